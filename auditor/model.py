@@ -1,0 +1,280 @@
+"""The vendor-neutral configuration model, and the findings the engine writes about it.
+
+Parsers fill a ``ConfigModel``; the engine reads it. Nothing past the parsers knows any
+vendor's syntax: a rule is an action and a ``FlowSpace``, a binding is an interface and a
+direction, a feature (an ALG, UPnP) is on or off with the line or the platform default
+that says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from auditor.flowspace import Cube, FlowSpace, Interval, Packet
+
+
+class Platform(str, Enum):
+    """Platform names: netmiko ``device_type`` values, as DESIGN.md fixes them."""
+
+    CISCO_IOS = "cisco_ios"
+    CISCO_XE = "cisco_xe"
+    CISCO_ASA = "cisco_asa"
+    JUNIPER_JUNOS = "juniper_junos"
+    FORTINET = "fortinet"
+    PALOALTO_PANOS = "paloalto_panos"
+    MIKROTIK_ROUTEROS = "mikrotik_routeros"
+    LINUX = "linux"
+    ARISTA_EOS = "arista_eos"
+    CISCO_NXOS = "cisco_nxos"
+    VYOS = "vyos"
+    UBIQUITI_EDGE = "ubiquiti_edge"
+
+
+class Action(str, Enum):
+    """What a rule does with the packets it matches."""
+
+    PERMIT = "permit"
+    DENY = "deny"
+
+
+class Direction(str, Enum):
+    """Which way a rule set filters traffic on an interface."""
+
+    IN = "in"
+    OUT = "out"
+
+
+class Role(str, Enum):
+    """Where an interface sits relative to the networks a policy protects."""
+
+    INSIDE = "inside"
+    OUTSIDE = "outside"
+    UNKNOWN = "unknown"
+
+
+class Provenance(str, Enum):
+    """Why a feature has the state it has: a config line, or the platform's default."""
+
+    EXPLICIT = "explicit"
+    DEFAULT = "default"
+
+
+class Status(str, Enum):
+    """A check's verdict: exactly one of the five words of the JSON contract."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    PARTIAL = "partial"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class DiagnosticKind(str, Enum):
+    """How a parser failed to use a line (batfish's support states 3 and 4)."""
+
+    UNSUPPORTED = "unsupported"
+    UNRECOGNIZED = "unrecognized"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where something came from: file, line number (1-based) and the raw line."""
+
+    file: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A line the parser did not turn into model facts."""
+
+    source: Source
+    kind: DiagnosticKind
+    reason: str
+    security_relevant: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One entry of an ordered rule set.
+
+    ``match`` is None when the parser could not tell what the entry matches (a line it did
+    not understand inside the rule set): the engine then asks whether the verdict could
+    depend on it.
+    """
+
+    action: Action
+    match: FlowSpace | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """An ordered, first-match rule set with its implicit end-of-list action."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    default_action: Action = Action.DENY
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A rule set applied to transit traffic on an interface in one direction."""
+
+    ruleset: str
+    interface: str
+    direction: Direction
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """A layer-3 interface and what the config says about its role."""
+
+    name: str
+    addresses: tuple[str, ...] = ()
+    shutdown: bool = False
+    role: Role = Role.UNKNOWN
+    role_reason: str = ""
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A static route; the default route tells which interface faces the outside."""
+
+    prefix: str
+    interface: str | None
+    next_hop: str | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SourceNat:
+    """A source translation of traffic from inside to outside interfaces.
+
+    The packets it translates are those the rule set ``match_ruleset`` permits, or those in
+    ``match``; when both are None the parser could not tell (e.g. a route-map) and the engine
+    treats the translation as uncertain. Translated sources are ``translated`` or, when
+    ``interface`` is set, that interface's own address.
+    """
+
+    source: Source
+    match_ruleset: str | None = None
+    match: FlowSpace | None = None
+    translated: tuple[Cube, ...] = ()
+    interface: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PortMapping:
+    """A static translation that lets outside hosts reach inside ones (a port forward).
+
+    ``protocols`` and the port tuples are None when every protocol or port is mapped
+    (a one-to-one static NAT).
+    """
+
+    protocols: tuple[int, ...] | None
+    inside_address: str
+    outside_address: str
+    inside_ports: tuple[Interval, ...] | None
+    outside_ports: tuple[Interval, ...] | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """The state of an ALG, inspection engine or mapping protocol (UPnP, NAT-PMP).
+
+    ``kind`` is a neutral name: ``sip``, ``h323``, ``rtsp``, ``sccp``, ``mgcp``, ``upnp``,
+    ``nat-pmp``. ``detail`` says what the state means here ("NAT SIP ALG, UDP 5060"), and
+    for a default, which platform default and release it rests on.
+    """
+
+    kind: str
+    enabled: bool
+    provenance: Provenance
+    detail: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Limitation:
+    """Something in the config the engine cannot evaluate yet: checks it touches go unknown.
+
+    ``affects`` names the kinds of check that must not claim an answer: ``flow``,
+    ``feature`` or ``port-mapping``.
+    """
+
+    reason: str
+    affects: frozenset[str]
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigModel:
+    """Everything the engine needs from one device's configuration."""
+
+    platform: Platform
+    hostname: str | None = None
+    version: str | None = None
+    interfaces: tuple[Interface, ...] = ()
+    rulesets: tuple[RuleSet, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    routes: tuple[Route, ...] = ()
+    source_nats: tuple[SourceNat, ...] = ()
+    port_mappings: tuple[PortMapping, ...] = ()
+    features: tuple[Feature, ...] = ()
+    limitations: tuple[Limitation, ...] = ()
+    # Whether an egress rule set sees sources after source NAT (IOS: NAT runs between the
+    # inbound and the outbound ACL) or the real, untranslated ones (ASA 8.3 and later).
+    egress_sees_translated: bool = True
+
+    def ruleset(self, name: str) -> RuleSet | None:
+        """Return the rule set called ``name``, or None when the config does not define it."""
+        for ruleset in self.rulesets:
+            if ruleset.name == name:
+                return ruleset
+        return None
+
+    def interface(self, name: str) -> Interface | None:
+        """Return the interface called ``name``, or None."""
+        for interface in self.interfaces:
+            if interface.name == name:
+                return interface
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """A parser's output: the model, what it could not use, and how many lines it read."""
+
+    model: ConfigModel
+    diagnostics: tuple[Diagnostic, ...]
+    line_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A config line (or a platform default) behind a verdict."""
+
+    text: str
+    line: int | None = None
+    ruleset: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The verdict of one check on one device, with the evidence behind it."""
+
+    policy: str
+    check: str
+    status: Status
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+    witness: Packet | None = None
+    remediation: str | None = None
