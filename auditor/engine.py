@@ -1,0 +1,393 @@
+"""The engine: evaluates a policy pack's checks on one device's model and writes findings.
+
+Sits after the parsers and the policy loader, before the reports. A flow check walks the
+required packets through every inside-to-outside path (ingress rule sets, source NAT where
+the platform applies it before egress filtering, egress rule sets) and compares what gets
+through with what is required. Feature and port-mapping checks read the model's features
+and static translations. Every verdict names the lines behind it; a verdict that could
+depend on a line the parser did not understand is ``unknown`` and names that line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from auditor.evaluate import Decision, walk
+from auditor.flowspace import ANY_CUBE, Cube, FlowSpace, cube_host
+from auditor.model import (
+    Action,
+    Binding,
+    ConfigModel,
+    Direction,
+    Evidence,
+    Finding,
+    Limitation,
+    Role,
+    Rule,
+    SourceNat,
+    Status,
+)
+from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
+from auditor.topology import Roles, infer_roles, interface_addresses
+
+RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    """What the user tells the engine about the device's surroundings."""
+
+    inside_networks: tuple[str, ...] = RFC1918
+    inside_interfaces: tuple[str, ...] = ()
+    outside_interfaces: tuple[str, ...] = ()
+
+
+def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[Finding]:
+    """Evaluate every check of ``pack`` on ``model``, in pack order."""
+    roles = infer_roles(
+        model, options.inside_networks, options.inside_interfaces, options.outside_interfaces
+    )
+    findings = []
+    for check in pack.checks:
+        if check.platforms is not None and model.platform.value not in check.platforms:
+            findings.append(
+                Finding(pack.id, check.id, Status.NOT_APPLICABLE,
+                        f"the check applies to {', '.join(check.platforms)} only")
+            )
+        elif isinstance(check, FlowCheck):
+            space = pack.required_flow(check, options.inside_networks)
+            findings.append(_flow_finding(model, roles, pack.id, check.id, space))
+        elif isinstance(check, FeatureCheck):
+            findings.append(_feature_finding(model, pack.id, check))
+        else:
+            findings.append(_port_mapping_finding(model, pack, check))
+    return findings
+
+
+# --- flow checks -------------------------------------------------------------------------
+
+
+@dataclass
+class _Trace:
+    """What one path did to the required packets: bounds, decisions, caveats."""
+
+    label: str
+    lower: FlowSpace
+    upper: FlowSpace
+    decisions: list[Decision] = field(default_factory=list)
+    unknown: list[Rule] = field(default_factory=list)
+    notes: list[Evidence] = field(default_factory=list)
+
+
+def _flow_finding(
+    model: ConfigModel, roles: Roles, policy: str, check: str, required: FlowSpace
+) -> Finding:
+    wanted = required.describe()
+    blocking = [lim for lim in model.limitations if "flow" in lim.affects]
+    if blocking:
+        return _limited(policy, check, f"{wanted}: cannot be decided", blocking)
+    if not model.bindings:
+        return Finding(
+            policy, check, Status.PASS,
+            f"{wanted} is permitted: no rule set filters transit traffic on any interface",
+            (Evidence("no access list or filter is applied to any interface"),),
+            witness=required.witness(),
+        )
+    if roles.problem:
+        return Finding(policy, check, Status.UNKNOWN, f"{wanted}: {roles.problem}",
+                       tuple(Evidence(r) for r in roles.reasons))
+    traces = [
+        _trace_path(model, inside, outside, required)
+        for inside in roles.inside
+        for outside in roles.outside
+        if inside != outside
+    ]
+    lower, upper = required, required
+    for trace in traces:
+        lower, upper = lower & trace.lower, upper & trace.upper
+    denied = required - lower
+    evidence = _flow_evidence(traces, denied, roles)
+    if denied.is_empty():
+        return Finding(policy, check, Status.PASS,
+                       f"{wanted} is permitted on {_paths_text(traces)}", evidence,
+                       witness=required.witness())
+    unknown = [rule for trace in traces for rule in trace.unknown]
+    if upper.is_empty():
+        return Finding(policy, check, Status.FAIL, f"{wanted} is denied by {_deniers(traces, denied)}",
+                       evidence, witness=denied.witness())
+    if unknown and not lower.same_as(upper):
+        rule = unknown[0]
+        return Finding(
+            policy, check, Status.UNKNOWN,
+            f"{wanted}: the verdict depends on line {rule.source.line} ({rule.source.text.strip()!r}), "
+            "which auditor did not understand",
+            evidence, witness=(upper - lower).witness(),
+        )
+    return Finding(
+        policy, check, Status.PARTIAL,
+        f"{_describe_part(denied, required)} is denied by {_deniers(traces, denied)}; "
+        f"{_describe_part(lower, required)} is permitted",
+        evidence, witness=denied.witness(),
+    )
+
+
+def _trace_path(model: ConfigModel, inside: str, outside: str, required: FlowSpace) -> _Trace:
+    trace = _Trace(f"{inside} -> {outside}", required, required)
+    for binding in _bound(model, inside, Direction.IN):
+        _filter(model, binding, trace)
+    egress = _bound(model, outside, Direction.OUT)
+    nats = _applicable_nats(model, inside, outside) if model.egress_sees_translated else []
+    if not egress:
+        return trace
+    if not nats:
+        for binding in egress:
+            _filter(model, binding, trace)
+        return trace
+    for binding in egress:
+        _filter_translated(model, binding, nats, outside, trace)
+    return trace
+
+
+def _bound(model: ConfigModel, interface: str, direction: Direction) -> list[Binding]:
+    return [b for b in model.bindings if b.interface == interface and b.direction is direction]
+
+
+def _filter(model: ConfigModel, binding: Binding, trace: _Trace) -> None:
+    ruleset = model.ruleset(binding.ruleset)
+    if ruleset is None:
+        trace.notes.append(_undefined(binding))
+        return
+    low, high = walk(ruleset, trace.lower), walk(ruleset, trace.upper)
+    trace.lower, trace.upper = low.lower, high.upper
+    trace.decisions.extend(high.decisions)
+    if high.unknown is not None:
+        trace.unknown.append(high.unknown)
+
+
+def _undefined(binding: Binding) -> Evidence:
+    # IOS treats an applied access list that does not exist as permit-all; VENDORS.md marks
+    # this unconfirmed, so the evidence says so.
+    return Evidence(
+        binding.source.text.strip(), binding.source.line, binding.ruleset,
+        note=f"{binding.ruleset} is applied but not defined: treated as permitting all traffic "
+        "(the platform's behaviour for an undefined list; unconfirmed)",
+    )
+
+
+def _applicable_nats(model: ConfigModel, inside: str, outside: str) -> list[SourceNat]:
+    """Source translations that apply on the way from ``inside`` out of ``outside``."""
+    ins, out = model.interface(inside), model.interface(outside)
+    if ins is None or out is None or ins.role is not Role.INSIDE or out.role is not Role.OUTSIDE:
+        return []
+    nats = [n for n in model.source_nats if n.interface in (None, outside)]
+    # One-to-one translations of a host win over dynamic lists (IOS looks up static first).
+    return sorted(nats, key=lambda n: n.match is None)
+
+
+def _filter_translated(
+    model: ConfigModel, binding: Binding, nats: list[SourceNat], outside: str, trace: _Trace
+) -> None:
+    """Filter ``trace`` by an egress rule set that sees translated sources."""
+    ruleset = model.ruleset(binding.ruleset)
+    if ruleset is None:
+        trace.notes.append(_undefined(binding))
+        return
+    untouched_low, untouched_high = trace.lower, trace.upper
+    lower, upper = FlowSpace(), FlowSpace()
+    for nat in nats:
+        sure, maybe = _selected(model, nat, untouched_high)
+        translated = _translated_sources(model, nat, outside, trace)
+        for part, certain in ((sure, True), (maybe, False)):
+            if part.is_empty():
+                continue
+            high = walk(ruleset, part.replace_field("src", translated))
+            seen_low = (part & untouched_low).replace_field("src", translated)
+            low = walk(ruleset, seen_low)
+            trace.decisions.extend(high.decisions)
+            if high.unknown is not None:
+                trace.unknown.append(high.unknown)
+            # A packet is surely permitted only if every address it may be translated to is.
+            denied_somewhere = (seen_low - low.lower).replace_field("src", [ANY_CUBE])
+            low_ok = (part & untouched_low) - denied_somewhere
+            high_ok = part & high.upper.replace_field("src", [ANY_CUBE])
+            if not certain:
+                # The translation may or may not apply: bound by both outcomes.
+                plain = walk(ruleset, part)
+                low_ok = low_ok & plain.lower
+                high_ok = high_ok | plain.upper
+                trace.notes.append(Evidence(
+                    nat.source.text.strip(), nat.source.line,
+                    note="which packets this translation selects is not known exactly",
+                ))
+            lower, upper = lower | low_ok, upper | high_ok
+        handled = sure | maybe
+        untouched_low, untouched_high = untouched_low - handled, untouched_high - handled
+    rest_low, rest_high = walk(ruleset, untouched_low), walk(ruleset, untouched_high)
+    trace.decisions.extend(rest_high.decisions)
+    if rest_high.unknown is not None:
+        trace.unknown.append(rest_high.unknown)
+    trace.lower, trace.upper = lower | rest_low.lower, upper | rest_high.upper
+
+
+def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[FlowSpace, FlowSpace]:
+    """Split ``space`` into packets ``nat`` surely translates and packets it may translate."""
+    if nat.match is not None:
+        return space & nat.match, FlowSpace()
+    ruleset = model.ruleset(nat.match_ruleset) if nat.match_ruleset else None
+    if ruleset is None:
+        return FlowSpace(), space
+    result = walk(ruleset, space)
+    return result.lower, result.upper - result.lower
+
+
+def _translated_sources(
+    model: ConfigModel, nat: SourceNat, outside: str, trace: _Trace
+) -> list[Cube]:
+    if nat.translated:
+        return list(nat.translated)
+    addresses = interface_addresses(model, nat.interface or outside)
+    if addresses:
+        return [cube_host(a) for a in addresses[:1]]
+    trace.notes.append(Evidence(
+        nat.source.text.strip(), nat.source.line,
+        note=f"the address {outside} translates to is not in the config (DHCP?): any address assumed",
+    ))
+    return [ANY_CUBE]
+
+
+def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace, roles: Roles) -> tuple[Evidence, ...]:
+    out: list[Evidence] = []
+    seen: set[tuple[int | None, str | None, str]] = set()
+
+    def add(item: Evidence) -> None:
+        key = (item.line, item.ruleset, item.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+
+    for trace in traces:
+        for decision in trace.decisions:
+            if decision.action is Action.DENY and not decision.space.intersects(denied):
+                continue
+            add(_decision_evidence(decision, trace.label))
+        for rule in trace.unknown:
+            add(Evidence(rule.source.text.strip(), rule.source.line,
+                         note="not understood by auditor: the verdict may depend on it"))
+        for note in trace.notes:
+            add(note)
+    for reason in roles.reasons:
+        add(Evidence(reason))
+    return tuple(out)
+
+
+def _decision_evidence(decision: Decision, path: str) -> Evidence:
+    verb = "permits" if decision.action is Action.PERMIT else "denies"
+    what = decision.space.describe()
+    if decision.rule is None:
+        return Evidence(
+            f"implicit {decision.action.value} at the end of {decision.ruleset}",
+            ruleset=decision.ruleset, note=f"{verb} {what} ({path})",
+        )
+    return Evidence(decision.rule.source.text.strip(), decision.rule.source.line,
+                    decision.ruleset, note=f"{verb} {what} ({path})")
+
+
+def _deniers(traces: Sequence[_Trace], denied: FlowSpace) -> str:
+    names: list[str] = []
+    for trace in traces:
+        for d in trace.decisions:
+            if d.action is not Action.DENY or not d.space.intersects(denied):
+                continue
+            name = (f"{d.ruleset} line {d.rule.source.line}" if d.rule is not None
+                    else f"the implicit deny at the end of {d.ruleset}")
+            if name not in names:
+                names.append(name)
+    return ", ".join(names) if names else "the path's filters"
+
+
+def _paths_text(traces: Sequence[_Trace]) -> str:
+    if len(traces) == 1:
+        return f"the path {traces[0].label}"
+    return f"all {len(traces)} paths ({', '.join(t.label for t in traces)})"
+
+
+def _describe_part(part: FlowSpace, required: FlowSpace) -> str:
+    """Describe a part of the required flow, naming sources only when they matter."""
+    by_ports = required & part.replace_field("src", [ANY_CUBE])
+    return part.describe(with_source=not by_ports.same_as(part))
+
+
+def _limited(policy: str, check: str, summary: str, limitations: Sequence[Limitation]) -> Finding:
+    evidence = []
+    reasons = []
+    for lim in limitations:
+        reasons.append(lim.reason)
+        for src in lim.sources[:5]:
+            evidence.append(Evidence(src.text.strip(), src.line, note=lim.reason))
+    return Finding(policy, check, Status.UNKNOWN, f"{summary}: {'; '.join(reasons)}", tuple(evidence))
+
+
+# --- feature checks ----------------------------------------------------------------------
+
+
+def _feature_finding(model: ConfigModel, policy: str, check: FeatureCheck) -> Finding:
+    wanted = set(check.features)
+    relevant = [f for f in model.features if f.kind in wanted]
+    enabled = [f for f in relevant if f.enabled]
+    names = "/".join(k.upper() for k in check.features)
+    if enabled:
+        evidence = tuple(
+            Evidence(f.source.text.strip() if f.source else f"platform default: {f.detail}",
+                     f.source.line if f.source else None, note=f.detail)
+            for f in enabled
+        )
+        kinds = ", ".join(dict.fromkeys(f"{f.kind.upper()} ({f.provenance.value})" for f in enabled))
+        return Finding(policy, check.id, Status.FAIL, f"enabled: {kinds}", evidence)
+    blocking = [lim for lim in model.limitations if "feature" in lim.affects]
+    if blocking:
+        return _limited(policy, check.id, f"whether a {names} ALG acts cannot be decided", blocking)
+    evidence = tuple(
+        Evidence(f.source.text.strip() if f.source else f.detail,
+                 f.source.line if f.source else None, note=f.detail)
+        for f in relevant
+    )
+    summary = (f"no {names} ALG or inspection is enabled"
+               + ("" if relevant else " (none configured, and none is on by default here)"))
+    return Finding(policy, check.id, Status.PASS, summary, evidence)
+
+
+def _port_mapping_finding(model: ConfigModel, pack: PolicyPack, check: PortMappingCheck) -> Finding:
+    required = pack.all_required_ports()
+    evidence: list[Evidence] = []
+    for mapping in model.port_mappings:
+        ports = [p for p in (mapping.outside_ports, mapping.inside_ports) if p is not None]
+        if mapping.protocols is None or not ports:
+            space = FlowSpace.build(
+                protocols=[(p, p) for p in mapping.protocols] if mapping.protocols else None)
+        else:
+            space = FlowSpace()
+            for port_list in ports:
+                space = space | FlowSpace.build(
+                    protocols=[(p, p) for p in mapping.protocols], dport=list(port_list))
+        hit = required & space
+        if not hit.is_empty():
+            what = "every port" if space.same_as(FlowSpace.everything()) else hit.describe().replace(
+                " to 0.0.0.0/0", "")
+            evidence.append(Evidence(mapping.source.text.strip(), mapping.source.line,
+                                     note=f"maps {what} ({mapping.outside_address} -> "
+                                     f"{mapping.inside_address})"))
+    for feature in model.features:
+        if feature.kind in check.features and feature.enabled:
+            evidence.append(Evidence(
+                feature.source.text.strip() if feature.source else f"platform default: {feature.detail}",
+                feature.source.line if feature.source else None, note=feature.detail))
+    if evidence:
+        return Finding(pack.id, check.id, Status.FAIL,
+                       f"{len(evidence)} mapping(s) of required ports or mapping protocols",
+                       tuple(evidence))
+    blocking = [lim for lim in model.limitations if "port-mapping" in lim.affects]
+    if blocking:
+        return _limited(pack.id, check.id, "port mappings cannot be decided", blocking)
+    return Finding(pack.id, check.id, Status.PASS,
+                   "no static translation maps a required port, and no UPnP / NAT-PMP is enabled")
