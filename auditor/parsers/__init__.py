@@ -1,0 +1,52 @@
+"""Platform parsers, looked up through one explicit table.
+
+Each platform module provides ``parse(text, filename) -> ParseResult`` and
+``looks_like(text) -> bool``. Modules load on first use, so a run that audits one
+platform does not import the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from auditor.errors import ParseError
+from auditor.model import ParseResult, Platform
+
+# Platform -> module under auditor.parsers. IOS-XE shares the IOS parser.
+PARSERS: dict[Platform, str] = {
+    Platform.CISCO_IOS: "cisco_ios",
+    Platform.CISCO_XE: "cisco_ios",
+}
+# The order `--platform auto` tries detectors in: most specific content first.
+DETECT_ORDER: tuple[Platform, ...] = (Platform.CISCO_IOS,)
+
+
+def supported() -> list[Platform]:
+    """Return the platforms that have a parser."""
+    return list(PARSERS)
+
+
+def _module(platform: Platform) -> ModuleType:
+    return importlib.import_module(f"auditor.parsers.{PARSERS[platform]}")
+
+
+def parse(platform: Platform, text: str, filename: str) -> ParseResult:
+    """Parse ``text`` as ``platform``.
+
+    Raises:
+        ParseError: no parser exists for the platform yet, or the text is not its.
+    """
+    if platform not in PARSERS:
+        have = ", ".join(p.value for p in PARSERS)
+        raise ParseError(f"{filename}: no parser for {platform.value} yet (parsers: {have})")
+    result: ParseResult = _module(platform).parse(text, filename)
+    return result
+
+
+def detect(text: str) -> Platform | None:
+    """Return the platform whose parser recognises ``text``, or None."""
+    for platform in DETECT_ORDER:
+        if _module(platform).looks_like(text):
+            return platform
+    return None

@@ -1,0 +1,351 @@
+"""The grammar of one IOS ACL entry (standard or extended) and its port operators.
+
+Part of the cisco_ios parser (parse stage). An entry is parsed into an ``AceSpec`` that may
+still name object groups; ``parser.py`` resolves those once the whole file is read (IOS
+lets an ACL use a group defined further down) and turns the spec into a ``FlowSpace``.
+
+IOS facts used here (Cisco IOS Security Configuration Guide, "IP Access List Overview" and
+"Named ACL Support for Noncontiguous Ports on an Access Control Entry"):
+- addresses are ``any``, ``host A``, ``A W`` with W a wildcard mask (any bit pattern), or
+  ``object-group N``; a standard entry's bare ``A`` is a host;
+- a port operator right after the source address is a *source*-port condition;
+- ``eq`` and ``neq`` accept several ports in one entry (noncontiguous ports);
+- ``established`` matches TCP segments with ACK or RST set, never a connection's first SYN;
+- ``fragments`` matches non-initial fragments only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from auditor.flowspace import STATE_ESTABLISHED, STATE_RELATED, TCP, UDP, Cube, Interval
+from auditor.flowspace import cube_from_wildcard, cube_host
+from auditor.model import Action, DiagnosticKind
+from auditor.parsers.cisco_ios.ports import PORT_TABLES, port_value, protocol_value
+
+PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
+# Conditions on header fields the model has no dimension for, or on time: the entry's
+# match cannot be evaluated from the config alone.
+_UNSUPPORTED_OPTIONS = {
+    "precedence": "IP precedence",
+    "dscp": "DSCP",
+    "tos": "type of service",
+    "ttl": "TTL",
+    "option": "IP options",
+    "time-range": "a time range (active only at some times)",
+    "match-any": "TCP flags",
+    "match-all": "TCP flags",
+    "ack": "the TCP ACK flag",
+    "syn": "the TCP SYN flag",
+    "fin": "the TCP FIN flag",
+    "psh": "the TCP PSH flag",
+    "rst": "the TCP RST flag",
+    "urg": "the TCP URG flag",
+    "packet-length": "packet length",
+}
+_OPTION_WORDS = frozenset(
+    {"log", "log-input", "established", "fragments", "reflect", *_UNSUPPORTED_OPTIONS}
+)
+_ICMP_LIKE = frozenset({1, 2})  # ICMP and IGMP take a message type after the destination
+
+
+class AceError(Exception):
+    """An entry the parser cannot turn into an exact match (becomes an opaque rule)."""
+
+    def __init__(self, action: Action, kind: DiagnosticKind, reason: str) -> None:
+        super().__init__(reason)
+        self.action = action
+        self.kind = kind
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class AddrSpec:
+    """An address operand: ``cubes`` (None = any) or the name of a network object group."""
+
+    cubes: tuple[Cube, ...] | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceItem:
+    """Protocols and ports matched together; None means any value of that field."""
+
+    protocols: tuple[Interval, ...] | None
+    sport: tuple[Interval, ...] | None = None
+    dport: tuple[Interval, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AceSpec:
+    """A parsed entry whose object groups may still need resolving."""
+
+    action: Action
+    src: AddrSpec
+    dst: AddrSpec = AddrSpec()
+    services: tuple[ServiceItem, ...] = (ServiceItem(None),)
+    service_group: str | None = None
+    state: tuple[Interval, ...] | None = None
+    fragments: bool = False
+
+
+class Cursor:
+    """Reads tokens left to right; keywords compare lower-cased."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.tokens = list(tokens)
+        self.pos = 0
+
+    def peek(self, offset: int = 0) -> str | None:
+        index = self.pos + offset
+        return self.tokens[index].lower() if index < len(self.tokens) else None
+
+    def take(self) -> str | None:
+        token = self.tokens[self.pos] if self.pos < len(self.tokens) else None
+        self.pos += 1
+        return token
+
+    def done(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+
+def is_ipv4(token: str | None) -> bool:
+    """Tell whether a token is a dotted-quad IPv4 address."""
+    if token is None or token.count(".") != 3:
+        return False
+    try:
+        ipaddress.IPv4Address(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _action(token: str | None) -> Action | None:
+    return {"permit": Action.PERMIT, "deny": Action.DENY}.get((token or "").lower())
+
+
+def _fail(action: Action, reason: str, kind: DiagnosticKind = DiagnosticKind.UNRECOGNIZED) -> AceError:
+    return AceError(action, kind, reason)
+
+
+def parse_address(cur: Cursor, action: Action, *, standard: bool = False) -> AddrSpec:
+    """Read ``any | host A | object-group N | A W`` (standard entries: ``A [W]``)."""
+    word = cur.peek()
+    if word == "any":
+        cur.take()
+        return AddrSpec()
+    if word == "host":
+        cur.take()
+        address = cur.take()
+        if not is_ipv4(address):
+            raise _fail(action, f"expected an IPv4 address after 'host', got {address!r}")
+        assert address is not None
+        return AddrSpec((cube_host(address),))
+    if word == "object-group" and not standard:
+        cur.take()
+        name = cur.take()
+        if name is None:
+            raise _fail(action, "object-group without a name")
+        return AddrSpec(group=name)
+    address = cur.take()
+    if not is_ipv4(address):
+        raise _fail(action, f"expected an address, got {address!r}")
+    assert address is not None
+    if is_ipv4(cur.peek()):
+        wildcard = cur.take()
+        assert wildcard is not None
+        return AddrSpec((cube_from_wildcard(address, wildcard),))
+    if standard:  # a standard entry's bare address is one host
+        return AddrSpec((cube_host(address),))
+    raise _fail(action, f"address {address} without a wildcard mask")
+
+
+def _complement(values: Sequence[Interval]) -> tuple[Interval, ...]:
+    out: list[Interval] = []
+    low = 0
+    for lo, hi in sorted(values):
+        if lo > low:
+            out.append((low, lo - 1))
+        low = max(low, hi + 1)
+    if low <= 65535:
+        out.append((low, 65535))
+    return tuple(out)
+
+
+PortResolver = Callable[[str], int | None]
+
+
+def resolver_for(protocols: Sequence[int]) -> PortResolver:
+    """Return a port-name resolver valid for every protocol given (tcp-udp: both agree)."""
+
+    def resolve(token: str) -> int | None:
+        values = {port_value(token, protocol) for protocol in protocols}
+        return values.pop() if len(values) == 1 else None
+
+    return resolve
+
+
+def _ports_after(cur: Cursor, resolve: PortResolver, action: Action, op: str) -> list[int]:
+    first = cur.take()
+    value = resolve(first) if first is not None else None
+    if value is None:
+        raise _fail(action, f"unknown port {first!r} after '{op}' (not a number or IOS port name)")
+    ports = [value]
+    if op in ("eq", "neq"):  # noncontiguous ports: eq/neq take a list
+        while (token := cur.peek()) is not None and token not in _OPTION_WORDS:
+            nxt = resolve(token)
+            if nxt is None:
+                break
+            cur.take()
+            ports.append(nxt)
+    return ports
+
+
+def parse_port_operator(cur: Cursor, resolve: PortResolver, action: Action) -> tuple[Interval, ...]:
+    """Read ``eq p..|neq p..|lt p|gt p|range a b`` and return the matching port intervals."""
+    op = (cur.take() or "").lower()
+    if op == "range":
+        lo, hi = _ports_after(cur, resolve, action, op)[0], _ports_after(cur, resolve, action, op)[0]
+        if lo > hi:
+            raise _fail(action, f"port range {lo} {hi} is empty")
+        return ((lo, hi),)
+    ports = _ports_after(cur, resolve, action, op)
+    if op == "eq":
+        return tuple((p, p) for p in ports)
+    if op == "neq":
+        return _complement([(p, p) for p in ports])
+    if op == "lt":
+        return ((0, ports[0] - 1),) if ports[0] > 0 else ()
+    return ((ports[0] + 1, 65535),) if ports[0] < 65535 else ()
+
+
+def _read_log_tag(cur: Cursor) -> None:
+    token = cur.peek()
+    if token is not None and token not in _OPTION_WORDS:
+        cur.take()  # `log <cookie>`: a user tag for syslog, no effect on matching
+
+
+def _parse_options(cur: Cursor, action: Action, protocol: int | None) -> tuple[tuple[Interval, ...] | None, bool]:
+    state: tuple[Interval, ...] | None = None
+    fragments = False
+    while not cur.done():
+        word = cur.take()
+        assert word is not None
+        word = word.lower()
+        if word in ("log", "log-input"):
+            _read_log_tag(cur)
+        elif word == "established" and protocol == TCP:
+            state = ((STATE_ESTABLISHED, STATE_RELATED),)
+        elif word == "fragments":
+            fragments = True
+        elif word == "reflect":  # reflexive ACL: this entry matches as usual, return
+            cur.take()  # traffic is let in elsewhere (`evaluate`), which is opaque
+            if cur.peek() == "timeout":
+                cur.take()
+                cur.take()
+        elif word in _UNSUPPORTED_OPTIONS:
+            raise _fail(action, f"matches on {_UNSUPPORTED_OPTIONS[word]}, which the configuration "
+                        "alone cannot evaluate", DiagnosticKind.UNSUPPORTED)
+        elif protocol in _ICMP_LIKE:
+            raise _fail(action, f"{'ICMP' if protocol == 1 else 'IGMP'} message type '{word}': the "
+                        "model has no type/code field, so the entry is not exact",
+                        DiagnosticKind.UNSUPPORTED)
+        else:
+            raise _fail(action, f"unexpected token {word!r}")
+    return state, fragments
+
+
+def _parse_protocol(cur: Cursor, action: Action) -> tuple[int | None, str | None]:
+    """Return (protocol number or None for `ip`, service group name)."""
+    token = cur.take()
+    word = (token or "").lower()
+    if word == "ip":
+        return None, None
+    if word == "object-group":
+        name = cur.take()
+        if name is None:
+            raise _fail(action, "object-group without a name")
+        return None, name
+    number = protocol_value(word)
+    if number is None:
+        raise _fail(action, f"unknown protocol {token!r}")
+    return number, None
+
+
+def _maybe_ports(cur: Cursor, protocol: int | None, action: Action) -> tuple[Interval, ...] | None:
+    if cur.peek() not in PORT_OPERATORS:
+        return None
+    if protocol not in PORT_TABLES:
+        raise _fail(action, f"port operator '{cur.peek()}' on a protocol without ports")
+    assert protocol is not None
+    return parse_port_operator(cur, resolver_for([protocol]), action)
+
+
+def parse_extended(tokens: Sequence[str]) -> AceSpec:
+    """Parse ``permit|deny PROTO SRC [PORTS] DST [PORTS] [options]`` (sequence number removed).
+
+    Raises:
+        AceError: the entry cannot be matched exactly; it becomes an opaque rule.
+    """
+    cur = Cursor(tokens)
+    action = _action(cur.take())
+    if action is None:
+        raise _fail(Action.DENY, f"expected permit or deny, got {tokens[0] if tokens else ''!r}")
+    protocol, service_group = _parse_protocol(cur, action)
+    src = parse_address(cur, action)
+    sport = _maybe_ports(cur, protocol, action)
+    dst = parse_address(cur, action)
+    dport = _maybe_ports(cur, protocol, action)
+    state, fragments = _parse_options(cur, action, protocol)
+    if service_group is not None and state is not None:
+        raise _fail(action, "'established' with a service object group")
+    protocols = None if protocol is None else ((protocol, protocol),)
+    return AceSpec(action, src, dst, (ServiceItem(protocols, sport, dport),), service_group,
+                   state, fragments)
+
+
+def parse_standard(tokens: Sequence[str]) -> AceSpec:
+    """Parse ``permit|deny any|host A|A [W] [log [tag]]``: a source-only condition.
+
+    Raises:
+        AceError: the entry cannot be matched exactly; it becomes an opaque rule.
+    """
+    cur = Cursor(tokens)
+    action = _action(cur.take())
+    if action is None:
+        raise _fail(Action.DENY, f"expected permit or deny, got {tokens[0] if tokens else ''!r}")
+    src = parse_address(cur, action, standard=True)
+    while not cur.done():
+        word = (cur.take() or "").lower()
+        if word == "log":
+            _read_log_tag(cur)
+        else:
+            raise _fail(action, f"unexpected token {word!r} in a standard entry")
+    return AceSpec(action, src)
+
+
+def first_action(tokens: Sequence[str]) -> Action:
+    """Return the permit/deny word of an entry when readable, else DENY (for opaque rules)."""
+    for token in tokens[:3]:
+        action = _action(token)
+        if action is not None:
+            return action
+    return Action.DENY
+
+
+__all__ = [
+    "TCP",
+    "UDP",
+    "AceError",
+    "AceSpec",
+    "AddrSpec",
+    "ServiceItem",
+    "first_action",
+    "is_ipv4",
+    "parse_extended",
+    "parse_port_operator",
+    "parse_standard",
+    "resolver_for",
+]
