@@ -1,0 +1,117 @@
+"""One device through the pipeline: read its config, parse it, run the packs, keep the results.
+
+The CLI, and later the scheduled and distributed runners, call ``audit_config``; it turns
+bad per-device input into a device-level error (the rest of a fleet still gets audited)
+and keeps bad usage (a wrong CIDR, an unknown platform name) as exceptions.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor import engine, parsers
+from auditor.errors import AuditorError, InputError, UsageError
+from auditor.model import Diagnostic, Finding, Platform, Status
+from auditor.policy import PolicyPack
+
+_OK = frozenset({Status.PASS, Status.NOT_APPLICABLE})
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceReport:
+    """Everything the reports need about one device."""
+
+    name: str
+    platform: str | None
+    source: str
+    status: str  # compliant | noncompliant | error
+    line_count: int = 0
+    diagnostics: tuple[Diagnostic, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+
+
+def platform_from_name(name: str | None) -> Platform | None:
+    """Return the Platform for a netmiko name, None for ``auto``.
+
+    Raises:
+        UsageError: the name is not a platform auditor knows.
+    """
+    if name is None or name == "auto":
+        return None
+    try:
+        return Platform(name)
+    except ValueError:
+        known = ", ".join(p.value for p in Platform)
+        raise UsageError(f"unknown platform {name!r} (known: auto, {known})") from None
+
+
+def check_networks(networks: Sequence[str]) -> tuple[str, ...]:
+    """Validate IPv4 CIDRs and return them normalised.
+
+    Raises:
+        UsageError: a value is not an IPv4 network.
+    """
+    out = []
+    for net in networks:
+        try:
+            out.append(str(ipaddress.IPv4Network(net, strict=False)))
+        except ValueError:
+            raise UsageError(f"bad network {net!r}: give an IPv4 CIDR such as 10.0.0.0/8") from None
+    return tuple(out)
+
+
+def read_config(path: Path) -> str:
+    """Read a config file as text (bytes that are not UTF-8 are kept as replacement marks).
+
+    Raises:
+        InputError: the file is missing, a directory, or unreadable.
+    """
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a config file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def audit_config(
+    name: str,
+    text: str,
+    source: str,
+    platform: Platform | None,
+    packs: Sequence[PolicyPack],
+    options: engine.AuditOptions,
+) -> DeviceReport:
+    """Parse one config and evaluate every pack on it."""
+    line_count = len(text.splitlines())
+    if platform is None:
+        platform = parsers.detect(text)
+        if platform is None:
+            return DeviceReport(name, None, source, "error", line_count,
+                                error=f"{source}: cannot tell the platform from the text; "
+                                "give it with --platform")
+    try:
+        result = parsers.parse(platform, text, source.removeprefix("file:"))
+    except AuditorError as exc:
+        return DeviceReport(name, platform.value, source, "error", line_count, error=str(exc))
+    findings: list[Finding] = []
+    for pack in packs:
+        findings.extend(engine.audit(result.model, pack, options))
+    status = "compliant" if all(f.status in _OK for f in findings) else "noncompliant"
+    return DeviceReport(name, platform.value, source, status, result.line_count,
+                        result.diagnostics, tuple(findings))
+
+
+def exit_code(reports: Sequence[DeviceReport]) -> int:
+    """Map device results to the exit codes of DESIGN.md (3 > 1 > 0)."""
+    if any(r.status == "error" for r in reports):
+        return 3
+    if any(r.status == "noncompliant" for r in reports):
+        return 1
+    return 0

@@ -1,0 +1,1 @@
+"""Reports: render device results for people (table) and for programs (JSON)."""

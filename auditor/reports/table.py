@@ -1,0 +1,48 @@
+"""The terminal report: one table per device, verdicts coloured, evidence lines beneath."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from auditor.pipeline import DeviceReport
+
+_STYLE = {
+    "pass": "green",
+    "fail": "bold red",
+    "partial": "yellow",
+    "unknown": "magenta",
+    "not_applicable": "dim",
+}
+_EVIDENCE_SHOWN = 4
+
+
+def render(reports: Sequence[DeviceReport], console: Console) -> None:
+    """Print every device's findings."""
+    for report in reports:
+        title = f"{report.name}  [{report.platform or '?'}]  {report.status}"
+        if report.error:
+            console.print(Text(f"{title}: {report.error}", style="bold red"))
+            continue
+        table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+        table.add_column("check", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("why")
+        for finding in report.findings:
+            why = Text(finding.summary)
+            for item in finding.evidence[:_EVIDENCE_SHOWN]:
+                where = f"line {item.line}: " if item.line is not None else ""
+                why.append(f"\n  {where}{item.text}", style="dim")
+            if len(finding.evidence) > _EVIDENCE_SHOWN:
+                why.append(f"\n  … {len(finding.evidence) - _EVIDENCE_SHOWN} more", style="dim")
+            table.add_row(finding.check, Text(finding.status.value, style=_STYLE[finding.status.value]), why)
+        console.print(table)
+        unrecognized = [d for d in report.diagnostics]
+        if unrecognized:
+            relevant = sum(d.security_relevant for d in unrecognized)
+            console.print(Text(
+                f"  {len(unrecognized)} of {report.line_count} lines not understood "
+                f"({relevant} security-relevant); --format json lists them", style="dim"))
