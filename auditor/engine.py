@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.evaluate import Decision, walk
-from auditor.flowspace import ANY_CUBE, Cube, FlowSpace, cube_host
+from auditor.flowspace import ANY_CUBE, Cube, FlowSpace, cube_from_prefix, cube_host
 from auditor.model import (
     Action,
     Binding,
     ConfigModel,
     Direction,
     Evidence,
+    Feature,
     Finding,
     Limitation,
     Role,
@@ -29,7 +30,7 @@ from auditor.model import (
     Status,
 )
 from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
-from auditor.topology import Roles, infer_roles, interface_addresses
+from auditor.topology import Roles, infer_roles, interface_addresses, networks_behind
 
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
@@ -57,7 +58,8 @@ def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[F
             )
         elif isinstance(check, FlowCheck):
             space = pack.required_flow(check, options.inside_networks)
-            findings.append(_flow_finding(model, roles, pack.id, check.id, space))
+            findings.append(
+                _flow_finding(model, roles, pack.id, check.id, space, options.inside_networks))
         elif isinstance(check, FeatureCheck):
             findings.append(_feature_finding(model, pack.id, check))
         else:
@@ -73,6 +75,7 @@ class _Trace:
     """What one path did to the required packets: bounds, decisions, caveats."""
 
     label: str
+    required: FlowSpace
     lower: FlowSpace
     upper: FlowSpace
     decisions: list[Decision] = field(default_factory=list)
@@ -81,7 +84,8 @@ class _Trace:
 
 
 def _flow_finding(
-    model: ConfigModel, roles: Roles, policy: str, check: str, required: FlowSpace
+    model: ConfigModel, roles: Roles, policy: str, check: str, required: FlowSpace,
+    inside_networks: Sequence[str],
 ) -> Finding:
     wanted = required.describe()
     blocking = [lim for lim in model.limitations if "flow" in lim.affects]
@@ -97,43 +101,46 @@ def _flow_finding(
     if roles.problem:
         return Finding(policy, check, Status.UNKNOWN, f"{wanted}: {roles.problem}",
                        tuple(Evidence(r) for r in roles.reasons))
-    traces = [
-        _trace_path(model, inside, outside, required)
-        for inside in roles.inside
-        for outside in roles.outside
-        if inside != outside
-    ]
-    lower, upper = required, required
+    traces = []
+    for inside in roles.inside:
+        sources = networks_behind(model, inside, inside_networks)
+        from_here = required & FlowSpace.build(src=[cube_from_prefix(n) for n in sources])
+        traces.extend(_trace_path(model, inside, outside, from_here)
+                      for outside in roles.outside if inside != outside)
+    wanted_space, maybe_denied, surely_denied = FlowSpace(), FlowSpace(), FlowSpace()
     for trace in traces:
-        lower, upper = lower & trace.lower, upper & trace.upper
-    denied = required - lower
-    evidence = _flow_evidence(traces, denied, roles)
-    if denied.is_empty():
+        wanted_space = wanted_space | trace.required
+        maybe_denied = maybe_denied | (trace.required - trace.lower)
+        surely_denied = surely_denied | (trace.required - trace.upper)
+    evidence = _flow_evidence(traces, maybe_denied, roles)
+    if maybe_denied.is_empty():
         return Finding(policy, check, Status.PASS,
                        f"{wanted} is permitted on {_paths_text(traces)}", evidence,
-                       witness=required.witness())
+                       witness=wanted_space.witness())
+    if (wanted_space - surely_denied).is_empty():
+        return Finding(policy, check, Status.FAIL,
+                       f"{wanted} is denied by {_deniers(traces, maybe_denied)}",
+                       evidence, witness=surely_denied.witness())
     unknown = [rule for trace in traces for rule in trace.unknown]
-    if upper.is_empty():
-        return Finding(policy, check, Status.FAIL, f"{wanted} is denied by {_deniers(traces, denied)}",
-                       evidence, witness=denied.witness())
-    if unknown and not lower.same_as(upper):
+    if unknown and not maybe_denied.same_as(surely_denied):
         rule = unknown[0]
         return Finding(
             policy, check, Status.UNKNOWN,
             f"{wanted}: the verdict depends on line {rule.source.line} ({rule.source.text.strip()!r}), "
             "which auditor did not understand",
-            evidence, witness=(upper - lower).witness(),
+            evidence, witness=(maybe_denied - surely_denied).witness(),
         )
     return Finding(
         policy, check, Status.PARTIAL,
-        f"{_describe_part(denied, required)} is denied by {_deniers(traces, denied)}; "
-        f"{_describe_part(lower, required)} is permitted",
-        evidence, witness=denied.witness(),
+        f"{_describe_part(surely_denied, wanted_space)} is denied by "
+        f"{_deniers(traces, surely_denied)}; "
+        f"{_describe_part(wanted_space - surely_denied, wanted_space)} is permitted",
+        evidence, witness=surely_denied.witness(),
     )
 
 
 def _trace_path(model: ConfigModel, inside: str, outside: str, required: FlowSpace) -> _Trace:
-    trace = _Trace(f"{inside} -> {outside}", required, required)
+    trace = _Trace(f"{inside} -> {outside}", required, required, required)
     for binding in _bound(model, inside, Direction.IN):
         _filter(model, binding, trace)
     egress = _bound(model, outside, Direction.OUT)
@@ -315,7 +322,13 @@ def _paths_text(traces: Sequence[_Trace]) -> str:
 def _describe_part(part: FlowSpace, required: FlowSpace) -> str:
     """Describe a part of the required flow, naming sources only when they matter."""
     by_ports = required & part.replace_field("src", [ANY_CUBE])
-    return part.describe(with_source=not by_ports.same_as(part))
+    if by_ports.same_as(part):
+        return part.describe()
+    text = part.describe(with_source=True)
+    if text.count(";") < 3:
+        return text
+    sources = len({box[1] for box in part.canonical().boxes})
+    return f"{part.describe()} from {sources} source ranges (e.g. {text.split(';')[0]})"
 
 
 def _limited(policy: str, check: str, summary: str, limitations: Sequence[Limitation]) -> Finding:
@@ -331,35 +344,36 @@ def _limited(policy: str, check: str, summary: str, limitations: Sequence[Limita
 # --- feature checks ----------------------------------------------------------------------
 
 
+def _feature_evidence(features: Sequence[Feature]) -> tuple[Evidence, ...]:
+    """One evidence item per config line, or per platform default, behind ``features``."""
+    items: dict[tuple[int | None, str], list[str]] = {}
+    for f in features:
+        key = (f.source.line, f.source.text.strip()) if f.source else (None, f"platform default: {f.detail}")
+        items.setdefault(key, []).append(f.detail)
+    return tuple(Evidence(text, line, note="; ".join(dict.fromkeys(notes)))
+                 for (line, text), notes in items.items())
+
+
 def _feature_finding(model: ConfigModel, policy: str, check: FeatureCheck) -> Finding:
     wanted = set(check.features)
     relevant = [f for f in model.features if f.kind in wanted]
     enabled = [f for f in relevant if f.enabled]
     names = "/".join(k.upper() for k in check.features)
     if enabled:
-        evidence = tuple(
-            Evidence(f.source.text.strip() if f.source else f"platform default: {f.detail}",
-                     f.source.line if f.source else None, note=f.detail)
-            for f in enabled
-        )
         kinds = ", ".join(dict.fromkeys(f"{f.kind.upper()} ({f.provenance.value})" for f in enabled))
-        return Finding(policy, check.id, Status.FAIL, f"enabled: {kinds}", evidence)
+        return Finding(policy, check.id, Status.FAIL, f"enabled: {kinds}", _feature_evidence(enabled))
     blocking = [lim for lim in model.limitations if "feature" in lim.affects]
     if blocking:
         return _limited(policy, check.id, f"whether a {names} ALG acts cannot be decided", blocking)
-    evidence = tuple(
-        Evidence(f.source.text.strip() if f.source else f.detail,
-                 f.source.line if f.source else None, note=f.detail)
-        for f in relevant
-    )
     summary = (f"no {names} ALG or inspection is enabled"
                + ("" if relevant else " (none configured, and none is on by default here)"))
-    return Finding(policy, check.id, Status.PASS, summary, evidence)
+    return Finding(policy, check.id, Status.PASS, summary, _feature_evidence(relevant))
 
 
 def _port_mapping_finding(model: ConfigModel, pack: PolicyPack, check: PortMappingCheck) -> Finding:
     required = pack.all_required_ports()
     evidence: list[Evidence] = []
+    mapped: list[str] = []
     for mapping in model.port_mappings:
         ports = [p for p in (mapping.outside_ports, mapping.inside_ports) if p is not None]
         if mapping.protocols is None or not ports:
@@ -377,15 +391,15 @@ def _port_mapping_finding(model: ConfigModel, pack: PolicyPack, check: PortMappi
             evidence.append(Evidence(mapping.source.text.strip(), mapping.source.line,
                                      note=f"maps {what} ({mapping.outside_address} -> "
                                      f"{mapping.inside_address})"))
+            mapped.append(f"{what} (line {mapping.source.line})")
     for feature in model.features:
         if feature.kind in check.features and feature.enabled:
-            evidence.append(Evidence(
-                feature.source.text.strip() if feature.source else f"platform default: {feature.detail}",
-                feature.source.line if feature.source else None, note=feature.detail))
+            evidence.extend(_feature_evidence([feature]))
+            mapped.append(f"{feature.kind.upper()} lets hosts create mappings")
     if evidence:
+        more = f" and {len(mapped) - 3} more" if len(mapped) > 3 else ""
         return Finding(pack.id, check.id, Status.FAIL,
-                       f"{len(evidence)} mapping(s) of required ports or mapping protocols",
-                       tuple(evidence))
+                       f"required ports are mapped: {'; '.join(mapped[:3])}{more}", tuple(evidence))
     blocking = [lim for lim in model.limitations if "port-mapping" in lim.affects]
     if blocking:
         return _limited(pack.id, check.id, "port mappings cannot be decided", blocking)

@@ -140,6 +140,7 @@ class Interface:
     role: Role = Role.UNKNOWN
     role_reason: str = ""
     source: Source | None = None
+    loopback: bool = False  # a router-internal interface: no host sends transit traffic into it
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,12 @@ def infer_roles(
 ) -> Roles:
     """Decide the inside and outside interfaces of ``model``."""
     reasons: list[str] = []
-    live = [i for i in model.interfaces if not i.shutdown]
+    missing = [n for n in (*inside_override, *outside_override) if model.interface(n) is None]
+    if missing:
+        known = ", ".join(i.name for i in model.interfaces) or "none"
+        return Roles((), (), (), f"interface {', '.join(missing)} named by the user is not in the "
+                     f"config (interfaces: {known})")
+    live = [i for i in model.interfaces if not i.shutdown and not i.loopback]
     outside = _outside(model, live, outside_override, reasons)
     inside = _inside(model, live, inside_networks, inside_override, outside, reasons)
     problem = None
@@ -121,3 +126,31 @@ def interface_addresses(model: ConfigModel, name: str) -> list[str]:
     if interface is None:
         return []
     return [str(ipaddress.IPv4Interface(a).ip) for a in interface.addresses]
+
+
+def networks_behind(model: ConfigModel, name: str, inside_networks: Sequence[str]) -> list[str]:
+    """Return the inside networks that can send traffic into interface ``name``.
+
+    Those are the inside networks within its connected subnets and the static routes that
+    point through it (the default route excepted). Sources that cannot arrive on an
+    interface do not make a verdict on it partial. When nothing narrows them (no address,
+    or none of its networks is inside), every inside network is assumed.
+    """
+    interface = model.interface(name)
+    reachable = [ipaddress.IPv4Interface(a).network for a in interface.addresses] if interface else []
+    live = [i for i in model.interfaces if not i.shutdown]
+    for route in model.routes:
+        if route.prefix == "0.0.0.0/0":
+            continue
+        if route.interface == name or (
+            route.interface is None and _interface_towards(live, route.next_hop) == name
+        ):
+            reachable.append(ipaddress.IPv4Network(route.prefix))
+    out: list[str] = []
+    for inside in (ipaddress.IPv4Network(n) for n in inside_networks):
+        for net in reachable:
+            if net.subnet_of(inside):
+                out.append(str(net))
+            elif inside.subnet_of(net):
+                out.append(str(inside))
+    return sorted(set(out)) or list(inside_networks)

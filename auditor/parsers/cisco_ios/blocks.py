@@ -101,10 +101,16 @@ def read_named_acl(builder: Builder, block: Block) -> None:
 
 def read_untyped_acl(builder: Builder, block: Block) -> None:
     """Report ``ip access-list NAME`` without ``standard``/``extended`` (NX-OS/EOS syntax)."""
-    builder.diagnose(block.header, DiagnosticKind.UNRECOGNIZED,
-                     "ACL header without 'standard' or 'extended' is not IOS syntax; "
-                     f"its {len(block.children)} entry lines are not modelled", True)
+    reason = ("ACL header without 'standard' or 'extended' is not IOS syntax; "
+              f"its {len(block.children)} entry lines are not modelled")
+    builder.diagnose(block.header, DiagnosticKind.UNRECOGNIZED, reason, True)
     builder.cover(block.children, Disposition.DIAGNOSED)
+    # The list exists but its content is unknown: one opaque entry keeps the engine from
+    # treating a binding to it as a binding to an undefined (permit-all) list.
+    draft = _draft(builder, block.header.tokens[2], False, block.header)
+    if draft is not None:
+        error = AceError(Action.DENY, DiagnosticKind.UNRECOGNIZED, reason)
+        draft.entries.append(AclEntry(draft.next_seq(None), builder.source(block.header), None, error))
 
 
 def read_numbered_acl(builder: Builder, block: Block) -> None:

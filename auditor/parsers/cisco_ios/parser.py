@@ -191,7 +191,9 @@ def _interfaces(builder: Builder) -> tuple[Interface, ...]:
         if role is Role.UNKNOWN and draft.name in nat_interfaces:
             role = Role.OUTSIDE
             reason = f"NAT translates to this interface's address (line {nat_interfaces[draft.name].line})"
-        out.append(Interface(draft.name, tuple(draft.addresses), draft.shutdown, role, reason, draft.source))
+        loopback = draft.name.lower().startswith("loopback")
+        out.append(Interface(draft.name, tuple(draft.addresses), draft.shutdown, role, reason,
+                             draft.source, loopback))
     return tuple(out)
 
 
