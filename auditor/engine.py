@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.evaluate import Decision, walk
-from auditor.flowspace import ANY_CUBE, Cube, FlowSpace, cube_from_prefix, cube_host
+from auditor.flowspace import STATE_MAX, ANY_CUBE, Cube, FlowSpace, cube_from_prefix, cube_host
 from auditor.model import (
     Action,
     Binding,
@@ -33,6 +33,7 @@ from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
 from auditor.topology import Roles, infer_roles, interface_addresses, networks_behind
 
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+ROLE_NOTE = "how inside and outside were decided"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class _Trace:
     lower: FlowSpace
     upper: FlowSpace
     decisions: list[Decision] = field(default_factory=list)
+    rulesets: list[str] = field(default_factory=list)
     unknown: list[Rule] = field(default_factory=list)
     notes: list[Evidence] = field(default_factory=list)
 
@@ -100,7 +102,7 @@ def _flow_finding(
         )
     if roles.problem:
         return Finding(policy, check, Status.UNKNOWN, f"{wanted}: {roles.problem}",
-                       tuple(Evidence(r) for r in roles.reasons))
+                       tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons))
     traces = []
     for inside in roles.inside:
         sources = networks_behind(model, inside, inside_networks)
@@ -112,7 +114,8 @@ def _flow_finding(
         wanted_space = wanted_space | trace.required
         maybe_denied = maybe_denied | (trace.required - trace.lower)
         surely_denied = surely_denied | (trace.required - trace.upper)
-    evidence = _flow_evidence(traces, maybe_denied, roles)
+    evidence = (_flow_evidence(traces, maybe_denied) + _near_misses(model, traces, maybe_denied)
+                + tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons))
     if maybe_denied.is_empty():
         return Finding(policy, check, Status.PASS,
                        f"{wanted} is permitted on {_paths_text(traces)}", evidence,
@@ -165,6 +168,7 @@ def _filter(model: ConfigModel, binding: Binding, trace: _Trace) -> None:
     if ruleset is None:
         trace.notes.append(_undefined(binding))
         return
+    trace.rulesets.append(ruleset.name)
     low, high = walk(ruleset, trace.lower), walk(ruleset, trace.upper)
     trace.lower, trace.upper = low.lower, high.upper
     trace.decisions.extend(high.decisions)
@@ -200,6 +204,7 @@ def _filter_translated(
     if ruleset is None:
         trace.notes.append(_undefined(binding))
         return
+    trace.rulesets.append(ruleset.name)
     untouched_low, untouched_high = trace.lower, trace.upper
     lower, upper = FlowSpace(), FlowSpace()
     for nat in nats:
@@ -263,7 +268,7 @@ def _translated_sources(
     return [ANY_CUBE]
 
 
-def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace, roles: Roles) -> tuple[Evidence, ...]:
+def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
     seen: set[tuple[int | None, str | None, str]] = set()
 
@@ -283,8 +288,28 @@ def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace, roles: Roles) ->
                          note="not understood by auditor: the verdict may depend on it"))
         for note in trace.notes:
             add(note)
-    for reason in roles.reasons:
-        add(Evidence(reason))
+    return tuple(out)
+
+
+def _near_misses(model: ConfigModel, traces: Sequence[_Trace], denied: FlowSpace) -> tuple[Evidence, ...]:
+    """Permits on the path that match the denied packets in every way but the connection state.
+
+    An admin who sees "denied" next to a permit for the same port needs to be told that the
+    permit only matches established traffic, never a new connection.
+    """
+    if denied.is_empty():
+        return ()
+    any_state = denied.replace_field("state", [(0, STATE_MAX)]).replace_field("src", [ANY_CUBE])
+    blind_to_state = denied.replace_field("src", [ANY_CUBE])
+    out = []
+    for name in dict.fromkeys(n for t in traces for n in t.rulesets):
+        ruleset = model.ruleset(name)
+        for rule in ruleset.rules if ruleset else ():
+            if (rule.action is Action.PERMIT and rule.match is not None
+                    and rule.match.intersects(any_state) and not rule.match.intersects(blind_to_state)):
+                out.append(Evidence(rule.source.text.strip(), rule.source.line, name,
+                                    note="matches only established or return traffic, "
+                                    "never the first packet of a new connection"))
     return tuple(out)
 
 

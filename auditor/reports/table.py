@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from auditor.engine import ROLE_NOTE
 from auditor.pipeline import DeviceReport
 
 _STYLE = {
@@ -33,14 +34,16 @@ def render(reports: Sequence[DeviceReport], console: Console) -> None:
         table.add_column("why")
         for finding in report.findings:
             why = Text(finding.summary)
-            for item in finding.evidence[:_EVIDENCE_SHOWN]:
+            # Role reasons repeat on every flow check; the JSON keeps them, the table does not.
+            shown = [e for e in finding.evidence if e.note != ROLE_NOTE]
+            for item in shown[:_EVIDENCE_SHOWN]:
                 where = f"line {item.line}: " if item.line is not None else ""
                 why.append(f"\n  {where}{item.text}", style="dim")
-            if len(finding.evidence) > _EVIDENCE_SHOWN:
-                why.append(f"\n  … {len(finding.evidence) - _EVIDENCE_SHOWN} more", style="dim")
+            if len(shown) > _EVIDENCE_SHOWN:
+                why.append(f"\n  … {len(shown) - _EVIDENCE_SHOWN} more", style="dim")
             table.add_row(finding.check, Text(finding.status.value, style=_STYLE[finding.status.value]), why)
         console.print(table)
-        unrecognized = [d for d in report.diagnostics]
+        unrecognized = report.diagnostics
         if unrecognized:
             relevant = sum(d.security_relevant for d in unrecognized)
             console.print(Text(

@@ -1,0 +1,137 @@
+"""The command line as a user meets it: exit codes, one-line errors, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+INVENTORY = ROOT / "inventory" / "example.yaml"
+CONFIGS = ROOT / "inventory" / "configs"
+STATUSES = {"pass", "fail", "partial", "unknown", "not_applicable"}
+CHECKS = ["tcp-80", "tcp-443", "tcp-5223", "udp-3478-3497", "udp-16384-16387", "udp-16393-16402",
+          "sip-alg", "port-mapping", "dynamic-media-ports"]
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_demo_inventory_reports_every_device_in_json() -> None:
+    code, out, _ = run("audit", "--inventory", str(INVENTORY), "--format", "json")
+    assert code == 1  # some sample routers are noncompliant
+    doc = json.loads(out)
+    assert doc["schema_version"] == 1
+    assert doc["run"]["policies"] == ["apple-facetime-imessage"]
+    by_name = {d["name"]: d for d in doc["devices"]}
+    assert set(by_name) == {"br-rtr-01", "br-rtr-02", "br-rtr-03", "lab-rtr-01"}
+    assert by_name["br-rtr-01"]["status"] == "compliant"
+    assert by_name["br-rtr-02"]["status"] == "noncompliant"
+    for device in doc["devices"]:
+        assert device["platform"] == "cisco_ios"
+        assert device["source"].startswith("file:")
+        assert device["parse"]["lines"] > 0
+        assert [f["check"] for f in device["findings"]] == CHECKS
+        for finding in device["findings"]:
+            assert finding["status"] in STATUSES
+            assert finding["summary"]
+            for item in finding["evidence"]:
+                assert set(item) >= {"line", "text"}
+
+
+def test_partial_names_the_denied_ports_and_the_line() -> None:
+    code, out, _ = run("audit", str(CONFIGS / "br-rtr-02.cfg"), "--format", "json")
+    assert code == 1
+    [device] = json.loads(out)["devices"]
+    media = next(f for f in device["findings"] if f["check"] == "udp-16393-16402")
+    assert media["status"] == "partial"
+    assert "UDP 16395-16396 to 17.0.0.0/8 is denied by 120 line 30" in media["summary"]
+    assert any(e["line"] == 30 for e in media["evidence"])
+    assert media["witness"]["dport"] in (16395, 16396)
+
+
+def test_compliant_config_exits_zero_and_table_shows_checks(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    code, _, _ = run("audit", str(CONFIGS / "br-rtr-01.cfg"), "--output", str(report))
+    assert code == 0
+    text = report.read_text()
+    assert "br-rtr-01" in text and "compliant" in text
+    for check in CHECKS:
+        assert check in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audit", "no/such/file.cfg"], "no/such/file.cfg: no such file"),
+        (["audit", str(CONFIGS / "br-rtr-01.cfg"), "--platform", "cisco_ioss"], "unknown platform 'cisco_ioss'"),
+        (["audit", str(CONFIGS / "br-rtr-01.cfg"), "--inside-network", "10.0.0.300/8"], "bad network"),
+        (["audit", str(CONFIGS / "br-rtr-01.cfg"), "--policy", "zoom"], "zoom: no such policy pack"),
+        (["audit"], "give config files or --inventory FILE"),
+        (["audit", str(CONFIGS)], "is a directory"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    code, _, err = run(*args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_bad_pack_names_file_and_line(tmp_path: Path) -> None:
+    pack = tmp_path / "bad.yaml"
+    pack.write_text(
+        "schema_version: 1\nid: bad\ntitle: Bad\ndestinations: [17.0.0.0/8]\nchecks:\n"
+        "  - id: tcp-1\n    kind: flow\n    title: t\n    rationale: r\n    protocol: tcp\n"
+        "    ports: 99999\n"
+    )
+    code, _, err = run("policies", "validate", str(pack))
+    assert code == 2
+    assert f"{pack}:11:" in err and "port" in err
+    code, _, err = run("audit", str(CONFIGS / "br-rtr-01.cfg"), "--policy", str(pack))
+    assert code == 2 and f"{pack}:11:" in err
+
+
+def test_platform_without_parser_is_a_device_error_exit_3(tmp_path: Path) -> None:
+    config = tmp_path / "srx.conf"
+    config.write_text("set security policies from-zone trust to-zone untrust policy p then permit\n")
+    code, out, _ = run("audit", str(config), "--platform", "juniper_junos", "--format", "json")
+    assert code == 3
+    [device] = json.loads(out)["devices"]
+    assert device["status"] == "error" and "no parser for juniper_junos" in device["error"]
+
+
+def test_unrecognized_lines_are_listed_with_line_numbers(tmp_path: Path) -> None:
+    config = tmp_path / "odd.cfg"
+    config.write_text("hostname odd\ninterface GigabitEthernet0/1\n ip address 10.1.1.1 255.255.255.0\n"
+                      " frobnicate the widget\n!\nend\n")
+    code, out, _ = run("audit", str(config), "--format", "json")
+    [device] = json.loads(out)["devices"]
+    assert {"line": 4, "text": " frobnicate the widget"}.items() <= device["parse"]["unrecognized"][0].items()
+
+
+def test_policies_list_and_show() -> None:
+    code, out, _ = run("policies", "list")
+    assert code == 0 and "apple-facetime-imessage" in out
+    code, out, _ = run("policies", "show", "apple-facetime-imessage")
+    assert code == 0
+    assert "udp-16393-16402" in out and "support.apple.com" in out
+
+
+def test_console_script_is_installed() -> None:
+    """The real entry point, as a user runs it (also proves `pip install -e .` wired it)."""
+    proc = subprocess.run([sys.executable, "-m", "auditor", "policies", "list"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "apple-facetime-imessage" in proc.stdout
