@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
@@ -42,7 +42,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Report formats; those beyond table and json arrive with the reports work."""
 
     table = "table"
@@ -81,9 +81,7 @@ def audit(
     policies: Annotated[
         list[str] | None, typer.Option("--policy", "-p", help="Policy id or YAML file (repeatable).")
     ] = None,
-    platform: Annotated[
-        str, typer.Option(help="Platform (netmiko device_type) or auto.")
-    ] = "auto",
+    platform: Annotated[str, typer.Option(help="Platform (netmiko device_type) or auto.")] = "auto",
     inside_network: Annotated[
         list[str] | None, typer.Option(help="Inside network CIDR (repeatable; default RFC 1918).")
     ] = None,

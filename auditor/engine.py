@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.evaluate import Decision, walk
-from auditor.flowspace import STATE_MAX, ANY_CUBE, Cube, FlowSpace, cube_from_prefix, cube_host
+from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, cube_from_prefix, cube_host
 from auditor.model import (
     Action,
     Binding,
@@ -47,20 +47,21 @@ class AuditOptions:
 
 def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[Finding]:
     """Evaluate every check of ``pack`` on ``model``, in pack order."""
-    roles = infer_roles(
-        model, options.inside_networks, options.inside_interfaces, options.outside_interfaces
-    )
+    roles = infer_roles(model, options.inside_networks, options.inside_interfaces, options.outside_interfaces)
     findings = []
     for check in pack.checks:
         if check.platforms is not None and model.platform.value not in check.platforms:
             findings.append(
-                Finding(pack.id, check.id, Status.NOT_APPLICABLE,
-                        f"the check applies to {', '.join(check.platforms)} only")
+                Finding(
+                    pack.id,
+                    check.id,
+                    Status.NOT_APPLICABLE,
+                    f"the check applies to {', '.join(check.platforms)} only",
+                )
             )
         elif isinstance(check, FlowCheck):
             space = pack.required_flow(check, options.inside_networks)
-            findings.append(
-                _flow_finding(model, roles, pack.id, check.id, space, options.inside_networks))
+            findings.append(_flow_finding(model, roles, pack.id, check.id, space, options.inside_networks))
         elif isinstance(check, FeatureCheck):
             findings.append(_feature_finding(model, pack.id, check))
         else:
@@ -86,7 +87,11 @@ class _Trace:
 
 
 def _flow_finding(
-    model: ConfigModel, roles: Roles, policy: str, check: str, required: FlowSpace,
+    model: ConfigModel,
+    roles: Roles,
+    policy: str,
+    check: str,
+    required: FlowSpace,
     inside_networks: Sequence[str],
 ) -> Finding:
     wanted = required.describe()
@@ -95,50 +100,77 @@ def _flow_finding(
         return _limited(policy, check, f"{wanted}: cannot be decided", blocking)
     if not model.bindings:
         return Finding(
-            policy, check, Status.PASS,
+            policy,
+            check,
+            Status.PASS,
             f"{wanted} is permitted: no rule set filters transit traffic on any interface",
             (Evidence("no access list or filter is applied to any interface"),),
             witness=required.witness(),
         )
     if roles.problem:
-        return Finding(policy, check, Status.UNKNOWN, f"{wanted}: {roles.problem}",
-                       tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons))
-    traces = []
+        return Finding(
+            policy,
+            check,
+            Status.UNKNOWN,
+            f"{wanted}: {roles.problem}",
+            tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons),
+        )
+    traces: list[_Trace] = []
     for inside in roles.inside:
         sources = networks_behind(model, inside, inside_networks)
         from_here = required & FlowSpace.build(src=[cube_from_prefix(n) for n in sources])
-        traces.extend(_trace_path(model, inside, outside, from_here)
-                      for outside in roles.outside if inside != outside)
+        traces.extend(
+            _trace_path(model, inside, outside, from_here) for outside in roles.outside if inside != outside
+        )
     wanted_space, maybe_denied, surely_denied = FlowSpace(), FlowSpace(), FlowSpace()
     for trace in traces:
         wanted_space = wanted_space | trace.required
         maybe_denied = maybe_denied | (trace.required - trace.lower)
         surely_denied = surely_denied | (trace.required - trace.upper)
-    evidence = (_flow_evidence(traces, maybe_denied) + _near_misses(model, traces, maybe_denied)
-                + tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons))
+    evidence = (
+        _flow_evidence(traces, maybe_denied)
+        + _near_misses(model, traces, maybe_denied)
+        + tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons)
+    )
     if maybe_denied.is_empty():
-        return Finding(policy, check, Status.PASS,
-                       f"{wanted} is permitted on {_paths_text(traces)}", evidence,
-                       witness=wanted_space.witness())
+        return Finding(
+            policy,
+            check,
+            Status.PASS,
+            f"{wanted} is permitted on {_paths_text(traces)}",
+            evidence,
+            witness=wanted_space.witness(),
+        )
     if (wanted_space - surely_denied).is_empty():
-        return Finding(policy, check, Status.FAIL,
-                       f"{wanted} is denied by {_deniers(traces, maybe_denied)}",
-                       evidence, witness=surely_denied.witness())
+        return Finding(
+            policy,
+            check,
+            Status.FAIL,
+            f"{wanted} is denied by {_deniers(traces, maybe_denied)}",
+            evidence,
+            witness=surely_denied.witness(),
+        )
     unknown = [rule for trace in traces for rule in trace.unknown]
     if unknown and not maybe_denied.same_as(surely_denied):
         rule = unknown[0]
         return Finding(
-            policy, check, Status.UNKNOWN,
+            policy,
+            check,
+            Status.UNKNOWN,
             f"{wanted}: the verdict depends on line {rule.source.line} ({rule.source.text.strip()!r}), "
             "which auditor did not understand",
-            evidence, witness=(maybe_denied - surely_denied).witness(),
+            evidence,
+            witness=(maybe_denied - surely_denied).witness(),
         )
     return Finding(
-        policy, check, Status.PARTIAL,
+        policy,
+        check,
+        Status.PARTIAL,
         f"{_describe_part(surely_denied, wanted_space)} is denied by "
         f"{_deniers(traces, surely_denied)}; "
         f"{_describe_part(wanted_space - surely_denied, wanted_space)} is permitted",
-        evidence, witness=surely_denied.witness(),
+        evidence,
+        witness=surely_denied.witness(),
     )
 
 
@@ -180,7 +212,9 @@ def _undefined(binding: Binding) -> Evidence:
     # IOS treats an applied access list that does not exist as permit-all; VENDORS.md marks
     # this unconfirmed, so the evidence says so.
     return Evidence(
-        binding.source.text.strip(), binding.source.line, binding.ruleset,
+        binding.source.text.strip(),
+        binding.source.line,
+        binding.ruleset,
         note=f"{binding.ruleset} is applied but not defined: treated as permitting all traffic "
         "(the platform's behaviour for an undefined list; unconfirmed)",
     )
@@ -228,10 +262,13 @@ def _filter_translated(
                 plain = walk(ruleset, part)
                 low_ok = low_ok & plain.lower
                 high_ok = high_ok | plain.upper
-                trace.notes.append(Evidence(
-                    nat.source.text.strip(), nat.source.line,
-                    note="which packets this translation selects is not known exactly",
-                ))
+                trace.notes.append(
+                    Evidence(
+                        nat.source.text.strip(),
+                        nat.source.line,
+                        note="which packets this translation selects is not known exactly",
+                    )
+                )
             lower, upper = lower | low_ok, upper | high_ok
         handled = sure | maybe
         untouched_low, untouched_high = untouched_low - handled, untouched_high - handled
@@ -253,18 +290,19 @@ def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[Flo
     return result.lower, result.upper - result.lower
 
 
-def _translated_sources(
-    model: ConfigModel, nat: SourceNat, outside: str, trace: _Trace
-) -> list[Cube]:
+def _translated_sources(model: ConfigModel, nat: SourceNat, outside: str, trace: _Trace) -> list[Cube]:
     if nat.translated:
         return list(nat.translated)
     addresses = interface_addresses(model, nat.interface or outside)
     if addresses:
         return [cube_host(a) for a in addresses[:1]]
-    trace.notes.append(Evidence(
-        nat.source.text.strip(), nat.source.line,
-        note=f"the address {outside} translates to is not in the config (DHCP?): any address assumed",
-    ))
+    trace.notes.append(
+        Evidence(
+            nat.source.text.strip(),
+            nat.source.line,
+            note=f"the address {outside} translates to is not in the config (DHCP?): any address assumed",
+        )
+    )
     return [ANY_CUBE]
 
 
@@ -284,8 +322,13 @@ def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace) -> tuple[Evidenc
                 continue
             add(_decision_evidence(decision, trace.label))
         for rule in trace.unknown:
-            add(Evidence(rule.source.text.strip(), rule.source.line,
-                         note="not understood by auditor: the verdict may depend on it"))
+            add(
+                Evidence(
+                    rule.source.text.strip(),
+                    rule.source.line,
+                    note="not understood by auditor: the verdict may depend on it",
+                )
+            )
         for note in trace.notes:
             add(note)
     return tuple(out)
@@ -305,11 +348,21 @@ def _near_misses(model: ConfigModel, traces: Sequence[_Trace], denied: FlowSpace
     for name in dict.fromkeys(n for t in traces for n in t.rulesets):
         ruleset = model.ruleset(name)
         for rule in ruleset.rules if ruleset else ():
-            if (rule.action is Action.PERMIT and rule.match is not None
-                    and rule.match.intersects(any_state) and not rule.match.intersects(blind_to_state)):
-                out.append(Evidence(rule.source.text.strip(), rule.source.line, name,
-                                    note="matches only established or return traffic, "
-                                    "never the first packet of a new connection"))
+            if (
+                rule.action is Action.PERMIT
+                and rule.match is not None
+                and rule.match.intersects(any_state)
+                and not rule.match.intersects(blind_to_state)
+            ):
+                out.append(
+                    Evidence(
+                        rule.source.text.strip(),
+                        rule.source.line,
+                        name,
+                        note="matches only established or return traffic, "
+                        "never the first packet of a new connection",
+                    )
+                )
     return tuple(out)
 
 
@@ -319,10 +372,15 @@ def _decision_evidence(decision: Decision, path: str) -> Evidence:
     if decision.rule is None:
         return Evidence(
             f"implicit {decision.action.value} at the end of {decision.ruleset}",
-            ruleset=decision.ruleset, note=f"{verb} {what} ({path})",
+            ruleset=decision.ruleset,
+            note=f"{verb} {what} ({path})",
         )
-    return Evidence(decision.rule.source.text.strip(), decision.rule.source.line,
-                    decision.ruleset, note=f"{verb} {what} ({path})")
+    return Evidence(
+        decision.rule.source.text.strip(),
+        decision.rule.source.line,
+        decision.ruleset,
+        note=f"{verb} {what} ({path})",
+    )
 
 
 def _deniers(traces: Sequence[_Trace], denied: FlowSpace) -> str:
@@ -331,8 +389,11 @@ def _deniers(traces: Sequence[_Trace], denied: FlowSpace) -> str:
         for d in trace.decisions:
             if d.action is not Action.DENY or not d.space.intersects(denied):
                 continue
-            name = (f"{d.ruleset} line {d.rule.source.line}" if d.rule is not None
-                    else f"the implicit deny at the end of {d.ruleset}")
+            name = (
+                f"{d.ruleset} line {d.rule.source.line}"
+                if d.rule is not None
+                else f"the implicit deny at the end of {d.ruleset}"
+            )
             if name not in names:
                 names.append(name)
     return ", ".join(names) if names else "the path's filters"
@@ -375,8 +436,9 @@ def _feature_evidence(features: Sequence[Feature]) -> tuple[Evidence, ...]:
     for f in features:
         key = (f.source.line, f.source.text.strip()) if f.source else (None, f"platform default: {f.detail}")
         items.setdefault(key, []).append(f.detail)
-    return tuple(Evidence(text, line, note="; ".join(dict.fromkeys(notes)))
-                 for (line, text), notes in items.items())
+    return tuple(
+        Evidence(text, line, note="; ".join(dict.fromkeys(notes))) for (line, text), notes in items.items()
+    )
 
 
 def _feature_finding(model: ConfigModel, policy: str, check: FeatureCheck) -> Finding:
@@ -390,8 +452,9 @@ def _feature_finding(model: ConfigModel, policy: str, check: FeatureCheck) -> Fi
     blocking = [lim for lim in model.limitations if "feature" in lim.affects]
     if blocking:
         return _limited(policy, check.id, f"whether a {names} ALG acts cannot be decided", blocking)
-    summary = (f"no {names} ALG or inspection is enabled"
-               + ("" if relevant else " (none configured, and none is on by default here)"))
+    summary = f"no {names} ALG or inspection is enabled" + (
+        "" if relevant else " (none configured, and none is on by default here)"
+    )
     return Finding(policy, check.id, Status.PASS, summary, _feature_evidence(relevant))
 
 
@@ -403,19 +466,28 @@ def _port_mapping_finding(model: ConfigModel, pack: PolicyPack, check: PortMappi
         ports = [p for p in (mapping.outside_ports, mapping.inside_ports) if p is not None]
         if mapping.protocols is None or not ports:
             space = FlowSpace.build(
-                protocols=[(p, p) for p in mapping.protocols] if mapping.protocols else None)
+                protocols=[(p, p) for p in mapping.protocols] if mapping.protocols else None
+            )
         else:
             space = FlowSpace()
             for port_list in ports:
                 space = space | FlowSpace.build(
-                    protocols=[(p, p) for p in mapping.protocols], dport=list(port_list))
+                    protocols=[(p, p) for p in mapping.protocols], dport=list(port_list)
+                )
         hit = required & space
         if not hit.is_empty():
-            what = "every port" if space.same_as(FlowSpace.everything()) else hit.describe().replace(
-                " to 0.0.0.0/0", "")
-            evidence.append(Evidence(mapping.source.text.strip(), mapping.source.line,
-                                     note=f"maps {what} ({mapping.outside_address} -> "
-                                     f"{mapping.inside_address})"))
+            what = (
+                "every port"
+                if space.same_as(FlowSpace.everything())
+                else hit.describe().replace(" to 0.0.0.0/0", "")
+            )
+            evidence.append(
+                Evidence(
+                    mapping.source.text.strip(),
+                    mapping.source.line,
+                    note=f"maps {what} ({mapping.outside_address} -> {mapping.inside_address})",
+                )
+            )
             mapped.append(f"{what} (line {mapping.source.line})")
     for feature in model.features:
         if feature.kind in check.features and feature.enabled:
@@ -423,10 +495,19 @@ def _port_mapping_finding(model: ConfigModel, pack: PolicyPack, check: PortMappi
             mapped.append(f"{feature.kind.upper()} lets hosts create mappings")
     if evidence:
         more = f" and {len(mapped) - 3} more" if len(mapped) > 3 else ""
-        return Finding(pack.id, check.id, Status.FAIL,
-                       f"required ports are mapped: {'; '.join(mapped[:3])}{more}", tuple(evidence))
+        return Finding(
+            pack.id,
+            check.id,
+            Status.FAIL,
+            f"required ports are mapped: {'; '.join(mapped[:3])}{more}",
+            tuple(evidence),
+        )
     blocking = [lim for lim in model.limitations if "port-mapping" in lim.affects]
     if blocking:
         return _limited(pack.id, check.id, "port mappings cannot be decided", blocking)
-    return Finding(pack.id, check.id, Status.PASS,
-                   "no static translation maps a required port, and no UPnP / NAT-PMP is enabled")
+    return Finding(
+        pack.id,
+        check.id,
+        Status.PASS,
+        "no static translation maps a required port, and no UPnP / NAT-PMP is enabled",
+    )

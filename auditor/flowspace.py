@@ -330,9 +330,7 @@ class FlowSpace:
     def __contains__(self, packet: object) -> bool:
         if not isinstance(packet, tuple) or len(packet) != 6:
             return False
-        return any(
-            all(_atom_contains(f, box[f], packet[f]) for f in range(6)) for box in self.boxes
-        )
+        return any(all(_atom_contains(f, box[f], packet[f]) for f in range(6)) for box in self.boxes)
 
     def size(self) -> int:
         """Return the number of packets in the set."""

@@ -85,15 +85,18 @@ def load(path: Path) -> list[Device]:
         layers.append(host)
         merged: dict[str, object] = {}
         for layer in layers:
-            merged.update({k: v for k, v in layer.model_dump().items()
-                           if k in Settings.model_fields and v is not None})
-        devices.append(Device(
-            name=name,
-            config_path=(path.parent / host.config).resolve(),
-            platform=merged.get("platform"),  # type: ignore[arg-type]
-            inside_networks=merged.get("inside_networks"),  # type: ignore[arg-type]
-            inside_interfaces=merged.get("inside_interfaces", ()),  # type: ignore[arg-type]
-            outside_interfaces=merged.get("outside_interfaces", ()),  # type: ignore[arg-type]
-            groups=host.groups,
-        ))
+            merged.update(
+                {k: v for k, v in layer.model_dump().items() if k in Settings.model_fields and v is not None}
+            )
+        devices.append(
+            Device(
+                name=name,
+                config_path=(path.parent / host.config).resolve(),
+                platform=merged.get("platform"),  # type: ignore[arg-type]
+                inside_networks=merged.get("inside_networks"),  # type: ignore[arg-type]
+                inside_interfaces=merged.get("inside_interfaces", ()),  # type: ignore[arg-type]
+                outside_interfaces=merged.get("outside_interfaces", ()),  # type: ignore[arg-type]
+                groups=host.groups,
+            )
+        )
     return devices

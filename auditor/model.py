@@ -9,12 +9,12 @@ that says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from auditor.flowspace import Cube, FlowSpace, Interval, Packet
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     """Platform names: netmiko ``device_type`` values, as DESIGN.md fixes them."""
 
     CISCO_IOS = "cisco_ios"
@@ -31,21 +31,21 @@ class Platform(str, Enum):
     UBIQUITI_EDGE = "ubiquiti_edge"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What a rule does with the packets it matches."""
 
     PERMIT = "permit"
     DENY = "deny"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Which way a rule set filters traffic on an interface."""
 
     IN = "in"
     OUT = "out"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Where an interface sits relative to the networks a policy protects."""
 
     INSIDE = "inside"
@@ -53,14 +53,14 @@ class Role(str, Enum):
     UNKNOWN = "unknown"
 
 
-class Provenance(str, Enum):
+class Provenance(StrEnum):
     """Why a feature has the state it has: a config line, or the platform's default."""
 
     EXPLICIT = "explicit"
     DEFAULT = "default"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """A check's verdict: exactly one of the five words of the JSON contract."""
 
     PASS = "pass"
@@ -70,7 +70,7 @@ class Status(str, Enum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class DiagnosticKind(str, Enum):
+class DiagnosticKind(StrEnum):
     """How a parser failed to use a line (batfish's support states 3 and 4)."""
 
     UNSUPPORTED = "unsupported"

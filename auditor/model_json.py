@@ -3,7 +3,8 @@
 Sits beside ``model.py``: it only reads model objects. Dataclasses become dicts (field
 order kept), enums their values, tuples lists, and a ``FlowSpace`` a readable canonical
 description plus its canonical boxes, one line each, with addresses written as CIDR (or
-address and wildcard) and other fields as ``lo-hi``. Cubes in ``SourceNat.translated`` are written the same way.
+address and wildcard) and other fields as ``lo-hi``. Cubes in ``SourceNat.translated``
+are written the same way.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def _flowspace(space: FlowSpace) -> dict[str, Any]:
     canonical = space.canonical()
     boxes = []
     for box in canonical.boxes:
-        parts = [f"{name} {cube_to_text(atom) if name in _ADDRESS_FIELDS else _interval(atom)}"
-                 for name, atom in zip(FIELDS, box, strict=True)]
+        parts = [
+            f"{name} {cube_to_text(atom) if name in _ADDRESS_FIELDS else _interval(atom)}"
+            for name, atom in zip(FIELDS, box, strict=True)
+        ]
         boxes.append(" ".join(parts))
     return {"describe": canonical.describe(with_source=True), "boxes": boxes}
 

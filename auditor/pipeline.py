@@ -93,9 +93,14 @@ def audit_config(
     if platform is None:
         platform = parsers.detect(text)
         if platform is None:
-            return DeviceReport(name, None, source, "error", line_count,
-                                error=f"{source}: cannot tell the platform from the text; "
-                                "give it with --platform")
+            return DeviceReport(
+                name,
+                None,
+                source,
+                "error",
+                line_count,
+                error=f"{source}: cannot tell the platform from the text; give it with --platform",
+            )
     try:
         result = parsers.parse(platform, text, source.removeprefix("file:"))
     except AuditorError as exc:
@@ -104,8 +109,9 @@ def audit_config(
     for pack in packs:
         findings.extend(engine.audit(result.model, pack, options))
     status = "compliant" if all(f.status in _OK for f in findings) else "noncompliant"
-    return DeviceReport(name, platform.value, source, status, result.line_count,
-                        result.diagnostics, tuple(findings))
+    return DeviceReport(
+        name, platform.value, source, status, result.line_count, result.diagnostics, tuple(findings)
+    )
 
 
 def exit_code(reports: Sequence[DeviceReport]) -> int:

@@ -125,7 +125,7 @@ class PolicyPack(_Strict):
     def required_flow(self, check: FlowCheck, inside: Sequence[str]) -> FlowSpace:
         """Return the packets of new connections ``check`` requires from ``inside`` networks."""
         return FlowSpace.build(
-            protocols=[(_PROTOCOLS[check.protocol],) * 2],  # type: ignore[list-item]
+            protocols=[(_PROTOCOLS[check.protocol], _PROTOCOLS[check.protocol])],
             src=[cube_from_prefix(n) for n in inside],
             dst=[cube_from_prefix(d) for d in check.destinations or self.destinations],
             dport=check.port_ranges,
@@ -137,7 +137,7 @@ class PolicyPack(_Strict):
         space = FlowSpace()
         for check in self.flow_checks():
             space = space | FlowSpace.build(
-                protocols=[(_PROTOCOLS[check.protocol],) * 2],  # type: ignore[list-item]
+                protocols=[(_PROTOCOLS[check.protocol], _PROTOCOLS[check.protocol])],
                 dport=check.port_ranges,
             )
         return space
@@ -205,10 +205,12 @@ def load(path: Path) -> PolicyPack:
         return PolicyPack.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
         error = exc.errors()[0]
-        line = _line_of(node, error["loc"])
+        line_no = _line_of(node, error["loc"])
         where = ".".join(str(p) for p in error["loc"] if not isinstance(p, str) or p not in _TAGS)
         message = error["msg"].removeprefix("Value error, ")
-        raise PolicyError(f"{path}:{line}: {where}: {message}" if where else f"{path}:{line}: {message}") from exc
+        raise PolicyError(
+            f"{path}:{line_no}: {where}: {message}" if where else f"{path}:{line_no}: {message}"
+        ) from exc
 
 
 # pydantic puts the discriminator value into error locations ("checks.3.flow.ports").

@@ -37,8 +37,12 @@ def infer_roles(
     missing = [n for n in (*inside_override, *outside_override) if model.interface(n) is None]
     if missing:
         known = ", ".join(i.name for i in model.interfaces) or "none"
-        return Roles((), (), (), f"interface {', '.join(missing)} named by the user is not in the "
-                     f"config (interfaces: {known})")
+        return Roles(
+            (),
+            (),
+            (),
+            f"interface {', '.join(missing)} named by the user is not in the config (interfaces: {known})",
+        )
     live = [i for i in model.interfaces if not i.shutdown and not i.loopback]
     outside = _outside(model, live, outside_override, reasons)
     inside = _inside(model, live, inside_networks, inside_override, outside, reasons)

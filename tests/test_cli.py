@@ -16,8 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventory" / "example.yaml"
 CONFIGS = ROOT / "inventory" / "configs"
 STATUSES = {"pass", "fail", "partial", "unknown", "not_applicable"}
-CHECKS = ["tcp-80", "tcp-443", "tcp-5223", "udp-3478-3497", "udp-16384-16387", "udp-16393-16402",
-          "sip-alg", "port-mapping", "dynamic-media-ports"]
+CHECKS = [
+    "tcp-80",
+    "tcp-443",
+    "tcp-5223",
+    "udp-3478-3497",
+    "udp-16384-16387",
+    "udp-16393-16402",
+    "sip-alg",
+    "port-mapping",
+    "dynamic-media-ports",
+]
 
 runner = CliRunner()
 
@@ -74,7 +83,10 @@ def test_compliant_config_exits_zero_and_table_shows_checks(tmp_path: Path) -> N
     ("args", "message"),
     [
         (["audit", "no/such/file.cfg"], "no/such/file.cfg: no such file"),
-        (["audit", str(CONFIGS / "br-rtr-01.cfg"), "--platform", "cisco_ioss"], "unknown platform 'cisco_ioss'"),
+        (
+            ["audit", str(CONFIGS / "br-rtr-01.cfg"), "--platform", "cisco_ioss"],
+            "unknown platform 'cisco_ioss'",
+        ),
         (["audit", str(CONFIGS / "br-rtr-01.cfg"), "--inside-network", "10.0.0.300/8"], "bad network"),
         (["audit", str(CONFIGS / "br-rtr-01.cfg"), "--policy", "zoom"], "zoom: no such policy pack"),
         (["audit"], "give config files or --inventory FILE"),
@@ -114,8 +126,10 @@ def test_platform_without_parser_is_a_device_error_exit_3(tmp_path: Path) -> Non
 
 def test_unrecognized_lines_are_listed_with_line_numbers(tmp_path: Path) -> None:
     config = tmp_path / "odd.cfg"
-    config.write_text("hostname odd\ninterface GigabitEthernet0/1\n ip address 10.1.1.1 255.255.255.0\n"
-                      " frobnicate the widget\n!\nend\n")
+    config.write_text(
+        "hostname odd\ninterface GigabitEthernet0/1\n ip address 10.1.1.1 255.255.255.0\n"
+        " frobnicate the widget\n!\nend\n"
+    )
     code, out, _ = run("audit", str(config), "--format", "json")
     [device] = json.loads(out)["devices"]
     assert {"line": 4, "text": " frobnicate the widget"}.items() <= device["parse"]["unrecognized"][0].items()
@@ -131,7 +145,8 @@ def test_policies_list_and_show() -> None:
 
 def test_console_script_is_installed() -> None:
     """The real entry point, as a user runs it (also proves `pip install -e .` wired it)."""
-    proc = subprocess.run([sys.executable, "-m", "auditor", "policies", "list"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "policies", "list"], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert "apple-facetime-imessage" in proc.stdout

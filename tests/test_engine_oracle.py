@@ -10,6 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor.engine import AuditOptions, audit
 from auditor.evaluate import walk
 from auditor.flowspace import FlowSpace, Packet
 from auditor.model import (
@@ -25,9 +26,8 @@ from auditor.model import (
     Source,
     Status,
 )
-from auditor.engine import AuditOptions, audit
 from auditor.policy import PolicyPack
-from tests.universe import UNIVERSE_SPACE, members, spaces, universe
+from tests.universe import UNIVERSE_SPACE, members, spaces
 
 ORACLE = settings(max_examples=80, deadline=None)
 
@@ -73,21 +73,42 @@ def test_unknown_line_bounds_every_possible_meaning(
     """Whatever an unparsed line really says, the truth lies between lower and upper."""
     position = min(position, len(ruleset.rules))
     unknown = Rule(Action.DENY, None, Source("t", 99, "garbage"))
-    with_unknown = RuleSet("ACL", ruleset.rules[:position] + (unknown,) + ruleset.rules[position:],
-                           default_action=ruleset.default_action)
+    with_unknown = RuleSet(
+        "ACL",
+        ruleset.rules[:position] + (unknown,) + ruleset.rules[position:],
+        default_action=ruleset.default_action,
+    )
     result = walk(with_unknown, query)
     for meaning in (UNIVERSE_SPACE, FlowSpace(), query):
-        real = RuleSet("ACL", ruleset.rules[:position] + (Rule(meaning_action, meaning, unknown.source),)
-                       + ruleset.rules[position:], default_action=ruleset.default_action)
+        real = RuleSet(
+            "ACL",
+            ruleset.rules[:position]
+            + (Rule(meaning_action, meaning, unknown.source),)
+            + ruleset.rules[position:],
+            default_action=ruleset.default_action,
+        )
         truth = members(walk(real, query).lower)
         assert members(result.lower) <= truth <= members(result.upper)
 
 
-PACK = PolicyPack.model_validate({
-    "schema_version": 1, "id": "tiny", "title": "tiny universe", "destinations": ["17.0.0.0/30"],
-    "checks": [{"id": "tcp-0-5", "kind": "flow", "title": "t", "rationale": "r",
-                "protocol": "tcp", "ports": "0-5"}],
-})
+PACK = PolicyPack.model_validate(
+    {
+        "schema_version": 1,
+        "id": "tiny",
+        "title": "tiny universe",
+        "destinations": ["17.0.0.0/30"],
+        "checks": [
+            {
+                "id": "tcp-0-5",
+                "kind": "flow",
+                "title": "t",
+                "rationale": "r",
+                "protocol": "tcp",
+                "ports": "0-5",
+            }
+        ],
+    }
+)
 
 
 @ORACLE
@@ -96,11 +117,15 @@ def test_path_verdict_equals_oracle(inbound: RuleSet, outbound: RuleSet) -> None
     """Ingress ACL on the inside interface, then egress ACL on the outside one."""
     model = ConfigModel(
         Platform.CISCO_IOS,
-        interfaces=(Interface("lan", ("10.0.0.1/29",), role=Role.INSIDE, role_reason="test"),
-                    Interface("wan", ("198.51.100.1/24",), role=Role.OUTSIDE, role_reason="test")),
+        interfaces=(
+            Interface("lan", ("10.0.0.1/29",), role=Role.INSIDE, role_reason="test"),
+            Interface("wan", ("198.51.100.1/24",), role=Role.OUTSIDE, role_reason="test"),
+        ),
         rulesets=(inbound, outbound),
-        bindings=(Binding("IN", "lan", Direction.IN, Source("t", 1, "in")),
-                  Binding("OUT", "wan", Direction.OUT, Source("t", 2, "out"))),
+        bindings=(
+            Binding("IN", "lan", Direction.IN, Source("t", 1, "in")),
+            Binding("OUT", "wan", Direction.OUT, Source("t", 2, "out")),
+        ),
     )
     [finding] = audit(model, PACK, AuditOptions(inside_networks=("10.0.0.0/29",)))
     required = PACK.required_flow(PACK.flow_checks()[0], ["10.0.0.0/29"])

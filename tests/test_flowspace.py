@@ -7,9 +7,9 @@ import itertools
 from hypothesis import given, settings
 
 from auditor.flowspace import (
+    UDP,
     FlowSpace,
     Packet,
-    UDP,
     cube_from_prefix,
     cube_from_wildcard,
     cubes_from_range,
@@ -69,13 +69,16 @@ def test_non_contiguous_wildcard_is_exact() -> None:
 def test_range_becomes_exact_prefixes() -> None:
     cubes = cubes_from_range("10.0.0.5", "10.0.1.2")
     space = FlowSpace.build(src=cubes)
-    assert space.size() == (0x0A000102 - 0x0A000005 + 1) * FlowSpace.build(
-        src=[cube_from_prefix("1.1.1.1/32")]).size()
+    assert (
+        space.size()
+        == (0x0A000102 - 0x0A000005 + 1) * FlowSpace.build(src=[cube_from_prefix("1.1.1.1/32")]).size()
+    )
 
 
 def test_describe_reads_like_a_person_wrote_it() -> None:
-    apple = FlowSpace.build(protocols=[(UDP, UDP)], dst=[cube_from_prefix("17.0.0.0/8")],
-                            dport=[(16393, 16402)])
+    apple = FlowSpace.build(
+        protocols=[(UDP, UDP)], dst=[cube_from_prefix("17.0.0.0/8")], dport=[(16393, 16402)]
+    )
     hole = FlowSpace.build(dport=[(16395, 16396)])
     assert (apple & hole).describe() == "UDP 16395-16396 to 17.0.0.0/8"
     assert (apple - hole).describe() == "UDP 16393-16394, 16397-16402 to 17.0.0.0/8"

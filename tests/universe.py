@@ -80,8 +80,9 @@ dst_cubes = _cube(DST_BASE, DST_BITS)
 # intervals whose bounds respect those classes, so the universe decides for every port.
 sport_intervals = st.sampled_from([(0, 65535), (0, 0), (1, 65535)])
 dport_intervals = _interval(DPORTS.start, DPORTS.stop, (0, 65535))
-state_intervals = st.sampled_from([(0, STATE_MAX), (STATE_NEW, STATE_NEW),
-                                   (STATE_ESTABLISHED, STATE_MAX), (0, 1)])
+state_intervals = st.sampled_from(
+    [(0, STATE_MAX), (STATE_NEW, STATE_NEW), (STATE_ESTABLISHED, STATE_MAX), (0, 1)]
+)
 protocol_intervals = st.sampled_from([(TCP, TCP), (UDP, UDP), (0, 255)])
 
 
@@ -110,8 +111,13 @@ def members(space: FlowSpace) -> set[Packet]:
             if index in (1, 2):  # address cubes: enumerate the free low bits
                 value, care = lo, hi
                 bits = SRC_BITS if index == 1 else DST_BITS
-                fields.append([a for a in range(value & ~((1 << bits) - 1), (value | ((1 << bits) - 1)) + 1)
-                               if a & care == value])
+                fields.append(
+                    [
+                        a
+                        for a in range(value & ~((1 << bits) - 1), (value | ((1 << bits) - 1)) + 1)
+                        if a & care == value
+                    ]
+                )
             else:
                 fields.append(range(lo, hi + 1))
         out.update(Packet(*values) for values in itertools.product(*fields))

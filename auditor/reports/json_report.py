@@ -7,6 +7,7 @@ Extensions beyond the documented fields are additive only: ``kind``, ``reason`` 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -35,8 +36,7 @@ def _device(report: DeviceReport) -> dict[str, Any]:
         "platform": report.platform,
         "source": report.source,
         "status": report.status,
-        "parse": {"lines": report.line_count,
-                  "unrecognized": [_diagnostic(d) for d in report.diagnostics]},
+        "parse": {"lines": report.line_count, "unrecognized": [_diagnostic(d) for d in report.diagnostics]},
         "findings": [_finding(f) for f in report.findings],
         "remediation": None,
     }
@@ -79,10 +79,8 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
 def _witness(packet: Packet | None) -> dict[str, Any] | None:
     if packet is None:
         return None
-    import ipaddress
-
-    values = dict(zip(FIELDS, packet, strict=True))
-    values["src"] = str(ipaddress.IPv4Address(values["src"]))
-    values["dst"] = str(ipaddress.IPv4Address(values["dst"]))
-    values["state"] = ("new", "established", "related")[int(values["state"])]
+    values: dict[str, Any] = dict(zip(FIELDS, packet, strict=True))
+    values["src"] = str(ipaddress.IPv4Address(packet.src))
+    values["dst"] = str(ipaddress.IPv4Address(packet.dst))
+    values["state"] = ("new", "established", "related")[packet.state]
     return values

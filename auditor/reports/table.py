@@ -46,6 +46,10 @@ def render(reports: Sequence[DeviceReport], console: Console) -> None:
         unrecognized = report.diagnostics
         if unrecognized:
             relevant = sum(d.security_relevant for d in unrecognized)
-            console.print(Text(
-                f"  {len(unrecognized)} of {report.line_count} lines not understood "
-                f"({relevant} security-relevant); --format json lists them", style="dim"))
+            console.print(
+                Text(
+                    f"  {len(unrecognized)} of {report.line_count} lines not understood "
+                    f"({relevant} security-relevant); --format json lists them",
+                    style="dim",
+                )
+            )

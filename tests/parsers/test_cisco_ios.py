@@ -238,9 +238,11 @@ def test_unresolvable_groups_give_opaque_rules(index: int, word: str) -> None:
 def test_bindings_roles_and_routes() -> None:
     model = _model((HERE / "binding_out.conf").read_text())
     bindings = {(b.ruleset, b.interface, b.direction) for b in model.bindings}
-    assert bindings == {("LAN-IN", "GigabitEthernet0/0", Direction.IN),
-                        ("WAN-OUT", "GigabitEthernet0/1", Direction.OUT),
-                        ("120", "GigabitEthernet0/1", Direction.IN)}
+    assert bindings == {
+        ("LAN-IN", "GigabitEthernet0/0", Direction.IN),
+        ("WAN-OUT", "GigabitEthernet0/1", Direction.OUT),
+        ("120", "GigabitEthernet0/1", Direction.IN),
+    }
     lan, wan, dhcp = model.interfaces
     assert lan.role is Role.INSIDE and lan.addresses == ("10.0.0.1/24", "10.0.1.1/24")
     assert wan.role is Role.OUTSIDE and "line" in wan.role_reason
@@ -262,8 +264,10 @@ def test_pbr_is_reported() -> None:
 
 def _features(name: str) -> dict[tuple[str, str], tuple[bool, Provenance]]:
     model = _model((HERE / name).read_text())
-    return {(f.kind, f.detail.split(" ")[4] if f.kind == "sip" else ""): (f.enabled, f.provenance)
-            for f in model.features}
+    return {
+        (f.kind, f.detail.split(" ")[4] if f.kind == "sip" else ""): (f.enabled, f.provenance)
+        for f in model.features
+    }
 
 
 def test_nat_algs_default_on() -> None:
@@ -305,7 +309,11 @@ def test_no_nat_alg_features_when_nat_does_not_act() -> None:
 def test_static_port_mappings() -> None:
     model = _model((HERE / "nat_static.conf").read_text())
     maps = model.port_mappings
-    assert (maps[0].protocols, maps[0].inside_ports, maps[0].outside_ports) == ((17,), ((3478, 3478),), ((3478, 3478),))
+    assert (maps[0].protocols, maps[0].inside_ports, maps[0].outside_ports) == (
+        (17,),
+        ((3478, 3478),),
+        ((3478, 3478),),
+    )
     assert maps[0].outside_address == "interface GigabitEthernet0/1"
     assert (maps[1].protocols, maps[1].outside_ports) == ((6,), ((443, 443),))
     assert maps[2].protocols is None and maps[2].inside_ports is None
@@ -317,7 +325,9 @@ def test_static_port_mappings() -> None:
 def test_cbac_applied_vs_unapplied() -> None:
     model = _model((HERE / "cbac.conf").read_text())
     assert sorted((f.kind, f.provenance) for f in model.features) == [
-        ("sccp", Provenance.EXPLICIT), ("sip", Provenance.EXPLICIT)]
+        ("sccp", Provenance.EXPLICIT),
+        ("sip", Provenance.EXPLICIT),
+    ]
     assert "applied on GigabitEthernet0/1 out" in model.features[0].detail
 
 
@@ -356,9 +366,19 @@ def test_looks_like() -> None:
 
 
 def test_never_raises_on_garbage() -> None:
-    for text in ("", "\n\n", "interface\n", "ip access-list extended\n permit\n", "access-list 101 permit tcp\n",
-                 "ip nat inside source static tcp 1.1.1.1\n", "ip route 1.1.1.1\n", "banner motd ^C\nnever closed\n",
-                 "object-group network X\n host\n", " indented first\n", "ip inspect name\n"):
+    for text in (
+        "",
+        "\n\n",
+        "interface\n",
+        "ip access-list extended\n permit\n",
+        "access-list 101 permit tcp\n",
+        "ip nat inside source static tcp 1.1.1.1\n",
+        "ip route 1.1.1.1\n",
+        "banner motd ^C\nnever closed\n",
+        "object-group network X\n host\n",
+        " indented first\n",
+        "ip inspect name\n",
+    ):
         parse(text, "g")
 
 
@@ -396,20 +416,37 @@ class _Ports:
 
     def holds(self, port: int) -> bool:
         v = self.values
-        return {"eq": port in v, "neq": port not in v, "lt": port < v[0], "gt": port > v[0],
-                "range": v[0] <= port <= v[-1]}[self.op]
+        return {
+            "eq": port in v,
+            "neq": port not in v,
+            "lt": port < v[0],
+            "gt": port > v[0],
+            "range": v[0] <= port <= v[-1],
+        }[self.op]
 
 
 addresses = st.one_of(
     st.just(_Addr("any")),
     st.builds(_Addr, st.just("host"), st.sampled_from(_HOSTS)),
-    st.builds(_Addr, st.just("wild"), st.sampled_from(_HOSTS),
-              st.sampled_from(["0.0.0.255", "0.255.255.255", "0.0.1.0", "255.0.0.0", "0.0.0.0"])),
+    st.builds(
+        _Addr,
+        st.just("wild"),
+        st.sampled_from(_HOSTS),
+        st.sampled_from(["0.0.0.255", "0.255.255.255", "0.0.1.0", "255.0.0.0", "0.0.0.0"]),
+    ),
 )
 ports = st.one_of(
-    st.builds(_Ports, st.sampled_from(["eq", "neq"]), st.lists(st.sampled_from(_PORTS), min_size=1, max_size=3).map(tuple)),
+    st.builds(
+        _Ports,
+        st.sampled_from(["eq", "neq"]),
+        st.lists(st.sampled_from(_PORTS), min_size=1, max_size=3).map(tuple),
+    ),
     st.builds(_Ports, st.sampled_from(["lt", "gt"]), st.sampled_from(_PORTS).map(lambda p: (p,))),
-    st.builds(_Ports, st.just("range"), st.tuples(st.sampled_from(_PORTS), st.sampled_from(_PORTS)).map(lambda t: tuple(sorted(t)))),
+    st.builds(
+        _Ports,
+        st.just("range"),
+        st.tuples(st.sampled_from(_PORTS), st.sampled_from(_PORTS)).map(lambda t: tuple(sorted(t))),
+    ),
 )
 
 
@@ -417,8 +454,12 @@ ports = st.one_of(
 def entries(draw: st.DrawFn) -> dict[str, object]:
     protocol = draw(st.sampled_from(["tcp", "udp", "ip"]))
     entry: dict[str, object] = {
-        "action": draw(st.sampled_from(["permit", "deny"])), "protocol": protocol,
-        "src": draw(addresses), "dst": draw(addresses), "sport": None, "dport": None,
+        "action": draw(st.sampled_from(["permit", "deny"])),
+        "protocol": protocol,
+        "src": draw(addresses),
+        "dst": draw(addresses),
+        "sport": None,
+        "dport": None,
         "established": False,
     }
     if protocol != "ip":
@@ -454,13 +495,21 @@ def _oracle(e: dict[str, object], proto: int, src: str, dst: str, sport: int, dp
     return not (e["established"] and state == STATE_NEW)
 
 
-packets = st.tuples(st.sampled_from([1, 6, 17, 47]), st.sampled_from(_HOSTS), st.sampled_from(_HOSTS),
-                    st.sampled_from(_PORTS), st.sampled_from(_PORTS), st.sampled_from([0, 1, 2]))
+packets = st.tuples(
+    st.sampled_from([1, 6, 17, 47]),
+    st.sampled_from(_HOSTS),
+    st.sampled_from(_HOSTS),
+    st.sampled_from(_PORTS),
+    st.sampled_from(_PORTS),
+    st.sampled_from([0, 1, 2]),
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(entries(), st.lists(packets, min_size=1, max_size=20))
-def test_property_extended_entry_matches_oracle(entry: dict[str, object], sample: list[tuple[int, str, str, int, int, int]]) -> None:
+def test_property_extended_entry_matches_oracle(
+    entry: dict[str, object], sample: list[tuple[int, str, str, int, int, int]]
+) -> None:
     text = _render(entry)
     result = parse(f"ip access-list extended P\n {text}\n", "p")
     assert result.diagnostics == (), text

@@ -18,8 +18,11 @@ from auditor.parsers.cisco_ios.parser import parse, parse_with_dispositions
 __all__ = ["looks_like", "parse", "parse_with_dispositions"]
 
 _IOS_MARKERS = (
-    re.compile(r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Loopback|"
-               r"Vlan|Port-channel|Serial|Tunnel|Dialer|BVI)\S*\s*$", re.M),
+    re.compile(
+        r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet|Loopback|"
+        r"Vlan|Port-channel|Serial|Tunnel|Dialer|BVI)\S*\s*$",
+        re.M,
+    ),
     re.compile(r"^ip access-list (standard|extended) \S+", re.M),
     re.compile(r"^access-list \d+ (permit|deny|remark) ", re.M),
     re.compile(r"^version \d+\.\d+\s*$", re.M),
@@ -39,10 +42,10 @@ _OTHER_MARKERS = re.compile(
 
 
 def looks_like(text: str) -> bool:
-    """Tell, cheaply, whether ``text`` looks like an IOS / IOS XE configuration.
+    r"""Tell, cheaply, whether ``text`` looks like an IOS / IOS XE configuration.
 
     Examples:
-        >>> looks_like("hostname r1\\n!\\ninterface GigabitEthernet0/1\\n ip address 10.0.0.1 255.255.255.0\\n")
+        >>> looks_like("hostname r1\\n!\\ninterface GigabitEthernet0/1\\n ip address 10.0.0.1 255.0.0.0\\n")
         True
         >>> looks_like("ASA Version 9.8(2)\\nhostname fw\\n")
         False

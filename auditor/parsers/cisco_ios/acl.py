@@ -20,8 +20,16 @@ import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from auditor.flowspace import STATE_ESTABLISHED, STATE_RELATED, TCP, UDP, Cube, Interval
-from auditor.flowspace import cube_from_wildcard, cube_host
+from auditor.flowspace import (
+    STATE_ESTABLISHED,
+    STATE_RELATED,
+    TCP,
+    UDP,
+    Cube,
+    Interval,
+    cube_from_wildcard,
+    cube_host,
+)
 from auditor.model import Action, DiagnosticKind
 from auditor.parsers.cisco_ios.ports import PORT_TABLES, port_value, protocol_value
 
@@ -45,9 +53,7 @@ _UNSUPPORTED_OPTIONS = {
     "urg": "the TCP URG flag",
     "packet-length": "packet length",
 }
-_OPTION_WORDS = frozenset(
-    {"log", "log-input", "established", "fragments", "reflect", *_UNSUPPORTED_OPTIONS}
-)
+_OPTION_WORDS = frozenset({"log", "log-input", "established", "fragments", "reflect", *_UNSUPPORTED_OPTIONS})
 _ICMP_LIKE = frozenset({1, 2})  # ICMP and IGMP take a message type after the destination
 
 
@@ -227,7 +233,9 @@ def _read_log_tag(cur: Cursor) -> None:
         cur.take()  # `log <cookie>`: a user tag for syslog, no effect on matching
 
 
-def _parse_options(cur: Cursor, action: Action, protocol: int | None) -> tuple[tuple[Interval, ...] | None, bool]:
+def _parse_options(
+    cur: Cursor, action: Action, protocol: int | None
+) -> tuple[tuple[Interval, ...] | None, bool]:
     state: tuple[Interval, ...] | None = None
     fragments = False
     while not cur.done():
@@ -246,12 +254,18 @@ def _parse_options(cur: Cursor, action: Action, protocol: int | None) -> tuple[t
                 cur.take()
                 cur.take()
         elif word in _UNSUPPORTED_OPTIONS:
-            raise _fail(action, f"matches on {_UNSUPPORTED_OPTIONS[word]}, which the configuration "
-                        "alone cannot evaluate", DiagnosticKind.UNSUPPORTED)
+            raise _fail(
+                action,
+                f"matches on {_UNSUPPORTED_OPTIONS[word]}, which the configuration alone cannot evaluate",
+                DiagnosticKind.UNSUPPORTED,
+            )
         elif protocol in _ICMP_LIKE:
-            raise _fail(action, f"{'ICMP' if protocol == 1 else 'IGMP'} message type '{word}': the "
-                        "model has no type/code field, so the entry is not exact",
-                        DiagnosticKind.UNSUPPORTED)
+            raise _fail(
+                action,
+                f"{'ICMP' if protocol == 1 else 'IGMP'} message type '{word}': the "
+                "model has no type/code field, so the entry is not exact",
+                DiagnosticKind.UNSUPPORTED,
+            )
         else:
             raise _fail(action, f"unexpected token {word!r}")
     return state, fragments
@@ -302,8 +316,7 @@ def parse_extended(tokens: Sequence[str]) -> AceSpec:
     if service_group is not None and state is not None:
         raise _fail(action, "'established' with a service object group")
     protocols = None if protocol is None else ((protocol, protocol),)
-    return AceSpec(action, src, dst, (ServiceItem(protocols, sport, dport),), service_group,
-                   state, fragments)
+    return AceSpec(action, src, dst, (ServiceItem(protocols, sport, dport),), service_group, state, fragments)
 
 
 def parse_standard(tokens: Sequence[str]) -> AceSpec:

@@ -7,6 +7,7 @@ Numbered ACL ranges (Cisco "IP Access List Overview"): 1-99 and 1300-1999 standa
 
 from __future__ import annotations
 
+from auditor.flowspace import Cube
 from auditor.model import Action, DiagnosticKind
 from auditor.parsers.cisco_ios.acl import AceError, first_action, parse_extended, parse_standard
 from auditor.parsers.cisco_ios.builder import AclDraft, AclEntry, Builder
@@ -47,9 +48,12 @@ def _draft(builder: Builder, name: str, standard: bool, line: ConfigLine) -> Acl
         draft = AclDraft(name, standard, builder.source(line))
         builder.acls[name] = draft
     if draft.standard != standard:
-        builder.diagnose(line, DiagnosticKind.UNRECOGNIZED,
-                         f"ACL {name} is already defined as {'standard' if draft.standard else 'extended'}",
-                         True)
+        builder.diagnose(
+            line,
+            DiagnosticKind.UNRECOGNIZED,
+            f"ACL {name} is already defined as {'standard' if draft.standard else 'extended'}",
+            True,
+        )
         return None
     return draft
 
@@ -67,11 +71,17 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
     source = builder.source(line)
     try:
         if first == "evaluate":  # reflexive ACL: permits return traffic known only at run time
-            raise AceError(Action.PERMIT, DiagnosticKind.UNSUPPORTED,
-                           "reflexive ACL 'evaluate' permits traffic known only at run time")
+            raise AceError(
+                Action.PERMIT,
+                DiagnosticKind.UNSUPPORTED,
+                "reflexive ACL 'evaluate' permits traffic known only at run time",
+            )
         if first == "dynamic" or (len(tokens) > 1 and tokens[1].lower() == "dynamic"):
-            raise AceError(first_action(tokens), DiagnosticKind.UNSUPPORTED,
-                           "lock-and-key dynamic entry (opened at run time)")
+            raise AceError(
+                first_action(tokens),
+                DiagnosticKind.UNSUPPORTED,
+                "lock-and-key dynamic entry (opened at run time)",
+            )
         spec = parse_standard(tokens) if draft.standard else parse_extended(tokens)
     except AceError as error:
         draft.entries.append(AclEntry(draft.next_seq(seq), source, None, error))
@@ -85,9 +95,12 @@ def read_named_acl(builder: Builder, block: Block) -> None:
     """Read ``ip access-list standard|extended NAME`` and its entries."""
     header, words = block.header, block.header.words
     if len(words) != 4:
-        builder.diagnose(header, DiagnosticKind.UNRECOGNIZED,
-                         f"ACL header not understood; its {len(block.children)} entry lines are not modelled",
-                         True)
+        builder.diagnose(
+            header,
+            DiagnosticKind.UNRECOGNIZED,
+            f"ACL header not understood; its {len(block.children)} entry lines are not modelled",
+            True,
+        )
         builder.cover(block.children, Disposition.DIAGNOSED)
         return
     draft = _draft(builder, header.tokens[3], words[2] == "standard", header)
@@ -101,8 +114,10 @@ def read_named_acl(builder: Builder, block: Block) -> None:
 
 def read_untyped_acl(builder: Builder, block: Block) -> None:
     """Report ``ip access-list NAME`` without ``standard``/``extended`` (NX-OS/EOS syntax)."""
-    reason = ("ACL header without 'standard' or 'extended' is not IOS syntax; "
-              f"its {len(block.children)} entry lines are not modelled")
+    reason = (
+        "ACL header without 'standard' or 'extended' is not IOS syntax; "
+        f"its {len(block.children)} entry lines are not modelled"
+    )
     builder.diagnose(block.header, DiagnosticKind.UNRECOGNIZED, reason, True)
     builder.cover(block.children, Disposition.DIAGNOSED)
     # The list exists but its content is unknown: one opaque entry keeps the engine from
@@ -125,7 +140,9 @@ def read_numbered_acl(builder: Builder, block: Block) -> None:
         return
     kind = acl_kind(int(tokens[1]))
     if kind is None:
-        builder.diagnose(header, DiagnosticKind.UNSUPPORTED, f"access-list {tokens[1]} is not an IP ACL", False)
+        builder.diagnose(
+            header, DiagnosticKind.UNSUPPORTED, f"access-list {tokens[1]} is not an IP ACL", False
+        )
         return
     draft = _draft(builder, tokens[1], kind == "standard", header)
     if draft is not None:
@@ -184,8 +201,12 @@ def _nat_rule(builder: Builder, line: ConfigLine) -> None:
         elif inside:
             builder.nat.dynamic.append(read_dynamic(tokens[4:], source))
         else:
-            builder.diagnose(line, DiagnosticKind.UNSUPPORTED,
-                             "dynamic outside source NAT rewrites outside addresses (not evaluated)", True)
+            builder.diagnose(
+                line,
+                DiagnosticKind.UNSUPPORTED,
+                "dynamic outside source NAT rewrites outside addresses (not evaluated)",
+                True,
+            )
             return
     except NatError as error:
         builder.diagnose(line, DiagnosticKind.UNRECOGNIZED, str(error), True)
@@ -198,8 +219,12 @@ def read_alg(builder: Builder, line: ConfigLine, negated: bool) -> None:
     offset = 4 if negated else 3
     keys = read_alg_service(line.words[offset:], negated)
     if keys is None:
-        builder.diagnose(line, DiagnosticKind.UNSUPPORTED,
-                         "NAT ALG setting not confirmed for IOS; the ALG defaults are kept", True)
+        builder.diagnose(
+            line,
+            DiagnosticKind.UNSUPPORTED,
+            "NAT ALG setting not confirmed for IOS; the ALG defaults are kept",
+            True,
+        )
         return
     for key in keys:
         builder.nat.alg_settings[key] = (not negated, builder.source(line))
@@ -220,7 +245,7 @@ def _nat_pool(builder: Builder, block: Block) -> None:
         builder.unrecognized(header, "NAT pool form not understood")
         builder.cover(block.children, Disposition.DIAGNOSED)
         return
-    cubes_list = []
+    cubes_list: list[Cube] = []
     builder.mark(header, Disposition.EXTRACTED)
     for line in block.children:
         try:
@@ -244,10 +269,13 @@ def read_nat(builder: Builder, block: Block) -> None:
         read_alg(builder, line, negated=False)
     elif words[2:4] == ("inside", "destination"):
         builder.nat.rule_lines.append(builder.source(line))
-        builder.diagnose(line, DiagnosticKind.UNSUPPORTED,
-                         "destination NAT (TCP load distribution) is not evaluated", True)
+        builder.diagnose(
+            line, DiagnosticKind.UNSUPPORTED, "destination NAT (TCP load distribution) is not evaluated", True
+        )
     elif words[2:3] == ("source",):
-        builder.diagnose(line, DiagnosticKind.UNSUPPORTED, "NAT virtual interface (NVI) rule is not evaluated", True)
+        builder.diagnose(
+            line, DiagnosticKind.UNSUPPORTED, "NAT virtual interface (NVI) rule is not evaluated", True
+        )
     else:
         builder.unrecognized(line, "NAT command not understood")
 
@@ -267,11 +295,16 @@ def read_inspect_name(builder: Builder, block: Block) -> None:
     if protocol in MEDIA_PROTOCOLS or protocol in NON_MEDIA_PROTOCOLS:
         builder.mark(line, Disposition.EXTRACTED)
     elif protocol in STREAMING_PROTOCOLS:
-        builder.diagnose(line, DiagnosticKind.UNSUPPORTED,
-                         f"CBAC {protocol} inspection opens streaming data channels (no neutral feature kind)", True)
+        builder.diagnose(
+            line,
+            DiagnosticKind.UNSUPPORTED,
+            f"CBAC {protocol} inspection opens streaming data channels (no neutral feature kind)",
+            True,
+        )
     else:
-        builder.diagnose(line, DiagnosticKind.UNSUPPORTED,
-                         f"CBAC inspection protocol {protocol!r} not classified", True)
+        builder.diagnose(
+            line, DiagnosticKind.UNSUPPORTED, f"CBAC inspection protocol {protocol!r} not classified", True
+        )
 
 
 def read_zbf(builder: Builder, block: Block) -> None:

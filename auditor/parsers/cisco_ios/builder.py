@@ -16,8 +16,19 @@ from auditor.parsers.cisco_ios.nat import NatTables
 from auditor.parsers.cisco_ios.objgroups import NetworkGroup, ServiceGroup
 
 # Words that make an unrecognized line security-relevant: it may touch filtering, NAT or ALGs.
-SECURITY_WORDS = ("access-group", "access-list", "nat", "inspect", "zone", "policy", "upnp",
-                  "alg", "firewall", "object-group", "filter")
+SECURITY_WORDS = (
+    "access-group",
+    "access-list",
+    "nat",
+    "inspect",
+    "zone",
+    "policy",
+    "upnp",
+    "alg",
+    "firewall",
+    "object-group",
+    "filter",
+)
 
 
 @dataclass(slots=True)
@@ -86,8 +97,9 @@ class Builder:
         """Record what became of a line (the first record wins)."""
         self.dispositions.setdefault(line.number, disposition)
 
-    def diagnose(self, line: ConfigLine, kind: DiagnosticKind, reason: str,
-                 security_relevant: bool | None = None) -> None:
+    def diagnose(
+        self, line: ConfigLine, kind: DiagnosticKind, reason: str, security_relevant: bool | None = None
+    ) -> None:
         """Report a line; ``security_relevant`` defaults to a keyword test on the line."""
         if security_relevant is None:
             security_relevant = is_security_relevant(line)

@@ -19,9 +19,38 @@ from auditor.model import Feature, Limitation, Provenance, Source
 MEDIA_PROTOCOLS = {"sip": "sip", "h323": "h323", "rtsp": "rtsp", "skinny": "sccp", "mgcp": "mgcp"}
 # CBAC protocols known not to open media pinholes (Cisco IOS Firewall CBAC configuration guide).
 NON_MEDIA_PROTOCOLS = frozenset(
-    {"tcp", "udp", "icmp", "ftp", "http", "https", "smtp", "esmtp", "pop3", "imap", "dns",
-     "tftp", "rcmd", "sqlnet", "rpc", "fragment", "ssh", "telnet", "ntp", "snmp", "ldap",
-     "ldaps", "irc", "pptp", "l2tp", "isakmp", "ipsec-msft", "bootpc", "bootps", "kerberos"}
+    {
+        "tcp",
+        "udp",
+        "icmp",
+        "ftp",
+        "http",
+        "https",
+        "smtp",
+        "esmtp",
+        "pop3",
+        "imap",
+        "dns",
+        "tftp",
+        "rcmd",
+        "sqlnet",
+        "rpc",
+        "fragment",
+        "ssh",
+        "telnet",
+        "ntp",
+        "snmp",
+        "ldap",
+        "ldaps",
+        "irc",
+        "pptp",
+        "l2tp",
+        "isakmp",
+        "ipsec-msft",
+        "bootpc",
+        "bootps",
+        "kerberos",
+    }
 )
 # Streaming inspections that also open data/media channels but have no neutral kind.
 STREAMING_PROTOCOLS = frozenset({"realaudio", "netshow", "streamworks", "vdolive", "cuseeme"})
@@ -65,7 +94,9 @@ class Zbf:
             where = ", ".join(f"{iface} in {zone}" for iface, zone in self.members)
             reason = f"zone-based policy firewall (zone-member security on {where}) is not evaluated yet"
         else:
-            reason = "zone-based policy firewall definitions (no interface is a zone member) are not evaluated yet"
+            reason = (
+                "zone-based policy firewall definitions (no interface is a zone member) are not evaluated yet"
+            )
         return Limitation(reason, frozenset({"flow", "feature"}), tuple(self.sources))
 
     def features(self) -> list[Feature]:
@@ -77,7 +108,9 @@ class Zbf:
                     kind = MEDIA_PROTOCOLS.get(protocol)
                     if kind is None:
                         continue
-                    detail = (f"zone-based firewall class '{klass}' inspects {protocol} in policy "
-                              f"'{policy}' on zone-pair '{pair}'")
+                    detail = (
+                        f"zone-based firewall class '{klass}' inspects {protocol} in policy "
+                        f"'{policy}' on zone-pair '{pair}'"
+                    )
                     out.append(Feature(kind, True, Provenance.EXPLICIT, detail, source))
         return out

@@ -64,7 +64,9 @@ def _filtering_line(builder: Builder, draft: InterfaceDraft, line: ConfigLine) -
     words, tokens = line.words, line.tokens
     if words[:2] == ("ip", "access-group"):
         if len(words) == 4 and words[3] in _DIRECTIONS:
-            builder.bindings.append(Binding(tokens[2], draft.name, _DIRECTIONS[words[3]], builder.source(line)))
+            builder.bindings.append(
+                Binding(tokens[2], draft.name, _DIRECTIONS[words[3]], builder.source(line))
+            )
             builder.mark(line, Disposition.EXTRACTED)
         else:
             builder.diagnose(line, DiagnosticKind.UNRECOGNIZED, "ip access-group form not understood", True)

@@ -9,10 +9,10 @@ are classified here so the handlers only see commands.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Disposition(str, Enum):
+class Disposition(StrEnum):
     """What became of one input line (batfish's support states, plus non-commands)."""
 
     EXTRACTED = "extracted"
@@ -50,7 +50,7 @@ _HEADER_PREFIXES = ("building configuration", "current configuration")
 
 
 def split_lines(text: str) -> list[str]:
-    """Split text into lines the way line numbers are counted: on ``\\n``, dropping ``\\r``.
+    r"""Split text into lines the way line numbers are counted: on ``\\n``, dropping ``\\r``.
 
     Only ``\\n`` ends a line (``str.splitlines`` would also split on form feeds and other
     separators and shift every later line number).

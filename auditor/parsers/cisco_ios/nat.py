@@ -25,8 +25,7 @@ from auditor.model import Feature, PortMapping, Provenance, Source, SourceNat
 from auditor.parsers.cisco_ios.acl import is_ipv4
 
 _STATIC_OPTIONS_WITH_ARG = frozenset({"redundancy", "route-map", "vrf", "mapping-id"})
-_STATIC_FLAGS = frozenset({"extendable", "no-alias", "no-payload", "add-route", "match-in-vrf",
-                           "reversible", "no-payload"})
+_STATIC_FLAGS = frozenset({"extendable", "no-alias", "no-payload", "add-route", "match-in-vrf", "reversible"})
 _DYNAMIC_OPTIONS_WITH_ARG = frozenset({"vrf", "redundancy", "mapping-id", "portmap"})
 _DYNAMIC_FLAGS = frozenset({"overload", "reversible", "oer", "no-payload", "add-route"})
 
@@ -112,8 +111,13 @@ def read_dynamic(tokens: Sequence[str], source: Source) -> DynamicNat:
     _check_options(tokens[4:], _DYNAMIC_OPTIONS_WITH_ARG, _DYNAMIC_FLAGS)
     is_list = selector.lower() == "list"
     is_pool = target.lower() == "pool"
-    return DynamicNat(source, name if is_list else None, None if is_list else name,
-                      value if is_pool else None, None if is_pool else value)
+    return DynamicNat(
+        source,
+        name if is_list else None,
+        None if is_list else name,
+        value if is_pool else None,
+        None if is_pool else value,
+    )
 
 
 def _port(token: str) -> int:
@@ -133,7 +137,9 @@ def _network(address: str, mask: str) -> tuple[Cube, str]:
     return cube, str(net)
 
 
-def read_static(tokens: Sequence[str], source: Source, *, inside: bool) -> tuple[PortMapping, SourceNat | None]:
+def read_static(
+    tokens: Sequence[str], source: Source, *, inside: bool
+) -> tuple[PortMapping, SourceNat | None]:
     """Read ``static [tcp|udp] A [P] G|interface IF [P] [options]`` or ``static network ...``.
 
     For ``ip nat outside source static`` the first address is the outside global one and
@@ -166,21 +172,24 @@ def read_static(tokens: Sequence[str], source: Source, *, inside: bool) -> tuple
         local = tokens[1]
         if not inside:
             local, glob = glob, local
-        return PortMapping((protocol,), local, glob, ((local_port, local_port),),
-                           ((global_port, global_port),), source), None
+        return PortMapping(
+            (protocol,), local, glob, ((local_port, local_port),), ((global_port, global_port),), source
+        ), None
     if len(tokens) >= 2 and is_ipv4(tokens[0]) and (is_ipv4(tokens[1]) or words[1] == "interface"):
         if words[1] == "interface":
             if len(tokens) < 3:
                 raise NatError("static NAT to an interface without its name")
-            glob, rest, translated, iface = f"interface {tokens[2]}", tokens[3:], (), tokens[2]
+            translated: tuple[Cube, ...] = ()
+            glob, rest, iface = f"interface {tokens[2]}", tokens[3:], tokens[2]
         else:
             glob, rest, translated, iface = tokens[1], tokens[2:], (cube_host(tokens[1]),), None
         _check_options(rest, _STATIC_OPTIONS_WITH_ARG, _STATIC_FLAGS)
         local = tokens[0]
         if not inside:
             return PortMapping(None, glob, local, None, None, source), None
-        nat = SourceNat(source, match=FlowSpace.build(src=[cube_host(local)]),
-                        translated=translated, interface=iface)
+        nat = SourceNat(
+            source, match=FlowSpace.build(src=[cube_host(local)]), translated=translated, interface=iface
+        )
         return PortMapping(None, local, glob, None, None, source), nat
     raise NatError("static NAT form not understood")
 
@@ -241,6 +250,7 @@ def build_source_nats(tables: NatTables) -> list[SourceNat]:
     out = list(tables.static_nats)
     for rule in tables.dynamic:
         translated = tables.pools.get(rule.pool, ()) if rule.pool else ()
-        out.append(SourceNat(rule.source, match_ruleset=rule.acl, translated=translated,
-                             interface=rule.interface))
+        out.append(
+            SourceNat(rule.source, match_ruleset=rule.acl, translated=translated, interface=rule.interface)
+        )
     return sorted(out, key=lambda nat: nat.source.line)

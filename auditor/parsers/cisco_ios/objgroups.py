@@ -20,8 +20,8 @@ from auditor.model import Action, DiagnosticKind, Source
 from auditor.parsers.cisco_ios.acl import (
     PORT_OPERATORS,
     AceError,
-    ServiceItem,
     Cursor,
+    ServiceItem,
     is_ipv4,
     parse_port_operator,
     resolver_for,
@@ -105,8 +105,10 @@ def parse_service_item(tokens: Sequence[str]) -> ServiceItem:
         if word != "ip" and number is None:
             raise GroupError(f"unknown protocol {word!r} in a service object-group")
         if not cur.done():
-            raise GroupError(f"{word} message type or option {' '.join(tokens[1:])!r} is not modelled",
-                             DiagnosticKind.UNSUPPORTED)
+            raise GroupError(
+                f"{word} message type or option {' '.join(tokens[1:])!r} is not modelled",
+                DiagnosticKind.UNSUPPORTED,
+            )
         return ServiceItem(None if number is None else ((number, number),))
     try:
         sport = None
@@ -117,7 +119,7 @@ def parse_service_item(tokens: Sequence[str]) -> ServiceItem:
     except AceError as error:
         raise GroupError(error.reason) from error
     if not cur.done():
-        raise GroupError(f"unexpected {' '.join(tokens[cur.pos:])!r} in a service object-group")
+        raise GroupError(f"unexpected {' '.join(tokens[cur.pos :])!r} in a service object-group")
     protocols = tuple((p, p) for p in transport)
     return ServiceItem(protocols, sport, dport)
 

@@ -26,7 +26,7 @@ from auditor.model import (
 from auditor.parsers.cisco_ios import blocks
 from auditor.parsers.cisco_ios.acl import AceSpec, ServiceItem
 from auditor.parsers.cisco_ios.builder import AclDraft, Builder
-from auditor.parsers.cisco_ios.ignored import TOP_LEVEL, lookup
+from auditor.parsers.cisco_ios.ignored import TOP_LEVEL
 from auditor.parsers.cisco_ios.interfaces import read_interface, read_route
 from auditor.parsers.cisco_ios.lines import Block, Disposition, split_config
 from auditor.parsers.cisco_ios.nat import build_source_nats, nat_alg_features
@@ -129,6 +129,8 @@ def dispatch(builder: Builder, block: Block) -> None:
         handler: Handler = entry[1]  # type: ignore[assignment]
         handler(builder, block)
     elif entry[0] == "unsupported":
+        reason: str
+        relevant: bool
         reason, relevant = entry[1]  # type: ignore[misc]
         builder.diagnose(block.header, DiagnosticKind.UNSUPPORTED, reason, relevant)
         builder.cover(block.children, Disposition.DIAGNOSED)
@@ -150,17 +152,22 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
         # `fragments` matches non-initial fragments only; a new connection's first packet
         # is never one, so for the audited flows the entry matches nothing.
         return FlowSpace.nothing()
-    src = spec.src.cubes if spec.src.group is None else resolve_network(spec.src.group, builder.network_groups)
+    src = (
+        spec.src.cubes if spec.src.group is None else resolve_network(spec.src.group, builder.network_groups)
+    )
     if standard:
         return FlowSpace.build(src=src)
-    dst = spec.dst.cubes if spec.dst.group is None else resolve_network(spec.dst.group, builder.network_groups)
+    dst = (
+        spec.dst.cubes if spec.dst.group is None else resolve_network(spec.dst.group, builder.network_groups)
+    )
     items: tuple[ServiceItem, ...] = spec.services
     if spec.service_group is not None:
         items = resolve_service(spec.service_group, builder.service_groups)
     match = FlowSpace.nothing()
     for item in items:
-        match = match | FlowSpace.build(protocols=item.protocols, src=src, dst=dst, sport=item.sport,
-                                        dport=item.dport, state=spec.state)
+        match = match | FlowSpace.build(
+            protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport, state=spec.state
+        )
     return match
 
 
@@ -175,8 +182,9 @@ def _ruleset(builder: Builder, draft: AclDraft, diagnostics: list[Diagnostic]) -
             rules.append(Rule(entry.spec.action, _match(builder, entry.spec, draft.standard), entry.source))
         except GroupError as error:
             rules.append(Rule(entry.spec.action, None, entry.source))
-            diagnostics.append(Diagnostic(entry.source, DiagnosticKind.UNRECOGNIZED,
-                                          f"ACL {draft.name}: {error}", True))
+            diagnostics.append(
+                Diagnostic(entry.source, DiagnosticKind.UNRECOGNIZED, f"ACL {draft.name}: {error}", True)
+            )
     return RuleSet(draft.name, tuple(rules), source=draft.source)
 
 
@@ -192,8 +200,11 @@ def _interfaces(builder: Builder) -> tuple[Interface, ...]:
             role = Role.OUTSIDE
             reason = f"NAT translates to this interface's address (line {nat_interfaces[draft.name].line})"
         loopback = draft.name.lower().startswith("loopback")
-        out.append(Interface(draft.name, tuple(draft.addresses), draft.shutdown, role, reason,
-                             draft.source, loopback))
+        out.append(
+            Interface(
+                draft.name, tuple(draft.addresses), draft.shutdown, role, reason, draft.source, loopback
+            )
+        )
     return tuple(out)
 
 
@@ -212,8 +223,11 @@ def _features(builder: Builder, interfaces: tuple[Interface, ...]) -> tuple[Feat
 
 
 def _pool_diagnostics(builder: Builder) -> list[Diagnostic]:
-    return [Diagnostic(rule.source, DiagnosticKind.UNRECOGNIZED, f"NAT pool {rule.pool!r} is not defined", True)
-            for rule in builder.nat.dynamic if rule.pool is not None and rule.pool not in builder.nat.pools]
+    return [
+        Diagnostic(rule.source, DiagnosticKind.UNRECOGNIZED, f"NAT pool {rule.pool!r} is not defined", True)
+        for rule in builder.nat.dynamic
+        if rule.pool is not None and rule.pool not in builder.nat.pools
+    ]
 
 
 def build_result(builder: Builder, line_count: int) -> ParseResult:
@@ -248,8 +262,12 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     for block in split.blocks:
         dispatch(builder, block)
     if split.unterminated_banner is not None:
-        builder.diagnose(split.unterminated_banner, DiagnosticKind.UNRECOGNIZED,
-                         "banner never closed: the rest of the file was read as its text", False)
+        builder.diagnose(
+            split.unterminated_banner,
+            DiagnosticKind.UNRECOGNIZED,
+            "banner never closed: the rest of the file was read as its text",
+            False,
+        )
     return build_result(builder, split.line_count), builder.dispositions
 
 
@@ -266,4 +284,3 @@ def parse(text: str, filename: str) -> ParseResult:
         The model (platform ``cisco_ios``), the diagnostics and the number of lines read.
     """
     return parse_with_dispositions(text, filename)[0]
-
