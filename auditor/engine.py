@@ -34,6 +34,8 @@ from auditor.topology import Roles, infer_roles, interface_addresses, networks_b
 
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 ROLE_NOTE = "how inside and outside were decided"
+# Past this many interfaces, trying every inside/outside pair costs more than it tells.
+_MAX_ROLE_GUESS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +109,14 @@ def _flow_finding(
             (Evidence("no access list or filter is applied to any interface"),),
             witness=required.witness(),
         )
-    if roles.problem:
-        return Finding(
-            policy,
-            check,
-            Status.UNKNOWN,
-            f"{wanted}: {roles.problem}",
-            tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons),
-        )
     traces: list[_Trace] = []
+    if roles.problem:
+        # Which side is which is not known; if every pair of interfaces gives the same
+        # verdict, the verdict does not depend on it.
+        live = [i.name for i in model.interfaces if not i.shutdown and not i.loopback]
+        if not 2 <= len(live) <= _MAX_ROLE_GUESS:
+            return _roles_unknown(policy, check, wanted, roles)
+        traces = [_trace_path(model, a, b, required) for a in live for b in live if a != b]
     for inside in roles.inside:
         sources = networks_behind(model, inside, inside_networks)
         from_here = required & FlowSpace.build(src=[cube_from_prefix(n) for n in sources])
@@ -137,10 +138,17 @@ def _flow_finding(
             policy,
             check,
             Status.PASS,
-            f"{wanted} is permitted on {_paths_text(traces)}",
+            f"{wanted} is permitted on {_paths_text(traces)}"
+            + (
+                " (inside and outside are unknown, and the verdict does not depend on them)"
+                if roles.problem
+                else ""
+            ),
             evidence,
             witness=wanted_space.witness(),
         )
+    if roles.problem:
+        return _roles_unknown(policy, check, wanted, roles)
     if (wanted_space - surely_denied).is_empty():
         return Finding(
             policy,
@@ -150,15 +158,12 @@ def _flow_finding(
             evidence,
             witness=surely_denied.witness(),
         )
-    unknown = [rule for trace in traces for rule in trace.unknown]
-    if unknown and not maybe_denied.same_as(surely_denied):
-        rule = unknown[0]
+    if not maybe_denied.same_as(surely_denied):
         return Finding(
             policy,
             check,
             Status.UNKNOWN,
-            f"{wanted}: the verdict depends on line {rule.source.line} ({rule.source.text.strip()!r}), "
-            "which auditor did not understand",
+            f"{wanted}: {_uncertainty(traces)}",
             evidence,
             witness=(maybe_denied - surely_denied).witness(),
         )
@@ -171,6 +176,31 @@ def _flow_finding(
         f"{_describe_part(wanted_space - surely_denied, wanted_space)} is permitted",
         evidence,
         witness=surely_denied.witness(),
+    )
+
+
+def _uncertainty(traces: Sequence[_Trace]) -> str:
+    """Say what the gap between the lower and the upper bound comes from."""
+    for trace in traces:
+        for rule in trace.unknown:
+            return (
+                f"the verdict depends on line {rule.source.line} ({rule.source.text.strip()!r}), "
+                "which auditor did not understand"
+            )
+    for trace in traces:
+        for note in trace.notes:
+            if note.line is not None:
+                return f"the verdict depends on line {note.line}: {note.note}"
+    return "the verdict depends on facts the config does not state"
+
+
+def _roles_unknown(policy: str, check: str, wanted: str, roles: Roles) -> Finding:
+    return Finding(
+        policy,
+        check,
+        Status.UNKNOWN,
+        f"{wanted}: {roles.problem}",
+        tuple(Evidence(r, note=ROLE_NOTE) for r in roles.reasons),
     )
 
 
@@ -244,6 +274,14 @@ def _filter_translated(
     for nat in nats:
         sure, maybe = _selected(model, nat, untouched_high)
         translated = _translated_sources(model, nat, outside, trace)
+        if len(translated) > 1:
+            trace.notes.append(
+                Evidence(
+                    nat.source.text.strip(),
+                    nat.source.line,
+                    note="a connection may get any of the pool's addresses; the config does not say which",
+                )
+            )
         for part, certain in ((sure, True), (maybe, False)):
             if part.is_empty():
                 continue
