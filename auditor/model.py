@@ -100,14 +100,17 @@ class Diagnostic:
 class Rule:
     """One entry of an ordered rule set.
 
-    ``match`` is None when the parser could not tell what the entry matches (a line it did
-    not understand inside the rule set): the engine then asks whether the verdict could
-    depend on it.
+    ``match`` is None when the parser could not tell exactly what the entry matches (a line
+    it did not understand, or a condition the config alone cannot decide, such as a DSCP
+    value or a time range): the engine then asks whether the verdict could depend on it.
+    ``bound``, when known, is a superset of what such an entry can match (the part the
+    parser did understand); None means it could match anything, with either action.
     """
 
     action: Action
     match: FlowSpace | None
     source: Source
+    bound: FlowSpace | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,37 @@ def test_walk_equals_per_packet_first_match(ruleset: RuleSet, query: FlowSpace) 
 
 
 @ORACLE
+@given(
+    rulesets(),
+    spaces(),
+    st.integers(0, 7),
+    st.sampled_from([Action.PERMIT, Action.DENY]),
+    spaces(2),
+    spaces(2),
+)
+def test_inexact_entry_with_known_action_and_bound_brackets_the_truth(
+    ruleset: RuleSet, query: FlowSpace, position: int, action: Action, bound: FlowSpace, part: FlowSpace
+) -> None:
+    """An entry known to {action} part of {bound} (e.g. a DSCP condition): the truth, for
+    any part it really matches, lies between the bounds the walk gives."""
+    position = min(position, len(ruleset.rules))
+    inexact = Rule(action, None, Source("t", 99, "permit udp any any dscp ef"), bound=bound)
+    rules = ruleset.rules
+    with_inexact = RuleSet("ACL", rules[:position] + (inexact,) + rules[position:], ruleset.default_action)
+    result = walk(with_inexact, query)
+    for meaning in (bound, FlowSpace(), bound & part):
+        real = RuleSet(
+            "ACL",
+            rules[:position] + (Rule(action, meaning, inexact.source),) + rules[position:],
+            ruleset.default_action,
+        )
+        truth = members(walk(real, query).lower)
+        assert members(result.lower) <= truth <= members(result.upper)
+    if result.exact:
+        assert result.lower.same_as(result.upper)
+
+
+@ORACLE
 @given(rulesets(), spaces(), st.integers(0, 7), st.sampled_from([Action.PERMIT, Action.DENY]))
 def test_unknown_line_bounds_every_possible_meaning(
     ruleset: RuleSet, query: FlowSpace, position: int, meaning_action: Action

@@ -65,6 +65,9 @@ class AceError(Exception):
         self.action = action
         self.kind = kind
         self.reason = reason
+        # The entry without the condition that could not be evaluated: options such as
+        # dscp, time-range or an ICMP type only narrow a match, so this is a superset.
+        self.bound: AceSpec | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +315,13 @@ def parse_extended(tokens: Sequence[str]) -> AceSpec:
     sport = _maybe_ports(cur, protocol, action)
     dst = parse_address(cur, action)
     dport = _maybe_ports(cur, protocol, action)
-    state, fragments = _parse_options(cur, action, protocol)
+    try:
+        state, fragments = _parse_options(cur, action, protocol)
+    except AceError as error:
+        if error.kind is DiagnosticKind.UNSUPPORTED:
+            protocols = None if protocol is None else ((protocol, protocol),)
+            error.bound = AceSpec(action, src, dst, (ServiceItem(protocols, sport, dport),), service_group)
+        raise
     if service_group is not None and state is not None:
         raise _fail(action, "'established' with a service object group")
     protocols = None if protocol is None else ((protocol, protocol),)

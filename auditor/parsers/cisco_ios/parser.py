@@ -176,7 +176,13 @@ def _ruleset(builder: Builder, draft: AclDraft, diagnostics: list[Diagnostic]) -
     for entry in sorted(draft.entries, key=lambda e: e.seq):
         if entry.spec is None:
             assert entry.error is not None
-            rules.append(Rule(entry.error.action, None, entry.source))
+            bound = None
+            if entry.error.bound is not None:
+                try:
+                    bound = _match(builder, entry.error.bound, draft.standard)
+                except GroupError:
+                    bound = None
+            rules.append(Rule(entry.error.action, None, entry.source, bound))
             continue
         try:
             rules.append(Rule(entry.spec.action, _match(builder, entry.spec, draft.standard), entry.source))
