@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from auditor.evaluate import Decision, walk
-from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, cube_from_prefix, cube_host
+from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, cube_from_prefix, cube_host, cube_to_text
 from auditor.model import (
     Action,
     Binding,
@@ -288,7 +288,17 @@ def _filter_translated(
             high = walk(ruleset, part.replace_field("src", translated))
             seen_low = (part & untouched_low).replace_field("src", translated)
             low = walk(ruleset, seen_low)
-            trace.decisions.extend(high.decisions)
+            # Decisions were made on translated packets; evidence speaks of the original ones.
+            trace.decisions.extend(_untranslated(d, part) for d in high.decisions)
+            if certain:
+                shown = ", ".join(cube_to_text(c) for c in translated[:3])
+                trace.notes.append(
+                    Evidence(
+                        nat.source.text.strip(),
+                        nat.source.line,
+                        note=f"translates the source to {shown} before {ruleset.name} sees it",
+                    )
+                )
             if high.unknown is not None:
                 trace.unknown.append(high.unknown)
             # A packet is surely permitted only if every address it may be translated to is.
@@ -315,6 +325,12 @@ def _filter_translated(
     if rest_high.unknown is not None:
         trace.unknown.append(rest_high.unknown)
     trace.lower, trace.upper = lower | rest_low.lower, upper | rest_high.upper
+
+
+def _untranslated(decision: Decision, original: FlowSpace) -> Decision:
+    """Return ``decision`` restated over the original (untranslated) packets it decided."""
+    space = original & decision.space.replace_field("src", [ANY_CUBE])
+    return Decision(decision.action, space, decision.ruleset, decision.rule)
 
 
 def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[FlowSpace, FlowSpace]:
@@ -445,14 +461,23 @@ def _paths_text(traces: Sequence[_Trace]) -> str:
 
 def _describe_part(part: FlowSpace, required: FlowSpace) -> str:
     """Describe a part of the required flow, naming sources only when they matter."""
-    by_ports = required & part.replace_field("src", [ANY_CUBE])
-    if by_ports.same_as(part):
+    if (required & part.replace_field("src", [ANY_CUBE])).same_as(part):
         return part.describe()
+    sources = part.sources()
+    if (required & sources).same_as(part):
+        # The part is "these sources, every required port": name the sources, or the ones
+        # left out when that is shorter.
+        everywhere = required.sources().canonical()
+        missing = everywhere - sources
+        if len(everywhere.boxes) == 1 and len(missing.canonical().boxes) < len(sources.canonical().boxes):
+            everyone, left_out = required.describe_sources(), missing.describe_sources()
+            return f"{required.describe()} from {everyone} except {left_out}"
+        return f"{required.describe()} from {part.describe_sources()}"
     text = part.describe(with_source=True)
     if text.count(";") < 3:
         return text
-    sources = len({box[1] for box in part.canonical().boxes})
-    return f"{part.describe()} from {sources} source ranges (e.g. {text.split(';')[0]})"
+    count = len(sources.canonical().boxes)
+    return f"{part.describe()} from {count} source ranges (e.g. {text.split(';')[0]})"
 
 
 def _limited(policy: str, check: str, summary: str, limitations: Sequence[Limitation]) -> Finding:

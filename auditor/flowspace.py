@@ -358,6 +358,17 @@ class FlowSpace:
                 out = out | FlowSpace((tuple(piece),))  # type: ignore[arg-type]
         return out
 
+    def sources(self) -> FlowSpace:
+        """Return the source addresses of the set, every other field widened to "any"."""
+        out = FlowSpace()
+        for box in self.boxes:
+            out = out | FlowSpace.build(src=[box[_SRC]])
+        return out
+
+    def describe_sources(self) -> str:
+        """List the source addresses of the set, e.g. ``10.1.1.0/24, 10.9.0.0/16``."""
+        return ", ".join(cube_to_text(box[_SRC]) for box in self.sources().canonical().boxes)
+
     def canonical(self) -> FlowSpace:
         """Return an equal set in canonical form: merged neighbours, sorted boxes.
 
