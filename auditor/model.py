@@ -32,10 +32,18 @@ class Platform(StrEnum):
 
 
 class Action(StrEnum):
-    """What a rule does with the packets it matches."""
+    """What a rule does with the packets it matches.
+
+    ``JUMP`` and ``GOTO`` hand the packets to the rule set named by the rule's ``target``
+    (a jump comes back on ``RETURN`` or at the end of that set; a goto returns to the
+    caller's caller). ``RETURN`` is also the implicit end of a set that is only jumped to.
+    """
 
     PERMIT = "permit"
     DENY = "deny"
+    JUMP = "jump"
+    GOTO = "goto"
+    RETURN = "return"
 
 
 class Direction(StrEnum):
@@ -111,6 +119,23 @@ class Rule:
     match: FlowSpace | None
     source: Source
     bound: FlowSpace | None = None
+    target: str | None = None  # the rule set a JUMP or GOTO hands packets to
+    interfaces: InterfaceMatch | None = None  # None: any interfaces
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceMatch:
+    """A rule's condition on the interfaces a packet arrives by and leaves by.
+
+    Names ending in ``+`` or ``*`` match every interface that starts with the rest
+    (``eth+`` matches ``eth0``). A None side is not a condition; ``*_negated`` turns a side
+    into "any interface but these".
+    """
+
+    ingress: frozenset[str] | None = None
+    egress: frozenset[str] | None = None
+    ingress_negated: bool = False
+    egress_negated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +150,20 @@ class RuleSet:
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """A rule set applied to transit traffic on an interface in one direction."""
+    """A rule set applied to transit traffic on an interface in one direction.
+
+    ``interface`` ``*`` means every interface (a host firewall's forward chain). ``peer``,
+    when set, narrows the binding to traffic whose other end is that interface: for ``in``,
+    traffic leaving by ``peer``; for ``out``, traffic that arrived by it (interface-pair
+    defaults, zone pairs, policies with source and destination interfaces). Bindings of one
+    interface and direction apply in model order, and each must permit.
+    """
 
     ruleset: str
     interface: str
     direction: Direction
     source: Source
+    peer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
