@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.evaluate import Decision, walk
+from auditor.evaluate import Decision, Walk, walk
 from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, cube_from_prefix, cube_host, cube_to_text
 from auditor.model import (
     Action,
@@ -26,6 +26,7 @@ from auditor.model import (
     Limitation,
     Role,
     Rule,
+    RuleSet,
     SourceNat,
     Status,
 )
@@ -79,6 +80,8 @@ class _Trace:
     """What one path did to the required packets: bounds, decisions, caveats."""
 
     label: str
+    ingress: str
+    egress: str
     required: FlowSpace
     lower: FlowSpace
     upper: FlowSpace
@@ -205,10 +208,10 @@ def _roles_unknown(policy: str, check: str, wanted: str, roles: Roles) -> Findin
 
 
 def _trace_path(model: ConfigModel, inside: str, outside: str, required: FlowSpace) -> _Trace:
-    trace = _Trace(f"{inside} -> {outside}", required, required, required)
-    for binding in _bound(model, inside, Direction.IN):
+    trace = _Trace(f"{inside} -> {outside}", inside, outside, required, required, required)
+    for binding in _bound(model, inside, Direction.IN, outside):
         _filter(model, binding, trace)
-    egress = _bound(model, outside, Direction.OUT)
+    egress = _bound(model, outside, Direction.OUT, inside)
     nats = _applicable_nats(model, inside, outside) if model.egress_sees_translated else []
     if not egress:
         return trace
@@ -221,8 +224,17 @@ def _trace_path(model: ConfigModel, inside: str, outside: str, required: FlowSpa
     return trace
 
 
-def _bound(model: ConfigModel, interface: str, direction: Direction) -> list[Binding]:
-    return [b for b in model.bindings if b.interface == interface and b.direction is direction]
+def _bound(model: ConfigModel, interface: str, direction: Direction, peer: str) -> list[Binding]:
+    """Bindings that filter traffic crossing ``interface`` in ``direction`` with ``peer`` at the other end."""
+    return [
+        b
+        for b in model.bindings
+        if b.interface in (interface, "*") and b.direction is direction and b.peer in (None, peer)
+    ]
+
+
+def _walk(model: ConfigModel, ruleset: RuleSet, space: FlowSpace, trace: _Trace) -> Walk:
+    return walk(ruleset, space, model.ruleset, trace.ingress, trace.egress)
 
 
 def _filter(model: ConfigModel, binding: Binding, trace: _Trace) -> None:
@@ -231,7 +243,9 @@ def _filter(model: ConfigModel, binding: Binding, trace: _Trace) -> None:
         trace.notes.append(_undefined(binding))
         return
     trace.rulesets.append(ruleset.name)
-    low, high = walk(ruleset, trace.lower), walk(ruleset, trace.upper)
+    high = _walk(model, ruleset, trace.upper, trace)
+    # Bounds are one set until something inexact splits them: walk once then.
+    low = high if trace.lower is trace.upper else _walk(model, ruleset, trace.lower, trace)
     trace.lower, trace.upper = low.lower, high.upper
     trace.decisions.extend(high.decisions)
     if high.unknown is not None:
@@ -285,9 +299,9 @@ def _filter_translated(
         for part, certain in ((sure, True), (maybe, False)):
             if part.is_empty():
                 continue
-            high = walk(ruleset, part.replace_field("src", translated))
+            high = _walk(model, ruleset, part.replace_field("src", translated), trace)
             seen_low = (part & untouched_low).replace_field("src", translated)
-            low = walk(ruleset, seen_low)
+            low = _walk(model, ruleset, seen_low, trace)
             # Decisions were made on translated packets; evidence speaks of the original ones.
             trace.decisions.extend(_untranslated(d, part) for d in high.decisions)
             if certain:
@@ -307,7 +321,7 @@ def _filter_translated(
             high_ok = part & high.upper.replace_field("src", [ANY_CUBE])
             if not certain:
                 # The translation may or may not apply: bound by both outcomes.
-                plain = walk(ruleset, part)
+                plain = _walk(model, ruleset, part, trace)
                 low_ok = low_ok & plain.lower
                 high_ok = high_ok | plain.upper
                 trace.notes.append(
@@ -320,7 +334,10 @@ def _filter_translated(
             lower, upper = lower | low_ok, upper | high_ok
         handled = sure | maybe
         untouched_low, untouched_high = untouched_low - handled, untouched_high - handled
-    rest_low, rest_high = walk(ruleset, untouched_low), walk(ruleset, untouched_high)
+    rest_low, rest_high = (
+        _walk(model, ruleset, untouched_low, trace),
+        _walk(model, ruleset, untouched_high, trace),
+    )
     trace.decisions.extend(rest_high.decisions)
     if rest_high.unknown is not None:
         trace.unknown.append(rest_high.unknown)
@@ -340,7 +357,7 @@ def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[Flo
     ruleset = model.ruleset(nat.match_ruleset) if nat.match_ruleset else None
     if ruleset is None:
         return FlowSpace(), space
-    result = walk(ruleset, space)
+    result = walk(ruleset, space, model.ruleset)
     return result.lower, result.upper - result.lower
 
 

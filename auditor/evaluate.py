@@ -9,6 +9,7 @@ between: ``lower`` (permitted whatever those entries really match) and ``upper``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,15 +47,45 @@ class Walk:
         return self.unknown is None
 
 
-def walk(ruleset: RuleSet, space: FlowSpace) -> Walk:
+Resolver = Callable[[str], RuleSet | None]
+_MAX_DEPTH = 64  # jumps deeper than this are treated as not understood (a loop, most likely)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    mode: Literal["exact", "lower", "upper"]
+    resolve: Resolver | None
+    ingress: str | None
+    egress: str | None
+
+
+@dataclass
+class _Outcome:
+    permitted: FlowSpace
+    returned: FlowSpace  # packets that fall off the end of a jumped-to set, or hit RETURN
+    decisions: list[Decision]
+    first_inexact: Rule | None = None
+
+
+def walk(
+    ruleset: RuleSet,
+    space: FlowSpace,
+    resolve: Resolver | None = None,
+    ingress: str | None = None,
+    egress: str | None = None,
+) -> Walk:
     """Walk ``space`` through ``ruleset`` in first-match order.
+
+    ``resolve`` looks up the targets of JUMP and GOTO entries; ``ingress`` and ``egress``
+    name the interfaces of the path, against which entries with interface conditions are
+    matched (unknown interfaces make such entries inexact).
 
     An inexact entry (``match is None``) matches some unknown part of its ``bound``
     (everything, when no bound is known). Each packet's fate depends on that packet
     alone, so two walks bound the truth: for the lower one, inexact permits match nothing
     and inexact denies match their whole bound; for the upper one, the reverse. An entry
-    whose action is unknown (bound None) counts as a deny in the lower walk and a permit
-    in the upper one, which is the same as matching its whole bound either way.
+    whose outcome is unknown (no bound, or a jump) counts as a deny in the lower walk and a
+    permit in the upper one.
 
     Examples:
         >>> from auditor.flowspace import UDP
@@ -64,51 +95,127 @@ def walk(ruleset: RuleSet, space: FlowSpace) -> Walk:
         >>> w.lower.describe()
         'UDP 16384, 16387 to 0.0.0.0/0'
     """
-    if all(rule.match is not None for rule in ruleset.rules):
-        permitted, decisions, _ = _walk(ruleset, space, "exact")
-        return Walk(permitted, permitted, decisions)
-    lower, _, first_low = _walk(ruleset, space, "lower")
-    upper, decisions, first_high = _walk(ruleset, space, "upper")
-    unknown = first_high or first_low
-    if lower.same_as(upper):
+    exact = _Context("exact", resolve, ingress, egress)
+    if not _has_inexact(ruleset, exact, 0, set()):
+        outcome = _walk_set(ruleset, space, exact, 0, top=True)
+        return Walk(outcome.permitted, outcome.permitted, tuple(outcome.decisions))
+    low = _walk_set(ruleset, space, _Context("lower", resolve, ingress, egress), 0, top=True)
+    high = _walk_set(ruleset, space, _Context("upper", resolve, ingress, egress), 0, top=True)
+    unknown = high.first_inexact or low.first_inexact
+    if low.permitted.same_as(high.permitted):
         unknown = None
-    return Walk(lower, upper, decisions, unknown)
+    return Walk(low.permitted, high.permitted, tuple(high.decisions), unknown)
 
 
-def _walk(
-    ruleset: RuleSet, space: FlowSpace, mode: Literal["exact", "lower", "upper"]
-) -> tuple[FlowSpace, tuple[Decision, ...], Rule | None]:
+def _has_inexact(ruleset: RuleSet, ctx: _Context, depth: int, seen: set[str]) -> bool:
+    if depth > _MAX_DEPTH or ruleset.name in seen:
+        return True
+    for rule in ruleset.rules:
+        if rule.match is None or _interfaces_match(rule, ctx) is None:
+            return True
+        if rule.action in (Action.JUMP, Action.GOTO):
+            target = _target(rule, ctx)
+            if target is None or _has_inexact(target, ctx, depth + 1, seen | {ruleset.name}):
+                return True
+    return False
+
+
+def _walk_set(ruleset: RuleSet, space: FlowSpace, ctx: _Context, depth: int, top: bool) -> _Outcome:
+    """Walk one set; ``top`` sets apply their default action, others return what is left."""
+    out = _Outcome(FlowSpace(), FlowSpace(), [])
     remaining = space
-    permitted = FlowSpace()
-    decisions: list[Decision] = []
-    first_inexact: Rule | None = None
     for rule in ruleset.rules:
         if remaining.is_empty():
             break
-        action, match = _as_walked(rule, mode)
+        action, match = _as_walked(rule, ctx, depth)
         if match is None:
             continue
         hit = remaining & match
         if hit.is_empty():
             continue
-        if rule.match is None and first_inexact is None:
-            first_inexact = rule
-        decisions.append(Decision(action, hit, ruleset.name, rule))
-        if action is Action.PERMIT:
-            permitted = permitted | hit
+        if _inexact(rule, ctx, depth) and out.first_inexact is None:
+            out.first_inexact = rule
         remaining = remaining - match
-    if not remaining.is_empty():
-        decisions.append(Decision(ruleset.default_action, remaining, ruleset.name, None))
-        if ruleset.default_action is Action.PERMIT:
-            permitted = permitted | remaining
-    return permitted, tuple(decisions), first_inexact
+        if action in (Action.JUMP, Action.GOTO):
+            target = _target(rule, ctx)
+            assert target is not None  # an unresolvable target is walked as inexact
+            inner = _walk_set(target, hit, ctx, depth + 1, top=False)
+            out.decisions.extend(inner.decisions)
+            out.permitted = out.permitted | inner.permitted
+            out.first_inexact = out.first_inexact or inner.first_inexact
+            if action is Action.JUMP:
+                remaining = remaining | inner.returned  # back to the entry after the jump
+            else:
+                out.returned = out.returned | inner.returned  # back to the caller's caller
+            continue
+        out.decisions.append(Decision(action, hit, ruleset.name, rule))
+        if action is Action.PERMIT:
+            out.permitted = out.permitted | hit
+        elif action is Action.RETURN:
+            out.returned = out.returned | hit
+    if not top:
+        out.returned = out.returned | remaining
+        return out
+    # RETURN in a top-level set, and the end of it, both meet its default action.
+    left = remaining | out.returned
+    out.returned = FlowSpace()
+    if not left.is_empty():
+        default = Action.DENY if ruleset.default_action is Action.DENY else Action.PERMIT
+        if ruleset.default_action not in (Action.PERMIT, Action.DENY):
+            default = Action.PERMIT  # a top-level set ending in RETURN: nothing dropped it
+        out.decisions.append(Decision(default, left, ruleset.name, None))
+        if default is Action.PERMIT:
+            out.permitted = out.permitted | left
+    return out
 
 
-def _as_walked(rule: Rule, mode: str) -> tuple[Action, FlowSpace | None]:
-    """Return how a walk in ``mode`` treats ``rule``: (action, match or None to skip it)."""
-    if rule.match is not None:
+def _target(rule: Rule, ctx: _Context) -> RuleSet | None:
+    if rule.target is None or ctx.resolve is None:
+        return None
+    return ctx.resolve(rule.target)
+
+
+def _interfaces_match(rule: Rule, ctx: _Context) -> bool | None:
+    """Tell whether the rule's interface condition holds on this path (None: unknown)."""
+    cond = rule.interfaces
+    if cond is None:
+        return True
+    for names, negated, actual in (
+        (cond.ingress, cond.ingress_negated, ctx.ingress),
+        (cond.egress, cond.egress_negated, ctx.egress),
+    ):
+        if names is None:
+            continue
+        if actual is None:
+            return None
+        hit = any(actual == n or (n[-1:] in ("+", "*") and actual.startswith(n[:-1])) for n in names)
+        if hit == negated:
+            return False
+    return True
+
+
+def _inexact(rule: Rule, ctx: _Context, depth: int) -> bool:
+    if rule.match is None or _interfaces_match(rule, ctx) is None:
+        return True
+    if rule.action in (Action.JUMP, Action.GOTO):
+        return _target(rule, ctx) is None or depth >= _MAX_DEPTH
+    return False
+
+
+def _as_walked(rule: Rule, ctx: _Context, depth: int) -> tuple[Action, FlowSpace | None]:
+    """Return how a walk treats ``rule``: (action, match), or (action, None) to skip it."""
+    applies = _interfaces_match(rule, ctx)
+    if applies is False:
+        return rule.action, None
+    if not _inexact(rule, ctx, depth):
         return rule.action, rule.match
-    if rule.bound is None:  # nothing known: it may take every packet, either way
-        return (Action.DENY if mode == "lower" else Action.PERMIT), FlowSpace.everything()
-    wanted = Action.DENY if mode == "lower" else Action.PERMIT
-    return (rule.action, rule.bound) if rule.action is wanted else (rule.action, None)
+    if ctx.mode == "exact":  # not reached: walk() checks for inexact entries first
+        raise AssertionError("inexact entry in an exact walk")
+    bound = rule.bound if rule.match is None else rule.match
+    known_outcome = rule.action in (Action.PERMIT, Action.DENY) and applies is True and rule.bound is not None
+    if not known_outcome:
+        # Anything may happen to what it matches: the worst case below, the best above.
+        action = Action.DENY if ctx.mode == "lower" else Action.PERMIT
+        return action, bound if bound is not None else FlowSpace.everything()
+    wanted = Action.DENY if ctx.mode == "lower" else Action.PERMIT
+    return (rule.action, bound) if rule.action is wanted else (rule.action, None)

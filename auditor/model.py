@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from auditor.flowspace import Cube, FlowSpace, Interval, Packet
 
@@ -251,7 +252,7 @@ class Limitation:
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: the name indexes below are cached on the instance
 class ConfigModel:
     """Everything the engine needs from one device's configuration."""
 
@@ -270,19 +271,21 @@ class ConfigModel:
     # inbound and the outbound ACL) or the real, untranslated ones (ASA 8.3 and later).
     egress_sees_translated: bool = True
 
+    @cached_property
+    def _rulesets_by_name(self) -> dict[str, RuleSet]:
+        return {ruleset.name: ruleset for ruleset in self.rulesets}
+
+    @cached_property
+    def _interfaces_by_name(self) -> dict[str, Interface]:
+        return {interface.name: interface for interface in self.interfaces}
+
     def ruleset(self, name: str) -> RuleSet | None:
         """Return the rule set called ``name``, or None when the config does not define it."""
-        for ruleset in self.rulesets:
-            if ruleset.name == name:
-                return ruleset
-        return None
+        return self._rulesets_by_name.get(name)
 
     def interface(self, name: str) -> Interface | None:
         """Return the interface called ``name``, or None."""
-        for interface in self.interfaces:
-            if interface.name == name:
-                return interface
-        return None
+        return self._interfaces_by_name.get(name)
 
 
 @dataclass(frozen=True, slots=True)
