@@ -51,6 +51,13 @@ class AuditOptions:
 def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[Finding]:
     """Evaluate every check of ``pack`` on ``model``, in pack order."""
     roles = infer_roles(model, options.inside_networks, options.inside_interfaces, options.outside_interfaces)
+    # The source addresses each inside interface can bring in: the same for every check.
+    behind = {
+        inside: FlowSpace.build(
+            src=[cube_from_prefix(n) for n in networks_behind(model, inside, options.inside_networks)]
+        )
+        for inside in roles.inside
+    }
     findings = []
     for check in pack.checks:
         if check.platforms is not None and model.platform.value not in check.platforms:
@@ -64,7 +71,7 @@ def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[F
             )
         elif isinstance(check, FlowCheck):
             space = pack.required_flow(check, options.inside_networks)
-            findings.append(_flow_finding(model, roles, pack.id, check.id, space, options.inside_networks))
+            findings.append(_flow_finding(model, roles, pack.id, check.id, space, behind))
         elif isinstance(check, FeatureCheck):
             findings.append(_feature_finding(model, pack.id, check))
         else:
@@ -97,7 +104,7 @@ def _flow_finding(
     policy: str,
     check: str,
     required: FlowSpace,
-    inside_networks: Sequence[str],
+    behind: dict[str, FlowSpace],
 ) -> Finding:
     wanted = required.describe()
     blocking = [lim for lim in model.limitations if "flow" in lim.affects]
@@ -121,8 +128,7 @@ def _flow_finding(
             return _roles_unknown(policy, check, wanted, roles)
         traces = [_trace_path(model, a, b, required) for a in live for b in live if a != b]
     for inside in roles.inside:
-        sources = networks_behind(model, inside, inside_networks)
-        from_here = required & FlowSpace.build(src=[cube_from_prefix(n) for n in sources])
+        from_here = required & behind[inside]
         traces.extend(
             _trace_path(model, inside, outside, from_here) for outside in roles.outside if inside != outside
         )

@@ -16,7 +16,6 @@ IOS facts used here (Cisco IOS Security Configuration Guide, "IP Access List Ove
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from auditor.flowspace import (
     UDP,
     Cube,
     Interval,
+    address_value,
     cube_from_wildcard,
     cube_host,
 )
@@ -125,7 +125,7 @@ def is_ipv4(token: str | None) -> bool:
     if token is None or token.count(".") != 3:
         return False
     try:
-        ipaddress.IPv4Address(token)
+        address_value(token)
     except ValueError:
         return False
     return True

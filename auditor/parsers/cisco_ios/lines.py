@@ -30,11 +30,7 @@ class ConfigLine:
     raw: str
     indent: int
     tokens: tuple[str, ...]
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        """Return the tokens lower-cased, for keyword matching (names keep their case)."""
-        return tuple(token.lower() for token in self.tokens)
+    words: tuple[str, ...] = ()  # the tokens lower-cased, for keywords (names keep their case)
 
 
 @dataclass(slots=True)
@@ -65,7 +61,8 @@ def split_lines(text: str) -> list[str]:
 
 def _make_line(number: int, raw: str) -> ConfigLine:
     stripped = raw.lstrip(" \t")
-    return ConfigLine(number, raw, len(raw) - len(stripped), tuple(stripped.split()))
+    tokens = tuple(stripped.split())
+    return ConfigLine(number, raw, len(raw) - len(stripped), tokens, tuple(t.lower() for t in tokens))
 
 
 def _is_comment(line: ConfigLine) -> bool:
