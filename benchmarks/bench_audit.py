@@ -50,13 +50,13 @@ AIM_BIG_S = 1.0  # one 5,000-line ACL
 
 # --- generation: shared vocabulary ------------------------------------------------------
 
-TCP_PORTS: tuple[str, ...] = (
-    "22", "www", "443", "smtp", "domain", "pop3", "143", "389", "445", "993", "1433",
-    "3306", "3389", "8080", "8443", "telnet", "ftp", "ftp-data", "135", "139", "5060",
+TCP_PORTS: tuple[str, ...] = tuple(
+    "22 www 443 smtp domain pop3 143 389 445 993 1433 3306 3389 8080 8443 telnet ftp ftp-data "
+    "135 139 5060".split()
 )
-UDP_PORTS: tuple[str, ...] = (
-    "domain", "ntp", "snmp", "snmptrap", "syslog", "tftp", "bootps", "500", "4500",
-    "1812", "1813", "5060", "netbios-ns", "netbios-dgm", "514", "161",
+UDP_PORTS: tuple[str, ...] = tuple(
+    "domain ntp snmp snmptrap syslog tftp bootps 500 4500 1812 1813 5060 netbios-ns netbios-dgm "
+    "514 161".split()
 )
 WAN_PREFIXES: tuple[str, ...] = ("203.0.113", "198.51.100", "192.0.2")
 TEN_8 = ipaddress.IPv4Network("10.0.0.0/8")
@@ -161,8 +161,14 @@ def object_groups(rng: random.Random, count: int) -> Groups:
             lines.append(f" group-object NET-{index - 1}")
         networks.append(name)
     lines += [
-        "object-group service WEB-SVC", " tcp eq www", " tcp eq 443", " tcp range 8080 8090",
-        "object-group service MGMT-SVC", " tcp eq 22", " tcp eq telnet", " udp eq snmp",
+        "object-group service WEB-SVC",
+        " tcp eq www",
+        " tcp eq 443",
+        " tcp range 8080 8090",
+        "object-group service MGMT-SVC",
+        " tcp eq 22",
+        " tcp eq telnet",
+        " udp eq snmp",
         " tcp-udp eq domain",
     ]
     return Groups(tuple(lines), tuple(networks), ("WEB-SVC", "MGMT-SVC"))
@@ -188,8 +194,11 @@ def random_entry(rng: random.Random, groups: Groups, lan: ipaddress.IPv4Network)
     if protocol == "tcp" and roll > 0.95:
         return f"permit tcp any {inside_address(rng, lan)} established"
     src = inside_address(rng, lan) if rng.random() < 0.85 else "any"
-    dst = outside_address(rng) if src == "any" or rng.random() < 0.6 else rng.choice(
-        ("any", inside_address(rng, lan)))
+    dst = (
+        outside_address(rng)
+        if src == "any" or rng.random() < 0.6
+        else rng.choice(("any", inside_address(rng, lan)))
+    )
     entry = f"{action} {protocol} {src} {dst}"
     if protocol != "ip":
         entry += " " + port_clause(rng, protocol)
@@ -198,9 +207,7 @@ def random_entry(rng: random.Random, groups: Groups, lan: ipaddress.IPv4Network)
     return entry
 
 
-def _group_entry(
-    rng: random.Random, action: str, groups: Groups, lan: ipaddress.IPv4Network
-) -> str:
+def _group_entry(rng: random.Random, action: str, groups: Groups, lan: ipaddress.IPv4Network) -> str:
     """Return an entry using a network group, and sometimes a service group."""
     network = rng.choice(groups.networks)
     if rng.random() < 0.5:
@@ -241,18 +248,39 @@ def big_config(rng: random.Random, acl_lines: int, apple_late: bool) -> str:
     entries = body[:at] + list(APPLE_BLOCK) + body[at:]
     entries += ["permit ip 10.0.0.0 0.255.255.255 any", "deny ip any any log"]
     lines = [
-        "version 15.7", "service timestamps log datetime msec", "hostname edge-bench-01", "!",
-        "ip cef", "no ip domain lookup", "!",
-        *groups.lines, "!",
-        "interface GigabitEthernet0/0", " description LAN", " ip address 10.0.0.1 255.255.0.0",
-        " ip access-group BIG-IN in", " ip nat inside", " no shutdown", "!",
-        "interface GigabitEthernet0/1", " description WAN", " ip address 203.0.113.2 255.255.255.252",
-        " ip nat outside", " no shutdown", "!",
-        *acl_block("BIG-IN", entries, numbered_seq=False), "!",
-        "ip access-list standard NAT", " permit 10.0.0.0 0.255.255.255", "!",
+        "version 15.7",
+        "service timestamps log datetime msec",
+        "hostname edge-bench-01",
+        "!",
+        "ip cef",
+        "no ip domain lookup",
+        "!",
+        *groups.lines,
+        "!",
+        "interface GigabitEthernet0/0",
+        " description LAN",
+        " ip address 10.0.0.1 255.255.0.0",
+        " ip access-group BIG-IN in",
+        " ip nat inside",
+        " no shutdown",
+        "!",
+        "interface GigabitEthernet0/1",
+        " description WAN",
+        " ip address 203.0.113.2 255.255.255.252",
+        " ip nat outside",
+        " no shutdown",
+        "!",
+        *acl_block("BIG-IN", entries, numbered_seq=False),
+        "!",
+        "ip access-list standard NAT",
+        " permit 10.0.0.0 0.255.255.255",
+        "!",
         "ip nat inside source list NAT interface GigabitEthernet0/1 overload",
-        "ip route 0.0.0.0 0.0.0.0 203.0.113.1", "!",
-        "line vty 0 4", " transport input ssh", "end",
+        "ip route 0.0.0.0 0.0.0.0 203.0.113.1",
+        "!",
+        "line vty 0 4",
+        " transport input ssh",
+        "end",
     ]
     return "\n".join(lines) + "\n"
 
@@ -260,9 +288,7 @@ def big_config(rng: random.Random, acl_lines: int, apple_late: bool) -> str:
 # --- generation: branch routers -----------------------------------------------------------
 
 
-def lan_entries(
-    rng: random.Random, groups: Groups, count: int, lan: ipaddress.IPv4Network
-) -> list[str]:
+def lan_entries(rng: random.Random, groups: Groups, count: int, lan: ipaddress.IPv4Network) -> list[str]:
     """Return a branch LAN-IN ACL: random entries, sometimes an Apple block, a final rule.
 
     Most sources are in the branch LAN; some name the whole 10/8 (company-wide rules).
@@ -271,15 +297,17 @@ def lan_entries(
     if rng.random() < 0.4:
         at = rng.randrange(len(entries) + 1)
         entries[at:at] = APPLE_BLOCK[: rng.randint(2, len(APPLE_BLOCK))]
-    entries.append(rng.choice(("permit ip 10.0.0.0 0.255.255.255 any", "deny ip any any log",
-                               "permit ip any any")))
+    entries.append(
+        rng.choice(("permit ip 10.0.0.0 0.255.255.255 any", "deny ip any any log", "permit ip any any"))
+    )
     return entries
 
 
 def wan_out_entries(rng: random.Random) -> list[str]:
     """Return an outbound WAN ACL (post-NAT sources: ``any`` or the WAN address)."""
-    entries = unique(rng.randint(3, 12),
-                     lambda: f"deny tcp any {outside_address(rng)} {port_clause(rng, 'tcp')}")
+    entries = unique(
+        rng.randint(3, 12), lambda: f"deny tcp any {outside_address(rng)} {port_clause(rng, 'tcp')}"
+    )
     if rng.random() < 0.5:
         entries.append("deny udp any any range 16384 16402")
     entries.append("permit ip any any")
@@ -289,8 +317,11 @@ def wan_out_entries(rng: random.Random) -> list[str]:
 def filler(rng: random.Random, count: int) -> list[str]:
     """Return ``count`` known-and-ignored lines (management, spare ports), none repeated."""
     kinds = (
-        "ntp server 192.0.2.{i}", "logging host 198.51.100.{i}", "snmp-server host 192.0.2.{i} public",
-        "username ops{i} privilege 15 secret 5 $1$x{i}", "ip host srv{i} 10.255.0.{i}",
+        "ntp server 192.0.2.{i}",
+        "logging host 198.51.100.{i}",
+        "snmp-server host 192.0.2.{i} public",
+        "username ops{i} privilege 15 secret 5 $1$x{i}",
+        "ip host srv{i} 10.255.0.{i}",
     )
     lines: list[str] = []
     port = 2
@@ -314,20 +345,43 @@ def branch_config(rng: random.Random, index: int) -> str:
     wan_out = rng.random() < 0.3
     seq = rng.random() < 0.5
     lines = [
-        "version 15.4", "service timestamps debug datetime msec", f"hostname br-{index:04d}",
-        "boot-start-marker", "boot-end-marker", "!", "aaa new-model", "username admin secret 5 x",
-        "ip cef", "!", *groups.lines, "!",
-        "interface GigabitEthernet0/0", " description WAN", f" ip address {wan_ip} 255.255.255.0",
-        " ip nat outside", *([" ip access-group WAN-OUT out"] if wan_out else []),
-        " duplex auto", " no shutdown", "!",
-        "interface GigabitEthernet0/1", " description LAN", f" ip address {lan_net}.1 255.255.255.0",
-        " ip access-group LAN-IN in", " ip nat inside", " no shutdown", "!",
-        *acl_block("LAN-IN", lan_acl, numbered_seq=seq), "!",
+        "version 15.4",
+        "service timestamps debug datetime msec",
+        f"hostname br-{index:04d}",
+        "boot-start-marker",
+        "boot-end-marker",
+        "!",
+        "aaa new-model",
+        "username admin secret 5 x",
+        "ip cef",
+        "!",
+        *groups.lines,
+        "!",
+        "interface GigabitEthernet0/0",
+        " description WAN",
+        f" ip address {wan_ip} 255.255.255.0",
+        " ip nat outside",
+        *([" ip access-group WAN-OUT out"] if wan_out else []),
+        " duplex auto",
+        " no shutdown",
+        "!",
+        "interface GigabitEthernet0/1",
+        " description LAN",
+        f" ip address {lan_net}.1 255.255.255.0",
+        " ip access-group LAN-IN in",
+        " ip nat inside",
+        " no shutdown",
+        "!",
+        *acl_block("LAN-IN", lan_acl, numbered_seq=seq),
+        "!",
         *(acl_block("WAN-OUT", wan_out_entries(rng), numbered_seq=seq) + ["!"] if wan_out else []),
-        "ip access-list standard NAT-ACL", f" permit {lan_net}.0 0.0.0.255", "!",
+        "ip access-list standard NAT-ACL",
+        f" permit {lan_net}.0 0.0.0.255",
+        "!",
         "ip nat inside source list NAT-ACL interface GigabitEthernet0/0 overload",
         *nat_extras(rng, lan_net),
-        f"ip route 0.0.0.0 0.0.0.0 {wan_ip.rsplit('.', 1)[0]}.1", "!",
+        f"ip route 0.0.0.0 0.0.0.0 {wan_ip.rsplit('.', 1)[0]}.1",
+        "!",
     ]
     tail = ["line con 0", " logging synchronous", "line vty 0 4", " transport input ssh", "end"]
     lines += filler(rng, target - len(lines) - len(tail)) + tail
@@ -344,8 +398,10 @@ def nat_extras(rng: random.Random, lan_net: str) -> list[str]:
     if rng.random() < 0.3:
         for port in rng.sample(("443", "3389", "8080", "5060", "16384"), rng.randint(1, 3)):
             proto = "udp" if port in ("5060", "16384") else "tcp"
-            lines.append(f"ip nat inside source static {proto} {lan_net}.{rng.randrange(10, 200)} "
-                         f"{port} interface GigabitEthernet0/0 {port}")
+            lines.append(
+                f"ip nat inside source static {proto} {lan_net}.{rng.randrange(10, 200)} "
+                f"{port} interface GigabitEthernet0/0 {port}"
+            )
     return lines
 
 
@@ -362,7 +418,7 @@ def best_of(repeat: int, func: Callable[[], T]) -> tuple[float, T]:
     """Run ``func`` ``repeat`` times; return the fastest wall time (s) and the last result."""
     best = float("inf")
     result: T
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
         gc.collect()
         start = time.perf_counter()
         result = func()
@@ -393,8 +449,10 @@ class Auditor:
 
     def full(self, configs: Sequence[tuple[str, str]]) -> list[DeviceReport]:
         """Audit configs through ``audit_config`` (detect, parse, 9 checks)."""
-        return [audit_config(name, text, f"file:{name}.cfg", None, [self.pack], self.options)
-                for name, text in configs]
+        return [
+            audit_config(name, text, f"file:{name}.cfg", None, [self.pack], self.options)
+            for name, text in configs
+        ]
 
     def parse(self, configs: Sequence[tuple[str, str]]) -> list[ConfigModel]:
         """Parse configs only."""
@@ -429,8 +487,9 @@ def summarize(reports: Sequence[DeviceReport]) -> str:
     return ", ".join(parts) + f"; {diagnostics} diagnostics"
 
 
-def bench_big(aud: Auditor, hier: Callable[[Sequence[tuple[str, str]]], int] | None,
-              name: str, text: str, repeat: int) -> list[Row]:
+def bench_big(
+    aud: Auditor, hier: Callable[[Sequence[tuple[str, str]]], int] | None, name: str, text: str, repeat: int
+) -> list[Row]:
     """Time one large config: full audit, parse only, evaluate only, hier_config parse."""
     configs = [(name, text)]
     full_s, reports = best_of(repeat, lambda: aud.full(configs))
@@ -448,8 +507,12 @@ def bench_big(aud: Auditor, hier: Callable[[Sequence[tuple[str, str]]], int] | N
     return rows
 
 
-def bench_fleet(aud: Auditor, hier: Callable[[Sequence[tuple[str, str]]], int] | None,
-                configs: Sequence[tuple[str, str]], repeat: int) -> list[Row]:
+def bench_fleet(
+    aud: Auditor,
+    hier: Callable[[Sequence[tuple[str, str]]], int] | None,
+    configs: Sequence[tuple[str, str]],
+    repeat: int,
+) -> list[Row]:
     """Time the branch fleet in-process: full audit, parse only, evaluate only, hier_config."""
     label = f"fleet x{len(configs)}"
     full_s, reports = best_of(repeat, lambda: aud.full(configs))
@@ -481,8 +544,9 @@ def bench_cli(configs: Sequence[tuple[str, str]], workdir: Path) -> list[Row]:
         path.write_text(text, encoding="utf-8")
         paths.append(str(path))
     base = auditor_command()
-    startup_s, _ = best_of(3, lambda: subprocess.run([*base, "policies", "list"], check=True,
-                                                     capture_output=True))
+    startup_s, _ = best_of(
+        3, lambda: subprocess.run([*base, "policies", "list"], check=True, capture_output=True)
+    )
     argv = [*base, "audit", *paths, "--format", "json", "--output", os.devnull]
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
@@ -501,7 +565,7 @@ def bench_cli(configs: Sequence[tuple[str, str]], workdir: Path) -> list[Row]:
 
 
 def machine_info() -> list[str]:
-    """Return lines describing the machine, Python and package versions."""
+    """Return lines describing the machine, Python, package versions and the auditor commit."""
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -513,9 +577,37 @@ def machine_info() -> list[str]:
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
         f"cpu: {cpu}; nproc {affinity} (os.cpu_count {os.cpu_count()})",
-        f"python: {pyplatform.python_implementation()} {pyplatform.python_version()} on {pyplatform.platform()}",
-        f"auditor {_version('auditor')}; hier_config {_version('hier_config')}",
+        f"python: {pyplatform.python_implementation()} {pyplatform.python_version()} "
+        f"on {pyplatform.platform()}",
+        f"auditor {_version('auditor')} at {git_commit()}; hier_config {_version('hier_config')}",
     ]
+
+
+def git_commit() -> str:
+    """Return the short commit of the auditor checkout, marked when ``auditor/`` has changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "auditor"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return head + (" (auditor/ modified)" if dirty else "")
+
+
+def load_average() -> str:
+    """Return the 1-minute load average (other work on the machine skews wall times)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def _version(dist: str) -> str:
@@ -606,7 +698,7 @@ def _keep(directory: Path | None, configs: Sequence[tuple[str, str]]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     args = parse_args(argv)
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), load_average()
     rows = run(args)
     fleet_size = args.configs or (50 if args.quick else 1000)
     acl_lines = args.acl_lines or (500 if args.quick else 5000)
@@ -614,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"auditor benchmark ({'quick' if args.quick else 'full'}; seed {args.seed}; "
         f"pack {PACK_ID}; times are best of N, wall clock)",
         *machine_info(),
+        f"load average (1 min): {load_before} before, {load_average()} after",
     ]
     print_table(rows, header)
     print()
