@@ -87,8 +87,8 @@ class _Trace:
     """What one path did to the required packets: bounds, decisions, caveats."""
 
     label: str
-    ingress: str
-    egress: str
+    ingress: str | None
+    egress: str | None
     required: FlowSpace
     lower: FlowSpace
     upper: FlowSpace
@@ -120,13 +120,20 @@ def _flow_finding(
             witness=required.witness(),
         )
     traces: list[_Trace] = []
+    guessed_pairs = False
     if roles.problem:
-        # Which side is which is not known; if every pair of interfaces gives the same
-        # verdict, the verdict does not depend on it.
+        # Which side is which is not known; if every possible path gives the same verdict,
+        # the verdict does not depend on it.
         live = [i.name for i in model.interfaces if not i.shutdown and not i.loopback]
-        if not 2 <= len(live) <= _MAX_ROLE_GUESS:
+        if all(b.interface == "*" and b.peer is None for b in model.bindings):
+            # Filters that see every forwarded packet: one path with unknown interfaces
+            # (rules that test interfaces become inexact and bound the answer).
+            traces = [_trace_path(model, None, None, required)]
+        elif 2 <= len(live) <= _MAX_ROLE_GUESS:
+            traces = [_trace_path(model, a, b, required) for a in live for b in live if a != b]
+            guessed_pairs = True
+        else:
             return _roles_unknown(policy, check, wanted, roles)
-        traces = [_trace_path(model, a, b, required) for a in live for b in live if a != b]
     for inside in roles.inside:
         from_here = required & behind[inside]
         traces.extend(
@@ -156,7 +163,8 @@ def _flow_finding(
             evidence,
             witness=wanted_space.witness(),
         )
-    if roles.problem:
+    if guessed_pairs and any(trace.required.intersects(trace.upper) for trace in traces):
+        # Only "every pair passes" or "every pair denies everything" hold whatever the roles.
         return _roles_unknown(policy, check, wanted, roles)
     if (wanted_space - surely_denied).is_empty():
         return Finding(
@@ -213,15 +221,19 @@ def _roles_unknown(policy: str, check: str, wanted: str, roles: Roles) -> Findin
     )
 
 
-def _trace_path(model: ConfigModel, inside: str, outside: str, required: FlowSpace) -> _Trace:
-    trace = _Trace(f"{inside} -> {outside}", inside, outside, required, required, required)
+def _trace_path(model: ConfigModel, inside: str | None, outside: str | None, required: FlowSpace) -> _Trace:
+    label = f"{inside or 'any interface'} -> {outside or 'any interface'}"
+    trace = _Trace(label, inside, outside, required, required, required)
     for binding in _bound(model, inside, Direction.IN, outside):
         _filter(model, binding, trace)
     egress = _bound(model, outside, Direction.OUT, inside)
-    nats = _applicable_nats(model, inside, outside) if model.egress_sees_translated else []
+    if inside is None or outside is None or not model.egress_sees_translated:
+        nats = []
+    else:
+        nats = _applicable_nats(model, inside, outside)
     if not egress:
         return trace
-    if not nats:
+    if not nats or outside is None:
         for binding in egress:
             _filter(model, binding, trace)
         return trace
@@ -230,7 +242,9 @@ def _trace_path(model: ConfigModel, inside: str, outside: str, required: FlowSpa
     return trace
 
 
-def _bound(model: ConfigModel, interface: str, direction: Direction, peer: str) -> list[Binding]:
+def _bound(
+    model: ConfigModel, interface: str | None, direction: Direction, peer: str | None
+) -> list[Binding]:
     """Bindings that filter traffic crossing ``interface`` in ``direction`` with ``peer`` at the other end."""
     return [
         b
