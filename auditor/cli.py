@@ -6,6 +6,7 @@ usage or unreadable input (one line on stderr, no traceback), 3 a device not aud
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,13 +20,15 @@ from rich.console import Console
 
 from auditor import engine, inventory, policy
 from auditor.errors import AuditorError, UsageError
+from auditor.model import Platform
 from auditor.pipeline import (
     DeviceReport,
-    audit_config,
+    Job,
     check_networks,
     exit_code,
     platform_from_name,
     read_config,
+    run_jobs,
 )
 from auditor.reports import json_report, table
 
@@ -93,6 +96,9 @@ def audit(
     ] = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Processes for large runs (0: one per core).")
+    ] = 0,
 ) -> None:
     """Audit config files, or every device of an inventory, against policy packs."""
     if output_format not in _READY_FORMATS:
@@ -104,27 +110,29 @@ def audit(
     cli_platform = platform_from_name(platform)
     cli_inside = check_networks(inside_network) if inside_network else None
     reports: list[DeviceReport] = []
-    for path in config_files or []:
-        text = read_config(path)
-        options = engine.AuditOptions(
-            inside_networks=cli_inside or engine.RFC1918,
-            inside_interfaces=tuple(inside_interface or ()),
-            outside_interfaces=tuple(outside_interface or ()),
-        )
-        reports.append(audit_config(path.stem, text, f"file:{path}", cli_platform, packs, options))
+    options = engine.AuditOptions(
+        inside_networks=cli_inside or engine.RFC1918,
+        inside_interfaces=tuple(inside_interface or ()),
+        outside_interfaces=tuple(outside_interface or ()),
+    )
+    jobs = [
+        Job(path.stem, f"file:{path}", cli_platform, options, text=read_config(path))
+        for path in config_files or []
+    ]
     if inventory_file is not None:
-        for device in inventory.load(inventory_file):
-            reports.append(_audit_device(device, cli_platform, cli_inside, packs))
+        jobs.extend(_device_job(d, cli_platform, cli_inside) for d in inventory.load(inventory_file))
+    gc.freeze()  # what is loaded so far lives for the whole run: keep collections off it
+    reports = run_jobs(jobs, packs, workers)
+    for report in reports:
+        if report.error:
+            typer.echo(f"auditor: {report.name}: {report.error}", err=True)
     _emit(reports, [p.id for p in packs], started, output_format, output)
     raise typer.Exit(exit_code(reports))
 
 
-def _audit_device(
-    device: inventory.Device,
-    cli_platform: object,
-    cli_inside: tuple[str, ...] | None,
-    packs: list[policy.PolicyPack],
-) -> DeviceReport:
+def _device_job(
+    device: inventory.Device, cli_platform: Platform | None, cli_inside: tuple[str, ...] | None
+) -> Job:
     source = f"file:{device.config_path}"
     platform = cli_platform if cli_platform is not None else platform_from_name(device.platform)
     options = engine.AuditOptions(
@@ -135,8 +143,8 @@ def _audit_device(
     try:
         text = read_config(device.config_path)
     except AuditorError as exc:
-        return DeviceReport(device.name, device.platform, source, "error", error=str(exc))
-    return audit_config(device.name, text, source, platform, packs, options)  # type: ignore[arg-type]
+        return Job(device.name, source, platform, options, error=str(exc), platform_name=device.platform)
+    return Job(device.name, source, platform, options, text=text)
 
 
 def _emit(

@@ -8,7 +8,9 @@ and keeps bad usage (a wrong CIDR, an unknown platform name) as exceptions.
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,3 +123,37 @@ def exit_code(reports: Sequence[DeviceReport]) -> int:
     if any(r.status == "noncompliant" for r in reports):
         return 1
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One device to audit: its config text (or why it could not be read) and settings."""
+
+    name: str
+    source: str
+    platform: Platform | None
+    options: engine.AuditOptions
+    text: str | None = None
+    error: str | None = None
+    platform_name: str | None = None  # as the inventory gave it, for error reports
+
+
+# Below this many devices, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 40
+
+
+def run_jobs(jobs: Sequence[Job], packs: Sequence[PolicyPack], workers: int = 0) -> list[DeviceReport]:
+    """Audit every job, in order; ``workers`` processes (0: one per core for large runs)."""
+    if workers == 0:
+        workers = (os.cpu_count() or 1) if len(jobs) >= _PARALLEL_FROM else 1
+    if workers <= 1 or len(jobs) < 2:
+        return [_run(job, packs) for job in jobs]
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_run, jobs, [packs] * len(jobs), chunksize=chunk))
+
+
+def _run(job: Job, packs: Sequence[PolicyPack]) -> DeviceReport:
+    if job.text is None:
+        return DeviceReport(job.name, job.platform_name, job.source, "error", error=job.error)
+    return audit_config(job.name, job.text, job.source, job.platform, packs, job.options)

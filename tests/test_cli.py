@@ -150,3 +150,25 @@ def test_console_script_is_installed() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "apple-facetime-imessage" in proc.stdout
+
+
+def test_parallel_run_reports_the_same_as_sequential(tmp_path: Path) -> None:
+    files = []
+    for i in range(45):  # past the threshold where the run uses worker processes
+        source = sorted(CONFIGS.glob("*.cfg"))[i % 4]
+        target = tmp_path / f"r{i:02d}.cfg"
+        target.write_text(source.read_text())
+        files.append(str(target))
+    outputs = []
+    for workers in ("1", "2"):
+        code, out, _ = run("audit", *files, "--format", "json", "--workers", workers)
+        assert code == 1
+        doc = json.loads(out)
+        outputs.append(
+            [
+                (d["name"], [(f["check"], f["status"], f["summary"]) for f in d["findings"]])
+                for d in doc["devices"]
+            ]
+        )
+    assert outputs[0] == outputs[1]
+    assert [name for name, _ in outputs[1]] == [f"r{i:02d}" for i in range(45)]

@@ -17,10 +17,11 @@ from auditor.model import ParseResult, Platform
 PARSERS: dict[Platform, str] = {
     Platform.CISCO_IOS: "cisco_ios",
     Platform.CISCO_XE: "cisco_ios",
+    Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
-DETECT_ORDER: tuple[Platform, ...] = (Platform.LINUX, Platform.CISCO_IOS)
+DETECT_ORDER: tuple[Platform, ...] = (Platform.LINUX, Platform.CISCO_ASA, Platform.CISCO_IOS)
 
 
 def supported() -> list[Platform]:

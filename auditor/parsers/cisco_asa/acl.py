@@ -1,0 +1,280 @@
+"""The grammar of one ASA access-list entry, turned into the packets it matches.
+
+Part of the cisco_asa parser (parse stage). Entries are read once the whole file is read,
+with every object, group and ``name`` alias known. Facts (Cisco ASA CLI configuration
+guide, "Extended ACLs" and "Access Rules"; VENDORS.md §2.2-2.3):
+- ``access-list N extended permit|deny PROTO SRC [SRCPORT] DST [DSTPORT] [options]``, where
+  PROTO is ``ip``, a protocol, ``object-group`` (protocol group or untyped service group) or
+  ``object`` (service object); with a service object or group no port operator follows;
+- addresses: ``any`` (IPv4 and IPv6 since 9.0), ``any4``, ``any6``, ``host A``, ``A M`` with
+  M a *netmask*, ``interface NAMEIF``, ``object O``, ``object-group G``, or a ``name`` alias;
+- a port operator, or ``object-group`` of a tcp/udp service group, right after the source
+  address is a *source*-port condition;
+- ``inactive`` entries are kept in the config but do not match; ``time-range`` entries match
+  only at some times; ``log ...`` does not change matching.
+- ASA *standard* ACLs name destination addresses (route maps, split tunnelling); the ASA
+  cannot bind them with ``access-group``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.flowspace import Cube, FlowSpace, Interval, cube_from_mask, cube_host
+from auditor.model import Action, DiagnosticKind, Rule, Source
+from auditor.parsers.cisco_asa.objects import (
+    ANY,
+    PORT_OPERATORS,
+    ObjectError,
+    ServiceItem,
+    Tables,
+    is_ipv4,
+    is_ipv6,
+    read_port_op,
+)
+from auditor.parsers.cisco_asa.ports import PORT_TABLES, protocol_value
+
+_ICMP = frozenset({1, 58})
+_LOG_LEVELS = frozenset(
+    {"emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational", "debugging"}
+)
+
+
+class AceError(Exception):
+    """An entry the parser cannot turn into an exact match (it becomes an opaque rule)."""
+
+    def __init__(
+        self, action: Action, reason: str, kind: DiagnosticKind = DiagnosticKind.UNRECOGNIZED
+    ) -> None:
+        super().__init__(reason)
+        self.action = action
+        self.reason = reason
+        self.kind = kind
+
+
+@dataclass(slots=True)
+class _Cursor:
+    tokens: Sequence[str]
+    pos: int = 0
+
+    def peek(self, offset: int = 0) -> str | None:
+        index = self.pos + offset
+        return self.tokens[index].lower() if index < len(self.tokens) else None
+
+    def take(self) -> str:
+        if self.pos >= len(self.tokens):
+            raise ObjectError("entry ends too early")
+        self.pos += 1
+        return self.tokens[self.pos - 1]
+
+
+def _action(token: str | None) -> Action | None:
+    return {"permit": Action.PERMIT, "deny": Action.DENY}.get((token or "").lower())
+
+
+def first_action(tokens: Sequence[str]) -> Action:
+    """Return the permit/deny word of an entry when readable, else DENY."""
+    for token in tokens[:2]:
+        action = _action(token)
+        if action is not None:
+            return action
+    return Action.DENY
+
+
+def _address_token(tables: Tables, token: str) -> str:
+    """Resolve a ``name`` alias to its address (an alias may stand wherever an address does)."""
+    return tables.names.get(token, token)
+
+
+def read_address(cur: _Cursor, tables: Tables) -> tuple[Cube, ...]:
+    """Read one address operand; an IPv6 operand yields no cube (no IPv4 packet matches)."""
+    word = cur.peek()
+    if word in ("any", "any4"):
+        cur.take()
+        return (ANY,)
+    if word == "any6":
+        cur.take()
+        return ()
+    if word in ("host", "object", "object-group", "interface"):
+        cur.take()
+        name = cur.take()
+        if word == "object":
+            return tables.network_object(name)
+        if word == "object-group":
+            return tables.network_group(name)
+        if word == "interface":
+            addresses = tables.interfaces.get(name)
+            if not addresses:
+                raise ObjectError(
+                    f"interface {name!r} has no static IPv4 address in the config",
+                    DiagnosticKind.UNSUPPORTED if not tables.lenient else DiagnosticKind.UNRECOGNIZED,
+                )
+            return tuple(cube_host(a) for a in addresses)
+        address = _address_token(tables, name)
+        if is_ipv6(address):
+            return ()
+        if not is_ipv4(address):
+            raise ObjectError(f"expected an address after 'host', got {name!r}")
+        return (cube_host(address),)
+    token = cur.take()
+    address = _address_token(tables, token)
+    if is_ipv6(address):
+        return ()
+    if is_ipv4(address) and is_ipv4(cur.peek()):
+        return (cube_from_mask(address, cur.take()),)
+    raise ObjectError(f"expected an address, got {token!r}")
+
+
+def _read_ports(
+    cur: _Cursor, tables: Tables, protocols: tuple[int, ...] | None
+) -> tuple[Interval, ...] | None:
+    """Read an optional port operator or port group for the entry's transport protocols."""
+    word = cur.peek()
+    is_group = (
+        word == "object-group" and cur.peek(1) is not None and tables.is_port_group(cur.tokens[cur.pos + 1])
+    )
+    if word not in PORT_OPERATORS and not is_group:
+        return None
+    if protocols is None or not protocols or any(p not in PORT_TABLES for p in protocols):
+        raise ObjectError("a port condition on a protocol without ports")
+    if is_group:
+        cur.take()
+        transports, ports = tables.port_group(cur.take())
+        if not set(protocols) <= set(transports):
+            raise ObjectError("port group type does not cover the entry's protocol")
+        return ports
+    ports, cur.pos = read_port_op(cur.tokens, cur.pos, protocols)
+    return ports
+
+
+def _read_protocol(
+    cur: _Cursor, tables: Tables
+) -> tuple[tuple[int, ...] | None, tuple[ServiceItem, ...] | None]:
+    """Return (protocols for port operators, service items when PROTO is a service)."""
+    token = cur.take()
+    word = token.lower()
+    if word == "ip":
+        return None, None
+    if word == "object-group":
+        name = cur.take()
+        group = tables.groups.get(name)
+        if group is not None and group.kind == "protocol":
+            intervals = tables.protocol_group(name)
+            if any(lo != hi for lo, hi in intervals):
+                return None, (ServiceItem(intervals),)
+            return tuple(sorted({lo for lo, _ in intervals})), None
+        return (), tables.service_group(name)
+    if word == "object":
+        return (), tables.service_object(cur.take())
+    number = protocol_value(word)
+    if number is None:
+        raise ObjectError(f"unknown protocol {token!r}")
+    return (number,), None
+
+
+def _read_options(cur: _Cursor, lenient: bool) -> None:
+    while (word := cur.peek()) is not None:
+        cur.take()
+        if word == "log":
+            if cur.peek() in ("disable", "default"):
+                cur.take()
+                continue
+            if cur.peek() in _LOG_LEVELS or (cur.peek() or "").isdigit():
+                cur.take()
+            if cur.peek() == "interval":
+                cur.take()
+                cur.take()
+        elif word == "inactive":
+            continue
+        elif word == "time-range":
+            name = cur.take()
+            if not lenient:
+                raise ObjectError(
+                    f"time-range {name}: active only at some times, which the config alone cannot tell",
+                    DiagnosticKind.UNSUPPORTED,
+                )
+        else:
+            raise ObjectError(f"unexpected token {word!r}")
+
+
+def _extended(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace:
+    cur = _Cursor(tokens, 1)
+    protocols, services = _read_protocol(cur, tables)
+    src = read_address(cur, tables)
+    sport = _read_ports(cur, tables, protocols) if services is None else None
+    dst = read_address(cur, tables)
+    dport = _read_ports(cur, tables, protocols) if services is None else None
+    if services is None and protocols and set(protocols) <= _ICMP and dport is None:
+        word = cur.peek()
+        if word is not None and word not in ("log", "inactive", "time-range"):
+            cur.take()  # an ICMP type, an icmp-type group name or a code
+            if word == "object-group" or (cur.peek() or "").isdigit():
+                cur.take()
+            if not lenient:
+                raise ObjectError(
+                    "an ICMP type condition: the model has no ICMP type field", DiagnosticKind.UNSUPPORTED
+                )
+    _read_options(cur, lenient)
+    if services is None:
+        items: tuple[ServiceItem, ...] = (
+            ServiceItem(None if protocols is None else tuple((p, p) for p in protocols), sport, dport),
+        )
+    else:
+        items = services
+    match = FlowSpace.nothing()
+    for item in items:
+        match = match | FlowSpace.build(
+            protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport
+        )
+    return match
+
+
+def _standard(tokens: Sequence[str], tables: Tables) -> FlowSpace:
+    cur = _Cursor(tokens, 1)
+    dst = read_address(cur, tables)
+    if cur.peek() is not None:
+        raise ObjectError(f"unexpected {' '.join(tokens[cur.pos :])!r} in a standard entry")
+    return FlowSpace.build(dst=dst)
+
+
+def _inactive(words: Sequence[str]) -> bool:
+    return "inactive" in words[-4:] and words[words.index("inactive", max(0, len(words) - 4)) - 1] not in (
+        "object",
+        "object-group",
+        "time-range",
+        "host",
+        "interface",
+    )
+
+
+def build_rule(
+    tokens: Sequence[str], tables: Tables, source: Source, *, standard: bool
+) -> tuple[Rule, AceError | None]:
+    """Turn one entry (``permit|deny ...``) into a rule; inexact entries become opaque rules.
+
+    An opaque rule's ``bound`` is the entry read leniently (an fqdn as any address, the
+    time range or ICMP type dropped): a superset of what it can match.
+    """
+    action = _action(tokens[0] if tokens else None)
+    if action is None:
+        error = AceError(
+            first_action(tokens), f"expected permit or deny, got {tokens[0] if tokens else ''!r}"
+        )
+        return Rule(error.action, None, source), error
+    words = [t.lower() for t in tokens]
+    if _inactive(words):
+        return Rule(action, FlowSpace.nothing(), source), None
+    try:
+        match = _standard(tokens, tables) if standard else _extended(tokens, tables, False)
+        return Rule(action, match, source), None
+    except ObjectError as strict:
+        error = AceError(action, strict.reason, strict.kind)
+    bound = None
+    if error.kind is DiagnosticKind.UNSUPPORTED and not standard:
+        try:
+            bound = _extended(tokens, dataclasses.replace(tables, lenient=True), True)
+        except ObjectError:
+            bound = None
+    return Rule(action, None, source, bound), error

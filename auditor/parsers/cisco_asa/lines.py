@@ -1,0 +1,96 @@
+"""Splitting ASA configuration text into numbered lines and indentation blocks.
+
+Part of the cisco_asa parser (parse stage). ``show running-config`` nests sub-mode lines
+under their command by indentation (``policy-map`` nests two levels: ``class`` then
+``inspect``). Lines that are not commands are classified here: blank lines, ``!`` comments,
+``:`` lines (``: Saved``, ``: end``, ``:`` separators) and the ``Cryptochecksum:`` trailer
+that ASA prints at the end of ``show running-config``. ASA banners are one line per
+``banner motd TEXT`` command (no delimiter as on IOS), so they need no special handling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Disposition(StrEnum):
+    """What became of one input line (batfish's support states, plus non-commands)."""
+
+    EXTRACTED = "extracted"
+    IGNORED = "ignored"
+    DIAGNOSED = "diagnosed"
+    COMMENT = "comment"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigLine:
+    """One input line: 1-based number, raw text (no line terminator), indent and tokens."""
+
+    number: int
+    raw: str
+    indent: int
+    tokens: tuple[str, ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Return the tokens lower-cased, for keyword matching (names keep their case)."""
+        return tuple(token.lower() for token in self.tokens)
+
+
+@dataclass(slots=True)
+class Block:
+    """A top-level command and the indented lines under it."""
+
+    header: ConfigLine
+    children: list[ConfigLine] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SplitConfig:
+    """The blocks of a configuration, plus what happened to non-command lines."""
+
+    blocks: list[Block]
+    dispositions: dict[int, Disposition]
+    line_count: int = 0
+
+
+def split_lines(text: str) -> list[str]:
+    r"""Split text on ``\\n`` only (dropping ``\\r``), so line numbers match the file."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _make_line(number: int, raw: str) -> ConfigLine:
+    stripped = raw.lstrip(" \t")
+    return ConfigLine(number, raw, len(raw) - len(stripped), tuple(stripped.split()))
+
+
+def _is_comment(line: ConfigLine) -> bool:
+    if not line.tokens:
+        return True
+    first = line.tokens[0]
+    if first.startswith(("!", ":")):
+        return True
+    return line.indent == 0 and first.lower().startswith("cryptochecksum:")
+
+
+def split_config(text: str) -> SplitConfig:
+    """Group the lines of ``text`` into top-level blocks, skipping comments."""
+    lines = [_make_line(number, raw) for number, raw in enumerate(split_lines(text), start=1)]
+    result = SplitConfig([], {}, line_count=len(lines))
+    current: Block | None = None
+    for line in lines:
+        if _is_comment(line):
+            result.dispositions[line.number] = Disposition.COMMENT
+            continue
+        if line.indent == 0 or current is None:
+            current = Block(line)
+            result.blocks.append(current)
+        else:
+            current.children.append(line)
+    return result

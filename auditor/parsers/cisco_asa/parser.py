@@ -1,0 +1,308 @@
+"""The cisco_asa parser: dispatches top-level blocks and builds the vendor-neutral model.
+
+Parse stage of the pipeline (config text -> ``ParseResult``). Every input line ends up
+extracted, known-and-ignored (``ignored.py``) or in a diagnostic;
+``parse_with_dispositions`` exposes that accounting for tests.
+
+Bindings follow ASA's order for traffic entering an interface (Cisco ASA configuration
+guide, "Access Rules": interface access rule, then global access rule, then implicit deny;
+VENDORS.md §2.1 [S11]): the interface's ``in`` ACL and the global ACL become one combined
+rule set. Without either, the security levels decide per egress interface: higher to lower
+is permitted, lower to higher denied, equal levels denied unless ``same-security-traffic
+permit inter-interface``. Equal-level traffic is denied even when an ACL permits it unless
+that command is present (batfish ``AsaConfiguration.applyASASecurityLevelFilter`` [S18];
+not stated in the Cisco pages read). ``out`` ACLs filter traffic leaving an interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from auditor.model import (
+    Action,
+    Binding,
+    ConfigModel,
+    Diagnostic,
+    DiagnosticKind,
+    Direction,
+    Interface,
+    ParseResult,
+    Platform,
+    Role,
+    Rule,
+    RuleSet,
+    Source,
+)
+from auditor.parsers.cisco_asa import blocks, inspect
+from auditor.parsers.cisco_asa.acl import build_rule
+from auditor.parsers.cisco_asa.builder import Builder, InterfaceDraft
+from auditor.parsers.cisco_asa.ignored import TOP_LEVEL, UNSUPPORTED
+from auditor.parsers.cisco_asa.interfaces import read_interface, read_route
+from auditor.parsers.cisco_asa.lines import Block, Disposition, split_config
+from auditor.parsers.cisco_asa.nat import NatResult, build_nat
+
+Handler = Callable[[Builder, Block], None]
+
+_HANDLERS: Mapping[tuple[str, ...], Handler] = {
+    ("interface",): read_interface,
+    ("name",): blocks.read_name,
+    ("object",): blocks.read_object,
+    ("object-group",): blocks.read_group,
+    ("access-list",): blocks.read_acl_line,
+    ("clear", "configure", "access-list"): blocks.clear_acl,
+    ("access-group",): blocks.read_access_group,
+    ("same-security-traffic",): blocks.read_same_security,
+    ("nat",): blocks.read_nat,
+    ("static",): blocks.read_nat,
+    ("global",): blocks.read_nat,
+    ("class-map",): inspect.read_class_map,
+    ("policy-map",): inspect.read_policy_map,
+    ("service-policy",): inspect.read_service_policy,
+}
+
+
+def _simple(b: Builder, block: Block) -> bool:
+    words, tokens = block.header.words, block.header.tokens
+    if words[0] == "hostname" and len(words) == 2:
+        b.hostname = tokens[1]
+    elif words[:2] in (("asa", "version"), ("pix", "version")) and len(words) == 3:
+        b.version = tokens[2]
+    elif words == ("names",):
+        pass
+    elif words[0] == "route" and len(words) >= 5:
+        read_route(b, block.header)
+        b.cover(block.children, Disposition.DIAGNOSED)
+        return True
+    else:
+        return False
+    b.mark(block.header, Disposition.EXTRACTED)
+    b.cover(block.children, Disposition.IGNORED)
+    return True
+
+
+def _table(words: tuple[str, ...]) -> tuple[str, object] | None:
+    for length in range(min(len(words), 3), 0, -1):
+        key = words[:length]
+        if key in _HANDLERS:
+            return "handler", _HANDLERS[key]
+        if key in UNSUPPORTED:
+            return "unsupported", UNSUPPORTED[key]
+        if key in TOP_LEVEL:
+            return "ignored", TOP_LEVEL[key]
+    return None
+
+
+def dispatch(b: Builder, block: Block) -> None:
+    """Send one top-level block to its handler, the ignore table or a diagnostic."""
+    header, words = block.header, block.header.words
+    if words[0] == "no" and len(words) > 1:
+        b.cover(block.children, Disposition.IGNORED)
+        entry = _table(words[1:])
+        if words[1] == "same-security-traffic" or (entry is not None and entry[0] == "ignored"):
+            b.mark(header, Disposition.IGNORED)  # the default state, as `show run` prints it
+        else:
+            b.diagnose(header, DiagnosticKind.UNSUPPORTED, "negated form not modelled")
+        return
+    if _simple(b, block):
+        return
+    entry = _table(words)
+    if entry is None:
+        b.unrecognized(header)
+        b.cover(block.children, Disposition.DIAGNOSED)
+    elif entry[0] == "handler":
+        handler: Handler = entry[1]  # type: ignore[assignment]
+        handler(b, block)
+    elif entry[0] == "unsupported":
+        reason: str
+        relevant: bool
+        reason, relevant = entry[1]  # type: ignore[misc]
+        b.diagnose(header, DiagnosticKind.UNSUPPORTED, reason, relevant)
+        b.cover(block.children, Disposition.DIAGNOSED)
+    else:
+        b.mark(header, Disposition.IGNORED)
+        b.cover(block.children, Disposition.IGNORED)
+
+
+# --- building the model ------------------------------------------------------------------
+
+
+def _rulesets(b: Builder, diagnostics: list[Diagnostic]) -> dict[str, RuleSet]:
+    out: dict[str, RuleSet] = {}
+    for draft in b.acls.values():
+        rules: list[Rule] = []
+        for entry in draft.entries:
+            if entry is None:
+                continue
+            line, tokens, standard = entry
+            rule, error = build_rule(tokens, b.tables, b.source(line), standard=standard)
+            rules.append(rule)
+            if error is not None:
+                diagnostics.append(
+                    Diagnostic(rule.source, error.kind, f"ACL {draft.name}: {error.reason}", True)
+                )
+                b.dispositions[line.number] = Disposition.DIAGNOSED
+        out[draft.name] = RuleSet(draft.name, tuple(rules), source=draft.source)
+    return out
+
+
+def _level(draft: InterfaceDraft) -> int:
+    """The interface's security level: explicit, else ASA's default for its name."""
+    if draft.level is not None:
+        return draft.level
+    return 100 if (draft.nameif or "").lower() == "inside" else 0
+
+
+def _role(draft: InterfaceDraft, nat: NatResult) -> tuple[Role, str]:
+    if draft.level is not None and draft.level_source is not None:
+        role = Role.OUTSIDE if draft.level == 0 else Role.INSIDE
+        return role, f"security-level {draft.level} (line {draft.level_source.line})"
+    name = draft.nameif or ""
+    if name in nat.hints:
+        return nat.hints[name]
+    if name.lower() in ("inside", "outside"):
+        role = Role.INSIDE if name.lower() == "inside" else Role.OUTSIDE
+        return role, f"nameif {name} (line {draft.source.line}): default level {_level(draft)}"
+    return Role.UNKNOWN, ""
+
+
+def _interfaces(b: Builder, nat: NatResult) -> tuple[Interface, ...]:
+    out = []
+    for draft in b.interfaces:
+        if draft.nameif is None:
+            continue  # no nameif: the interface carries no traffic
+        role, reason = _role(draft, nat)
+        if draft.management_only:
+            reason = f"management-only (line {draft.source.line}): no through traffic"
+        out.append(
+            Interface(
+                draft.nameif,
+                tuple(draft.addresses),
+                draft.shutdown,
+                role,
+                reason,
+                draft.source,
+                draft.management_only,
+            )
+        )
+    return tuple(out)
+
+
+def _level_ruleset(i: InterfaceDraft, o: InterfaceDraft, action: Action, same: bool) -> RuleSet:
+    label = "same-security-level" if same else "security-level"
+    name = f"{label} {i.nameif}({_level(i)}) -> {o.nameif}({_level(o)})"
+    return RuleSet(name, (), action, i.level_source or i.source)
+
+
+def _bindings(
+    b: Builder, rulesets: dict[str, RuleSet], diagnostics: list[Diagnostic]
+) -> tuple[list[RuleSet], list[Binding]]:
+    live = [d for d in b.interfaces if d.nameif and not d.shutdown and not d.management_only]
+    ins = {g.interface: g for g in b.access_groups if g.direction == "in"}
+    glob = next((g for g in reversed(b.access_groups) if g.direction == "global"), None)
+    for group in b.access_groups:
+        if group.acl not in rulesets:
+            diagnostics.append(
+                Diagnostic(
+                    group.source,
+                    DiagnosticKind.UNRECOGNIZED,
+                    f"access list {group.acl!r} is not defined",
+                    True,
+                )
+            )
+    extra: dict[str, RuleSet] = {}
+    bindings: list[Binding] = []
+    for i in live:
+        assert i.nameif is not None
+        ingress = ins.get(i.nameif)
+        if ingress is not None or glob is not None:
+            name, source = _ingress_set(ingress, glob, rulesets, extra)
+            bindings.append(Binding(name, i.nameif, Direction.IN, source))
+        for o in live:
+            if o is i or o.nameif is None:
+                continue
+            li, lo = _level(i), _level(o)
+            if ingress is None and glob is None:
+                permit = li > lo or (li == lo and b.same_security_inter is not None)
+                ruleset = _level_ruleset(i, o, Action.PERMIT if permit else Action.DENY, li == lo)
+            elif li == lo and b.same_security_inter is None:
+                ruleset = _level_ruleset(i, o, Action.DENY, True)
+            else:
+                continue
+            extra[ruleset.name] = ruleset
+            assert ruleset.source is not None
+            bindings.append(Binding(ruleset.name, i.nameif, Direction.IN, ruleset.source, peer=o.nameif))
+    for group in b.access_groups:
+        if group.direction == "out" and group.interface is not None:
+            bindings.append(Binding(group.acl, group.interface, Direction.OUT, group.source))
+    return list(extra.values()), bindings
+
+
+def _ingress_set(
+    ingress: object, glob: object, rulesets: dict[str, RuleSet], extra: dict[str, RuleSet]
+) -> tuple[str, Source]:
+    from auditor.parsers.cisco_asa.builder import AccessGroup
+
+    assert ingress is None or isinstance(ingress, AccessGroup)
+    assert glob is None or isinstance(glob, AccessGroup)
+    if ingress is None or glob is None:
+        only = ingress or glob
+        assert only is not None
+        return only.acl, only.source
+    name = f"{ingress.acl} + {glob.acl}"
+    parts = [rulesets[n].rules for n in (ingress.acl, glob.acl) if n in rulesets]
+    extra[name] = RuleSet(name, tuple(r for rules in parts for r in rules), Action.DENY, ingress.source)
+    return name, ingress.source
+
+
+def build_result(b: Builder, line_count: int) -> ParseResult:
+    """Freeze what the builder read into a ``ParseResult``."""
+    diagnostics = list(b.diagnostics)
+    for draft in b.interfaces:
+        if draft.nameif:
+            b.tables.interfaces[draft.nameif] = tuple(a.split("/")[0] for a in draft.addresses)
+    rulesets = _rulesets(b, diagnostics)
+    levels = {d.nameif: _level(d) for d in b.interfaces if d.nameif}
+    nat = build_nat(b, levels)
+    extra, bindings = _bindings(b, rulesets, diagnostics)
+    features = inspect.build_features(b)
+    diagnostics.extend(d for d in b.diagnostics if d not in diagnostics)
+    model = ConfigModel(
+        platform=Platform.CISCO_ASA,
+        hostname=b.hostname,
+        version=b.version,
+        interfaces=_interfaces(b, nat),
+        rulesets=(*rulesets.values(), *extra),
+        bindings=tuple(bindings),
+        routes=tuple(b.routes),
+        port_mappings=tuple(nat.mappings),
+        features=tuple(features),
+        limitations=tuple(nat.limitations),
+        egress_sees_translated=False,  # 8.3+: access-group ACLs match real addresses [S12]
+    )
+    diagnostics.sort(key=lambda d: d.source.line)
+    return ParseResult(model, tuple(diagnostics), line_count)
+
+
+def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
+    """Parse ASA text; also return what became of every line (for accounting tests)."""
+    split = split_config(text)
+    b = Builder(filename)
+    b.dispositions.update(split.dispositions)
+    for block in split.blocks:
+        dispatch(b, block)
+    return build_result(b, split.line_count), b.dispositions
+
+
+def parse(text: str, filename: str) -> ParseResult:
+    """Parse a Cisco ASA configuration into the vendor-neutral model.
+
+    Never raises for odd lines: they become diagnostics.
+
+    Args:
+        text: the configuration text (``show running-config`` or an archived copy).
+        filename: the name recorded in every ``Source``.
+
+    Returns:
+        The model (platform ``cisco_asa``), the diagnostics and the number of lines read.
+    """
+    return parse_with_dispositions(text, filename)[0]
