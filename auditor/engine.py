@@ -11,7 +11,7 @@ depend on a line the parser did not understand is ``unknown`` and names that lin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.evaluate import Decision, Walk, walk
 from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, cube_from_prefix, cube_host, cube_to_text
@@ -58,6 +58,7 @@ def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[F
         )
         for inside in roles.inside
     }
+    focused = _focused(model, pack)
     findings = []
     for check in pack.checks:
         if check.platforms is not None and model.platform.value not in check.platforms:
@@ -71,7 +72,7 @@ def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[F
             )
         elif isinstance(check, FlowCheck):
             space = pack.required_flow(check, options.inside_networks)
-            findings.append(_flow_finding(model, roles, pack.id, check.id, space, behind))
+            findings.append(_flow_finding(focused, roles, pack.id, check.id, space, behind))
         elif isinstance(check, FeatureCheck):
             findings.append(_feature_finding(model, pack.id, check))
         else:
@@ -80,6 +81,26 @@ def audit(model: ConfigModel, pack: PolicyPack, options: AuditOptions) -> list[F
 
 
 # --- flow checks -------------------------------------------------------------------------
+
+
+def _focused(model: ConfigModel, pack: PolicyPack) -> ConfigModel:
+    """Return ``model`` with only the rules that can touch the pack's protocols and ports.
+
+    Every flow walk asks about packets inside that projection (addresses may change under
+    NAT, protocol and destination port never do), so a rule outside it decides nothing:
+    dropping it up front saves testing it in every walk of every check.
+    """
+    focus = pack.all_required_ports()
+    rulesets = []
+    for ruleset in model.rulesets:
+        kept = tuple(rule for rule in ruleset.rules if _could_match(rule, focus))
+        rulesets.append(ruleset if len(kept) == len(ruleset.rules) else replace(ruleset, rules=kept))
+    return replace(model, rulesets=tuple(rulesets))
+
+
+def _could_match(rule: Rule, focus: FlowSpace) -> bool:
+    reach = rule.match if rule.match is not None else rule.bound
+    return reach is None or reach.intersects(focus)
 
 
 @dataclass

@@ -423,6 +423,8 @@ class FlowSpace:
 
         Idempotent: ``s.canonical().canonical() == s.canonical()``.
         """
+        if len(self.boxes) < 2:
+            return self
         boxes = sorted(set(self.boxes))
         changed = True
         while changed:
