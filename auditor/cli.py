@@ -18,7 +18,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from auditor import engine, inventory, policy
+from auditor import engine, inventory, parsers, policy
 from auditor.errors import AuditorError, UsageError
 from auditor.model import Platform
 from auditor.pipeline import (
@@ -29,6 +29,7 @@ from auditor.pipeline import (
     platform_from_name,
     read_config,
     run_jobs,
+    undetected_message,
 )
 from auditor.reports import json_report, table
 
@@ -115,10 +116,7 @@ def audit(
         inside_interfaces=tuple(inside_interface or ()),
         outside_interfaces=tuple(outside_interface or ()),
     )
-    jobs = [
-        Job(path.stem, f"file:{path}", cli_platform, options, text=read_config(path))
-        for path in config_files or []
-    ]
+    jobs = [_file_job(path, cli_platform, options) for path in config_files or []]
     if inventory_file is not None:
         jobs.extend(_device_job(d, cli_platform, cli_inside) for d in inventory.load(inventory_file))
     gc.freeze()  # what is loaded so far lives for the whole run: keep collections off it
@@ -128,6 +126,14 @@ def audit(
             typer.echo(f"auditor: {report.name}: {report.error}", err=True)
     _emit(reports, [p.id for p in packs], started, output_format, output)
     raise typer.Exit(exit_code(reports))
+
+
+def _file_job(path: Path, platform: Platform | None, options: engine.AuditOptions) -> Job:
+    """A config file named on the command line: unreadable or unplaceable text is bad usage."""
+    text = read_config(path)
+    if platform is None and parsers.detect(text) is None:
+        raise UsageError(f"{path}: {undetected_message()}")
+    return Job(path.stem, f"file:{path}", platform, options, text=text)
 
 
 def _device_job(

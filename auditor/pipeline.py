@@ -34,6 +34,7 @@ class DeviceReport:
     diagnostics: tuple[Diagnostic, ...] = ()
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    detection: str | None = None  # how --platform auto decided, when it did
 
 
 def platform_from_name(name: str | None) -> Platform | None:
@@ -92,17 +93,19 @@ def audit_config(
 ) -> DeviceReport:
     """Parse one config and evaluate every pack on it."""
     line_count = len(text.splitlines())
+    detection = None
     if platform is None:
-        platform = parsers.detect(text)
-        if platform is None:
+        detected = parsers.detect(text)
+        if detected is None:
             return DeviceReport(
                 name,
                 None,
                 source,
                 "error",
                 line_count,
-                error=f"{source}: cannot tell the platform from the text; give it with --platform",
+                error=f"{source}: {undetected_message()}",
             )
+        platform, detection = detected
     try:
         result = parsers.parse(platform, text, source.removeprefix("file:"))
     except AuditorError as exc:
@@ -112,8 +115,20 @@ def audit_config(
         findings.extend(engine.audit(result.model, pack, options))
     status = "compliant" if all(f.status in _OK for f in findings) else "noncompliant"
     return DeviceReport(
-        name, platform.value, source, status, result.line_count, result.diagnostics, tuple(findings)
+        name,
+        platform.value,
+        source,
+        status,
+        result.line_count,
+        result.diagnostics,
+        tuple(findings),
+        detection=detection,
     )
+
+
+def undetected_message() -> str:
+    """Say that auto-detection placed no platform, and what to do."""
+    return f"cannot tell the platform from the text (tried {parsers.detect_order()}); give it with --platform"
 
 
 def exit_code(reports: Sequence[DeviceReport]) -> int:

@@ -172,3 +172,18 @@ def test_parallel_run_reports_the_same_as_sequential(tmp_path: Path) -> None:
         )
     assert outputs[0] == outputs[1]
     assert [name for name, _ in outputs[1]] == [f"r{i:02d}" for i in range(45)]
+
+
+def test_undetectable_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "notes.txt"
+    config.write_text("remember to buy milk\n")
+    code, _, err = run("audit", str(config))
+    assert code == 2
+    assert "cannot tell the platform from the text (tried linux, cisco_asa, cisco_ios)" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_auto_detection_says_how_it_decided() -> None:
+    code, out, _ = run("audit", str(CONFIGS / "br-rtr-02.cfg"), "--format", "json")
+    [device] = json.loads(out)["devices"]
+    assert device["detection"].startswith("auto-detected as cisco_ios: ")

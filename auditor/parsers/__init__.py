@@ -46,9 +46,15 @@ def parse(platform: Platform, text: str, filename: str) -> ParseResult:
     return result
 
 
-def detect(text: str) -> Platform | None:
-    """Return the platform whose parser recognises ``text``, or None."""
+def detect(text: str) -> tuple[Platform, str] | None:
+    """Return the first platform (in DETECT_ORDER) whose parser claims ``text``, and why."""
     for platform in DETECT_ORDER:
-        if _module(platform).looks_like(text):
-            return platform
+        module = _module(platform)
+        if module.looks_like(text):
+            return platform, f"auto-detected as {platform.value}: {module.DETECTION_RULE}"
     return None
+
+
+def detect_order() -> str:
+    """Name the platforms auto-detection tries, in order."""
+    return ", ".join(p.value for p in DETECT_ORDER)

@@ -40,6 +40,8 @@ def _device(report: DeviceReport) -> dict[str, Any]:
         "findings": [_finding(f) for f in report.findings],
         "remediation": None,
     }
+    if report.detection:
+        device["detection"] = report.detection
     if report.error:
         device["error"] = report.error
     return device

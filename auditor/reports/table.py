@@ -25,6 +25,8 @@ def render(reports: Sequence[DeviceReport], console: Console) -> None:
     """Print every device's findings."""
     for report in reports:
         title = f"{report.name}  [{report.platform or '?'}]  {report.status}"
+        if report.detection:
+            title += f"  ({report.detection})"
         if report.error:
             console.print(Text(f"{title}: {report.error}", style="bold red"))
             continue

@@ -32,6 +32,12 @@ _ASA_ACL = re.compile(r"^access-list \S+ (line \d+ )?(extended|standard|remark) 
 _IOS_ONLY = re.compile(r"^(ip access-list |ip route |line (con|vty) |ip nat )|^ ip access-group ", re.M)
 
 
+DETECTION_RULE = (
+    "an ASA marker ('ASA Version', nameif/security-level, access-group ... interface|global, "
+    "object network, nat (a,b)), or 'access-list X extended' with no IOS-only command"
+)
+
+
 def looks_like(text: str) -> bool:
     r"""Tell, cheaply, whether ``text`` looks like a Cisco ASA configuration.
 

@@ -41,6 +41,12 @@ _OTHER_MARKERS = re.compile(
 )
 
 
+DETECTION_RULE = (
+    "at least two IOS markers (hostname, interface, ip address/route/access-list lines, version) "
+    "and none of ASA, Junos, FortiOS, PAN-OS or Linux"
+)
+
+
 def looks_like(text: str) -> bool:
     r"""Tell, cheaply, whether ``text`` looks like an IOS / IOS XE configuration.
 

@@ -30,6 +30,11 @@ def _is_nft(text: str) -> bool:
     return bool(_NFT.search(text))
 
 
+DETECTION_RULE = (
+    "iptables-save tables and chains (*filter, :CHAIN POLICY, -A, COMMIT) or nft 'table <family> <name> {'"
+)
+
+
 def looks_like(text: str) -> bool:
     r"""Tell, cheaply, whether ``text`` is iptables-save or nft ruleset text.
 
