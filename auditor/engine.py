@@ -11,27 +11,23 @@ depend on a line the parser did not understand is ``unknown`` and names that lin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from auditor.evaluate import Decision, Walk, walk
-from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, cube_from_prefix, cube_host, cube_to_text
+from auditor.evaluate import Decision
+from auditor.flowspace import ANY_CUBE, STATE_MAX, FlowSpace, cube_from_prefix
 from auditor.model import (
     Action,
-    Binding,
     ConfigModel,
-    Direction,
     Evidence,
     Feature,
     Finding,
     Limitation,
-    Role,
     Rule,
-    RuleSet,
-    SourceNat,
     Status,
 )
+from auditor.paths import Trace, trace_path
 from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
-from auditor.topology import Roles, infer_roles, interface_addresses, networks_behind
+from auditor.topology import Roles, infer_roles, networks_behind
 
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 ROLE_NOTE = "how inside and outside were decided"
@@ -103,22 +99,6 @@ def _could_match(rule: Rule, focus: FlowSpace) -> bool:
     return reach is None or reach.intersects(focus)
 
 
-@dataclass
-class _Trace:
-    """What one path did to the required packets: bounds, decisions, caveats."""
-
-    label: str
-    ingress: str | None
-    egress: str | None
-    required: FlowSpace
-    lower: FlowSpace
-    upper: FlowSpace
-    decisions: list[Decision] = field(default_factory=list)
-    rulesets: list[str] = field(default_factory=list)
-    unknown: list[Rule] = field(default_factory=list)
-    notes: list[Evidence] = field(default_factory=list)
-
-
 def _flow_finding(
     model: ConfigModel,
     roles: Roles,
@@ -140,7 +120,7 @@ def _flow_finding(
             (Evidence("no access list or filter is applied to any interface"),),
             witness=required.witness(),
         )
-    traces: list[_Trace] = []
+    traces: list[Trace] = []
     guessed_pairs = False
     if roles.problem:
         # Which side is which is not known; if every possible path gives the same verdict,
@@ -149,16 +129,16 @@ def _flow_finding(
         if all(b.interface == "*" and b.peer is None for b in model.bindings):
             # Filters that see every forwarded packet: one path with unknown interfaces
             # (rules that test interfaces become inexact and bound the answer).
-            traces = [_trace_path(model, None, None, required)]
+            traces = [trace_path(model, None, None, required)]
         elif 2 <= len(live) <= _MAX_ROLE_GUESS:
-            traces = [_trace_path(model, a, b, required) for a in live for b in live if a != b]
+            traces = [trace_path(model, a, b, required) for a in live for b in live if a != b]
             guessed_pairs = True
         else:
             return _roles_unknown(policy, check, wanted, roles)
     for inside in roles.inside:
         from_here = required & behind[inside]
         traces.extend(
-            _trace_path(model, inside, outside, from_here) for outside in roles.outside if inside != outside
+            trace_path(model, inside, outside, from_here) for outside in roles.outside if inside != outside
         )
     wanted_space, maybe_denied, surely_denied = FlowSpace(), FlowSpace(), FlowSpace()
     for trace in traces:
@@ -217,7 +197,7 @@ def _flow_finding(
     )
 
 
-def _uncertainty(traces: Sequence[_Trace]) -> str:
+def _uncertainty(traces: Sequence[Trace]) -> str:
     """Say what the gap between the lower and the upper bound comes from."""
     for trace in traces:
         for rule in trace.unknown:
@@ -242,183 +222,7 @@ def _roles_unknown(policy: str, check: str, wanted: str, roles: Roles) -> Findin
     )
 
 
-def _trace_path(model: ConfigModel, inside: str | None, outside: str | None, required: FlowSpace) -> _Trace:
-    label = f"{inside or 'any interface'} -> {outside or 'any interface'}"
-    trace = _Trace(label, inside, outside, required, required, required)
-    for binding in _bound(model, inside, Direction.IN, outside):
-        _filter(model, binding, trace)
-    egress = _bound(model, outside, Direction.OUT, inside)
-    if inside is None or outside is None or not model.egress_sees_translated:
-        nats = []
-    else:
-        nats = _applicable_nats(model, inside, outside)
-    if not egress:
-        return trace
-    if not nats or outside is None:
-        for binding in egress:
-            _filter(model, binding, trace)
-        return trace
-    for binding in egress:
-        _filter_translated(model, binding, nats, outside, trace)
-    return trace
-
-
-def _bound(
-    model: ConfigModel, interface: str | None, direction: Direction, peer: str | None
-) -> list[Binding]:
-    """Bindings that filter traffic crossing ``interface`` in ``direction`` with ``peer`` at the other end."""
-    return [
-        b
-        for b in model.bindings
-        if b.interface in (interface, "*") and b.direction is direction and b.peer in (None, peer)
-    ]
-
-
-def _walk(model: ConfigModel, ruleset: RuleSet, space: FlowSpace, trace: _Trace) -> Walk:
-    return walk(ruleset, space, model.ruleset, trace.ingress, trace.egress)
-
-
-def _filter(model: ConfigModel, binding: Binding, trace: _Trace) -> None:
-    ruleset = model.ruleset(binding.ruleset)
-    if ruleset is None:
-        trace.notes.append(_undefined(binding))
-        return
-    trace.rulesets.append(ruleset.name)
-    high = _walk(model, ruleset, trace.upper, trace)
-    # Bounds are one set until something inexact splits them: walk once then.
-    low = high if trace.lower is trace.upper else _walk(model, ruleset, trace.lower, trace)
-    trace.lower, trace.upper = low.lower, high.upper
-    trace.decisions.extend(high.decisions)
-    if high.unknown is not None:
-        trace.unknown.append(high.unknown)
-
-
-def _undefined(binding: Binding) -> Evidence:
-    # IOS treats an applied access list that does not exist as permit-all; VENDORS.md marks
-    # this unconfirmed, so the evidence says so.
-    return Evidence(
-        binding.source.text.strip(),
-        binding.source.line,
-        binding.ruleset,
-        note=f"{binding.ruleset} is applied but not defined: treated as permitting all traffic "
-        "(the platform's behaviour for an undefined list; unconfirmed)",
-    )
-
-
-def _applicable_nats(model: ConfigModel, inside: str, outside: str) -> list[SourceNat]:
-    """Source translations that apply on the way from ``inside`` out of ``outside``."""
-    ins, out = model.interface(inside), model.interface(outside)
-    if ins is None or out is None or ins.role is not Role.INSIDE or out.role is not Role.OUTSIDE:
-        return []
-    nats = [n for n in model.source_nats if n.interface in (None, outside)]
-    # One-to-one translations of a host win over dynamic lists (IOS looks up static first).
-    return sorted(nats, key=lambda n: n.match is None)
-
-
-def _filter_translated(
-    model: ConfigModel, binding: Binding, nats: list[SourceNat], outside: str, trace: _Trace
-) -> None:
-    """Filter ``trace`` by an egress rule set that sees translated sources."""
-    ruleset = model.ruleset(binding.ruleset)
-    if ruleset is None:
-        trace.notes.append(_undefined(binding))
-        return
-    trace.rulesets.append(ruleset.name)
-    untouched_low, untouched_high = trace.lower, trace.upper
-    lower, upper = FlowSpace(), FlowSpace()
-    for nat in nats:
-        sure, maybe = _selected(model, nat, untouched_high)
-        translated = _translated_sources(model, nat, outside, trace)
-        if len(translated) > 1:
-            trace.notes.append(
-                Evidence(
-                    nat.source.text.strip(),
-                    nat.source.line,
-                    note="a connection may get any of the pool's addresses; the config does not say which",
-                )
-            )
-        for part, certain in ((sure, True), (maybe, False)):
-            if part.is_empty():
-                continue
-            high = _walk(model, ruleset, part.replace_field("src", translated), trace)
-            seen_low = (part & untouched_low).replace_field("src", translated)
-            low = _walk(model, ruleset, seen_low, trace)
-            # Decisions were made on translated packets; evidence speaks of the original ones.
-            trace.decisions.extend(_untranslated(d, part) for d in high.decisions)
-            if certain:
-                shown = ", ".join(cube_to_text(c) for c in translated[:3])
-                trace.notes.append(
-                    Evidence(
-                        nat.source.text.strip(),
-                        nat.source.line,
-                        note=f"translates the source to {shown} before {ruleset.name} sees it",
-                    )
-                )
-            if high.unknown is not None:
-                trace.unknown.append(high.unknown)
-            # A packet is surely permitted only if every address it may be translated to is.
-            denied_somewhere = (seen_low - low.lower).replace_field("src", [ANY_CUBE])
-            low_ok = (part & untouched_low) - denied_somewhere
-            high_ok = part & high.upper.replace_field("src", [ANY_CUBE])
-            if not certain:
-                # The translation may or may not apply: bound by both outcomes.
-                plain = _walk(model, ruleset, part, trace)
-                low_ok = low_ok & plain.lower
-                high_ok = high_ok | plain.upper
-                trace.notes.append(
-                    Evidence(
-                        nat.source.text.strip(),
-                        nat.source.line,
-                        note="which packets this translation selects is not known exactly",
-                    )
-                )
-            lower, upper = lower | low_ok, upper | high_ok
-        handled = sure | maybe
-        untouched_low, untouched_high = untouched_low - handled, untouched_high - handled
-    rest_low, rest_high = (
-        _walk(model, ruleset, untouched_low, trace),
-        _walk(model, ruleset, untouched_high, trace),
-    )
-    trace.decisions.extend(rest_high.decisions)
-    if rest_high.unknown is not None:
-        trace.unknown.append(rest_high.unknown)
-    trace.lower, trace.upper = lower | rest_low.lower, upper | rest_high.upper
-
-
-def _untranslated(decision: Decision, original: FlowSpace) -> Decision:
-    """Return ``decision`` restated over the original (untranslated) packets it decided."""
-    space = original & decision.space.replace_field("src", [ANY_CUBE])
-    return Decision(decision.action, space, decision.ruleset, decision.rule)
-
-
-def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[FlowSpace, FlowSpace]:
-    """Split ``space`` into packets ``nat`` surely translates and packets it may translate."""
-    if nat.match is not None:
-        return space & nat.match, FlowSpace()
-    ruleset = model.ruleset(nat.match_ruleset) if nat.match_ruleset else None
-    if ruleset is None:
-        return FlowSpace(), space
-    result = walk(ruleset, space, model.ruleset)
-    return result.lower, result.upper - result.lower
-
-
-def _translated_sources(model: ConfigModel, nat: SourceNat, outside: str, trace: _Trace) -> list[Cube]:
-    if nat.translated:
-        return list(nat.translated)
-    addresses = interface_addresses(model, nat.interface or outside)
-    if addresses:
-        return [cube_host(a) for a in addresses[:1]]
-    trace.notes.append(
-        Evidence(
-            nat.source.text.strip(),
-            nat.source.line,
-            note=f"the address {outside} translates to is not in the config (DHCP?): any address assumed",
-        )
-    )
-    return [ANY_CUBE]
-
-
-def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace) -> tuple[Evidence, ...]:
+def _flow_evidence(traces: Sequence[Trace], denied: FlowSpace) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
     seen: set[tuple[int | None, str | None, str]] = set()
 
@@ -446,7 +250,7 @@ def _flow_evidence(traces: Sequence[_Trace], denied: FlowSpace) -> tuple[Evidenc
     return tuple(out)
 
 
-def _near_misses(model: ConfigModel, traces: Sequence[_Trace], denied: FlowSpace) -> tuple[Evidence, ...]:
+def _near_misses(model: ConfigModel, traces: Sequence[Trace], denied: FlowSpace) -> tuple[Evidence, ...]:
     """Permits on the path that match the denied packets in every way but the connection state.
 
     An admin who sees "denied" next to a permit for the same port needs to be told that the
@@ -495,7 +299,7 @@ def _decision_evidence(decision: Decision, path: str) -> Evidence:
     )
 
 
-def _deniers(traces: Sequence[_Trace], denied: FlowSpace) -> str:
+def _deniers(traces: Sequence[Trace], denied: FlowSpace) -> str:
     names: list[str] = []
     for trace in traces:
         for d in trace.decisions:
@@ -511,7 +315,7 @@ def _deniers(traces: Sequence[_Trace], denied: FlowSpace) -> str:
     return ", ".join(names) if names else "the path's filters"
 
 
-def _paths_text(traces: Sequence[_Trace]) -> str:
+def _paths_text(traces: Sequence[Trace]) -> str:
     if len(traces) == 1:
         return f"the path {traces[0].label}"
     return f"all {len(traces)} paths ({', '.join(t.label for t in traces)})"
