@@ -331,12 +331,97 @@ def test_cbac_applied_vs_unapplied() -> None:
     assert "applied on GigabitEthernet0/1 out" in model.features[0].detail
 
 
-def test_zbf_limitation_and_sip_feature() -> None:
+def _apple(text: str) -> dict[str, str]:
+    from auditor.engine import AuditOptions, audit
+    from auditor.policy import resolve
+
+    findings = audit(_model(text), resolve("apple-facetime-imessage"), AuditOptions())
+    return {f.check: f.status.value for f in findings}
+
+
+_ZBF_IFACES = """
+interface GigabitEthernet0/0
+ ip address 203.0.113.2 255.255.255.252
+ ip nat outside
+ zone-member security WAN
+interface GigabitEthernet0/1
+ ip address 10.1.1.1 255.255.255.0
+ ip nat inside
+ zone-member security LAN
+ip route 0.0.0.0 0.0.0.0 203.0.113.1
+zone security LAN
+zone security WAN
+zone-pair security L2W source LAN destination WAN
+ service-policy type inspect PM
+"""
+
+
+def test_zbf_sip_feature_and_bindings() -> None:
     model = _model((HERE / "zbf.conf").read_text())
-    (limitation,) = model.limitations
-    assert "GigabitEthernet0/0 in INSIDE" in limitation.reason
-    assert limitation.affects == frozenset({"flow", "feature"})
+    assert not [lim for lim in model.limitations if "flow" in lim.affects]
     assert [f.kind for f in model.features] == ["sip"]
+    assert model.features[0].source is not None and model.features[0].source.line == 6
+    assert "VOICE" in model.features[0].detail and "IN-TO-OUT" in model.features[0].detail
+    # VOICE also inspects generic tcp: the ALG question for L4 inspection stays open.
+    assert any(lim.affects == frozenset({"feature"}) for lim in model.limitations)
+    pairs = {(b.interface, b.peer): b.ruleset for b in model.bindings}
+    assert pairs["GigabitEthernet0/0", "GigabitEthernet0/1"].startswith("zone-pair IN-TO-OUT")
+    assert "no zone-pair" in pairs["GigabitEthernet0/1", "GigabitEthernet0/0"]
+
+
+def test_zbf_acl_class_permits_apple_ports() -> None:
+    status = _apple((HERE / "zbf_apple_acl.conf").read_text())
+    assert [status[c] for c in ("tcp-80", "tcp-443", "tcp-5223", "udp-3478-3497")] == ["pass"] * 4
+    model = _model((HERE / "zbf_apple_acl.conf").read_text())
+    # self zone-pairs are not transit; only LAN<->WAN bindings exist.
+    assert len(model.bindings) == 2 and all("SELF" not in b.ruleset for b in model.bindings)
+
+
+def test_zbf_class_default_drop_and_no_pair() -> None:
+    text = _ZBF_IFACES + "policy-map type inspect PM\n class class-default\n  drop\n"
+    assert set(_apple(text).values()) >= {"fail"}
+    assert _apple(text)["tcp-80"] == "fail"
+    no_pair = _apple((HERE / "zbf_no_pair.conf").read_text())
+    assert no_pair["tcp-443"] == "fail"
+
+
+def test_zbf_member_to_non_member_and_same_zone() -> None:
+    model = _model((HERE / "zbf_no_pair.conf").read_text())
+    pairs = {(b.interface, b.peer): b.ruleset for b in model.bindings}
+    name = pairs["GigabitEthernet0/1", "GigabitEthernet0/2"]
+    assert name == "zone-based firewall: GigabitEthernet0/1 (zone LAN) -> GigabitEthernet0/2 (no zone)"
+    ruleset = model.ruleset(name)
+    assert ruleset is not None and ruleset.rules == () and ruleset.default_action is Action.DENY
+    assert ("GigabitEthernet0/1", "GigabitEthernet0/3") not in pairs  # same zone: free
+    assert ("GigabitEthernet0/2", "GigabitEthernet0/2") not in pairs
+
+
+def test_zbf_match_any_all_nested_pass_inspect() -> None:
+    model = _model((HERE / "zbf_classes.conf").read_text())
+    (ruleset,) = [r for r in model.rulesets if r.name.startswith("zone-pair")]
+    rules = ruleset.rules
+    web_lan, web_any, nested, pass_media, stun, unknown, default = rules
+    assert web_lan.match is not None
+    assert Packet(6, ip("10.1.1.5"), ip("17.1.1.1"), 1, 80, 0) in web_lan.match
+    assert Packet(6, ip("10.2.1.5"), ip("17.1.1.1"), 1, 80, 0) not in web_lan.match  # match-all
+    assert web_any.match is not None and web_any.action is Action.PERMIT  # pass
+    assert Packet(17, ip("10.2.1.5"), ip("17.1.1.1"), 1, 53, 0) in web_any.match  # match-any
+    assert nested.match is not None
+    assert Packet(17, ip("10.1.1.5"), ip("17.1.1.1"), 1, 5060, 0) in nested.match
+    assert Packet(17, ip("10.9.1.5"), ip("17.1.1.1"), 1, 5060, 0) not in nested.match
+    assert stun.match is not None  # ACL: deny 3478-3487 first, then permit 3478-3497
+    assert Packet(17, 1, ip("17.1.1.1"), 1, 3490, 0) in stun.match
+    assert Packet(17, 1, ip("17.1.1.1"), 1, 3480, 0) not in stun.match
+    assert unknown.match is None and unknown.bound is None  # no PAM entry for bittorrent
+    assert default.action is Action.PERMIT and ruleset.default_action is Action.PERMIT
+    # inspect of sip/h323 (nested) -> features; `pass` of skinny -> none.
+    assert sorted(f.kind for f in model.features) == ["h323", "sip"]
+
+
+def test_zbf_undefined_zone_is_a_flow_limitation() -> None:
+    text = _ZBF_IFACES.replace("zone security WAN\n", "") + "policy-map type inspect PM\n"
+    (lim,) = [lim for lim in _model(text).limitations if "flow" in lim.affects]
+    assert "WAN" in lim.reason
 
 
 def test_banner_and_ipv6_are_ignored() -> None:

@@ -305,26 +305,3 @@ def read_inspect_name(builder: Builder, block: Block) -> None:
         builder.diagnose(
             line, DiagnosticKind.UNSUPPORTED, f"CBAC inspection protocol {protocol!r} not classified", True
         )
-
-
-def read_zbf(builder: Builder, block: Block) -> None:
-    """Record a zone-based firewall block for the limitation and media-ALG features."""
-    header, words = block.header, block.header.words
-    zbf = builder.zbf
-    zbf.sources.append(builder.source(header))
-    builder.mark(header, Disposition.LIMITATION)
-    builder.cover(block.children, Disposition.LIMITATION)
-    name = header.tokens[-1]
-    klass: str | None = None
-    for line in block.children:
-        child = line.words
-        if words[0] == "zone-pair" and child[:3] == ("service-policy", "type", "inspect") and len(child) == 4:
-            zbf.pair_policies.append((header.tokens[2], line.tokens[3]))
-        elif words[0] == "class-map" and child[:2] == ("match", "protocol") and len(child) >= 3:
-            zbf.class_protocols.setdefault(name, []).append((child[2], builder.source(line)))
-        elif words[0] == "policy-map" and child[:3] == ("class", "type", "inspect") and len(child) == 4:
-            klass = line.tokens[3]
-        elif words[0] == "policy-map" and child[:1] == ("class",):
-            klass = None
-        elif words[0] == "policy-map" and child[:1] == ("inspect",) and klass is not None:
-            zbf.policy_inspects.setdefault(name, []).append(klass)

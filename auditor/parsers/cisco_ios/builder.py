@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from auditor.model import Binding, Diagnostic, DiagnosticKind, Role, Route, Source
 from auditor.parsers.cisco_ios.acl import AceError, AceSpec
-from auditor.parsers.cisco_ios.firewall import Cbac, Zbf
+from auditor.parsers.cisco_ios.firewall import Cbac
 from auditor.parsers.cisco_ios.lines import ConfigLine, Disposition
 from auditor.parsers.cisco_ios.nat import NatTables
 from auditor.parsers.cisco_ios.objgroups import NetworkGroup, ServiceGroup
+from auditor.parsers.cisco_ios.zbf import Zbf
 
 # Words that make an unrecognized line security-relevant: it may touch filtering, NAT or ALGs.
 SECURITY_WORDS = (

@@ -23,7 +23,7 @@ from auditor.model import (
     RuleSet,
     Source,
 )
-from auditor.parsers.cisco_ios import blocks
+from auditor.parsers.cisco_ios import blocks, zbf
 from auditor.parsers.cisco_ios.acl import AceSpec, ServiceItem
 from auditor.parsers.cisco_ios.builder import AclDraft, Builder
 from auditor.parsers.cisco_ios.ignored import TOP_LEVEL
@@ -36,7 +36,6 @@ Handler = Callable[[Builder, Block], None]
 
 # Recognized commands the model cannot represent: (reason, security relevant).
 _UNSUPPORTED: Mapping[tuple[str, ...], tuple[str, bool]] = {
-    ("ip", "port-map"): ("port-to-application map changes the ports inspection/ALGs act on", True),
     ("ip", "ips"): ("IOS IPS can drop transit (not evaluated)", True),
     ("ip", "audit"): ("IOS IDS can drop transit (not evaluated)", True),
     ("ip", "admission"): ("authentication proxy (not evaluated)", True),
@@ -59,11 +58,13 @@ _HANDLERS: Mapping[tuple[str, ...], Handler] = {
     ("object-group",): blocks.read_object_group,
     ("ip", "nat"): blocks.read_nat,
     ("ip", "inspect", "name"): blocks.read_inspect_name,
-    ("zone",): blocks.read_zbf,
-    ("zone-pair",): blocks.read_zbf,
-    ("class-map", "type", "inspect"): blocks.read_zbf,
-    ("policy-map", "type", "inspect"): blocks.read_zbf,
-    ("parameter-map", "type", "inspect"): blocks.read_zbf,
+    ("ip", "port-map"): zbf.read_port_map,
+    ("zone",): zbf.read_zone,
+    ("zone-pair",): zbf.read_zone_pair,
+    ("class-map", "type", "inspect"): zbf.read_class_map,
+    ("policy-map", "type", "inspect"): zbf.read_policy_map,
+    # `parameter-map type inspect` (timeouts, half-open limits, logging) falls through to the
+    # ignore table: none of its settings changes which new connections a policy allows.
 }
 
 
@@ -224,7 +225,6 @@ def _features(builder: Builder, interfaces: tuple[Interface, ...]) -> tuple[Feat
     if _nat_acts(builder, interfaces):
         features.extend(nat_alg_features(builder.nat))
     features.extend(builder.cbac.features())
-    features.extend(builder.zbf.features())
     return tuple(features)
 
 
@@ -242,19 +242,23 @@ def build_result(builder: Builder, line_count: int) -> ParseResult:
     rulesets = tuple(_ruleset(builder, draft, diagnostics) for draft in builder.acls.values())
     diagnostics.extend(_pool_diagnostics(builder))
     interfaces = _interfaces(builder)
-    limitation = builder.zbf.limitation()
+    zones = zbf.build(
+        builder.zbf, [i.name for i in interfaces if not i.loopback], {r.name: r for r in rulesets}
+    )
+    diagnostics.extend(zones.diagnostics)
     model = ConfigModel(
         platform=Platform.CISCO_IOS,
         hostname=builder.hostname,
         version=builder.version,
         interfaces=interfaces,
-        rulesets=rulesets,
-        bindings=tuple(builder.bindings),
+        rulesets=rulesets + tuple(zones.rulesets),
+        # ZBF after the interface ACLs: ACLs are processed before the zone policy (VENDORS §1.1).
+        bindings=tuple(builder.bindings) + tuple(zones.bindings),
         routes=tuple(builder.routes),
         source_nats=tuple(build_source_nats(builder.nat)),
         port_mappings=tuple(builder.nat.mappings),
-        features=_features(builder, interfaces),
-        limitations=(limitation,) if limitation is not None else (),
+        features=_features(builder, interfaces) + tuple(zones.features),
+        limitations=tuple(zones.limitations),
     )
     diagnostics.sort(key=lambda d: d.source.line)
     return ParseResult(model, tuple(diagnostics), line_count)
@@ -267,6 +271,8 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     builder.dispositions.update(split.dispositions)
     for block in split.blocks:
         dispatch(builder, block)
+    for source in builder.zbf.sources:  # zone-member lines (interfaces.py marks them limitation)
+        builder.dispositions[source.line] = Disposition.EXTRACTED
     if split.unterminated_banner is not None:
         builder.diagnose(
             split.unterminated_banner,
