@@ -4,7 +4,6 @@ checks, line accounting, detection, and a Hypothesis test against a brute-force 
 from __future__ import annotations
 
 import ipaddress
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from hypothesis import strategies as st
 from auditor.evaluate import walk
 from auditor.flowspace import STATE_NEW, TCP, UDP, Packet
 from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
-from auditor.model_json import model_to_jsonable
 from auditor.parsers.cisco_asa import looks_like, parse, parse_with_dispositions
+from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
 
 HERE = Path(__file__).parent / "cisco_asa"
@@ -32,25 +31,9 @@ def ip(text: str) -> int:
     return int(ipaddress.IPv4Address(text))
 
 
-def _dump(obj: object) -> str:
-    return json.dumps(model_to_jsonable(obj), indent=1, ensure_ascii=False) + "\n"
-
-
-def _check_golden(path: Path, actual: str, update: bool) -> None:
-    if update or not path.exists():
-        path.write_text(actual, encoding="utf-8")
-        return
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        path.with_name(path.name + ".actual").write_text(actual, encoding="utf-8")
-    assert actual == expected, f"{path.name} differs; see {path.name}.actual"
-
-
 def _golden(conf: Path, golden_dir: Path, update: bool) -> None:
     result = parse(conf.read_text(encoding="utf-8"), conf.name)
-    stem = conf.name if conf.suffix != ".conf" else conf.stem
-    _check_golden(golden_dir / f"{stem}.model.json", _dump(result.model), update)
-    _check_golden(golden_dir / f"{stem}.diagnostics.json", _dump(result.diagnostics), update)
+    golden.check_parse(result, golden_dir, conf.name if conf.suffix != ".conf" else conf.stem, update)
 
 
 @pytest.mark.parametrize("conf", CASES, ids=[c.stem for c in CASES])

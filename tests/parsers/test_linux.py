@@ -5,7 +5,6 @@ the parsed chains against a per-packet reference evaluator written from generate
 from __future__ import annotations
 
 import ipaddress
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,8 @@ from auditor.flowspace import (
     cube_host,
 )
 from auditor.model import Action, ConfigModel, DiagnosticKind, Platform, Provenance, Role
-from auditor.model_json import model_to_jsonable
 from auditor.parsers.linux import looks_like, parse, parse_with_dispositions
+from tests import golden
 
 HERE = Path(__file__).parent / "linux"
 REPO = Path(__file__).resolve().parents[2]
@@ -39,25 +38,9 @@ def ip(text: str) -> int:
     return int(ipaddress.IPv4Address(text))
 
 
-def _dump(obj: object) -> str:
-    return json.dumps(model_to_jsonable(obj), indent=1, ensure_ascii=False) + "\n"
-
-
-def _check_golden(path: Path, actual: str, update: bool) -> None:
-    if update or not path.exists():
-        path.write_text(actual, encoding="utf-8")
-        return
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        path.with_name(path.name + ".actual").write_text(actual, encoding="utf-8")
-    assert actual == expected, f"{path.name} differs; see {path.name}.actual"
-
-
 def _golden(conf: Path, golden_dir: Path, update: bool) -> None:
-    golden_dir.mkdir(exist_ok=True)
     result = parse(conf.read_text(encoding="utf-8"), conf.name)
-    _check_golden(golden_dir / f"{conf.name}.model.json", _dump(result.model), update)
-    _check_golden(golden_dir / f"{conf.name}.diagnostics.json", _dump(result.diagnostics), update)
+    golden.check_parse(result, golden_dir, conf.name, update)
 
 
 @pytest.mark.parametrize("conf", CASES, ids=[c.name for c in CASES])
