@@ -556,7 +556,7 @@ def bench_cli(configs: Sequence[tuple[str, str]], workdir: Path) -> list[Row]:
         note += f"; stderr: {done.stderr.strip()[:200]}"
     label = f"fleet x{len(configs)}"
     return [
-        Row(label, "auditor CLI (1 process)", wall, note),
+        Row(label, "auditor CLI (one run, --workers auto)", wall, note),
         Row("-", "CLI startup only", startup_s, "`auditor policies list`, best of 3"),
     ]
 
@@ -634,7 +634,7 @@ def aims(rows: Sequence[Row], fleet_size: int, acl_lines: int) -> list[str]:
         return ["aims: not checked (not a full-size run)"]
     out = []
     for row in rows:
-        if row.what in ("auditor in-process", "auditor CLI (1 process)"):
+        if row.what in ("auditor in-process", "auditor CLI (one run, --workers auto)"):
             out.append(_aim(f"{row.what}, 1,000 configs", row.seconds, AIM_FLEET_S))
         elif row.what == "auditor full audit":
             out.append(_aim(f"{row.workload}, 5,000-line ACL", row.seconds, AIM_BIG_S))
