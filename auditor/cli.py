@@ -123,7 +123,7 @@ def audit(
     reports = run_jobs(jobs, packs, workers)
     for report in reports:
         if report.error:
-            typer.echo(f"auditor: {report.name}: {report.error}", err=True)
+            typer.echo(f"auditor: {report.error}", err=True)  # the error names the file
     _emit(reports, [p.id for p in packs], started, output_format, output)
     raise typer.Exit(exit_code(reports))
 

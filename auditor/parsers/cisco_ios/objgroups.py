@@ -12,8 +12,9 @@ Groups may be used before they are defined; resolution happens after the whole f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from auditor.flowspace import Cube, Interval, cube_from_mask, cube_host, cubes_from_range
 from auditor.model import Action, DiagnosticKind, Source
@@ -140,43 +141,49 @@ def read_service_member(group: ServiceGroup, tokens: Sequence[str]) -> bool:
     return True
 
 
-def resolve_network(
-    name: str, groups: Mapping[str, NetworkGroup], stack: tuple[str, ...] = ()
-) -> tuple[Cube, ...]:
+def resolve_network(name: str, groups: Mapping[str, NetworkGroup]) -> tuple[Cube, ...]:
     """Return every cube of a network group, following nested groups.
 
     Raises:
         GroupError: the group (or a nested one) is undefined, loops, or has unread members.
     """
-    if name in stack:
-        raise GroupError(f"object-group loop: {' -> '.join((*stack, name))}")
-    group = groups.get(name)
-    if group is None:
-        raise GroupError(f"network object-group {name!r} is not defined")
-    if group.broken:
-        raise GroupError(f"network object-group {name!r} has members not understood")
-    cubes = list(group.cubes)
-    for child in group.includes:
-        cubes.extend(resolve_network(child, groups, (*stack, name)))
-    return tuple(cubes)
+    return _flatten(name, groups, "network", "has members not understood", lambda g: g.cubes)
 
 
-def resolve_service(
-    name: str, groups: Mapping[str, ServiceGroup], stack: tuple[str, ...] = ()
-) -> tuple[ServiceItem, ...]:
+def resolve_service(name: str, groups: Mapping[str, ServiceGroup]) -> tuple[ServiceItem, ...]:
     """Return every service item of a service group, following nested groups.
 
     Raises:
         GroupError: the group (or a nested one) is undefined, loops, or has unread members.
     """
+    return _flatten(name, groups, "service", "has members not understood or not exact", lambda g: g.items)
+
+
+class _Group(Protocol):
+    includes: list[str]
+    broken: list[str]
+
+
+G = TypeVar("G", bound=_Group)
+M = TypeVar("M")
+
+
+def _flatten(
+    name: str,
+    groups: Mapping[str, G],
+    kind: str,
+    broken: str,
+    members: Callable[[G], Sequence[M]],
+    stack: tuple[str, ...] = (),
+) -> tuple[M, ...]:
     if name in stack:
         raise GroupError(f"object-group loop: {' -> '.join((*stack, name))}")
     group = groups.get(name)
     if group is None:
-        raise GroupError(f"service object-group {name!r} is not defined")
+        raise GroupError(f"{kind} object-group {name!r} is not defined")
     if group.broken:
-        raise GroupError(f"service object-group {name!r} has members not understood or not exact")
-    items = list(group.items)
+        raise GroupError(f"{kind} object-group {name!r} {broken}")
+    out = list(members(group))
     for child in group.includes:
-        items.extend(resolve_service(child, groups, (*stack, name)))
-    return tuple(items)
+        out.extend(_flatten(child, groups, kind, broken, members, (*stack, name)))
+    return tuple(out)
