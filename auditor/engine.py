@@ -234,7 +234,7 @@ def _flow_evidence(traces: Sequence[Trace], denied: FlowSpace) -> tuple[Evidence
 
     for trace in traces:
         for decision in trace.decisions:
-            if decision.action is Action.DENY and not decision.space.intersects(denied):
+            if decision.action is not Action.PERMIT and not decision.space.intersects(denied):
                 continue
             add(_decision_evidence(decision, trace.label))
         for rule in trace.unknown:
@@ -283,7 +283,9 @@ def _near_misses(model: ConfigModel, traces: Sequence[Trace], denied: FlowSpace)
 
 
 def _decision_evidence(decision: Decision, path: str) -> Evidence:
-    verb = "permits" if decision.action is Action.PERMIT else "denies"
+    verb = {Action.PERMIT: "permits", Action.UNTRACK: "exempts from connection tracking"}.get(
+        decision.action, "denies"
+    )
     what = decision.space.describe()
     if decision.rule is None:
         return Evidence(

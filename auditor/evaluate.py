@@ -40,6 +40,7 @@ class Walk:
     upper: FlowSpace
     decisions: tuple[Decision, ...]
     unknown: Rule | None = None  # the first inexact entry the answer may hinge on
+    untracked: FlowSpace = FlowSpace()  # input packets an UNTRACK entry exempted from tracking
 
     @property
     def exact(self) -> bool:
@@ -65,6 +66,7 @@ class _Outcome:
     returned: FlowSpace  # packets that fall off the end of a jumped-to set, or hit RETURN
     decisions: list[Decision]
     first_inexact: Rule | None = None
+    untracked: FlowSpace = FlowSpace()
 
 
 def walk(
@@ -98,13 +100,13 @@ def walk(
     exact = _Context("exact", resolve, ingress, egress)
     if not _has_inexact(ruleset, exact, 0, set()):
         outcome = _walk_set(ruleset, space, exact, 0, top=True)
-        return Walk(outcome.permitted, outcome.permitted, tuple(outcome.decisions))
+        return Walk(outcome.permitted, outcome.permitted, tuple(outcome.decisions), None, outcome.untracked)
     low = _walk_set(ruleset, space, _Context("lower", resolve, ingress, egress), 0, top=True)
     high = _walk_set(ruleset, space, _Context("upper", resolve, ingress, egress), 0, top=True)
     unknown = high.first_inexact or low.first_inexact
     if low.permitted.same_as(high.permitted):
         unknown = None
-    return Walk(low.permitted, high.permitted, tuple(high.decisions), unknown)
+    return Walk(low.permitted, high.permitted, tuple(high.decisions), unknown, high.untracked)
 
 
 def _has_inexact(ruleset: RuleSet, ctx: _Context, depth: int, seen: set[str]) -> bool:
@@ -135,6 +137,10 @@ def _walk_set(ruleset: RuleSet, space: FlowSpace, ctx: _Context, depth: int, top
             continue
         if _inexact(rule, ctx, depth) and out.first_inexact is None:
             out.first_inexact = rule
+        if action is Action.UNTRACK:  # not a verdict: the packets go on, marked
+            out.untracked = out.untracked | hit
+            out.decisions.append(Decision(action, hit, ruleset.name, rule))
+            continue
         remaining = remaining - match
         if action in (Action.JUMP, Action.GOTO):
             target = _target(rule, ctx)
@@ -142,6 +148,7 @@ def _walk_set(ruleset: RuleSet, space: FlowSpace, ctx: _Context, depth: int, top
             inner = _walk_set(target, hit, ctx, depth + 1, top=False)
             out.decisions.extend(inner.decisions)
             out.permitted = out.permitted | inner.permitted
+            out.untracked = out.untracked | inner.untracked
             out.first_inexact = out.first_inexact or inner.first_inexact
             if action is Action.JUMP:
                 remaining = remaining | inner.returned  # back to the entry after the jump

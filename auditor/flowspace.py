@@ -31,11 +31,13 @@ PROTOCOL_NAMES = {TCP: "TCP", UDP: "UDP", ICMP: "ICMP"}
 
 # Connection state of a packet as a stateful filter sees it. A new TCP connection is a SYN
 # without ACK, which is STATE_NEW; `established`-style conditions (ACK or RST set, conntrack
-# ESTABLISHED) match STATE_ESTABLISHED only.
+# ESTABLISHED) match STATE_ESTABLISHED only. STATE_UNTRACKED is what a packet exempted from
+# connection tracking (netfilter NOTRACK) carries instead of NEW.
 STATE_NEW = 0
 STATE_ESTABLISHED = 1
 STATE_RELATED = 2
-STATE_MAX = 2
+STATE_UNTRACKED = 3
+STATE_MAX = 3
 
 Interval = tuple[int, int]
 """Inclusive integer range ``(lo, hi)``."""

@@ -45,6 +45,9 @@ class Action(StrEnum):
     JUMP = "jump"
     GOTO = "goto"
     RETURN = "return"
+    # Not a verdict: the packets matched go on, exempt from connection tracking, so later
+    # state conditions see them as untracked instead of new (netfilter NOTRACK).
+    UNTRACK = "untrack"
 
 
 class Direction(StrEnum):

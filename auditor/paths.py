@@ -12,9 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.evaluate import Decision, Walk, walk
-from auditor.flowspace import ANY_CUBE, Cube, FlowSpace, cube_host, cube_to_text
+from auditor.flowspace import (
+    ANY_CUBE,
+    STATE_MAX,
+    STATE_UNTRACKED,
+    Cube,
+    FlowSpace,
+    Interval,
+    cube_host,
+    cube_to_text,
+)
 from auditor.model import Binding, ConfigModel, Direction, Evidence, Role, Rule, RuleSet, SourceNat
 from auditor.topology import interface_addresses
+
+_UNTRACKED: Interval = (STATE_UNTRACKED, STATE_UNTRACKED)
+_ANY_STATE: Interval = (0, STATE_MAX)
 
 
 @dataclass
@@ -31,6 +43,7 @@ class Trace:
     rulesets: list[str] = field(default_factory=list)
     unknown: list[Rule] = field(default_factory=list)
     notes: list[Evidence] = field(default_factory=list)
+    untracked: FlowSpace = field(default_factory=FlowSpace)  # exempted from tracking on the way
 
 
 def trace_path(model: ConfigModel, inside: str | None, outside: str | None, required: FlowSpace) -> Trace:
@@ -67,7 +80,25 @@ def _bound(
 
 
 def _walk(model: ConfigModel, ruleset: RuleSet, space: FlowSpace, trace: Trace) -> Walk:
-    return walk(ruleset, space, model.ruleset, trace.ingress, trace.egress)
+    """Walk ``space``; packets untracked earlier on the path are walked as untracked."""
+    marked = space & trace.untracked
+    if marked.is_empty():
+        return walk(ruleset, space, model.ruleset, trace.ingress, trace.egress)
+    plain = walk(ruleset, space - trace.untracked, model.ruleset, trace.ingress, trace.egress)
+    seen = walk(
+        ruleset, marked.replace_field("state", [_UNTRACKED]), model.ruleset, trace.ingress, trace.egress
+    )
+
+    def back(part: FlowSpace) -> FlowSpace:  # restate over the original packets
+        return marked & part.replace_field("state", [_ANY_STATE])
+
+    return Walk(
+        plain.lower | back(seen.lower),
+        plain.upper | back(seen.upper),
+        plain.decisions + tuple(Decision(d.action, back(d.space), d.ruleset, d.rule) for d in seen.decisions),
+        plain.unknown or seen.unknown,
+        plain.untracked | back(seen.untracked),
+    )
 
 
 def _filter(model: ConfigModel, binding: Binding, trace: Trace) -> None:
@@ -81,6 +112,7 @@ def _filter(model: ConfigModel, binding: Binding, trace: Trace) -> None:
     low = high if trace.lower is trace.upper else _walk(model, ruleset, trace.lower, trace)
     trace.lower, trace.upper = low.lower, high.upper
     trace.decisions.extend(high.decisions)
+    trace.untracked = trace.untracked | high.untracked
     if high.unknown is not None:
         trace.unknown.append(high.unknown)
 

@@ -288,12 +288,6 @@ def spans(ports: set[int]) -> str:
     return ", ".join(out) or "none"
 
 
-NOTRACK_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason="NOTRACK (iptables -j NOTRACK / -j CT --notrack, nft 'notrack') leaves packets UNTRACKED, so a"
-    " later '--ctstate NEW' / 'ct state new' accept does not match them; auditor does not model the state"
-    " rewrite yet and reports these flows 'unknown' (a Limitation) where the kernel's answer is exact",
-)
 ROLES = ("--inside-interface", "lan0", "--outside-interface", "wan0")
 CASES = [
     pytest.param("ipt_policy_drop.rules", (), id="ipt-policy-drop"),
@@ -304,8 +298,8 @@ CASES = [
     pytest.param("nft_sets.nft", (), id="nft-named-sets"),
     pytest.param("nft_vmap.nft", (), id="nft-vmap"),
     pytest.param("nft_two_tables.nft", (), id="nft-two-tables-named-map"),
-    pytest.param("ipt_raw_state.rules", (), id="ipt-raw-notrack-state", marks=NOTRACK_XFAIL),
-    pytest.param("nft_notrack.nft", (), id="nft-notrack-state", marks=NOTRACK_XFAIL),
+    pytest.param("ipt_raw_state.rules", (), id="ipt-raw-notrack-state"),
+    pytest.param("nft_notrack.nft", (), id="nft-notrack-state"),
 ]
 
 

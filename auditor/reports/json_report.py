@@ -84,5 +84,5 @@ def _witness(packet: Packet | None) -> dict[str, Any] | None:
     values: dict[str, Any] = dict(zip(FIELDS, packet, strict=True))
     values["src"] = str(ipaddress.IPv4Address(packet.src))
     values["dst"] = str(ipaddress.IPv4Address(packet.dst))
-    values["state"] = ("new", "established", "related")[packet.state]
+    values["state"] = ("new", "established", "related", "untracked")[packet.state]
     return values

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from auditor.flowspace import (
     STATE_ESTABLISHED,
-    STATE_RELATED,
+    STATE_MAX,
     TCP,
     UDP,
     Cube,
@@ -248,7 +248,7 @@ def _parse_options(
         if word in ("log", "log-input"):
             _read_log_tag(cur)
         elif word == "established" and protocol == TCP:
-            state = ((STATE_ESTABLISHED, STATE_RELATED),)
+            state = ((STATE_ESTABLISHED, STATE_MAX),)  # ACK or RST set: anything but a new SYN
         elif word == "fragments":
             fragments = True
         elif word == "reflect":  # reflexive ACL: this entry matches as usual, return

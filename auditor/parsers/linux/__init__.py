@@ -11,9 +11,8 @@ Modules: ``common`` (shared state, vocabulary, role inference), ``iptables``,
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from auditor.model import Limitation, ParseResult, Source
+from auditor.model import ParseResult
 from auditor.parsers.linux.common import Disposition, Draft, finish
 from auditor.parsers.linux.iptables import IptablesReader
 from auditor.parsers.linux.nft import NftReader
@@ -71,29 +70,4 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
 
 def parse(text: str, filename: str) -> ParseResult:
     """Parse iptables-save or nft ruleset text into the vendor-neutral model."""
-    result = parse_with_dispositions(text, filename)[0]
-    untracked = _notrack_lines(text, filename)
-    if not untracked:
-        return result
-    # NOTRACK / `notrack` leave packets untracked, so a later `--ctstate NEW` / `ct state new`
-    # accept does not match them (shown on a real kernel by tests/test_linux_netns.py). The
-    # model has no state rewrite yet: say so instead of answering as if nothing happened.
-    limitation = Limitation(
-        "NOTRACK marks packets as untracked, which later connection-state matches treat "
-        "differently; auditor does not evaluate that yet",
-        frozenset({"flow"}),
-        tuple(untracked),
-    )
-    model = replace(result.model, limitations=(*result.model.limitations, limitation))
-    return replace(result, model=model)
-
-
-_NOTRACK = re.compile(r"(-j\s+NOTRACK\b|--notrack\b|^\s*[^#]*\bnotrack\b)")
-
-
-def _notrack_lines(text: str, filename: str) -> list[Source]:
-    return [
-        Source(filename, number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if not line.lstrip().startswith("#") and _NOTRACK.search(line)
-    ]
+    return parse_with_dispositions(text, filename)[0]

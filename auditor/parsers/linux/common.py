@@ -6,9 +6,9 @@ each line; ``Cond`` accumulates one rule's conditions into a ``FlowSpace`` and a
 
 Semantics encoded here (sources in VENDORS.md §7):
 
-- Connection states map onto the flowspace's three: NEW, ESTABLISHED, RELATED. ``INVALID``,
-  ``UNTRACKED`` (and the ``SNAT``/``DNAT`` pseudo-states) are none of them, so a condition
-  that asks only for those matches no packet the engine reasons about.
+- Connection states map onto the flowspace's NEW, ESTABLISHED, RELATED and UNTRACKED (what a
+  NOTRACK'd packet carries). ``INVALID`` (and the ``SNAT``/``DNAT`` pseudo-states) are none
+  of them, so a condition that asks only for those matches no packet the engine reasons about.
 - Automatic conntrack helper assignment is off by default since Linux 4.7 (commit
   3bb398d925ec): without an explicit helper assignment, SIP and H.323 helpers do not act.
 """
@@ -18,7 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, TCP, UDP, FlowSpace
+from auditor.flowspace import (
+    STATE_ESTABLISHED,
+    STATE_NEW,
+    STATE_RELATED,
+    STATE_UNTRACKED,
+    TCP,
+    UDP,
+    FlowSpace,
+)
 from auditor.model import (
     Action,
     Binding,
@@ -61,7 +69,7 @@ STATES = {
     "established": (STATE_ESTABLISHED,),
     "related": (STATE_RELATED,),
     "invalid": (),
-    "untracked": (),
+    "untracked": (STATE_UNTRACKED,),
     "snat": (),
     "dnat": (),
 }

@@ -306,6 +306,11 @@ class IptablesReader:
                 draft.diagnose(src, DiagnosticKind.UNSUPPORTED, f"table {self.table!r} is not evaluated")
             return
         jump = parsed.jump
+        if jump == "NOTRACK" or (jump == "CT" and "--notrack" in parsed.options):
+            # Not a verdict, but later state conditions see these packets as untracked.
+            chain.rules.append(draft.rule(Action.UNTRACK, parsed.cond, src))
+            draft.mark(src, Disposition.EXTRACTED)
+            return
         if jump is None or jump in NON_TERMINATING:
             draft.mark(src, Disposition.EXTRACTED)  # counts, logs or marks: the packet goes on
             return

@@ -203,6 +203,8 @@ class NftReader:
         if spec.nat is not None and hook not in ("output",):
             self.nat(spec, src)
         rules = []
+        if spec.notrack:
+            rules.append(draft.rule(Action.UNTRACK, spec.cond, src))
         for cond, verdict, target in spec.verdicts:
             if verdict in VERDICTS:
                 rules.append(draft.rule(VERDICTS[verdict], cond, src))

@@ -43,6 +43,7 @@ class RuleSpec:
     verdicts: list[tuple[Cond, str, str | None]] = field(default_factory=list)
     nat: tuple[str, str] | None = None  # (dnat|snat|masquerade|redirect, argument)
     helper: str | None = None
+    notrack: bool = False  # `notrack`: the packet goes on, exempt from connection tracking
     protocols: list[int] = field(default_factory=list)
     dports: list[tuple[int, int]] | None = None
     daddr: str | None = None
@@ -226,7 +227,7 @@ class RuleReader:
             self.pos += 1
             self.value_words()
         elif word == "notrack":
-            pass
+            self.spec.notrack = True
         else:
             cond.inexact(f"{word!r}")
             self.spec.unknown.append(word)
