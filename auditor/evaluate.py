@@ -183,13 +183,17 @@ def _target(rule: Rule, ctx: _Context) -> RuleSet | None:
 
 
 def _interfaces_match(rule: Rule, ctx: _Context) -> bool | None:
-    """Tell whether the rule's interface condition holds on this path (None: unknown)."""
+    return interfaces_match(rule, ctx.ingress, ctx.egress)
+
+
+def interfaces_match(rule: Rule, ingress: str | None, egress: str | None) -> bool | None:
+    """Tell whether the rule's interface condition holds on a path (None: cannot tell)."""
     cond = rule.interfaces
     if cond is None:
         return True
     for names, negated, actual in (
-        (cond.ingress, cond.ingress_negated, ctx.ingress),
-        (cond.egress, cond.egress_negated, ctx.egress),
+        (cond.ingress, cond.ingress_negated, ingress),
+        (cond.egress, cond.egress_negated, egress),
     ):
         if names is None:
             continue

@@ -50,13 +50,13 @@ def trace_path(model: ConfigModel, inside: str | None, outside: str | None, requ
     """Walk ``required`` from ``inside`` out of ``outside`` (None: any interface)."""
     label = f"{inside or 'any interface'} -> {outside or 'any interface'}"
     trace = Trace(label, inside, outside, required, required, required)
-    for binding in _bound(model, inside, Direction.IN, outside):
+    for binding in bound(model, inside, Direction.IN, outside):
         _filter(model, binding, trace)
-    egress = _bound(model, outside, Direction.OUT, inside)
+    egress = bound(model, outside, Direction.OUT, inside)
     if inside is None or outside is None or not model.egress_sees_translated:
         nats = []
     else:
-        nats = _applicable_nats(model, inside, outside)
+        nats = applicable_nats(model, inside, outside)
     if not egress:
         return trace
     if not nats or outside is None:
@@ -68,9 +68,7 @@ def trace_path(model: ConfigModel, inside: str | None, outside: str | None, requ
     return trace
 
 
-def _bound(
-    model: ConfigModel, interface: str | None, direction: Direction, peer: str | None
-) -> list[Binding]:
+def bound(model: ConfigModel, interface: str | None, direction: Direction, peer: str | None) -> list[Binding]:
     """Bindings that filter traffic crossing ``interface`` in ``direction`` with ``peer`` at the other end."""
     return [
         b
@@ -129,7 +127,7 @@ def _undefined(binding: Binding) -> Evidence:
     )
 
 
-def _applicable_nats(model: ConfigModel, inside: str, outside: str) -> list[SourceNat]:
+def applicable_nats(model: ConfigModel, inside: str, outside: str) -> list[SourceNat]:
     """Source translations that apply on the way from ``inside`` out of ``outside``."""
     ins, out = model.interface(inside), model.interface(outside)
     if ins is None or out is None or ins.role is not Role.INSIDE or out.role is not Role.OUTSIDE:
@@ -151,7 +149,7 @@ def _filter_translated(
     untouched_low, untouched_high = trace.lower, trace.upper
     lower, upper = FlowSpace(), FlowSpace()
     for nat in nats:
-        sure, maybe = _selected(model, nat, untouched_high)
+        sure, maybe = selected(model, nat, untouched_high)
         translated = _translated_sources(model, nat, outside, trace)
         if len(translated) > 1:
             trace.notes.append(
@@ -215,7 +213,7 @@ def _untranslated(decision: Decision, original: FlowSpace) -> Decision:
     return Decision(decision.action, space, decision.ruleset, decision.rule)
 
 
-def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[FlowSpace, FlowSpace]:
+def selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[FlowSpace, FlowSpace]:
     """Split ``space`` into packets ``nat`` surely translates and packets it may translate."""
     if nat.match is not None:
         return space & nat.match, FlowSpace()
@@ -226,12 +224,18 @@ def _selected(model: ConfigModel, nat: SourceNat, space: FlowSpace) -> tuple[Flo
     return result.lower, result.upper - result.lower
 
 
-def _translated_sources(model: ConfigModel, nat: SourceNat, outside: str, trace: Trace) -> list[Cube]:
+def translated_sources(model: ConfigModel, nat: SourceNat, outside: str) -> list[Cube]:
+    """Return the source addresses ``nat`` gives packets leaving ``outside`` (empty: not in the config)."""
     if nat.translated:
         return list(nat.translated)
     addresses = interface_addresses(model, nat.interface or outside)
-    if addresses:
-        return [cube_host(a) for a in addresses[:1]]
+    return [cube_host(a) for a in addresses[:1]]
+
+
+def _translated_sources(model: ConfigModel, nat: SourceNat, outside: str, trace: Trace) -> list[Cube]:
+    sources = translated_sources(model, nat, outside)
+    if sources:
+        return sources
     trace.notes.append(
         Evidence(
             nat.source.text.strip(),

@@ -1,0 +1,75 @@
+"""Prove a remediation: re-parse the merged config, re-audit it, compare what gets through.
+
+The last step of the remediation. A change is ``verified`` only when every check it
+targets passes on the merged config and nothing permitted before is denied after: the
+verdicts of every other check must not get worse, and on every inside-to-outside path the
+new connections of any protocol, address and port permitted before (the lower bound of
+``auditor.paths.trace_path`` over the whole packet space) must still be permitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from auditor import engine, parsers
+from auditor.errors import AuditorError
+from auditor.flowspace import STATE_NEW, FlowSpace
+from auditor.model import ConfigModel, Platform, Status
+from auditor.paths import trace_path
+from auditor.policy import PolicyPack
+from auditor.topology import infer_roles
+
+_GOOD = (Status.PASS, Status.NOT_APPLICABLE)
+_RANK = {Status.PASS: 0, Status.NOT_APPLICABLE: 0, Status.PARTIAL: 1, Status.UNKNOWN: 1, Status.FAIL: 2}
+
+
+def prove(
+    platform: Platform,
+    before: ConfigModel,
+    merged: str,
+    filename: str,
+    packs: Sequence[PolicyPack],
+    options: engine.AuditOptions,
+    targeted: set[tuple[str, str]],
+) -> list[str]:
+    """Return why the merged config is not proven (an empty list: proven)."""
+    try:
+        after = parsers.parse(platform, merged, filename).model
+    except AuditorError as exc:
+        return [f"the merged config does not parse: {exc}"]
+    problems: list[str] = []
+    for pack in packs:
+        old = {f.check: f for f in engine.audit(before, pack, options)}
+        for finding in engine.audit(after, pack, options):
+            key = (pack.id, finding.check)
+            if key in targeted and finding.status not in _GOOD:
+                problems.append(f"{finding.check} is still {finding.status.value}: {finding.summary}")
+            elif _RANK[finding.status] > _RANK[old[finding.check].status]:
+                problems.append(
+                    f"{finding.check} gets worse ({old[finding.check].status.value} -> "
+                    f"{finding.status.value}): {finding.summary}"
+                )
+    problems.extend(lost_flows(before, after, options))
+    return problems
+
+
+def lost_flows(before: ConfigModel, after: ConfigModel, options: engine.AuditOptions) -> list[str]:
+    """Return the paths on which a new connection permitted before is not permitted after."""
+    roles = infer_roles(
+        before, options.inside_networks, options.inside_interfaces, options.outside_interfaces
+    )
+    everything = FlowSpace.build(state=[(STATE_NEW, STATE_NEW)])
+    pairs: list[tuple[str | None, str | None]] = [
+        (i, o) for i in roles.inside for o in roles.outside if i != o
+    ]
+    if roles.problem or not pairs:
+        pairs = [(None, None)]
+    out = []
+    for inside, outside in pairs:
+        old = trace_path(before, inside, outside, everything).lower
+        new = trace_path(after, inside, outside, everything).lower
+        lost = old - new
+        if not lost.is_empty():
+            label = f"{inside or 'any interface'} -> {outside or 'any interface'}"
+            out.append(f"{label}: {lost.describe(with_source=True)} was permitted and no longer is")
+    return out
