@@ -38,13 +38,20 @@ def _device(report: DeviceReport) -> dict[str, Any]:
         "status": report.status,
         "parse": {"lines": report.line_count, "unrecognized": [_diagnostic(d) for d in report.diagnostics]},
         "findings": [_finding(f) for f in report.findings],
-        "remediation": None,
+        "remediation": _remediation(report),
     }
     if report.detection:
         device["detection"] = report.detection
     if report.error:
         device["error"] = report.error
     return device
+
+
+def _remediation(report: DeviceReport) -> dict[str, Any] | None:
+    fix = report.remediation
+    if fix is None:
+        return None
+    return {"config": fix.config, "rollback": fix.rollback, "verified": fix.verified, "reason": fix.reason}
 
 
 def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:

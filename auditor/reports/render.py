@@ -1,0 +1,130 @@
+"""Render a JSON report document into HTML, Markdown, CSV, JUnit XML or SARIF.
+
+The last stage of the pipeline (``findings -> render``). Every format is a pure function of
+the schema_version 1 document that ``json_report.render`` writes, so ``auditor audit
+--format X`` and ``auditor report REPORT.json --format X`` produce the same text. HTML and
+Markdown go through ``templates/report/*.j2``; CSV, JUnit and SARIF are data formats built
+with the standard library (``csv_report``, ``junit``, ``sarif``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from auditor.errors import RenderError
+from auditor.reports import csv_report, junit, sarif, view
+from auditor.reports.templating import render_template
+
+FORMATS = ("html", "md", "csv", "junit", "sarif")
+
+
+def render(document: Mapping[str, Any], fmt: str) -> str:
+    """Render a report document in one format.
+
+    Args:
+        document: a schema_version 1 JSON report, as a dict.
+        fmt: one of ``html``, ``md``, ``csv``, ``junit``, ``sarif``.
+
+    Returns:
+        The report text.
+
+    Raises:
+        RenderError: ``fmt`` is not a report format, the document is not a schema_version 1
+            report, or a template cannot be rendered.
+    """
+    renderer = _RENDERERS.get(fmt)
+    if renderer is None:
+        raise RenderError(f"unknown report format {fmt!r} (use one of: {', '.join(FORMATS)})")
+    view.require_document(document)
+    return renderer(document)
+
+
+def page_context(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the HTML and Markdown templates show: matrix rows, counts, device sections."""
+    columns = view.checks(document)
+    labels = view.rule_ids(document)
+    rows = [_device_view(i, device, columns, labels) for i, device in enumerate(view.devices(document))]
+    policies = list(document.get("run", {}).get("policies", []))
+    return {
+        "schema_version": document["schema_version"],
+        "run": {"started_at": document.get("run", {}).get("started_at", ""), "policies": policies},
+        "policies": policies,
+        "packs": [{"id": p, "title": view.pack_title(p)} for p in policies],
+        "columns": [{"label": labels[(c.policy, c.check)], "title": c.title} for c in columns],
+        "rows": rows,
+        "verdict_counts": view.verdict_counts(document),
+        "device_counts": view.device_counts(document),
+    }
+
+
+def _device_view(
+    index: int,
+    device: Mapping[str, Any],
+    columns: list[view.CheckInfo],
+    labels: Mapping[tuple[str, str], str],
+) -> dict[str, Any]:
+    anchor = f"device-{index + 1}"
+    position = {(c.policy, c.check): n for n, c in enumerate(columns)}
+    found = []
+    for finding in view.findings(device):
+        key = (finding["policy"], finding["check"])
+        found.append(
+            {
+                "anchor": f"{anchor}-check-{position[key] + 1}",
+                "label": labels[key],
+                "title": view.check_info(*key).title,
+                "status": finding["status"],
+                "summary": finding.get("summary", ""),
+                "evidence": list(finding.get("evidence") or []),
+                "remediation": finding.get("remediation") or "",
+            }
+        )
+    cells = [
+        {"verdict": verdict, "anchor": f"{anchor}-check-{n + 1}"}
+        for n, verdict in enumerate(view.matrix_row(device, columns))
+    ]
+    parse = device.get("parse") or {}
+    return {
+        "anchor": anchor,
+        "name": device.get("name", ""),
+        "platform": device.get("platform") or "",
+        "source": device.get("source") or "",
+        "status": device.get("status", ""),
+        "error": device.get("error") or "",
+        "lines": parse.get("lines", 0),
+        "unrecognized": list(parse.get("unrecognized") or []),
+        "findings": found,
+        "cells": cells,
+        "remediation": device_remediation(device),
+    }
+
+
+def device_remediation(device: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return a device's remediation with every field present, or ``None`` when it has none yet."""
+    remediation = device.get("remediation")
+    if not remediation:
+        return None
+    return {
+        "config": remediation.get("config") or "",
+        "rollback": remediation.get("rollback") or "",
+        "verified": bool(remediation.get("verified")),
+        "reason": remediation.get("reason") or "",
+    }
+
+
+def _html(document: Mapping[str, Any]) -> str:
+    return render_template("report/html.j2", html=True, **page_context(document))
+
+
+def _markdown(document: Mapping[str, Any]) -> str:
+    return render_template("report/markdown.j2", html=False, **page_context(document))
+
+
+_RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "html": _html,
+    "md": _markdown,
+    "csv": csv_report.render,
+    "junit": junit.render,
+    "sarif": sarif.render,
+}
