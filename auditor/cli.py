@@ -7,19 +7,20 @@ usage or unreadable input (one line on stderr, no traceback), 3 a device not aud
 from __future__ import annotations
 
 import gc
+import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from auditor import engine, inventory, parsers, policy
-from auditor.errors import AuditorError, UsageError
+from auditor.errors import AuditorError, InputError, UsageError
 from auditor.model import Platform
 from auditor.pipeline import (
     DeviceReport,
@@ -32,6 +33,8 @@ from auditor.pipeline import (
     undetected_message,
 )
 from auditor.reports import json_report, table
+from auditor.reports.render import render as render_report
+from auditor.reports.tickets import render_tickets
 
 app = typer.Typer(
     help="Audit router and firewall configs against application policy packs.",
@@ -47,7 +50,7 @@ R = TypeVar("R")
 
 
 class Format(StrEnum):
-    """Report formats; those beyond table and json arrive with the reports work."""
+    """Report formats: the terminal table, the JSON contract, and the rendered reports."""
 
     table = "table"
     json = "json"
@@ -56,9 +59,6 @@ class Format(StrEnum):
     csv = "csv"
     junit = "junit"
     sarif = "sarif"
-
-
-_READY_FORMATS = {Format.table, Format.json}
 
 
 def _user_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -75,69 +75,239 @@ def _user_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# Options shared by every command that audits configs.
+ConfigFiles = Annotated[list[Path] | None, typer.Argument(help="Config files to audit.")]
+InventoryOpt = Annotated[Path | None, typer.Option("--inventory", "-i", help="Inventory YAML of devices.")]
+PolicyOpt = Annotated[
+    list[str] | None, typer.Option("--policy", "-p", help="Policy id or YAML file (repeatable).")
+]
+PlatformOpt = Annotated[str, typer.Option(help="Platform (netmiko device_type) or auto.")]
+InsideNetOpt = Annotated[
+    list[str] | None, typer.Option(help="Inside network CIDR (repeatable; default RFC 1918).")
+]
+InsideIfOpt = Annotated[list[str] | None, typer.Option(help="Interface facing the inside (repeatable).")]
+OutsideIfOpt = Annotated[list[str] | None, typer.Option(help="Interface facing the outside (repeatable).")]
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", "-w", min=0, help="Processes for large runs (0: one per core).")
+]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the output here.")]
+
+
 @app.command()
 @_user_errors
 def audit(
-    config_files: Annotated[list[Path] | None, typer.Argument(help="Config files to audit.")] = None,
-    inventory_file: Annotated[
-        Path | None, typer.Option("--inventory", "-i", help="Inventory YAML of devices.")
-    ] = None,
-    policies: Annotated[
-        list[str] | None, typer.Option("--policy", "-p", help="Policy id or YAML file (repeatable).")
-    ] = None,
-    platform: Annotated[str, typer.Option(help="Platform (netmiko device_type) or auto.")] = "auto",
-    inside_network: Annotated[
-        list[str] | None, typer.Option(help="Inside network CIDR (repeatable; default RFC 1918).")
-    ] = None,
-    inside_interface: Annotated[
-        list[str] | None, typer.Option(help="Interface facing the inside (repeatable).")
-    ] = None,
-    outside_interface: Annotated[
-        list[str] | None, typer.Option(help="Interface facing the outside (repeatable).")
-    ] = None,
+    config_files: ConfigFiles = None,
+    inventory_file: InventoryOpt = None,
+    policies: PolicyOpt = None,
+    platform: PlatformOpt = "auto",
+    inside_network: InsideNetOpt = None,
+    inside_interface: InsideIfOpt = None,
+    outside_interface: OutsideIfOpt = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
-    workers: Annotated[
-        int, typer.Option("--workers", "-w", min=0, help="Processes for large runs (0: one per core).")
-    ] = 0,
+    output: OutputOpt = None,
+    workers: WorkersOpt = 0,
+    remediation: Annotated[
+        bool, typer.Option(help="Render and prove the fix of every failing device.")
+    ] = True,
 ) -> None:
     """Audit config files, or every device of an inventory, against policy packs."""
-    if output_format not in _READY_FORMATS:
-        raise UsageError(f"format {output_format.value} is not available yet (use table or json)")
+    reports, document = _audit(
+        config_files,
+        inventory_file,
+        policies,
+        platform,
+        inside_network,
+        inside_interface,
+        outside_interface,
+        workers,
+        remediation,
+    )
+    if output_format is Format.table:
+        _write_table(reports, output)
+    elif output_format is Format.json:
+        _write(json.dumps(document, indent=2) + "\n", output)
+    else:
+        _write(render_report(document, output_format.value), output)
+    raise typer.Exit(exit_code(reports))
+
+
+@app.command()
+@_user_errors
+def report(
+    report_file: Annotated[Path, typer.Argument(help="A JSON report written by `audit --format json`.")],
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.html,
+    output: OutputOpt = None,
+) -> None:
+    """Render a saved JSON report as html, md, csv, junit or sarif."""
+    document = _load_report(report_file)
+    if output_format is Format.table:
+        raise UsageError("the table is printed by `auditor audit`; pick html, md, csv, junit, sarif or json")
+    text = (
+        json.dumps(document, indent=2) + "\n"
+        if output_format is Format.json
+        else render_report(document, output_format.value)
+    )
+    _write(text, output)
+
+
+@app.command()
+@_user_errors
+def ticket(
+    config_files: ConfigFiles = None,
+    inventory_file: InventoryOpt = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Use a saved JSON report instead of auditing.")
+    ] = None,
+    policies: PolicyOpt = None,
+    platform: PlatformOpt = "auto",
+    inside_network: InsideNetOpt = None,
+    inside_interface: InsideIfOpt = None,
+    outside_interface: OutsideIfOpt = None,
+    ticket_format: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
+    output: OutputOpt = None,
+    workers: WorkersOpt = 0,
+) -> None:
+    """Write one change ticket per device that fails a check (Markdown or JSON)."""
+    if ticket_format not in ("md", "json"):
+        raise UsageError(f"ticket format {ticket_format!r}: use md or json")
+    if report_file is not None:
+        document = _load_report(report_file)
+    else:
+        _, document = _audit(
+            config_files,
+            inventory_file,
+            policies,
+            platform,
+            inside_network,
+            inside_interface,
+            outside_interface,
+            workers,
+            True,
+        )
+    _write(render_tickets(document, ticket_format), output)
+
+
+@app.command()
+@_user_errors
+def remediate(
+    config_files: ConfigFiles = None,
+    inventory_file: InventoryOpt = None,
+    policies: PolicyOpt = None,
+    platform: PlatformOpt = "auto",
+    inside_network: InsideNetOpt = None,
+    inside_interface: InsideIfOpt = None,
+    outside_interface: OutsideIfOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print the proven change (and its rollback) for every device that fails a check.
+
+    Nothing is sent to any device: the change is for a person to review and apply.
+    """
+    reports, _ = _audit(
+        config_files,
+        inventory_file,
+        policies,
+        platform,
+        inside_network,
+        inside_interface,
+        outside_interface,
+        1,
+        True,
+    )
+    parts = []
+    for device in reports:
+        fix = device.remediation
+        if device.error:
+            parts.append(f"! {device.name}: not audited: {device.error}\n")
+        elif fix is None:
+            parts.append(f"! {device.name}: compliant, nothing to change\n")
+        else:
+            state = "verified" if fix.verified else "NOT verified"
+            parts.append(
+                f"! {device.name} ({device.platform}): {state}: {fix.reason}\n"
+                f"! --- change ---\n{fix.config}! --- rollback ---\n{fix.rollback}"
+            )
+    _write("\n".join(parts), output)
+    raise typer.Exit(exit_code(reports))
+
+
+def _audit(
+    config_files: list[Path] | None,
+    inventory_file: Path | None,
+    policies: list[str] | None,
+    platform: str,
+    inside_network: list[str] | None,
+    inside_interface: list[str] | None,
+    outside_interface: list[str] | None,
+    workers: int,
+    remediation: bool,
+) -> tuple[list[DeviceReport], dict[str, Any]]:
+    """Audit the named files and inventory; return the device reports and the JSON document."""
     if not config_files and inventory_file is None:
         raise UsageError("give config files or --inventory FILE")
     started = datetime.now(UTC)
     packs = [policy.resolve(p) for p in policies or ["apple-facetime-imessage"]]
     cli_platform = platform_from_name(platform)
     cli_inside = check_networks(inside_network) if inside_network else None
-    reports: list[DeviceReport] = []
     options = engine.AuditOptions(
         inside_networks=cli_inside or engine.RFC1918,
         inside_interfaces=tuple(inside_interface or ()),
         outside_interfaces=tuple(outside_interface or ()),
     )
-    jobs = [_file_job(path, cli_platform, options) for path in config_files or []]
+    jobs = [_file_job(path, cli_platform, options, remediation) for path in config_files or []]
     if inventory_file is not None:
-        jobs.extend(_device_job(d, cli_platform, cli_inside) for d in inventory.load(inventory_file))
+        jobs.extend(
+            _device_job(d, cli_platform, cli_inside, remediation) for d in inventory.load(inventory_file)
+        )
     gc.freeze()  # what is loaded so far lives for the whole run: keep collections off it
     reports = run_jobs(jobs, packs, workers)
-    for report in reports:
-        if report.error:
-            typer.echo(f"auditor: {report.error}", err=True)  # the error names the file
-    _emit(reports, [p.id for p in packs], started, output_format, output)
-    raise typer.Exit(exit_code(reports))
+    for device in reports:
+        if device.error:
+            typer.echo(f"auditor: {device.error}", err=True)  # the error names the file
+    document = json.loads(json_report.render(reports, [p.id for p in packs], started))
+    return reports, document
 
 
-def _file_job(path: Path, platform: Platform | None, options: engine.AuditOptions) -> Job:
+def _load_report(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not a JSON report ({exc.msg})") from None
+    if not isinstance(document, dict) or document.get("schema_version") != json_report.SCHEMA_VERSION:
+        raise InputError(f"{path}: not an auditor JSON report (schema_version 1)")
+    return document
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _write_table(reports: list[DeviceReport], output: Path | None) -> None:
+    if output is None:
+        table.render(reports, Console())
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        table.render(reports, Console(file=handle, width=120, no_color=True))
+
+
+def _file_job(path: Path, platform: Platform | None, options: engine.AuditOptions, remediation: bool) -> Job:
     """A config file named on the command line: unreadable or unplaceable text is bad usage."""
     text = read_config(path)
     if platform is None and parsers.detect(text) is None:
         raise UsageError(f"{path}: {undetected_message()}")
-    return Job(path.stem, f"file:{path}", platform, options, text=text)
+    return Job(path.stem, f"file:{path}", platform, options, text=text, remediation=remediation)
 
 
 def _device_job(
-    device: inventory.Device, cli_platform: Platform | None, cli_inside: tuple[str, ...] | None
+    device: inventory.Device,
+    cli_platform: Platform | None,
+    cli_inside: tuple[str, ...] | None,
+    remediation: bool,
 ) -> Job:
     source = f"file:{device.config_path}"
     platform = cli_platform if cli_platform is not None else platform_from_name(device.platform)
@@ -150,28 +320,7 @@ def _device_job(
         text = read_config(device.config_path)
     except AuditorError as exc:
         return Job(device.name, source, platform, options, error=str(exc), platform_name=device.platform)
-    return Job(device.name, source, platform, options, text=text)
-
-
-def _emit(
-    reports: list[DeviceReport],
-    policy_ids: list[str],
-    started: datetime,
-    output_format: Format,
-    output: Path | None,
-) -> None:
-    if output_format is Format.json:
-        document = json_report.render(reports, policy_ids, started)
-        if output is None:
-            sys.stdout.write(document)
-        else:
-            output.write_text(document, encoding="utf-8")
-        return
-    if output is None:
-        table.render(reports, Console())
-        return
-    with output.open("w", encoding="utf-8") as handle:
-        table.render(reports, Console(file=handle, width=120, no_color=True))
+    return Job(device.name, source, platform, options, text=text, remediation=remediation)
 
 
 @policies_app.command("list")

@@ -11,13 +11,17 @@ import ipaddress
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor import engine, parsers
 from auditor.errors import AuditorError, InputError, UsageError
 from auditor.model import Diagnostic, Finding, Platform, Status
 from auditor.policy import PolicyPack
+
+if TYPE_CHECKING:
+    from auditor.remediation import DeviceRemediation
 
 _OK = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 
@@ -35,6 +39,7 @@ class DeviceReport:
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     detection: str | None = None  # how --platform auto decided, when it did
+    remediation: DeviceRemediation | None = None  # None when compliant or not asked for
 
 
 def platform_from_name(name: str | None) -> Platform | None:
@@ -90,8 +95,9 @@ def audit_config(
     platform: Platform | None,
     packs: Sequence[PolicyPack],
     options: engine.AuditOptions,
+    remediation: bool = True,
 ) -> DeviceReport:
-    """Parse one config and evaluate every pack on it."""
+    """Parse one config, evaluate every pack on it, and (when it fails) prove a fix."""
     line_count = len(text.splitlines())
     detection = None
     if platform is None:
@@ -114,6 +120,12 @@ def audit_config(
     for pack in packs:
         findings.extend(engine.audit(result.model, pack, options))
     status = "compliant" if all(f.status in _OK for f in findings) else "noncompliant"
+    fix = None
+    if remediation and status == "noncompliant":
+        from auditor.remediation import remediate  # Jinja and templates load only when needed
+
+        fix = remediate(platform, text, source.removeprefix("file:"), findings, packs, options)
+        findings = [replace(f, remediation=fix.per_check.get(f.check)) for f in findings]
     return DeviceReport(
         name,
         platform.value,
@@ -123,6 +135,7 @@ def audit_config(
         result.diagnostics,
         tuple(findings),
         detection=detection,
+        remediation=fix,
     )
 
 
@@ -151,6 +164,7 @@ class Job:
     text: str | None = None
     error: str | None = None
     platform_name: str | None = None  # as the inventory gave it, for error reports
+    remediation: bool = True
 
 
 # Below this many devices, starting worker processes costs more than it saves.
@@ -171,4 +185,4 @@ def run_jobs(jobs: Sequence[Job], packs: Sequence[PolicyPack], workers: int = 0)
 def _run(job: Job, packs: Sequence[PolicyPack]) -> DeviceReport:
     if job.text is None:
         return DeviceReport(job.name, job.platform_name, job.source, "error", error=job.error)
-    return audit_config(job.name, job.text, job.source, job.platform, packs, job.options)
+    return audit_config(job.name, job.text, job.source, job.platform, packs, job.options, job.remediation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,54 @@ def test_auto_detection_says_how_it_decided() -> None:
     code, out, _ = run("audit", str(CONFIGS / "br-rtr-02.cfg"), "--format", "json")
     [device] = json.loads(out)["devices"]
     assert device["detection"].startswith("auto-detected as cisco_ios: ")
+
+
+def _no_times(text: str) -> str:
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+00:00|Z)?", "T", text)
+
+
+def test_rendered_formats_and_saved_report_agree(tmp_path: Path) -> None:
+    saved = tmp_path / "run.json"
+    code, _, _ = run("audit", "--inventory", str(INVENTORY), "--format", "json", "--output", str(saved))
+    assert code == 1
+    for fmt in ("md", "csv", "junit", "sarif", "html"):
+        code, direct, _ = run("audit", "--inventory", str(INVENTORY), "--format", fmt)
+        assert code == 1
+        code, again, _ = run("report", str(saved), "--format", fmt)
+        assert code == 0
+        # The two runs differ only in their start time.
+        assert _no_times(direct) == _no_times(again), fmt
+
+
+def test_remediate_prints_a_verified_change_and_its_rollback() -> None:
+    code, out, _ = run("remediate", str(CONFIGS / "br-rtr-02.cfg"))
+    assert code == 1
+    assert "br-rtr-02 (cisco_ios): verified" in out
+    assert "permit udp 192.168.20.0 0.0.0.255 17.0.0.0 0.255.255.255 range 16393 16402" in out
+    assert "--- rollback ---" in out
+    code, out, _ = run("remediate", str(CONFIGS / "br-rtr-01.cfg"))
+    assert code == 0 and "compliant, nothing to change" in out
+
+
+def test_json_carries_the_proven_remediation() -> None:
+    code, out, _ = run("audit", str(CONFIGS / "br-rtr-02.cfg"), "--format", "json")
+    [device] = json.loads(out)["devices"]
+    assert device["remediation"]["verified"] is True
+    assert "no ip nat service sip udp port 5060" in device["remediation"]["config"]
+    sip = next(f for f in device["findings"] if f["check"] == "sip-alg")
+    assert "no ip nat service sip udp port 5060" in sip["remediation"]
+    code, out, _ = run("audit", str(CONFIGS / "br-rtr-02.cfg"), "--format", "json", "--no-remediation")
+    assert json.loads(out)["devices"][0]["remediation"] is None
+
+
+def test_tickets_from_a_saved_report_and_from_an_audit(tmp_path: Path) -> None:
+    saved = tmp_path / "run.json"
+    run("audit", "--inventory", str(INVENTORY), "--format", "json", "--output", str(saved))
+    code, out, _ = run("ticket", "--report", str(saved), "--format", "json")
+    assert code == 0
+    tickets = json.loads(out)
+    assert sorted(t["device"]["name"] for t in tickets) == ["br-rtr-02", "br-rtr-03"]
+    code, out, _ = run("ticket", str(CONFIGS / "br-rtr-03.cfg"))
+    assert code == 0 and "br-rtr-03" in out
+    code, _, err = run("report", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in err
