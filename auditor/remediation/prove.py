@@ -10,11 +10,13 @@ new connections of any protocol, address and port permitted before (the lower bo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
 
 from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.flowspace import STATE_NEW, FlowSpace
-from auditor.model import ConfigModel, Platform, Status
+from auditor.model import Action, ConfigModel, Platform, Rule, Status
 from auditor.paths import trace_path
 from auditor.policy import PolicyPack
 from auditor.topology import infer_roles
@@ -55,6 +57,11 @@ def prove(
 
 def lost_flows(before: ConfigModel, after: ConfigModel, options: engine.AuditOptions) -> list[str]:
     """Return the paths on which a new connection permitted before is not permitted after."""
+    if _only_permits_added(before, after):
+        # First match is decided packet by packet: an added permit can only take packets that
+        # a later entry decided before, so nothing permitted before can be lost. This skips
+        # walking the whole packet space, which is slow on long lists.
+        return []
     roles = infer_roles(
         before, options.inside_networks, options.inside_interfaces, options.outside_interfaces
     )
@@ -73,3 +80,43 @@ def lost_flows(before: ConfigModel, after: ConfigModel, options: engine.AuditOpt
             label = f"{inside or 'any interface'} -> {outside or 'any interface'}"
             out.append(f"{label}: {lost.describe(with_source=True)} was permitted and no longer is")
     return out
+
+
+def _only_permits_added(before: ConfigModel, after: ConfigModel) -> bool:
+    """Tell whether ``after`` differs from ``before`` only by exact PERMIT entries added to rule sets."""
+    if (
+        _without_sources(before.bindings) != _without_sources(after.bindings)
+        or _without_sources(before.source_nats) != _without_sources(after.source_nats)
+        or before.egress_sees_translated != after.egress_sees_translated
+    ):
+        return False
+    for ruleset in before.rulesets:
+        changed = after.ruleset(ruleset.name)
+        if changed is None or changed.default_action is not ruleset.default_action:
+            return False
+        old = [_meaning(r) for r in ruleset.rules]
+        position = 0
+        for rule in changed.rules:
+            if position < len(old) and _meaning(rule) == old[position]:
+                position += 1
+            elif rule.action is not Action.PERMIT or rule.match is None or rule.interfaces is not None:
+                return False
+        if position != len(old):
+            return False
+    return True
+
+
+def _meaning(rule: Rule) -> tuple[object, ...]:
+    """What a rule does, without where it was written (line numbers move when lines are added)."""
+    boxes = rule.match.canonical().boxes if rule.match is not None else None
+    bound = rule.bound.canonical().boxes if rule.bound is not None else None
+    return (rule.action, boxes, bound, rule.target, rule.interfaces)
+
+
+def _without_sources(items: Sequence[Any]) -> list[tuple[object, ...]]:
+    return [tuple(v for k, v in _fields_of(item).items() if k != "source") for item in items]
+
+
+def _fields_of(item: Any) -> dict[str, Any]:
+    """Return a frozen dataclass's fields as a dict (slotted classes have no __dict__)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
