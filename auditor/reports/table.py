@@ -45,6 +45,13 @@ def render(reports: Sequence[DeviceReport], console: Console) -> None:
                 why.append(f"\n  … {len(shown) - _EVIDENCE_SHOWN} more", style="dim")
             table.add_row(finding.check, Text(finding.status.value, style=_STYLE[finding.status.value]), why)
         console.print(table)
+        fix = report.remediation
+        if fix is not None and fix.config.strip():
+            state = "verified by re-audit" if fix.verified else f"NOT verified: {fix.reason}"
+            console.print(Text(f"  fix ({state}); rollback with `auditor remediate`:", style="bold"))
+            console.print(Text("\n".join(f"    {line}" for line in fix.config.splitlines())))
+        elif fix is not None:
+            console.print(Text(f"  no fix rendered: {fix.reason}", style="dim"))
         unrecognized = report.diagnostics
         if unrecognized:
             relevant = sum(d.security_relevant for d in unrecognized)
