@@ -339,3 +339,57 @@ def test_helpers_read_summaries_and_spans() -> None:
     assert permitted_in_summary("TCP 80 to 17.0.0.0/8 is denied") is None
     assert spans({3478, 3479, 3480, 3490, 16384}) == "3478-3480, 3490, 16384"
     assert [truth(got, (1, 2)) for got in ({1, 2}, {2}, set())] == ["pass", "partial", "fail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        pytest.param("ipt_policy_drop.rules", {}, id="ipt-policy-drop"),
+        pytest.param("ipt_chains.rules", {}, id="ipt-jump-goto-return"),
+        pytest.param("ipt_policy_accept.rules", {}, id="ipt-policy-accept-mangle"),
+        pytest.param(
+            "ipt_no_roles.rules",
+            {"inside_interfaces": ["lan0"], "outside_interfaces": ["wan0"]},
+            id="ipt-roles",
+        ),
+    ],
+)
+def test_kernel_passes_remediated_ruleset(
+    lab: Lab, tmp_path: Path, name: str, extra: dict[str, list[str]]
+) -> None:
+    """The remediated ruleset (merged text, and the commands on the original) lets every check through."""
+    import shlex
+
+    from auditor import engine, parsers, policy
+    from auditor.model import Platform
+    from auditor.remediation import remediate
+
+    for tool in ("nft", "iptables-restore", "iptables"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed; .ci/run installs iptables and nftables")
+    ruleset = HERE / name
+    text = ruleset.read_text()
+    pack = policy.resolve("apple-facetime-imessage")
+    options = engine.AuditOptions(inside_networks=[INSIDE_NET], **extra)
+    model = parsers.parse(Platform.LINUX, text, name).model
+    result = remediate(Platform.LINUX, text, name, engine.audit(model, pack, options), [pack], options)
+    assert result.verified and result.config, result.reason
+    merged = tmp_path / name
+    merged.write_text(result.merged)
+    commands = [shlex.split(line) for line in result.config.splitlines() if line.startswith("iptables ")]
+    lab.load(ruleset)
+    before = lab.probe()
+    assert any(not set(ports) <= before.ports(proto) for proto, ports in CHECKS.values()), "should fail first"
+    lab.load(merged)
+    applied = [("merged iptables-save text", lab.probe())]
+    lab.load(ruleset)
+    for command in commands:
+        sh(*command, ns=NS_RT)
+    applied.append(("iptables commands", lab.probe()))
+    problems = [
+        f"{how}: {check}: {proto.upper()} {spans(set(ports) - got.ports(proto))} did not arrive"
+        for how, got in applied
+        for check, (proto, ports) in CHECKS.items()
+        if not set(ports) <= got.ports(proto)
+    ]
+    assert not problems, f"{name}:\n{result.config}\n" + "\n".join(problems)

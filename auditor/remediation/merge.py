@@ -316,7 +316,7 @@ class IptablesText:
         return [i for i in range(start, end) if self.lines[i].split()[:2] == ["-A", chain]]
 
     def apply(self, rendered: str) -> None:
-        """Apply ``iptables [-t T] -I CHAIN N spec`` and ``-D CHAIN spec`` commands.
+        """Apply ``iptables [-t T] -A CHAIN spec``, ``-I CHAIN N spec`` and ``-D CHAIN spec`` commands.
 
         Raises:
             MergeError: a rule to delete is not there, or a position is out of range.
@@ -330,12 +330,14 @@ class IptablesText:
                 table, words = words[2], [words[0], *words[3:]]
             op, chain = words[1], words[2]
             rules = self.chain_rules(table, chain)
-            if op == "-I":
+            if op == "-A":
+                self.lines.insert(self._after_chain(table, chain, rules), f"-A {chain} {_spec(words[3:])}")
+            elif op == "-I":
                 number = int(words[3])
-                spec = " ".join(words[4:])
+                spec = _spec(words[4:])
                 if not 1 <= number <= len(rules) + 1:
                     raise MergeError(f"{chain} has no position {number}")
-                at = rules[number - 1] if number <= len(rules) else self._after_chain(table, rules)
+                at = rules[number - 1] if number <= len(rules) else self._after_chain(table, chain, rules)
                 self.lines.insert(at, f"-A {chain} {spec}")
             elif op == "-D":
                 spec = " ".join(words[3:])
@@ -348,7 +350,26 @@ class IptablesText:
             else:
                 raise MergeError(f"command {raw!r} not understood")
 
-    def _after_chain(self, table: str, rules: list[int]) -> int:
+    def _after_chain(self, table: str, chain: str, rules: list[int]) -> int:
+        """Return where a new last rule of ``chain`` goes (after its rules, else before COMMIT).
+
+        Raises:
+            MergeError: the table does not declare the chain.
+        """
         if rules:
             return rules[-1] + 1
-        return self._table(table)[1]
+        start, end = self._table(table)
+        declared = [self.lines[i].split()[0][1:] for i in range(start, end) if self.lines[i].startswith(":")]
+        if chain not in declared:
+            raise MergeError(f"no chain {chain!r} in table {table!r}")
+        later = set(declared[declared.index(chain) + 1 :])
+        for i in range(start, end):  # iptables-save prints chains' rules in declaration order
+            words = self.lines[i].split()
+            if words[:1] == ["-A"] and len(words) > 1 and words[1] in later:
+                return i
+        return end
+
+
+def _spec(words: list[str]) -> str:
+    """Return a rule's words as iptables-save text (quoting words that hold spaces)."""
+    return " ".join(shlex.quote(w) if not w or any(c in w for c in " \t\"'") else w for w in words)
