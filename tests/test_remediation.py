@@ -42,6 +42,8 @@ NOT_VERIFIED = {
     "44_zbf_inspect_sip_http": "no longer is",  # dropping `match protocol sip` would drop SIP
     "45_zbf_match_all_vs_any": "zone-pair",
     "46_zbf_nested_classmap": "zone-pair",
+    # IOS 15.4: no `ip nat service all-algs` and no confirmed per-ALG form for H.323/RTSP.
+    "br-rtr-03": "H323 (default), RTSP (default)",
 }
 
 

@@ -128,10 +128,15 @@ def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[
     features = enabled_features(model, check.features)
     nat_default = [f for f in features if f.source is None and f.detail.startswith("NAT ")]
     out: list[dict[str, Any]] = []
-    if any(f.kind in ("h323", "rtsp") for f in nat_default):
+    if any(f.kind in ("h323", "rtsp") for f in nat_default) and not _classic_ios(model.version):
         # No per-ALG `no` form is confirmed for the H.323 and RTSP NAT ALGs (VENDORS 1.5):
         # the IOS XE switch for every NAT ALG is the one that is.
         out.append({"kind": "nat_all_algs"})
+    elif any(f.kind in ("h323", "rtsp") for f in nat_default):
+        # Classic IOS has no `all-algs` switch: turn off what has a confirmed form and leave
+        # H.323/RTSP on, so the proof reports the check as still failing instead of offering
+        # a command the router would refuse.
+        out.extend(_nat_alg(f) for f in nat_default if f.kind not in ("h323", "rtsp"))
     else:
         for feature in nat_default:
             out.append(_nat_alg(feature))
@@ -140,6 +145,12 @@ def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[
             continue
         out.append(_remove(lines, feature.source.line, feature.detail, None))
     return out
+
+
+def _classic_ios(version: str | None) -> bool:
+    """Tell whether ``version`` is a classic IOS train (12.x, 15.x) rather than IOS XE (16.x+)."""
+    major = (version or "").split(".")[0]
+    return major.isdigit() and int(major) < 16
 
 
 def _nat_alg(feature: Feature) -> dict[str, Any]:
