@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.model import ConfigModel, Feature, Finding, Status
-from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
+from auditor.model import ConfigModel, Feature, Finding
+from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.merge import IosText, parents_of
 from auditor.remediation.plan import (
+    ChangeBuilders,
     FlowPlan,
     Permit,
     address_facts,
+    assemble_changes,
     describe_mapping,
     enabled_features,
     mapped_required,
@@ -193,28 +195,5 @@ def changes_for(
     unresolved: dict[str, str],
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Return the device's changes, and each failing check's part of them."""
-    full: list[dict[str, Any]] = []
-    per_check: dict[str, list[dict[str, Any]]] = {}
-    checks = {c.id: c for c in pack.checks}
-    for change in acl_changes(text, plan, unresolved):
-        full.append(change)
-        for check in dict.fromkeys(e["check"] for e in change["entries"]):
-            part = dict(change, entries=[e for e in change["entries"] if e["check"] == check])
-            per_check.setdefault(check, []).append(part)
-    for finding in failing:
-        check = checks[finding.check]
-        if isinstance(check, FlowCheck):
-            continue
-        if finding.status is not Status.FAIL:
-            unresolved.setdefault(check.id, f"the verdict is {finding.status.value}: {finding.summary}")
-            continue
-        if isinstance(check, PortMappingCheck):
-            found = mapping_changes(model, text, pack)
-        else:
-            found = feature_changes(model, text, check)
-        if not found:
-            unresolved.setdefault(check.id, "no change found for: " + finding.summary)
-            continue
-        per_check[check.id] = found
-        full.extend(c for c in found if c not in full)
-    return full, per_check
+    builders = ChangeBuilders(acl_changes, feature_changes, mapping_changes)
+    return assemble_changes(model, text, pack, failing, plan, unresolved, builders)

@@ -12,8 +12,9 @@ translated source when the rule set filters after source NAT).
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from auditor.engine import AuditOptions
 from auditor.evaluate import interfaces_match, walk
@@ -23,12 +24,14 @@ from auditor.model import (
     ConfigModel,
     Direction,
     Feature,
+    Finding,
     PortMapping,
     Rule,
     RuleSet,
+    Status,
 )
 from auditor.paths import applicable_nats, bound, selected, translated_sources
-from auditor.policy import FlowCheck, PolicyPack
+from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
 from auditor.topology import infer_roles, networks_behind
 
 _PROTOCOLS = {"tcp": 6, "udp": 17}
@@ -275,3 +278,53 @@ def address_facts(cube: Cube) -> dict[str, object]:
         "wildcard": str(ipaddress.IPv4Address(inverted)),
         "prefix": bin(mask).count("1") if contiguous else None,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeBuilders:
+    """A platform's builders of template inputs (list edits, feature and mapping removals)."""
+
+    acl: Callable[[str, FlowPlan, dict[str, str]], list[dict[str, Any]]]
+    features: Callable[[ConfigModel, str, FeatureCheck], list[dict[str, Any]]]
+    mappings: Callable[[ConfigModel, str, PolicyPack], list[dict[str, Any]]]
+
+
+def assemble_changes(
+    model: ConfigModel,
+    text: str,
+    pack: PolicyPack,
+    failing: list[Finding],
+    plan: FlowPlan,
+    unresolved: dict[str, str],
+    builders: ChangeBuilders,
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Return a device's changes, and each failing check's part of them.
+
+    ``builders`` are the platform's own: list edits for the planned permits, feature
+    removals and port-mapping removals, each a list of template inputs.
+    """
+    full: list[dict[str, Any]] = []
+    per_check: dict[str, list[dict[str, Any]]] = {}
+    checks = {c.id: c for c in pack.checks}
+    for change in builders.acl(text, plan, unresolved):
+        full.append(change)
+        for check in dict.fromkeys(e["check"] for e in change["entries"]):
+            part = dict(change, entries=[e for e in change["entries"] if e["check"] == check])
+            per_check.setdefault(check, []).append(part)
+    for finding in failing:
+        check = checks[finding.check]
+        if isinstance(check, FlowCheck):
+            continue
+        if finding.status is not Status.FAIL:
+            unresolved.setdefault(check.id, f"the verdict is {finding.status.value}: {finding.summary}")
+            continue
+        if isinstance(check, PortMappingCheck):
+            found = builders.mappings(model, text, pack)
+        else:
+            found = builders.features(model, text, check)
+        if not found:
+            unresolved.setdefault(check.id, "no change found for: " + finding.summary)
+            continue
+        per_check[check.id] = found
+        full.extend(c for c in found if c not in full)
+    return full, per_check
