@@ -15,16 +15,15 @@ from typing import Any
 
 from auditor.model import ConfigModel, Finding
 from auditor.policy import FeatureCheck, PolicyPack
-from auditor.remediation.merge import AsaText, parents_of
+from auditor.remediation.cisco_common import mapping_changes, removal
+from auditor.remediation.merge import AsaText
 from auditor.remediation.plan import (
     ChangeBuilders,
     FlowPlan,
     Permit,
     address_facts,
     assemble_changes,
-    describe_mapping,
     enabled_features,
-    mapped_required,
 )
 
 _LEVEL_DEFAULT = (
@@ -101,37 +100,13 @@ def acl_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[d
     return changes
 
 
-def _remove(lines: list[str], line: int, why: str, stops: str | None) -> dict[str, Any]:
-    return {
-        "kind": "remove",
-        "parents": parents_of(lines, line - 1),
-        "line": lines[line - 1].strip(),
-        "why": why,
-        "stops": stops,
-    }
-
-
 def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[dict[str, Any]]:
     """Return ``no inspect ...`` under the policy-map class of every engine ``check`` fails on."""
     lines = text.splitlines()
     return [
-        _remove(lines, f.source.line, f.detail, None)
+        removal(lines, f.source.line, f.detail, None)
         for f in enabled_features(model, check.features)
         if f.source is not None
-    ]
-
-
-def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dict[str, Any]]:
-    """Return the removal of every static NAT that maps a required port, saying what it stops."""
-    lines = text.splitlines()
-    return [
-        _remove(
-            lines,
-            mapping.source.line,
-            f"maps a required port (line {mapping.source.line})",
-            describe_mapping(mapping, space),
-        )
-        for mapping, space in mapped_required(model, pack)
     ]
 
 

@@ -13,16 +13,15 @@ from typing import Any
 
 from auditor.model import ConfigModel, Feature, Finding
 from auditor.policy import FeatureCheck, PolicyPack
-from auditor.remediation.merge import IosText, parents_of
+from auditor.remediation.cisco_common import mapping_changes, removal
+from auditor.remediation.merge import IosText
 from auditor.remediation.plan import (
     ChangeBuilders,
     FlowPlan,
     Permit,
     address_facts,
     assemble_changes,
-    describe_mapping,
     enabled_features,
-    mapped_required,
 )
 
 _STANDARD = frozenset(range(1, 100)) | frozenset(range(1300, 2000))
@@ -145,7 +144,7 @@ def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[
     for feature in features:
         if feature.source is None:
             continue
-        out.append(_remove(lines, feature.source.line, feature.detail, None))
+        out.append(removal(lines, feature.source.line, feature.detail, None))
     return out
 
 
@@ -160,30 +159,6 @@ def _nat_alg(feature: Feature) -> dict[str, Any]:
         return {"kind": "nat_alg", "alg": "sccp", "transport": "tcp", "port": 2000}
     transport = "tcp" if "TCP" in feature.detail else "udp"
     return {"kind": "nat_alg", "alg": feature.kind, "transport": transport, "port": 5060}
-
-
-def _remove(lines: list[str], line: int, why: str, stops: str | None) -> dict[str, Any]:
-    return {
-        "kind": "remove",
-        "parents": parents_of(lines, line - 1),
-        "line": lines[line - 1].strip(),
-        "why": why,
-        "stops": stops,
-    }
-
-
-def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dict[str, Any]]:
-    """Return the removal of every port mapping of a required port, saying what it stops."""
-    lines = text.splitlines()
-    return [
-        _remove(
-            lines,
-            mapping.source.line,
-            f"maps a required port (line {mapping.source.line})",
-            describe_mapping(mapping, space),
-        )
-        for mapping, space in mapped_required(model, pack)
-    ]
 
 
 def changes_for(
