@@ -352,12 +352,17 @@ def test_helpers_read_summaries_and_spans() -> None:
             {"inside_interfaces": ["lan0"], "outside_interfaces": ["wan0"]},
             id="ipt-roles",
         ),
+        pytest.param("nft_sets.nft", {}, id="nft-sets"),
+        pytest.param("nft_two_chains.nft", {}, id="nft-two-base-chains"),
+        pytest.param("nft_two_tables.nft", {}, id="nft-two-tables-vmap"),
+        pytest.param("nft_vmap.nft", {}, id="nft-vmap-jump-goto"),
     ],
 )
 def test_kernel_passes_remediated_ruleset(
     lab: Lab, tmp_path: Path, name: str, extra: dict[str, list[str]]
 ) -> None:
-    """The remediated ruleset (merged text, and the commands on the original) lets every check through."""
+    """The remediated ruleset (merged text, and the commands on the original) lets every check through;
+    the rollback commands bring back exactly what got through before."""
     import shlex
 
     from auditor import engine, parsers, policy
@@ -376,16 +381,25 @@ def test_kernel_passes_remediated_ruleset(
     assert result.verified and result.config, result.reason
     merged = tmp_path / name
     merged.write_text(result.merged)
-    commands = [shlex.split(line) for line in result.config.splitlines() if line.startswith("iptables ")]
+
+    def run_commands(script: str) -> None:
+        if ruleset.suffix == ".nft":  # one nft -f transaction
+            sh("nft", "-f", "-", ns=NS_RT, stdin=script)
+            return
+        for line in script.splitlines():
+            if line.startswith("iptables "):
+                sh(*shlex.split(line), ns=NS_RT)
+
     lab.load(ruleset)
     before = lab.probe()
     assert any(not set(ports) <= before.ports(proto) for proto, ports in CHECKS.values()), "should fail first"
     lab.load(merged)
-    applied = [("merged iptables-save text", lab.probe())]
+    applied = [("merged ruleset text", lab.probe())]
     lab.load(ruleset)
-    for command in commands:
-        sh(*command, ns=NS_RT)
-    applied.append(("iptables commands", lab.probe()))
+    run_commands(result.config)
+    applied.append(("the remediation commands", lab.probe()))
+    run_commands(result.rollback)
+    rolled_back = lab.probe()
     problems = [
         f"{how}: {check}: {proto.upper()} {spans(set(ports) - got.ports(proto))} did not arrive"
         for how, got in applied
@@ -393,3 +407,6 @@ def test_kernel_passes_remediated_ruleset(
         if not set(ports) <= got.ports(proto)
     ]
     assert not problems, f"{name}:\n{result.config}\n" + "\n".join(problems)
+    assert (rolled_back.tcp, rolled_back.udp) == (before.tcp, before.udp), (
+        f"{name}: the rollback does not restore what got through:\n{result.rollback}"
+    )

@@ -5,11 +5,16 @@ inventory), the rendered change and rollback must equal ``tests/remediation/<pla
 and be verified, except the cases in ``NOT_VERIFIED``, whose reason is checked instead. The
 property test generates failing inbound ACLs on the LAN of an IOS router, remediates them,
 and checks exactly (with FlowSpace) that the merged config passes every flow check and
-permits a superset of what the original permitted.
+permits a superset of what the original permitted; a second property test checks the same
+packet by packet with an oracle that reads the ACL text itself.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -156,3 +161,101 @@ def test_remediated_rule_sets_pass_and_permit_a_superset(text: str) -> None:
     for check in PACK.flow_checks():
         needed = needed | PACK.required_flow(check, ["10.1.1.0/24"])
     assert gained.issubset(needed), gained.describe(with_source=True)
+
+
+# --- the same property, packet by packet -------------------------------------------------
+# A brute-force oracle that reads the ACL text itself (not the parser's model) and evaluates
+# first match by sequence number over concrete packets: the required ones, their neighbours,
+# other sources and other destinations.
+
+_LAN = ipaddress.ip_network("10.1.1.0/24")
+_APPLE = ipaddress.ip_network("17.0.0.0/8")
+_SOURCES = [ipaddress.ip_address(a) for a in ("10.1.1.9", "10.1.1.200", "10.1.2.1")]
+_DESTINATIONS = [ipaddress.ip_address(a) for a in ("17.0.0.1", "17.200.1.1", "9.9.9.9")]
+_PROBE_PORTS = sorted({q for p in _PORTS for q in (p - 1, p, p + 1)} | {1, 65535})
+_ACE = re.compile(r"^\s*(?:(\d+)\s+)?(permit|deny)\s+(ip|tcp|udp)\s+(.*?)\s*$")
+
+
+def _address(words: list[str]) -> Callable[[ipaddress.IPv4Address], bool]:
+    if words[0] == "any":
+        words.pop(0)
+        return lambda a: True
+    if words[0] == "host":
+        host = ipaddress.ip_address(words[1])
+        del words[:2]
+        return lambda a: a == host
+    base, wildcard = int(ipaddress.ip_address(words[0])), int(ipaddress.ip_address(words[1]))
+    del words[:2]
+    return lambda a: (int(a) & ~wildcard) == (base & ~wildcard)
+
+
+def _port(words: list[str]) -> Callable[[int], bool]:
+    if not words:
+        return lambda p: True
+    op, args = words[0], [int(w) for w in words[1:]]
+    tests: dict[str, Callable[[int], bool]] = {
+        "eq": lambda p: p in args,
+        "neq": lambda p: p not in args,
+        "lt": lambda p: p < args[0],
+        "gt": lambda p: p > args[0],
+        "range": lambda p: args[0] <= p <= args[1],
+    }
+    return tests[op]
+
+
+def _acl(
+    text: str,
+) -> list[tuple[bool, str, Callable[..., bool], Callable[..., bool], Callable[[int], bool]]]:
+    """Return LAN-IN's entries in sequence order: (permit, protocol, src, dst, dport test)."""
+    lines = text.split("ip access-list extended LAN-IN\n", 1)[1].split("end\n", 1)[0].splitlines()
+    entries = []
+    for i, line in enumerate(lines):
+        if not line.strip() or line.strip().startswith("!"):
+            continue
+        match = _ACE.match(line)
+        assert match, f"the oracle does not read {line!r}"
+        seq, action, proto, rest = match.groups()
+        words = rest.split()
+        src, dst = _address(words), _address(words)
+        entries.append((int(seq) if seq else 10 * (i + 1), action == "permit", proto, src, dst, _port(words)))
+    return [entry[1:] for entry in sorted(entries, key=lambda e: e[0])]
+
+
+def _permitted(text: str) -> set[tuple[str, object, object, int]]:
+    acl = _acl(text)
+    out = set()
+    for proto, src, dst, port in itertools.product(("tcp", "udp"), _SOURCES, _DESTINATIONS, _PROBE_PORTS):
+        for permit, p, s, d, dport in acl:
+            if p in (proto, "ip") and s(src) and d(dst) and (p == "ip" or dport(port)):
+                if permit:
+                    out.add((proto, src, dst, port))
+                break
+    return out
+
+
+def _required() -> set[tuple[str, object, object, int]]:
+    ranges = {
+        "tcp": [(80, 80), (443, 443), (5223, 5223)],
+        "udp": [(3478, 3497), (16384, 16387), (16393, 16402)],
+    }
+    return {
+        (proto, src, dst, port)
+        for proto, spans in ranges.items()
+        for src, dst, port in itertools.product(_SOURCES, _DESTINATIONS, _PROBE_PORTS)
+        if src in _LAN and dst in _APPLE and any(low <= port <= high for low, high in spans)
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_config())
+def test_remediated_acls_against_a_per_packet_oracle(text: str) -> None:
+    model = parsers.parse(Platform.CISCO_IOS, text, "gen.cfg").model
+    result = remediate(
+        Platform.CISCO_IOS, text, "gen.cfg", engine.audit(model, PACK, OPTIONS), [PACK], OPTIONS
+    )
+    assert result.verified, (text, result.config, result.reason)
+    merged = result.merged or text
+    before, after, required = _permitted(text), _permitted(merged), _required()
+    assert required <= after, sorted(required - after)[:5]
+    assert before <= after, sorted(before - after)[:5]
+    assert after - before <= required, sorted(after - before - required)[:5]

@@ -1,8 +1,8 @@
-"""Linux (iptables-save) remediation: golden text per failing ruleset, proof by re-audit.
+"""Linux remediation (iptables-save and nft): golden text per failing ruleset, proof by re-audit.
 
 The cases are the real-kernel rulesets of ``tests/netns`` (audited with the netns test's inside
 network) and small rulesets below for what those do not exercise: a SIP conntrack helper, a
-port mapping, a user chain called from two places, and nft text (no remediation yet). Each
+port mapping, a user chain called from two places, each in both syntaxes. Each
 case's change and rollback must equal ``tests/remediation/linux/<case>.txt``; a case is
 verified unless ``NOT_VERIFIED`` gives a word of the reason that must be given instead.
 ``tests/test_linux_netns.py`` loads a merged ruleset into a kernel and sends the packets.
@@ -17,7 +17,8 @@ import pytest
 from auditor import engine, parsers, policy
 from auditor.model import Platform, Status
 from auditor.remediation import DeviceRemediation, remediate
-from auditor.remediation.merge import IptablesText, MergeError
+from auditor.remediation.merge import IptablesText, MergeError, NftText
+from auditor.remediation.nft import chains_of
 from tests.golden import check_golden
 
 ROOT = Path(__file__).parent
@@ -89,10 +90,19 @@ COMMIT
 COMMIT
 """
 
-NFT = """table inet filter {
+NFT_SIP_HELPER = """table inet fw {
+  ct helper sip-5060 {
+    type "sip" protocol udp
+    l3proto ip
+  }
+  chain pre {
+    type filter hook prerouting priority filter; policy accept;
+    iifname "lan0" udp dport 5060 ct helper set "sip-5060"
+  }
   chain forward {
     type filter hook forward priority 0; policy drop;
-    iifname "lan0" oifname "wan0" tcp dport { 80, 443 } accept
+    ct state established,related accept
+    iifname "lan0" oifname "wan0" accept
   }
 }
 table ip nat {
@@ -103,15 +113,88 @@ table ip nat {
 }
 """
 
-OWN = {"sip_helper": SIP_HELPER, "port_mapping": PORT_MAPPING, "shared_chain": SHARED_CHAIN, "nft": NFT}
+NFT_PORT_MAPPING = """table ip nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "wan0" tcp dport 2222 dnat to 10.77.1.9:22
+    iifname "wan0" udp dport 16384-16402 dnat to 10.77.1.5
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan0" masquerade
+  }
+}
+table inet filter {
+  chain forward {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "wan0" oifname "lan0" ip daddr 10.77.1.5 udp dport 16384-16402 accept
+    iifname "lan0" oifname "wan0" tcp dport { 80, 443 } accept
+    iifname "lan0" oifname "wan0" meta l4proto udp accept
+  }
+}
+"""
+
+# logdrop is jumped to from two rules: the permit goes before the jump, not into the shared chain.
+NFT_SHARED_CHAIN = """table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    oifname "wan0" masquerade
+  }
+}
+table inet filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 23 jump logdrop
+  }
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    iifname "lan0" oifname "wan0" udp dport 3000-3500 jump logdrop
+    iifname "lan0" oifname "wan0" tcp dport 5223 reject with tcp reset
+    iifname "lan0" oifname "wan0" accept
+  }
+  chain logdrop {
+    log prefix "dropped: "
+    drop
+  }
+}
+"""
+
+# Written by hand: the chain header shares its line with the opening brace, a set spans lines,
+# and an untouched chain sits on one line.
+NFT_HAND_WRITTEN = """table inet filter {
+  chain forward { type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "lan0" oifname "wan0" tcp dport {
+      80, 443 } accept
+  }
+  chain input { type filter hook input priority 0; policy accept; }
+}
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    oifname "wan0" masquerade
+  }
+}
+"""
+
+OWN = {
+    "sip_helper": SIP_HELPER,
+    "port_mapping": PORT_MAPPING,
+    "shared_chain": SHARED_CHAIN,
+    "nft_sip_helper": NFT_SIP_HELPER,
+    "nft_port_mapping": NFT_PORT_MAPPING,
+    "nft_shared_chain": NFT_SHARED_CHAIN,
+    "nft_hand_written": NFT_HAND_WRITTEN,
+}
 CASES: dict[str, tuple[str, dict[str, list[str]]]] = {
     p.stem: (p.read_text(), ROLES if p.stem == "ipt_no_roles" else {})
-    for p in sorted((ROOT / "netns").glob("ipt_*.rules"))
+    for p in sorted([*(ROOT / "netns").glob("ipt_*.rules"), *(ROOT / "netns").glob("nft_*.nft")])
 }
 CASES.update({name: (text, {}) for name, text in OWN.items()})
 NOT_VERIFIED = {
     "ipt_raw_state": "NOTRACK",  # untracked packets: the plan reasons about NEW connections only
-    "nft": "not written yet",
+    "nft_notrack": "NOTRACK",
 }
 
 
@@ -152,9 +235,22 @@ def test_golden_linux(name: str, update_golden: bool) -> None:
 def test_rollback_restores_the_rules(name: str) -> None:
     text, roles = CASES[name]
     result, _ = run(text, name, roles)
-    editor = IptablesText(result.merged)
-    editor.apply(result.rollback)
-    assert editor.text() == text
+    if name.startswith("nft"):  # rewritten chains come back with their rules, one per line
+        editor: IptablesText | NftText = NftText(result.merged)
+        editor.apply(result.rollback)
+        assert rules_of(editor.text()) == rules_of(text)
+        assert rules_of(result.merged) != rules_of(text)
+    else:
+        editor = IptablesText(result.merged)
+        editor.apply(result.rollback)
+        assert editor.text() == text
+
+
+def rules_of(text: str) -> dict[str, list[str]]:
+    """Return each nft chain's rules as text, and its header (type, hook, policy)."""
+    return {
+        name: [rule for _, rule in chain.rules] + [str(chain.hook)] for name, chain in chains_of(text).items()
+    }
 
 
 def test_port_mapping_says_what_stops() -> None:
@@ -183,3 +279,24 @@ def test_merge_inserts_appends_and_deletes() -> None:
         editor.apply("iptables -I FORWARD 9 -p icmp -j DROP")
     with pytest.raises(MergeError):
         editor.apply("iptables -A NOSUCH -j DROP")
+
+
+def test_nft_merge_rewrites_chains_as_nft_would() -> None:
+    editor = NftText(NFT_HAND_WRITTEN)
+    editor.apply(
+        "flush chain inet filter input\n"
+        "table inet filter {\n chain input {\n  tcp dport 22 accept\n }\n}\n"
+        "table inet filter {\n chain forward {\n  udp dport 53 accept\n }\n}\n"  # no flush: appended
+    )
+    chains = chains_of(editor.text())
+    assert [rule for _, rule in chains["inet filter/input"].rules] == ["tcp dport 22 accept"]
+    assert chains["inet filter/input"].hook == "input"
+    forward = [rule for _, rule in chains["inet filter/forward"].rules]
+    assert forward[0] == "ct state established , related accept" and forward[-1] == "udp dport 53 accept"
+    assert len(forward) == 3
+    with pytest.raises(MergeError, match="no chain"):
+        editor.apply("flush chain inet filter nosuch\n")
+    with pytest.raises(MergeError, match="header"):
+        editor.apply("table inet filter {\n chain input {\n  policy drop\n }\n}\n")
+    with pytest.raises(MergeError, match="not understood"):
+        editor.apply("delete rule inet filter input handle 4\n")

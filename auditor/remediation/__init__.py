@@ -25,8 +25,8 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import asa, ios, linux
-from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText
+from auditor.remediation import asa, ios, linux, nft
+from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
@@ -70,7 +70,7 @@ def remediate(
     Raises:
         RenderError: a template failed (a bug, never a property of the config).
     """
-    template = _TEMPLATES.get(platform)
+    template = _template(platform, text)
     if template is None:
         return DeviceRemediation("", "", False, f"no remediation for {platform.value} yet")
     model = parsers.parse(platform, text, filename).model
@@ -139,9 +139,17 @@ _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
     "cisco_asa": asa.changes_for,
     "linux": linux.changes_for,
+    "linux_nft": nft.changes_for,
 }
-_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText]] = {
+_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText]] = {
     "cisco_ios": IosText,
     "cisco_asa": AsaText,
     "linux": IptablesText,
+    "linux_nft": NftText,
 }
+
+
+def _template(platform: Platform, text: str) -> str | None:
+    """Return the remediation template (and builder) for ``platform``; linux has two syntaxes."""
+    name = _TEMPLATES.get(platform)
+    return "linux_nft" if name == "linux" and linux.is_nft(text) else name

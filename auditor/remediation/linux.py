@@ -7,12 +7,14 @@ deny the flow, or appended (``-A``) before the chain's policy. When that rule is
 goto that takes every required packet into a user chain called from nowhere else, the
 permit goes into that chain instead, before the rule there that denies. SIP helper rules
 (``-j CT --helper``) and port mappings (``DNAT``) are deleted by their exact rule text, and
-re-inserted at their position on rollback. nft text gets no remediation yet.
+re-inserted at their position on rollback. nft text is rewritten chain by chain (``remediation.nft``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.evaluate import interfaces_match
@@ -31,9 +33,14 @@ from auditor.remediation.plan import (
     protocol_number,
 )
 
-_NOT_WRITTEN = "linux remediation is not written yet"
+_NOT_WRITTEN = "the text is neither iptables-save nor nft ruleset text"
 _NFT = re.compile(r"^\s*table\s+(ip|ip6|inet|arp|bridge|netdev)\s+\S+\s*\{", re.M)
 _TABLE = re.compile(r"^\*(\w+)\s*$")
+
+
+def is_nft(text: str) -> bool:
+    """Tell whether ``text`` is ``nft list ruleset`` text (``table FAMILY NAME {`` blocks)."""
+    return _NFT.search(text) is not None
 
 
 def is_iptables_save(text: str) -> bool:
@@ -81,7 +88,7 @@ def _space(permit: Permit) -> FlowSpace:
     )
 
 
-def _place(model: ConfigModel, permit: Permit) -> tuple[str, Rule | None]:
+def place(model: ConfigModel, permit: Permit) -> tuple[str, Rule | None]:
     """Return the chain (rule set name) and the rule the permit must precede.
 
     Follows a jump or goto that takes every packet of the permit into a user chain that
@@ -117,7 +124,8 @@ def _interfaces(base_chain: str, permit: Permit) -> tuple[str | None, str | None
     return ingress, egress
 
 
-def _cidr(facts: dict[str, Any]) -> str | None:
+def cidr(facts: dict[str, Any]) -> str | None:
+    """Return an address set as a CIDR ('' for any), or None when it is not one prefix."""
     if facts["any"]:
         return ""
     if facts["prefix"] is None:
@@ -135,7 +143,7 @@ def flow_changes(
     for permit in plan.permits:
         table, _, chain = permit.ruleset.partition("/")
         base = chain
-        name, before = _place(model, permit)
+        name, before = place(model, permit)
         table, _, chain = name.partition("/")
         position = None
         target = model.ruleset(name)
@@ -149,7 +157,7 @@ def flow_changes(
                 continue
             position = at[2]
             where = f"rule {position} of {chain} (line {line})"
-        src, dst = _cidr(address_facts(permit.src)), _cidr(address_facts(permit.dst))
+        src, dst = cidr(address_facts(permit.src)), cidr(address_facts(permit.dst))
         if src is None or dst is None:
             unresolved.setdefault(permit.check, "an address set is not a prefix: no -s/-d can say it")
             continue
@@ -203,6 +211,85 @@ def _delete(lines: list[str], line: int, why: str, stops: str | None) -> dict[st
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A rule line a failing feature or port-mapping check needs gone, and what it does."""
+
+    check: str
+    line: int
+    why: str
+    stops: str | None  # the inbound service a port mapping's removal stops
+
+
+def removals_wanted(
+    model: ConfigModel, pack: PolicyPack, failing: list[Finding], unresolved: dict[str, str]
+) -> dict[str, list[Removal]]:
+    """Return, per failing feature or port-mapping check, the rule lines that must go.
+
+    A check whose feature or mapping has no rule line behind it (a kernel default, say)
+    gets a reason in ``unresolved`` instead.
+    """
+    checks = {c.id: c for c in pack.checks}
+    wanted: dict[str, list[Removal]] = {}
+    for finding in failing:
+        check = checks[finding.check]
+        if isinstance(check, FlowCheck):
+            continue
+        if finding.status is not Status.FAIL:
+            unresolved.setdefault(check.id, f"the verdict is {finding.status.value}: {finding.summary}")
+            continue
+        found: list[Removal] = []
+        if isinstance(check, PortMappingCheck):
+            for mapping, space in mapped_required(model, pack):
+                if mapping.source is None:
+                    unresolved.setdefault(check.id, "a port mapping has no rule line to delete")
+                    found = []
+                    break
+                found.append(
+                    Removal(
+                        check.id,
+                        mapping.source.line,
+                        "maps a required port",
+                        describe_mapping(mapping, space),
+                    )
+                )
+        else:
+            for feature in enabled_features(model, check.features):
+                if feature.source is None:
+                    unresolved.setdefault(
+                        check.id,
+                        f"{feature.kind} is on outside the ruleset ({feature.detail}): not remediated",
+                    )
+                    found = []
+                    break
+                found.append(Removal(check.id, feature.source.line, feature.detail, None))
+        if not found:
+            unresolved.setdefault(check.id, "no change found for: " + finding.summary)
+            continue
+        wanted[check.id] = found
+    return wanted
+
+
+def note_untracked(
+    model: ConfigModel,
+    pack: PolicyPack,
+    failing: list[Finding],
+    fixed: Collection[str],
+    unresolved: dict[str, str],
+) -> None:
+    """Say why a failing flow check got no permit when NOTRACK rules are in play."""
+    if not any(r.action is Action.UNTRACK for rs in model.rulesets for r in rs.rules):
+        return
+    checks = {c.id: c for c in pack.checks}
+    for finding in failing:
+        if isinstance(checks[finding.check], FlowCheck) and finding.check not in fixed:
+            unresolved.setdefault(
+                finding.check,
+                "a NOTRACK rule makes some of its packets UNTRACKED, and the plan places permits for "
+                f"NEW connections only: {finding.summary}",
+            )
+
+
 def changes_for(
     model: ConfigModel,
     text: str,
@@ -211,7 +298,7 @@ def changes_for(
     plan: FlowPlan,
     unresolved: dict[str, str],
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Return the device's changes, and each failing check's part of them."""
+    """Return the device's iptables changes, and each failing check's part of them."""
     if not is_iptables_save(text):
         for finding in failing:
             unresolved.setdefault(finding.check, _NOT_WRITTEN)
@@ -222,53 +309,15 @@ def changes_for(
     for insert in flow_changes(model, text, plan, unresolved):
         full.append(insert)
         per_check.setdefault(insert["check"], []).append(insert)
-    checks = {c.id: c for c in pack.checks}
-    if any(r.action is Action.UNTRACK for rs in model.rulesets for r in rs.rules):
-        for finding in failing:
-            if isinstance(checks[finding.check], FlowCheck) and finding.check not in per_check:
-                unresolved.setdefault(
-                    finding.check,
-                    "a NOTRACK rule makes some of its packets UNTRACKED, and the plan places permits for "
-                    f"NEW connections only: {finding.summary}",
-                )
+    note_untracked(model, pack, failing, per_check, unresolved)
     removals: list[dict[str, Any]] = []
-    for finding in failing:
-        check = checks[finding.check]
-        if isinstance(check, FlowCheck):
+    for check, wanted in removals_wanted(model, pack, failing, unresolved).items():
+        found = [_delete(lines, r.line, r.why, r.stops) for r in wanted]
+        if any(change is None for change in found):
+            unresolved.setdefault(check, "a rule to delete is not an iptables-save rule line")
             continue
-        if finding.status is not Status.FAIL:
-            unresolved.setdefault(check.id, f"the verdict is {finding.status.value}: {finding.summary}")
-            continue
-        found: list[dict[str, Any]] = []
-        if isinstance(check, PortMappingCheck):
-            for mapping, space in mapped_required(model, pack):
-                change: dict[str, Any] | None = None
-                if mapping.source is not None:
-                    why = "maps a required port"
-                    change = _delete(lines, mapping.source.line, why, describe_mapping(mapping, space))
-                if change is None:
-                    unresolved.setdefault(check.id, "a port mapping has no rule line to delete")
-                    found = []
-                    break
-                found.append(change)
-        else:
-            for feature in enabled_features(model, check.features):
-                change = None
-                if feature.source is not None:
-                    change = _delete(lines, feature.source.line, feature.detail, None)
-                if change is None:
-                    unresolved.setdefault(
-                        check.id,
-                        f"{feature.kind} is on outside the ruleset ({feature.detail}): not remediated",
-                    )
-                    found = []
-                    break
-                found.append(change)
-        if not found:
-            unresolved.setdefault(check.id, "no change found for: " + finding.summary)
-            continue
-        per_check[check.id] = found
-        removals.extend(c for c in found if c not in removals)
+        per_check[check] = [c for c in found if c is not None]
+        removals.extend(c for c in per_check[check] if c not in removals)
     # Deleted by their text: order does not matter when applying; rollback re-inserts them
     # from the lowest position up (the template reverses this order).
     removals.sort(key=lambda c: (c["table"], c["chain"], -c["position"]))

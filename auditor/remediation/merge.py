@@ -16,6 +16,7 @@ import re
 import shlex
 
 from auditor.errors import AuditorError
+from auditor.parsers.linux.nft_lexer import Stmt, parse_blocks, tokenize
 
 
 class MergeError(AuditorError):
@@ -368,6 +369,80 @@ class IptablesText:
             if words[:1] == ["-A"] and len(words) > 1 and words[1] in later:
                 return i
         return end
+
+
+# nft chain statements that describe the chain rather than filter: ``flush chain`` keeps them.
+NFT_HEADER_WORDS = frozenset({"type", "policy", "comment", "devices", "device"})
+
+
+class NftText:
+    """``nft list ruleset`` text, edited as ``nft -f`` would edit the kernel's rule set.
+
+    ``flush chain`` empties a chain of its rules; ``table F T { chain C { ... } }`` appends
+    rules to an existing chain.
+    """
+
+    def __init__(self, text: str) -> None:
+        """Split ``text`` into lines."""
+        self.lines = text.splitlines()
+
+    def text(self) -> str:
+        """Return the edited rule set."""
+        return "\n".join(self.lines) + "\n"
+
+    def apply(self, rendered: str) -> None:
+        """Apply ``flush chain`` commands and chain blocks of rules.
+
+        Raises:
+            MergeError: a chain is not in the text, or the script does what nft -f would not
+                do to an existing chain here (define a new chain, change a chain's header).
+        """
+        statements, _ = parse_blocks(tokenize(rendered.splitlines()))
+        for stmt in statements:
+            words = stmt.words
+            if words[:2] == ["flush", "chain"] and len(words) in (4, 5):
+                family, table, chain = ["ip", *words[2:]] if len(words) == 4 else words[2:]
+                self._set_rules(family, table, chain, None)
+            elif words[0] == "table" and stmt.body is not None and len(words) in (2, 3):
+                family = words[1] if len(words) == 3 else "ip"
+                for block in stmt.body:
+                    if block.words[:1] != ["chain"] or block.body is None or len(block.words) != 2:
+                        raise MergeError(f"only existing chains' rules can be added: {' '.join(block.words)}")
+                    body = block.body
+                    if any(s.words[0] in NFT_HEADER_WORDS for s in body):
+                        raise MergeError(f"chain {block.words[1]}: the change would alter the chain's header")
+                    self._set_rules(family, words[-1], block.words[1], [" ".join(s.words) for s in body])
+            else:
+                raise MergeError(f"command {' '.join(words)!r} not understood")
+
+    def _set_rules(self, family: str, table: str, chain: str, added: list[str] | None) -> None:
+        """Append ``added`` to the chain's rules, or (None) remove all its rules."""
+        block = self._chain(family, table, chain)
+        body = block.body or []
+        header = [" ".join(s.words) for s in body if s.words[0] in NFT_HEADER_WORDS]
+        rules = (
+            [] if added is None else [" ".join(s.words) for s in body if s.words[0] not in NFT_HEADER_WORDS]
+        )
+        first, last = block.line - 1, (block.end_line or block.line) - 1
+        closes = self.lines[last].rstrip().endswith("}") if first == last else self.lines[last].strip() == "}"
+        if not self.lines[first].lstrip().startswith("chain ") or not closes:
+            raise MergeError(f"chain {chain} does not start and end on lines of its own")
+        indent = self.lines[first][: len(self.lines[first]) - len(self.lines[first].lstrip())]
+        inner = [f"{indent}\t{statement}" for statement in [*header, *rules, *(added or [])]]
+        self.lines[first : last + 1] = [f"{indent}chain {chain} {{", *inner, f"{indent}}}"]
+
+    def _chain(self, family: str, table: str, chain: str) -> Stmt:
+        statements, _ = parse_blocks(tokenize(self.lines))
+        for stmt in statements:
+            words = stmt.words
+            if words[:1] != ["table"] or stmt.body is None:
+                continue
+            if (words[1] if len(words) == 3 else "ip", words[-1]) != (family, table):
+                continue
+            for block in stmt.body:
+                if block.words == ["chain", chain] and block.body is not None:
+                    return block
+        raise MergeError(f"no chain {chain!r} in table {family} {table}")
 
 
 def _spec(words: list[str]) -> str:
