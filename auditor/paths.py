@@ -79,13 +79,26 @@ def bound(model: ConfigModel, interface: str | None, direction: Direction, peer:
 
 def _walk(model: ConfigModel, ruleset: RuleSet, space: FlowSpace, trace: Trace) -> Walk:
     """Walk ``space``; packets untracked earlier on the path are walked as untracked."""
-    marked = space & trace.untracked
+    return walk_marked(model, ruleset, space, trace.ingress, trace.egress, trace.untracked)
+
+
+def walk_marked(
+    model: ConfigModel,
+    ruleset: RuleSet,
+    space: FlowSpace,
+    ingress: str | None,
+    egress: str | None,
+    untracked: FlowSpace,
+) -> Walk:
+    """Walk ``space``; its packets in ``untracked`` (exempted earlier on the path) as UNTRACKED.
+
+    The result speaks of the original packets, whatever state they were walked in.
+    """
+    marked = space & untracked
     if marked.is_empty():
-        return walk(ruleset, space, model.ruleset, trace.ingress, trace.egress)
-    plain = walk(ruleset, space - trace.untracked, model.ruleset, trace.ingress, trace.egress)
-    seen = walk(
-        ruleset, marked.replace_field("state", [_UNTRACKED]), model.ruleset, trace.ingress, trace.egress
-    )
+        return walk(ruleset, space, model.ruleset, ingress, egress)
+    plain = walk(ruleset, space - untracked, model.ruleset, ingress, egress)
+    seen = walk(ruleset, marked.replace_field("state", [_UNTRACKED]), model.ruleset, ingress, egress)
 
     def back(part: FlowSpace) -> FlowSpace:  # restate over the original packets
         return marked & part.replace_field("state", [_ANY_STATE])

@@ -352,6 +352,8 @@ def test_helpers_read_summaries_and_spans() -> None:
             {"inside_interfaces": ["lan0"], "outside_interfaces": ["wan0"]},
             id="ipt-roles",
         ),
+        pytest.param("ipt_raw_state.rules", {}, id="ipt-raw-notrack"),
+        pytest.param("nft_notrack.nft", {}, id="nft-notrack"),
         pytest.param("nft_sets.nft", {}, id="nft-sets"),
         pytest.param("nft_two_chains.nft", {}, id="nft-two-base-chains"),
         pytest.param("nft_two_tables.nft", {}, id="nft-two-tables-vmap"),

@@ -193,8 +193,6 @@ CASES: dict[str, tuple[str, dict[str, list[str]]]] = {
 }
 CASES.update({name: (text, {}) for name, text in OWN.items()})
 NOT_VERIFIED = {
-    "ipt_raw_state": "NOTRACK",  # untracked packets: the plan reasons about NEW connections only
-    "nft_notrack": "NOTRACK",
 }
 
 

@@ -13,7 +13,6 @@ re-inserted at their position on rollback. nft text is rewritten chain by chain 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,26 +269,6 @@ def removals_wanted(
     return wanted
 
 
-def note_untracked(
-    model: ConfigModel,
-    pack: PolicyPack,
-    failing: list[Finding],
-    fixed: Collection[str],
-    unresolved: dict[str, str],
-) -> None:
-    """Say why a failing flow check got no permit when NOTRACK rules are in play."""
-    if not any(r.action is Action.UNTRACK for rs in model.rulesets for r in rs.rules):
-        return
-    checks = {c.id: c for c in pack.checks}
-    for finding in failing:
-        if isinstance(checks[finding.check], FlowCheck) and finding.check not in fixed:
-            unresolved.setdefault(
-                finding.check,
-                "a NOTRACK rule makes some of its packets UNTRACKED, and the plan places permits for "
-                f"NEW connections only: {finding.summary}",
-            )
-
-
 def changes_for(
     model: ConfigModel,
     text: str,
@@ -309,7 +288,6 @@ def changes_for(
     for insert in flow_changes(model, text, plan, unresolved):
         full.append(insert)
         per_check.setdefault(insert["check"], []).append(insert)
-    note_untracked(model, pack, failing, per_check, unresolved)
     removals: list[dict[str, Any]] = []
     for check, wanted in removals_wanted(model, pack, failing, unresolved).items():
         found = [_delete(lines, r.line, r.why, r.stops) for r in wanted]

@@ -17,7 +17,7 @@ from typing import Any
 from auditor.model import ConfigModel, Finding
 from auditor.parsers.linux.nft_lexer import Stmt, parse_blocks, tokenize
 from auditor.policy import PolicyPack
-from auditor.remediation.linux import Removal, cidr, note_untracked, place, removals_wanted
+from auditor.remediation.linux import Removal, cidr, place, removals_wanted
 from auditor.remediation.merge import NFT_HEADER_WORDS
 from auditor.remediation.plan import FlowPlan, Permit, address_facts
 
@@ -171,7 +171,6 @@ def changes_for(
     """Return one chain rewrite per changed chain, and each failing check's own rewrites."""
     chains = chains_of(text)
     edits = _inserts(model, chains, plan, unresolved)
-    note_untracked(model, pack, failing, {e.check for e in edits}, unresolved)
     edits += _removals(chains, removals_wanted(model, pack, failing, unresolved), unresolved)
     touched = list(dict.fromkeys(e.ruleset for e in edits))
     full = [_rewrite(chains[name], [e for e in edits if e.ruleset == name]) for name in touched]

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.engine import AuditOptions
-from auditor.evaluate import interfaces_match, walk
-from auditor.flowspace import ANY_CUBE, Cube, FlowSpace, Interval, cube_from_prefix
+from auditor.evaluate import interfaces_match
+from auditor.flowspace import ANY_CUBE, STATE_UNTRACKED, Cube, FlowSpace, Interval, cube_from_prefix
 from auditor.model import (
     Action,
     ConfigModel,
@@ -30,7 +30,7 @@ from auditor.model import (
     RuleSet,
     Status,
 )
-from auditor.paths import applicable_nats, bound, selected, translated_sources
+from auditor.paths import applicable_nats, bound, selected, translated_sources, walk_marked
 from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
 from auditor.topology import infer_roles, networks_behind
 
@@ -102,15 +102,22 @@ def _path_permits(
     outside: str,
 ) -> list[Permit]:
     out: list[Permit] = []
+    untracked = FlowSpace()  # packets a rule set on the way exempted from connection tracking
     for binding in bound(model, inside, Direction.IN, outside):
         seen = [(cube, space & FlowSpace.build(src=[cube])) for cube in behind]
-        out.extend(_ruleset_permits(model, check, pack, binding.ruleset, seen, inside, outside, False))
+        permits, untracked = _ruleset_permits(
+            model, check, pack, binding.ruleset, seen, (inside, outside), untracked, False
+        )
+        out.extend(permits)
     egress = bound(model, outside, Direction.OUT, inside)
     if not egress:
         return out
     seen, translated = _egress_sources(model, space, behind, inside, outside)
     for binding in egress:
-        out.extend(_ruleset_permits(model, check, pack, binding.ruleset, seen, inside, outside, translated))
+        permits, untracked = _ruleset_permits(
+            model, check, pack, binding.ruleset, seen, (inside, outside), untracked, translated
+        )
+        out.extend(permits)
     return out
 
 
@@ -120,21 +127,30 @@ def _ruleset_permits(
     pack: PolicyPack,
     name: str,
     seen: list[tuple[Cube, FlowSpace]],
-    inside: str,
-    outside: str,
+    path: tuple[str, str],
+    untracked: FlowSpace,
     translated: bool,
-) -> list[Permit]:
+) -> tuple[list[Permit], FlowSpace]:
+    """Return the permits rule set ``name`` needs, and the untracked packets after it."""
+    inside, outside = path
     ruleset = model.ruleset(name)
     if ruleset is None:  # an applied list that is not defined permits everything
-        return []
+        return [], untracked
     total = FlowSpace()
     for _, part in seen:
         total = total | part
-    result = walk(ruleset, total, model.ruleset, inside, outside)
+    result = walk_marked(model, ruleset, total, inside, outside, untracked)
+    untracked = untracked | result.untracked
     denied = total - result.lower
     if denied.is_empty():
-        return []
-    position = first_blocker(ruleset, total, inside, outside)
+        return [], untracked
+    # Untracked packets meet the rules in the UNTRACKED state: the permit (which names no
+    # state) must come before whatever blocks them too.
+    position = first_blocker(ruleset, total - untracked, inside, outside)
+    marked = total & untracked
+    if not marked.is_empty():
+        as_untracked = marked.replace_field("state", [(STATE_UNTRACKED, STATE_UNTRACKED)])
+        position = min(position, first_blocker(ruleset, as_untracked, inside, outside))
     before = ruleset.rules[position] if position < len(ruleset.rules) else None
     out = []
     for cube, part in seen:
@@ -156,7 +172,7 @@ def _ruleset_permits(
                         translated,
                     )
                 )
-    return out
+    return out, untracked
 
 
 def first_blocker(ruleset: RuleSet, space: FlowSpace, ingress: str | None, egress: str | None) -> int:
