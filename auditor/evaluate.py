@@ -223,7 +223,9 @@ def _as_walked(rule: Rule, ctx: _Context, depth: int) -> tuple[Action, FlowSpace
     if ctx.mode == "exact":  # not reached: walk() checks for inexact entries first
         raise AssertionError("inexact entry in an exact walk")
     bound = rule.bound if rule.match is None else rule.match
-    known_outcome = rule.action in (Action.PERMIT, Action.DENY) and applies is True and rule.bound is not None
+    # A permit or deny whose only doubt is which packets it matches (an unread part of the
+    # entry, or an interface the path does not name) still does what it says to those.
+    known_outcome = rule.action in (Action.PERMIT, Action.DENY) and bound is not None
     if not known_outcome:
         # Anything may happen to what it matches: the worst case below, the best above.
         action = Action.DENY if ctx.mode == "lower" else Action.PERMIT

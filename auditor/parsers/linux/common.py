@@ -15,6 +15,7 @@ Semantics encoded here (sources in VENDORS.md §7):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -344,3 +345,33 @@ def finish(draft: Draft, line_count: int) -> ParseResult:
     )
     diagnostics = tuple(sorted(draft.diagnostics, key=lambda d: d.source.line))
     return ParseResult(model, diagnostics, line_count)
+
+
+# What the model's states mean for TCP flags: the packets a flow check asks about are the first
+# packet of a connection (a SYN without ACK), tracked (NEW) or exempted by NOTRACK (UNTRACKED);
+# ESTABLISHED and RELATED stand for the packets after it (ACK set, SYN clear). A flags match
+# tests the bits, not conntrack, so an untracked SYN matches --syn just as a NEW one does.
+TCP_FLAG_NAMES = frozenset({"fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr"})
+FIRST_PACKET = frozenset({"syn"})
+LATER_PACKET = frozenset({"ack"})
+
+
+FlagsTest = Callable[[frozenset[str]], bool]
+
+
+def flags_equal(mask: frozenset[str], value: frozenset[str], negated: bool = False) -> FlagsTest:
+    """Return the test ``(flags & mask) == value`` (or its negation)."""
+    return lambda flags: ((flags & mask) == value) != negated
+
+
+def flags_any(value: frozenset[str]) -> FlagsTest:
+    """Return the test "any of ``value`` is set"."""
+    return lambda flags: bool(flags & value)
+
+
+def tcp_flags_space(matches: FlagsTest) -> FlowSpace:
+    """Return the TCP packets a flags test matches, from its answer on a first and a later packet."""
+    states = [(STATE_NEW, STATE_NEW), (STATE_UNTRACKED, STATE_UNTRACKED)] if matches(FIRST_PACKET) else []
+    if matches(LATER_PACKET):
+        states.append((STATE_ESTABLISHED, STATE_RELATED))
+    return FlowSpace.build(protocols=[(TCP, TCP)], state=states) if states else FlowSpace()

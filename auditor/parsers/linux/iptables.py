@@ -29,16 +29,28 @@ from auditor.model import (
 )
 from auditor.parsers.linux.common import (
     OTHER_HELPERS,
+    TCP_FLAG_NAMES,
     Cond,
     CondError,
     Disposition,
     Draft,
+    flags_equal,
     helper_kind,
     port_number,
     ports_space,
     protocol_number,
     state_space,
+    tcp_flags_space,
 )
+
+_SYN_MASK = frozenset({"syn", "ack", "rst", "fin"})  # what --syn tests (iptables-extensions(8))
+
+
+def _flag_names(text: str) -> frozenset[str]:
+    """Return iptables flag names (``SYN,ACK``, ``ALL``, ``NONE``) as lowercase names."""
+    names = frozenset(f.lower() for f in text.split(","))
+    return TCP_FLAG_NAMES if names == {"all"} else frozenset() if names == {"none"} else names
+
 
 BUILTIN = {
     "filter": ("INPUT", "FORWARD", "OUTPUT"),
@@ -173,19 +185,19 @@ def _read_rule(tokens: list[str], ipv6: bool) -> Parsed:
             cond.add(ports_space("sport", ports) | ports_space("dport", ports), negate)
         elif opt in ("--state", "--ctstate"):
             cond.add(state_space(arg.split(",")), negate)
-        elif opt == "--syn":
+        elif opt == "--syn":  # SYN set, ACK, RST and FIN clear
             i -= 1
-            states = [(1, 2)] if negate else [(0, 0)]
-            cond.add(FlowSpace.build(protocols=[(TCP, TCP)], state=states))
+            cond.add(tcp_flags_space(flags_equal(_SYN_MASK, frozenset({"syn"}), negate)))
         elif opt in ("--src-range", "--dst-range"):
             first, _, last = arg.partition("-")
             side = "src" if opt == "--src-range" else "dst"
             cond.add(FlowSpace.build(**{side: cubesfrom(first, last)}), negate)
         elif opt == "--tcp-flags":
-            mask, comp = set(arg.split(",")), set(tokens[i].split(",")) if i < len(tokens) else set()
+            mask = _flag_names(arg)
+            comp = _flag_names(tokens[i] if i < len(tokens) else "NONE")
             i += 1
-            if {"SYN", "ACK"} <= mask and "SYN" in comp and "ACK" not in comp and not negate:
-                cond.add(FlowSpace.build(protocols=[(TCP, TCP)], state=[(0, 0)]))
+            if mask | comp <= TCP_FLAG_NAMES:  # the flags under the mask must be exactly the set ones
+                cond.add(tcp_flags_space(flags_equal(mask, comp, negate)))
             else:
                 cond.inexact(f"--tcp-flags {arg}", FlowSpace.build(protocols=[(TCP, TCP)]))
         elif opt in ("--icmp-type", "--icmpv6-type"):

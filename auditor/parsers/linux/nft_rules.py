@@ -13,12 +13,16 @@ from dataclasses import dataclass, field, replace
 
 from auditor.flowspace import TCP, UDP, FlowSpace, cube_from_prefix, cubes_from_range
 from auditor.parsers.linux.common import (
+    TCP_FLAG_NAMES,
     Cond,
     CondError,
+    flags_any,
+    flags_equal,
     port_number,
     ports_space,
     protocol_number,
     state_space,
+    tcp_flags_space,
 )
 
 VERDICT_WORDS = frozenset({"accept", "drop", "reject", "jump", "goto", "return", "continue", "queue"})
@@ -187,6 +191,10 @@ class RuleReader:
     def step(self) -> None:
         """Read one selector or statement."""
         cond = self.spec.cond
+        if self.words[self.pos : self.pos + 2] == ["tcp", "flags"]:
+            self.pos += 2
+            self.tcp_flags()
+            return
         if self.words[self.pos : self.pos + 3] == ["ct", "helper", "set"]:
             self.pos += 3
             self.spec.helper = self.take().strip('"')
@@ -231,6 +239,46 @@ class RuleReader:
         else:
             cond.inexact(f"{word!r}")
             self.spec.unknown.append(word)
+
+    def tcp_flags(self) -> None:
+        """Read a ``tcp flags`` test.
+
+        Forms: ``syn`` (any set), ``== syn``, ``!= syn``, ``syn / syn,ack`` and
+        ``& (syn|ack) == syn`` (the bits under the mask equal the value).
+        """
+        mask: frozenset[str] | None = None
+        op = self.take() if self.peek() in ("==", "!=") else None
+        if op is None and self.peek() == "&":
+            self.take()
+            mask = self.flag_words()
+            op = self.take() if self.peek() in ("==", "!=") else None
+            if op is None:
+                raise CondError("tcp flags & MASK needs == or != VALUE")
+        value = self.flag_words()
+        if self.peek() == "/" and mask is None:
+            self.take()
+            mask = self.flag_words()
+        if not value:
+            raise CondError("tcp flags: no flag names")
+        if mask is not None:  # (flags & mask) compared with the value
+            test = flags_equal(mask, value, op == "!=")
+        elif op is None:  # a bare flag: any of them set
+            test = flags_any(value)
+        else:
+            test = flags_equal(TCP_FLAG_NAMES, value, op == "!=")
+        self.spec.protocols = self.spec.protocols or [TCP]
+        self.spec.cond.add(tcp_flags_space(test))
+
+    def flag_words(self) -> frozenset[str]:
+        """Read flag names joined by ``|`` or ``,`` (with parentheses), e.g. ``(fin|syn)``."""
+        names: set[str] = set()
+        while self.peek():
+            parts = [p for p in self.peek().strip("()").replace(",", "|").split("|") if p]
+            if self.peek() not in ("|", ",") and not (parts and set(parts) <= TCP_FLAG_NAMES):
+                break
+            names.update(parts)
+            self.take()
+        return frozenset(names)
 
     def skip_args(self, keys: set[str], values: bool = False) -> None:
         """Skip a statement's keyword arguments (``counter packets 0 bytes 0``)."""
