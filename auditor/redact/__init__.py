@@ -56,7 +56,7 @@ def redact(text: str, platform: str | None) -> Redacted:
         was replaced.
     """
     # The platform's rules first: where two find the same value, the more specific names it.
-    syntaxes: list[tuple[Tracker, tuple[Rule, ...]]] = [(make(), rules) for make, rules in syntaxes_for(platform)]
+    syntaxes: list[tuple[Tracker, tuple[Rule, ...]]] = [(make(), r) for make, r in syntaxes_for(platform)]
     syntaxes.append((NoSections(), COMMON))
     lines = text.split("\n")  # split on \n only: \r and other breaks stay inside their line
     out: list[str] = []
