@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from auditor.redact import upstream
-from auditor.redact.rules import COMMON, FLAGGED_LINE, PRIVATE_KEY, Rule, syntaxes_for
+from auditor.redact.rules import COMMON, FLAGGED_LINE, PRIVATE_KEY, Rule, netconan_applies, syntaxes_for
 from auditor.redact.sections import NoSections, Tracker
 
 __all__ = ["MARK", "Redacted", "redact"]
@@ -58,6 +58,7 @@ def redact(text: str, platform: str | None) -> Redacted:
     # The platform's rules first: where two find the same value, the more specific names it.
     syntaxes: list[tuple[Tracker, tuple[Rule, ...]]] = [(make(), r) for make, r in syntaxes_for(platform)]
     syntaxes.append((NoSections(), COMMON))
+    with_netconan = netconan_applies(platform)
     lines = text.split("\n")  # split on \n only: \r and other breaks stay inside their line
     out: list[str] = []
     changed: list[int] = []
@@ -70,7 +71,7 @@ def redact(text: str, platform: str | None) -> Redacted:
         count += pem_started
         for tracker, rules in syntaxes:
             spans.extend(_rule_spans(line, tracker, rules))
-        found, scrub = upstream.find(line)
+        found, scrub = upstream.find(line) if with_netconan else ([], False)
         spans.extend((start, end, _kind_of(line)) for start, end in found)
         if scrub and not spans:
             spans.append(_flagged_span(line))

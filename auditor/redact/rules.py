@@ -27,6 +27,8 @@ SNMP_COMMUNITY = "snmp-community"
 
 # A value: quoted (kept quoted) or one word; never a brace, semicolon or XML bracket.
 _VAL = r"""(?P<v>"[^"]*"|'[^']*'|[^\s;"'{}<>]+)"""
+# IOS-like values are whitespace-delimited: any other character may be part of a secret.
+_WORD = r'''(?P<v>"[^"]*"|\S+)'''
 # RouterOS: quoted with backslash escapes, or unquoted up to whitespace.
 _RO_VAL = r'(?P<v>"(?:[^"\\]|\\.)*"|[^\s"]+)'
 # Words that follow ``password``/``secret`` in commands that hold no secret.
@@ -63,6 +65,7 @@ COMMON: tuple[Rule, ...] = (
         r"|LUFRPT[A-Za-z0-9+/=]{10,})",
     ),
     _rule(API_TOKEN, r"(?i)\bbearer\s+(?P<v>[\w.~+/-]{12,}=*)"),
+    _rule(PASSWORD, r"(?i)\b[a-z][a-z0-9+.-]*://[^\s/:@]+:(?P<v>[^\s/@]+)@"),  # user:password@ in URLs
     _rule(
         API_TOKEN,
         r"""(?i)\b(?:api[-_]?key|api[-_]?token|access[-_]?token|auth[-_]?token|token|secret|password"""
@@ -75,39 +78,39 @@ CISCO_LIKE: tuple[Rule, ...] = (
     _rule(
         PASSWORD,
         r"\b(?:password|passwd|secret)(?: (?:level \d+|\d{1,2}|sha512|sha256|pbkdf2|md5|encrypted|"
-        r"cleartext|clear))* " + _NOT_A_SECRET + _VAL,
+        r"cleartext|clear))* " + _NOT_A_SECRET + _WORD,
     ),
-    _rule(AUTH_KEY, r"^\s*(?:tacacs-server|radius-server)\b.*?\bkey(?: \d)? " + _VAL),
+    _rule(AUTH_KEY, r"^\s*(?:tacacs-server|radius-server)\b.*?\bkey(?: \d)? " + _WORD),
     _rule(
         AUTH_KEY,
-        r"^\s+key(?: \d)? " + _VAL + r"\s*$",
+        r"^\s+key(?: \d)? " + _WORD + r"\s*$",
         section=r"^(?:tacacs server|radius server|aaa-server|radius-server host|tacacs-server host)\b",
     ),
-    _rule(AUTH_KEY, r"\bserver-private\b.*?\bkey(?: \d)? " + _VAL),
-    _rule(PRE_SHARED_KEY, r"\b(?:crypto )?isakmp key(?: \d)? " + _VAL),
-    _rule(PRE_SHARED_KEY, r"\bpre-shared-key(?: address \S+(?: \S+)?| hostname \S+) key(?: \d)? " + _VAL),
+    _rule(AUTH_KEY, r"\bserver-private\b.*?\bkey(?: \d)? " + _WORD),
+    _rule(PRE_SHARED_KEY, r"\b(?:crypto )?isakmp key(?: \d)? " + _WORD),
+    _rule(PRE_SHARED_KEY, r"\bpre-shared-key(?: address \S+(?: \S+)?| hostname \S+) key(?: \d)? " + _WORD),
     _rule(
         PRE_SHARED_KEY,
-        r"\bpre-shared-key(?: \d| hex| hexadecimal| ascii-text)? (?!(?:address|hostname)\b)" + _VAL,
+        r"\bpre-shared-key(?: \d| hex| hexadecimal| ascii-text)? (?!(?:address|hostname)\b)" + _WORD,
     ),
-    _rule(PRE_SHARED_KEY, r"\bpre-share key(?: \d)? " + _VAL),
-    _rule(PRE_SHARED_KEY, r"\bwpa-psk (?:ascii|hex)(?: \d)? " + _VAL),
-    _rule(AUTH_KEY, r"\bfailover key(?: hex)? " + _VAL),
-    _rule(AUTH_KEY, r"\bkey-string(?: \d)? " + _VAL),
-    _rule(AUTH_KEY, r"\bauthentication-key(?: \d+ (?:md5|sha\d*))?(?: \d)? " + _VAL),
-    _rule(AUTH_KEY, r"\bmessage-digest-key \d+ md5(?: \d)? " + _VAL),
-    _rule(AUTH_KEY, r"\bauthentication text " + _VAL),
-    _rule(AUTH_KEY, r"\bnhrp authentication " + _VAL),
-    _rule(SNMP_COMMUNITY, r"\bsnmp-server community(?: [08])? " + _VAL),
-    _rule(SNMP_COMMUNITY, r"\bsnmp-server host\b.*?\bcommunity(?: [08])? " + _VAL),
+    _rule(PRE_SHARED_KEY, r"\bpre-share key(?: \d)? " + _WORD),
+    _rule(PRE_SHARED_KEY, r"\bwpa-psk (?:ascii|hex)(?: \d)? " + _WORD),
+    _rule(AUTH_KEY, r"\bfailover key(?: hex)? " + _WORD),
+    _rule(AUTH_KEY, r"\bkey-string(?: \d)? " + _WORD),
+    _rule(AUTH_KEY, r"\bauthentication-key(?: \d+ (?:md5|sha\d*))?(?: \d)? " + _WORD),
+    _rule(AUTH_KEY, r"\bmessage-digest-key \d+ md5(?: \d)? " + _WORD),
+    _rule(AUTH_KEY, r"\bauthentication text " + _WORD),
+    _rule(AUTH_KEY, r"\bnhrp authentication " + _WORD),
+    _rule(SNMP_COMMUNITY, r"\bsnmp-server community(?: [08])? " + _WORD),
+    _rule(SNMP_COMMUNITY, r"\bsnmp-server host\b.*?\bcommunity(?: [08])? " + _WORD),
     _rule(
         SNMP_COMMUNITY,
         r"\bsnmp-server host (?:\S+ )?[\d.:a-fA-F]+(?: (?:informs|traps|vrf \S+|version (?:1|2c|3 \S+)))* "
-        r"(?!(?:community|informs|traps|version|vrf|udp-port|poll|use-vrf|filter-vrf)\b)" + _VAL,
+        r"(?!(?:community|informs|traps|version|vrf|udp-port|poll|use-vrf|filter-vrf)\b)" + _WORD,
     ),
-    _rule(PASSWORD, r"\bsnmp-server user\b.*?\bauth (?:md5|sha\S*) " + _VAL),
-    _rule(PASSWORD, r"\bsnmp-server user\b.*?\bpriv(?: (?:3des|des|aes(?:-?\d+)?))?(?: \d+)? " + _VAL),
-    _rule(PASSWORD, r"\bldap-login-password " + _VAL),
+    _rule(PASSWORD, r"\bsnmp-server user\b.*?\bauth (?:md5|sha\S*) " + _WORD),
+    _rule(PASSWORD, r"\bsnmp-server user\b.*?\bpriv(?: (?:3des|des|aes(?:-?\d+)?))?(?: \d+)? " + _WORD),
+    _rule(PASSWORD, r"\bldap-login-password " + _WORD),
 )
 
 JUNOS: tuple[Rule, ...] = (
@@ -177,6 +180,12 @@ VYOS: tuple[Rule, ...] = (
     _rule(SNMP_COMMUNITY, r"^\s*community " + _VAL, section=r"(?:^|/)snmp$"),
 )
 
+# Where netconan's patterns (written for IOS-like, Junos, FortiOS and VyOS syntax) run too.
+# On RouterOS's key=value lines, PAN-OS XML and netfilter they find nothing the rules above
+# miss and misfire (``password=x use-peer-dns=yes`` loses its next option; a ``$1$`` hash
+# pattern runs on into ``</phash>``), so they are left out there.
+NETCONAN_SYNTAXES = frozenset({"cisco", "junos", "fortios", "vyos"})
+
 # One entry per syntax: how to track sections, and the rules. Platforms map to entries.
 Syntax = tuple[Callable[[], Tracker], tuple[Rule, ...]]
 SYNTAXES: dict[str, Syntax] = {
@@ -210,3 +219,9 @@ def syntaxes_for(platform: str | None) -> list[Syntax]:
     if name is None:
         return list(SYNTAXES.values())
     return [SYNTAXES[name]]
+
+
+def netconan_applies(platform: str | None) -> bool:
+    """Whether netconan's patterns run on this platform's configs (always, when it is unknown)."""
+    name = PLATFORM_SYNTAX.get(platform or "")
+    return name is None or name in NETCONAN_SYNTAXES

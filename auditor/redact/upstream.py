@@ -26,6 +26,8 @@ _HEAD = "'\"[{ "
 _TAIL = "'\"]};, "
 # Short numbers after ``key`` are key ids and types (``key 1`` in a key chain), not secrets.
 _SHORT_NUMBER = re.compile(r"\d{1,5}")
+# Keywords netconan takes for values (``no password strength-check`` on NX-OS).
+_KEYWORDS = frozenset({"strength-check", "complexity"})
 
 
 def find(line: str) -> tuple[list[tuple[int, int]], bool]:
@@ -61,6 +63,9 @@ def find(line: str) -> tuple[list[tuple[int, int]], bool]:
                     continue
                 start, end = _trim(collapsed, match.start(item), match.end(item))
                 value = collapsed[start:end]
+                if "</" in value:  # its hash pattern runs on into an XML closing tag: stop there
+                    end = start + value.index("</")
+                    value = collapsed[start:end]
                 if _is_secret(value):
                     spans.append((original(start), original(end - 1) + 1))
         if matched:
@@ -70,8 +75,13 @@ def find(line: str) -> tuple[list[tuple[int, int]], bool]:
 
 def _is_secret(value: str) -> bool:
     # PEM markers (``private-key "-----BEGIN ...``) are not secrets; the block is redact's.
-    return bool(value) and value.lower() not in _RESERVED and not _SHORT_NUMBER.fullmatch(value) and (
-        not value.startswith("-----")
+    lowered = value.lower()
+    return (
+        bool(value)
+        and lowered not in _RESERVED
+        and lowered not in _KEYWORDS
+        and not _SHORT_NUMBER.fullmatch(value)
+        and not value.startswith("-----")
     )
 
 
