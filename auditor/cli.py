@@ -258,7 +258,7 @@ def _audit(
     if from_archive is not None and config_files:
         raise UsageError("give config files or --from-archive DIR, not both")
     if not config_files and inventory_file is None and from_archive is None:
-        raise UsageError("give config files, --inventory FILE or --from-archive DIR")
+        raise UsageError("give config files or --inventory FILE (or --from-archive DIR)")
     started = datetime.now(UTC)
     packs = [policy.resolve(p) for p in policies or ["apple-facetime-imessage"]]
     cli_platform = platform_from_name(platform)
