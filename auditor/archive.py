@@ -33,7 +33,6 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.errors import ArchiveError
-from auditor.redact import redact
 
 __all__ = ["CHANGED", "FAILED", "UNCHANGED", "Archive", "Entry"]
 
@@ -110,6 +109,8 @@ class Archive:
                 reason = error or ("collection incomplete" if not complete else "nothing collected")
                 entry = Entry(device, seq, when, source, platform, FAILED, error=reason)
             else:
+                from auditor.redact import redact  # netconan's tables load only to store
+
                 redacted = redact(text, platform)
                 data = redacted.text.encode("utf-8")
                 digest = hashlib.sha256(data).hexdigest()

@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from auditor import engine, inventory, parsers, policy
-from auditor.archive import FAILED, Archive, Entry
 from auditor.errors import AuditorError, InputError, UsageError
 from auditor.model import Platform
 from auditor.pipeline import (
@@ -36,6 +35,9 @@ from auditor.pipeline import (
 from auditor.reports import json_report, table
 from auditor.reports.render import render as render_report
 from auditor.reports.tickets import render_tickets
+
+if TYPE_CHECKING:
+    from auditor.archive import Archive, Entry
 
 app = typer.Typer(
     help="Audit router and firewall configs against application policy packs.",
@@ -270,6 +272,8 @@ def _audit(
     )
     jobs = [_file_job(path, cli_platform, options, remediation) for path in config_files or []]
     if from_archive is not None:
+        from auditor.archive import Archive  # the archive loads only when asked for
+
         devices = inventory.load(inventory_file) if inventory_file is not None else []
         jobs.extend(_archive_jobs(Archive(from_archive), devices, cli_platform, cli_inside, remediation))
     elif inventory_file is not None:
@@ -361,6 +365,8 @@ def _archive_jobs(
     collection. A device whose last collection failed is an error naming the reason: its
     older config is not audited as if it were current.
     """
+    from auditor.archive import FAILED
+
     archived = archive.devices()
     settings = {d.name: d for d in devices}
     names = archived + [name for name in settings if name not in archived]
@@ -412,6 +418,8 @@ def history(
     output: OutputOpt = None,
 ) -> None:
     """List a device's archived collections and diff its config between two of them."""
+    from auditor.archive import FAILED, UNCHANGED, Archive
+
     archive = Archive(archive_dir)
     if not archive_dir.is_dir():
         raise InputError(f"{archive_dir}: no such archive folder")
@@ -430,7 +438,7 @@ def history(
         elif entry.redacted_kinds:
             rows.append(f"{'':>4}  redacted: {', '.join(entry.redacted_kinds)}")
     rows.append("")
-    versions = [e for e in entries if e.has_config and e.status != "unchanged"]
+    versions = [e for e in entries if e.has_config and e.status != UNCHANGED]
     if diff is not None:
         a, b = diff
     elif len(versions) >= 2:
