@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from auditor.redact import MARK, redact
@@ -155,3 +155,57 @@ def test_lines_are_never_added_or_lost_and_redaction_is_stable(text: str, platfo
     assert once.text.count("\n") == text.count("\n")
     assert len(once.text.splitlines()) == len(text.splitlines())
     assert redact(once.text, platform).text == once.text
+
+
+# Every form of every platform, with the value left open; hypothesis fills in random secrets.
+WORD = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=6, max_size=24)
+QUOTABLE = st.text(st.characters(min_codepoint=32, max_codepoint=126, exclude_characters='"\\'),
+                   min_size=6, max_size=24).filter(lambda s: s.strip() == s)
+# Unquoted in brace and set syntaxes: the OS quotes a value holding any of these.
+PLAIN = WORD.filter(lambda s: not any(c in s for c in ";\"'{}<>"))
+XML_TEXT = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="<&"),
+                   min_size=6, max_size=24)
+FORMS: list[tuple[str, str, st.SearchStrategy[str]]] = [
+    ("cisco_ios", "enable secret 9 $9${}", WORD),
+    ("cisco_ios", "username u privilege 15 password 0 {}", QUOTABLE),
+    ("cisco_ios", "snmp-server community {} RO 10", WORD),
+    ("cisco_ios", "crypto isakmp key {} address 203.0.113.9", WORD),
+    ("cisco_ios", " pre-shared-key address 198.51.100.0 255.255.255.0 key {}", WORD),
+    ("cisco_ios", "  key-string 7 {}", WORD),
+    ("cisco_ios", " ip ospf message-digest-key 1 md5 {}", WORD),
+    ("cisco_ios", "snmp-server user m g v3 auth sha {} priv aes 128 x", WORD),
+    ("cisco_asa", "enable password {} encrypted", WORD),
+    ("cisco_asa", " ikev1 pre-shared-key {}", WORD),
+    ("cisco_asa", "failover key {}", WORD),
+    ("cisco_asa", "snmp-server host inside 10.1.5.9 community {} version 2c", WORD),
+    ("cisco_nxos", 'tacacs-server key 7 "{}"', QUOTABLE),
+    ("arista_eos", "   neighbor 10.0.0.1 password 7 {}", WORD),
+    ("juniper_junos", 'set system root-authentication encrypted-password "{}"', QUOTABLE),
+    ("juniper_junos", '            pre-shared-key ascii-text "{}"; ## SECRET-DATA', QUOTABLE),
+    ("juniper_junos", '    authentication-key "{}"; ## SECRET-DATA', QUOTABLE),
+    ("juniper_junos", '        secret "{}"; ## SECRET-DATA', QUOTABLE),
+    ("fortinet", "        set password ENC {}", WORD),
+    ("fortinet", '        set psksecret "{}"', QUOTABLE),
+    ("fortinet", "        set passwd ENC {}", WORD),
+    ("paloalto_panos", "        <phash>{}</phash>", XML_TEXT),
+    ("paloalto_panos", "                  <key>{}</key>", XML_TEXT),
+    ("paloalto_panos", "set mgt-config users admin phash {}", PLAIN),
+    ("mikrotik_routeros", 'add name=office wpa2-pre-shared-key="{}"', QUOTABLE),
+    ("mikrotik_routeros", "add peer=hq secret={}", WORD.filter(lambda s: '"' not in s)),
+    ("mikrotik_routeros", "add area=backbone authentication-key={} interfaces=ether2",
+     WORD.filter(lambda s: '"' not in s)),
+    ("vyos", "set vpn ipsec authentication psk HQ secret '{}'", QUOTABLE.filter(lambda s: "'" not in s)),
+    ("linux", '-A INPUT -m comment --comment "api_key={}" -j ACCEPT',
+     WORD.filter(lambda s: not any(c in s for c in "\"',;}]"))),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(FORMS).flatmap(lambda form: st.tuples(st.just(form), form[2])))
+def test_random_secrets_in_every_form_are_replaced(case: tuple[tuple[str, str, object], str]) -> None:
+    (platform, template, _), secret = case
+    line = template.format(secret)
+    assume(secret not in template.replace("{}", ""))
+    out = redact(line, platform).text
+    assert secret not in out, (line, out)
+    assert MARK in out

@@ -32,9 +32,10 @@ _WORD = r'''(?P<v>"[^"]*"|\S+)'''
 # RouterOS: quoted with backslash escapes, or unquoted up to whitespace.
 _RO_VAL = r'(?P<v>"(?:[^"\\]|\\.)*"|[^\s"]+)'
 # Words that follow ``password``/``secret`` in commands that hold no secret.
+# A secret may begin with one of these words, so only the whole word (then a blank) counts.
 _NOT_A_SECRET = (
-    r"(?!(?:encryption|required|ignore|expires|policy|strength|lifetime|minimum|maximum|"
-    r"min-length|prompt|history|reuse|complexity|hash|aes|type-?\d?)\b)"
+    r"(?!(?:encryption|required|ignore|expires|policy|strength-check|lifetime|minimum|maximum|"
+    r"min-length|prompt|history|reuse|complexity|hash|aes)(?:\s|$))"
 )
 
 
@@ -75,6 +76,8 @@ COMMON: tuple[Rule, ...] = (
 
 # IOS, IOS-XE, NX-OS, EOS and ASA share the shape of these commands.
 CISCO_LIKE: tuple[Rule, ...] = (
+    # IOS reads a clear-text (type 0) password to the end of the line: it may hold blanks.
+    _rule(PASSWORD, r"\b(?:password|secret) 0 (?P<v>\S(?:.*\S)?)"),
     _rule(
         PASSWORD,
         r"\b(?:password|passwd|secret)(?: (?:level \d+|\d{1,2}|sha512|sha256|pbkdf2|md5|encrypted|"
@@ -128,8 +131,10 @@ JUNOS: tuple[Rule, ...] = (
 )
 
 FORTIOS: tuple[Rule, ...] = (
-    _rule(PRE_SHARED_KEY, r"^\s*set psksecret(?:-remote)?(?: ENC)? " + _VAL),
-    _rule(PASSWORD, r"^\s*set [\w-]+ ENC " + _VAL),
+    # An ENC value is one blank-free word, whatever characters it holds.
+    _rule(PRE_SHARED_KEY, r"^\s*set psksecret(?:-remote)? ENC (?P<v>\S+)"),
+    _rule(PRE_SHARED_KEY, r"^\s*set psksecret(?:-remote)? (?!ENC\b)" + _VAL),
+    _rule(PASSWORD, r"^\s*set [\w-]+ ENC (?P<v>\S+)"),
     _rule(
         PASSWORD,
         r"^\s*set (?:[\w-]*?(?:password|passwd|pwd|secret|passphrase|psk)|(?:[\w-]*-)?(?<!public-)key)"
