@@ -143,6 +143,27 @@ def test_a_crash_between_write_and_rename_leaves_the_previous_state(tmp_path: Pa
     assert [p for p in files(tmp_path) if p.name.startswith(".tmp-")] == []  # swept under the lock
 
 
+def _store_many(root: str, worker: int) -> None:
+    archive = Archive(Path(root))
+    for n in range(15):
+        archive.store("r1", "cisco_ios", f"worker{worker}", IOS + f"! {worker}-{n}\n", T0)
+
+
+def test_two_writers_of_one_device_never_lose_a_collection(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_store_many, args=(str(tmp_path), w)) for w in range(2)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+    assert [p.exitcode for p in workers] == [0, 0]
+    entries = Archive(tmp_path).entries("r1")
+    assert [e.seq for e in entries] == list(range(1, 31))
+    assert len(list((tmp_path / "r1" / "configs").iterdir())) == 30
+
+
 def test_an_altered_archive_file_is_refused(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     entry = archive.store("r1", "cisco_ios", "ssh", IOS, T0)
