@@ -19,7 +19,15 @@ import re
 from dataclasses import dataclass
 
 from auditor.redact import upstream
-from auditor.redact.rules import COMMON, FLAGGED_LINE, PRIVATE_KEY, Rule, netconan_applies, syntaxes_for
+from auditor.redact.rules import (
+    COMMON,
+    FLAGGED_LINE,
+    PRIVATE_KEY,
+    TRIGGERS,
+    Rule,
+    netconan_applies,
+    syntaxes_for,
+)
 from auditor.redact.sections import NoSections, Tracker
 
 __all__ = ["MARK", "Redacted", "redact"]
@@ -67,10 +75,13 @@ def redact(text: str, platform: str | None) -> Redacted:
     in_pem = False
     for number, line in enumerate(lines, start=1):
         spans, in_pem, pem_started = _pem_spans(line, in_pem)
-        in_block = bool(spans)
+        in_block = any(end > start for start, end, _ in spans)
         count += pem_started
+        triggered = any(t in line.lower() for t in TRIGGERS)
         for tracker, rules in syntaxes:
-            spans.extend(_rule_spans(line, tracker, rules))
+            section = tracker.feed(line)  # every line, so blocks open and close in step
+            if triggered:
+                spans.extend(_rule_spans(line, section, rules))
         found, scrub = upstream.find(line) if with_netconan else ([], False)
         spans.extend((start, end, _kind_of(line)) for start, end in found)
         if scrub and not spans:
@@ -102,8 +113,7 @@ def _pem_spans(line: str, in_pem: bool) -> tuple[list[Span], bool, int]:
     return [(start, end, PRIVATE_KEY)], end_marker is None, started
 
 
-def _rule_spans(line: str, tracker: Tracker, rules: tuple[Rule, ...]) -> list[Span]:
-    section = tracker.feed(line)
+def _rule_spans(line: str, section: str, rules: tuple[Rule, ...]) -> list[Span]:
     spans: list[Span] = []
     for rule in rules:
         if rule.section is not None and not rule.section.search(section):

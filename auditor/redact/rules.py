@@ -39,6 +39,15 @@ _NOT_A_SECRET = (
 )
 
 
+# Every rule below (and in any table added here) needs one of these in the line, lowercased;
+# a line with none is skipped without running the patterns (most of a config: ACLs, routes).
+TRIGGERS = (
+    "pass", "secret", "key", "communit", "snmp", "psk", "pre-share", "auth", "$", "token",
+    "bearer", "://", "-aq==", "lufrpt", "gh", "glpat-", "xox", "akia", "eyj", "pwd", "hash",
+    "enc ", "name", "private",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One place a secret is written: its kind, the pattern, and the section it needs."""
