@@ -392,7 +392,11 @@ def _archive_jobs(
         except UsageError as exc:
             jobs.append(Job(name, source, None, options, error=f"{name}: {exc}", platform_name=wanted))
             continue
-        text = archive.read(last)
+        try:
+            text = archive.read(last)
+        except AuditorError as exc:  # one damaged file: that device is an error, the rest audited
+            jobs.append(Job(name, source, platform, options, error=str(exc), platform_name=wanted))
+            continue
         jobs.append(Job(name, source, platform, options, text=text, remediation=remediation))
     return jobs
 

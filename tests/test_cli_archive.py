@@ -89,6 +89,18 @@ def test_a_device_whose_last_collection_failed_is_reported_with_the_reason(tmp_p
     assert "SSH authentication failed" in err
 
 
+def test_an_altered_archived_config_fails_that_device_only(tmp_path: Path) -> None:
+    archive = collected(tmp_path, "br-rtr-01", "br-rtr-03")
+    path = tmp_path / "br-rtr-03" / "configs" / f"{archive.latest('br-rtr-03').sha256}.cfg"
+    path.write_text(path.read_text().replace("eq 5223 established", "eq 5223"))
+    code, out, _ = run("audit", "--from-archive", str(tmp_path), "--format", "json")
+    assert code == 3
+    by_name = {d["name"]: d for d in json.loads(out)["devices"]}
+    assert by_name["br-rtr-01"]["status"] == "compliant"
+    assert by_name["br-rtr-03"]["status"] == "error"
+    assert "does not match its sha256" in by_name["br-rtr-03"]["error"]
+
+
 def test_an_inventory_device_never_collected_is_an_error(tmp_path: Path) -> None:
     collected(tmp_path, "br-rtr-01", "br-rtr-02", "br-rtr-03")
     code, out, _ = run("audit", "--from-archive", str(tmp_path), "--inventory", str(INVENTORY),
