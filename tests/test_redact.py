@@ -119,10 +119,17 @@ def test_look_alike_lines_that_hold_no_secret_stay(platform: str, line: str) -> 
          f'archive-sites "ftp://ops:{MARK}@203.0.113.10/b/";'),
         ("cisco_nxos", "username admin password 5 <redacted_config>  role network-admin",
          f"username admin password 5 {MARK}  role network-admin"),
+        ("cisco_asa", "failover key hex 0a1b2c3d4e5f", f"failover key hex {MARK}"),
     ],
 )
 def test_only_the_value_is_replaced(platform: str, line: str, expected: str) -> None:
     assert redact(line, platform).text == expected
+
+
+def test_a_line_netconan_flags_but_no_rule_places_loses_all_but_its_first_word() -> None:
+    # netconan knows this line holds a secret but not where; no Junos rule knows the form
+    result = redact("wpa-psk hex 0 ABCDEF012345", "juniper_junos")
+    assert result.text == f"wpa-psk {MARK}" and result.kinds == ("flagged-line",)
 
 
 def test_context_decides_when_a_name_is_a_community() -> None:

@@ -26,8 +26,9 @@ _HEAD = "'\"[{ "
 _TAIL = "'\"]};, "
 # Short numbers after ``key`` are key ids and types (``key 1`` in a key chain), not secrets.
 _SHORT_NUMBER = re.compile(r"\d{1,5}")
-# Keywords netconan takes for values (``no password strength-check`` on NX-OS).
-_KEYWORDS = frozenset({"strength-check", "complexity"})
+# Keywords netconan takes for values (``no password strength-check`` on NX-OS, ASA
+# ``failover key hex KEY``).
+_KEYWORDS = frozenset({"strength-check", "complexity", "hex"})
 
 
 def find(line: str) -> tuple[list[tuple[int, int]], bool]:
