@@ -419,15 +419,44 @@ def history(
         tuple[int, int] | None,
         typer.Option("--diff", help="Diff collection A to B (default: the last two that differ)."),
     ] = None,
+    history_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     output: OutputOpt = None,
 ) -> None:
     """List a device's archived collections and diff its config between two of them."""
-    from auditor.archive import FAILED, UNCHANGED, Archive
+    from dataclasses import asdict
 
-    archive = Archive(archive_dir)
+    from auditor.archive import UNCHANGED, Archive
+
+    if history_format not in ("text", "json"):
+        raise UsageError(f"history format {history_format!r}: use text or json")
     if not archive_dir.is_dir():
         raise InputError(f"{archive_dir}: no such archive folder")
+    archive = Archive(archive_dir)
     entries = archive.entries(device)
+    versions = [e for e in entries if e.has_config and e.status != UNCHANGED]
+    pair = diff if diff is not None else (
+        (versions[-2].seq, versions[-1].seq) if len(versions) >= 2 else None
+    )
+    text = archive.diff(device, *pair) if pair is not None else ""
+    if history_format == "json":
+        document = {
+            "device": device,
+            "collections": [asdict(e) for e in entries],
+            "diff": None if pair is None else {"from": pair[0], "to": pair[1], "text": text},
+        }
+        _write(json.dumps(document, indent=2) + "\n", output)
+        return
+    rows = [*_history_rows(device, archive_dir, entries), ""]
+    if pair is None:
+        rows.append("one version of the config archived: nothing to diff")
+    else:
+        a, b = pair
+        rows.append(f"diff #{a} -> #{b}:" if text else f"no difference between #{a} and #{b}")
+    _write("\n".join(rows) + "\n" + text, output)
+
+
+def _history_rows(device: str, archive_dir: Path, entries: list[Entry]) -> list[str]:
+    """One row per collection; a failed one with its reason, a redacted one with the kinds."""
     rows = [f"{device}: {len(entries)} collections in {archive_dir}", ""]
     rows.append(f"{'#':>4}  {'collected at':<25}  {'status':<9}  {'sha256':<12}  {'lines':>5}  "
                 f"{'redacted':<8}  source")
@@ -437,23 +466,11 @@ def history(
         lines = f"{entry.lines}" if entry.has_config else "-"
         rows.append(f"{entry.seq:>4}  {entry.collected_at:<25}  {entry.status:<9}  {digest:<12}  "
                     f"{lines:>5}  {redacted:<8}  {entry.source}")
-        if entry.status == FAILED:
+        if entry.error is not None:
             rows.append(f"{'':>4}  reason: {entry.error}")
         elif entry.redacted_kinds:
             rows.append(f"{'':>4}  redacted: {', '.join(entry.redacted_kinds)}")
-    rows.append("")
-    versions = [e for e in entries if e.has_config and e.status != UNCHANGED]
-    if diff is not None:
-        a, b = diff
-    elif len(versions) >= 2:
-        a, b = versions[-2].seq, versions[-1].seq
-    else:
-        rows.append("one version of the config archived: nothing to diff")
-        _write("\n".join(rows) + "\n", output)
-        return
-    text = archive.diff(device, a, b)
-    rows.append(f"diff #{a} -> #{b}:" if text else f"no difference between #{a} and #{b}")
-    _write("\n".join(rows) + "\n" + text, output)
+    return rows
 
 
 @policies_app.command("list")

@@ -159,7 +159,23 @@ def test_history_diff_of_chosen_collections(tmp_path: Path) -> None:
     assert code == 0 and "one version of the config archived: nothing to diff" in out
 
 
+def test_history_as_json_for_scripts(tmp_path: Path) -> None:
+    archive = collected(tmp_path, "br-rtr-02")
+    edited = (CONFIGS / "br-rtr-02.cfg").read_text().replace("range 16395 16396", "range 16395 16399")
+    archive.store("br-rtr-02", "cisco_ios", "ssh:br-rtr-02", edited, T0 + timedelta(hours=1))
+    archive.store("br-rtr-02", None, "ssh:br-rtr-02", None, T0 + timedelta(hours=2), complete=False)
+    code, out, _ = run("history", "br-rtr-02", "--archive", str(tmp_path), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert [(c["seq"], c["status"], c["error"]) for c in document["collections"]] == [
+        (1, "changed", None), (2, "changed", None), (3, "failed", "collection incomplete"),
+    ]
+    assert (document["diff"]["from"], document["diff"]["to"]) == (1, 2)
+    assert document["diff"]["text"] == archive.diff("br-rtr-02", 1, 2)
+
+
 @pytest.mark.parametrize("args", [
+    ["history", "br-rtr-02", "--archive", "{root}", "--format", "yaml"],
     ["history", "nope", "--archive", "{root}"],
     ["history", "br-rtr-02", "--archive", "{root}/missing"],
     ["history", "br-rtr-02", "--archive", "{root}", "--diff", "1", "7"],
