@@ -207,6 +207,9 @@ def test_no_planted_secret_reaches_the_archive_or_any_output(tmp_path: Path) -> 
         code, out, err = run("history", device, "--archive", str(tmp_path / "archive"))
         assert code == 0 and "diff #1 -> #2:" in out
         outputs.extend([out, err])
+        code, out, err = run("history", device, "--archive", str(tmp_path / "archive"), "--format", "json")
+        assert code == 0 and json.loads(out)["diff"]["text"]
+        outputs.extend([out, err])
     # the redacted lines do reach the outputs (evidence, unrecognized lines, diffs): as REDACTED
     assert sum(MARK in text for text in outputs) >= len(archive.devices())
     written = [p.read_bytes().decode("utf-8", errors="replace") for p in (tmp_path / "archive").rglob("*")
