@@ -132,6 +132,11 @@ def test_a_line_netconan_flags_but_no_rule_places_loses_all_but_its_first_word()
     assert result.text == f"wpa-psk {MARK}" and result.kinds == ("flagged-line",)
 
 
+def test_a_line_junos_marks_secret_is_redacted_even_in_a_form_no_rule_knows() -> None:
+    line = '            shared-knob-of-2031 "Pl4inTextValue"; ## SECRET-DATA'
+    assert redact(line, "juniper_junos").text == f"            shared-knob-of-2031 {MARK}; ## SECRET-DATA"
+
+
 def test_context_decides_when_a_name_is_a_community() -> None:
     fortinet = "config system snmp community\n    edit 1\n        set name \"c0mm\"\n    next\nend\n"
     assert '"c0mm"' not in redact(fortinet, "fortinet").text

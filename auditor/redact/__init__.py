@@ -10,7 +10,8 @@ Three passes find the secrets of a line, and their spans are merged: PEM private
 blocks (multi-line: every line inside is replaced, so the line count stays), the
 platform's rules (``rules.py``) and netconan's patterns (``upstream.py``). When netconan
 flags a line but cannot say where the secret is and no rule found it, everything after the
-first word is replaced: a flagged line is never kept as is.
+first word is replaced: a flagged line is never kept as is. So is a line the platform
+itself marks as secret (Junos's ``## SECRET-DATA``) when no rule placed its secret.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from auditor.redact.rules import (
     TRIGGERS,
     Rule,
     netconan_applies,
+    secret_markers,
     syntaxes_for,
 )
 from auditor.redact.sections import NoSections, Tracker
@@ -67,6 +69,7 @@ def redact(text: str, platform: str | None) -> Redacted:
     syntaxes: list[tuple[Tracker, tuple[Rule, ...]]] = [(make(), r) for make, r in syntaxes_for(platform)]
     syntaxes.append((NoSections(), COMMON))
     with_netconan = netconan_applies(platform)
+    markers = secret_markers(platform)
     lines = text.split("\n")  # split on \n only: \r and other breaks stay inside their line
     out: list[str] = []
     changed: list[int] = []
@@ -84,7 +87,7 @@ def redact(text: str, platform: str | None) -> Redacted:
                 spans.extend(_rule_spans(line, section, rules))
         found, scrub = upstream.find(line) if with_netconan else ([], False)
         spans.extend((start, end, _kind_of(line)) for start, end in found)
-        if scrub and not spans:
+        if not any(end > start for start, end, _ in spans) and (scrub or _marked_secret(line, markers)):
             spans.append(_flagged_span(line))
         merged = _merge([s for s in spans if s[1] > s[0]])
         if not merged:
@@ -140,10 +143,16 @@ def _kind_of(line: str) -> str:
     return "auth-key"
 
 
+def _marked_secret(line: str, markers: tuple[str, ...]) -> bool:
+    return any(marker in line for marker in markers)
+
+
 def _flagged_span(line: str) -> Span:
-    first = re.match(r"\s*\S+\s*", line)
-    start = first.end() if first else 0
-    return (start, len(line.rstrip()), FLAGGED_LINE)
+    """Everything after the first word, up to a statement's closing ``;`` (and its comment)."""
+    match = re.match(r"(\s*\S+\s*)(.*?)\s*(?:;.*)?$", line.rstrip())
+    if match is None:
+        return (0, 0, FLAGGED_LINE)
+    return (match.start(2), match.end(2), FLAGGED_LINE)
 
 
 def _merge(spans: list[Span]) -> list[Span]:

@@ -235,6 +235,19 @@ def syntaxes_for(platform: str | None) -> list[Syntax]:
     return [SYNTAXES[name]]
 
 
+# Comments a platform prints on every line that holds a secret: such a line is never kept as
+# it is, even when no rule knows its form (Junos marks them ``## SECRET-DATA``).
+SECRET_MARKERS: dict[str, tuple[str, ...]] = {"junos": ("## SECRET-DATA",)}
+
+
+def secret_markers(platform: str | None) -> tuple[str, ...]:
+    """Return the secret-line markers of the platform (all of them when it is unknown)."""
+    name = PLATFORM_SYNTAX.get(platform or "")
+    if name is None:
+        return tuple(m for markers in SECRET_MARKERS.values() for m in markers)
+    return SECRET_MARKERS.get(name, ())
+
+
 def netconan_applies(platform: str | None) -> bool:
     """Whether netconan's patterns run on this platform's configs (always, when it is unknown)."""
     name = PLATFORM_SYNTAX.get(platform or "")
