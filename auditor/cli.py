@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -35,6 +35,9 @@ from auditor.pipeline import (
 from auditor.reports import json_report, table
 from auditor.reports.render import render as render_report
 from auditor.reports.tickets import render_tickets
+
+if TYPE_CHECKING:
+    from auditor.archive import Archive, Entry
 
 app = typer.Typer(
     help="Audit router and firewall configs against application policy packs.",
@@ -91,6 +94,10 @@ WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=0, help="Processes for large runs (0: one per core).")
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the output here.")]
+ArchiveOpt = Annotated[
+    Path | None,
+    typer.Option("--from-archive", help="Audit the latest collection of every device in this archive."),
+]
 
 
 @app.command()
@@ -109,8 +116,13 @@ def audit(
     remediation: Annotated[
         bool, typer.Option(help="Render and prove the fix of every failing device.")
     ] = True,
+    from_archive: ArchiveOpt = None,
 ) -> None:
-    """Audit config files, or every device of an inventory, against policy packs."""
+    """Audit config files, every device of an inventory, or an archive's latest collections.
+
+    With --from-archive, --inventory only adds per-device settings (platform, inside
+    networks and interfaces); a device of the inventory with no collection is an error.
+    """
     reports, document = _audit(
         config_files,
         inventory_file,
@@ -121,6 +133,7 @@ def audit(
         outside_interface,
         workers,
         remediation,
+        from_archive,
     )
     if output_format is Format.table:
         _write_table(reports, output)
@@ -241,10 +254,13 @@ def _audit(
     outside_interface: list[str] | None,
     workers: int,
     remediation: bool,
+    from_archive: Path | None = None,
 ) -> tuple[list[DeviceReport], dict[str, Any]]:
     """Audit the named files and inventory; return the device reports and the JSON document."""
-    if not config_files and inventory_file is None:
-        raise UsageError("give config files or --inventory FILE")
+    if from_archive is not None and config_files:
+        raise UsageError("give config files or --from-archive DIR, not both")
+    if not config_files and inventory_file is None and from_archive is None:
+        raise UsageError("give config files or --inventory FILE (or --from-archive DIR)")
     started = datetime.now(UTC)
     packs = [policy.resolve(p) for p in policies or ["apple-facetime-imessage"]]
     cli_platform = platform_from_name(platform)
@@ -255,7 +271,12 @@ def _audit(
         outside_interfaces=tuple(outside_interface or ()),
     )
     jobs = [_file_job(path, cli_platform, options, remediation) for path in config_files or []]
-    if inventory_file is not None:
+    if from_archive is not None:
+        from auditor.archive import Archive  # the archive loads only when asked for
+
+        devices = inventory.load(inventory_file) if inventory_file is not None else []
+        jobs.extend(_archive_jobs(Archive(from_archive), devices, cli_platform, cli_inside, remediation))
+    elif inventory_file is not None:
         jobs.extend(
             _device_job(d, cli_platform, cli_inside, remediation) for d in inventory.load(inventory_file)
         )
@@ -303,6 +324,18 @@ def _file_job(path: Path, platform: Platform | None, options: engine.AuditOption
     return Job(path.stem, f"file:{path}", platform, options, text=text, remediation=remediation)
 
 
+def _device_options(
+    device: inventory.Device | None, cli_inside: tuple[str, ...] | None
+) -> engine.AuditOptions:
+    if device is None:
+        return engine.AuditOptions(inside_networks=cli_inside or engine.RFC1918)
+    return engine.AuditOptions(
+        inside_networks=cli_inside or check_networks(device.inside_networks or engine.RFC1918),
+        inside_interfaces=device.inside_interfaces,
+        outside_interfaces=device.outside_interfaces,
+    )
+
+
 def _device_job(
     device: inventory.Device,
     cli_platform: Platform | None,
@@ -311,16 +344,133 @@ def _device_job(
 ) -> Job:
     source = f"file:{device.config_path}"
     platform = cli_platform if cli_platform is not None else platform_from_name(device.platform)
-    options = engine.AuditOptions(
-        inside_networks=cli_inside or check_networks(device.inside_networks or engine.RFC1918),
-        inside_interfaces=device.inside_interfaces,
-        outside_interfaces=device.outside_interfaces,
-    )
+    options = _device_options(device, cli_inside)
     try:
         text = read_config(device.config_path)
     except AuditorError as exc:
         return Job(device.name, source, platform, options, error=str(exc), platform_name=device.platform)
     return Job(device.name, source, platform, options, text=text, remediation=remediation)
+
+
+def _archive_jobs(
+    archive: Archive,
+    devices: list[inventory.Device],
+    cli_platform: Platform | None,
+    cli_inside: tuple[str, ...] | None,
+    remediation: bool,
+) -> list[Job]:
+    """One job per device of the archive (and of the inventory): its latest collection.
+
+    The platform is the command line's, else the inventory's, else the one recorded at
+    collection. A device whose last collection failed is an error naming the reason: its
+    older config is not audited as if it were current.
+    """
+    from auditor.archive import FAILED
+
+    archived = archive.devices()
+    settings = {d.name: d for d in devices}
+    names = archived + [name for name in settings if name not in archived]
+    if not names:
+        raise UsageError(f"{archive.root}: the archive holds no devices")
+    jobs = []
+    for name in names:
+        device = settings.get(name)
+        options = _device_options(device, cli_inside)
+        if name not in archived:
+            error = f"{name}: no collection in the archive {archive.root}"
+            jobs.append(Job(name, f"archive:{archive.root}", cli_platform, options, error=error))
+            continue
+        last = archive.latest(name)
+        source = f"archive:{archive.root}/{name}#{last.seq}@{last.collected_at}"
+        if last.status == FAILED:
+            jobs.append(Job(name, source, None, options, error=_failed_message(archive, last),
+                            platform_name=last.platform))
+            continue
+        wanted = device.platform if device is not None and device.platform else last.platform
+        try:
+            platform = cli_platform if cli_platform is not None else platform_from_name(wanted)
+        except UsageError as exc:
+            jobs.append(Job(name, source, None, options, error=f"{name}: {exc}", platform_name=wanted))
+            continue
+        try:
+            text = archive.read(last)
+        except AuditorError as exc:  # one damaged file: that device is an error, the rest audited
+            jobs.append(Job(name, source, platform, options, error=str(exc), platform_name=wanted))
+            continue
+        jobs.append(Job(name, source, platform, options, text=text, remediation=remediation))
+    return jobs
+
+
+def _failed_message(archive: Archive, last: Entry) -> str:
+    good = [e for e in archive.entries(last.device) if e.has_config]
+    before = f"; last good collection #{good[-1].seq} at {good[-1].collected_at}" if good else ""
+    return (
+        f"{last.device}: last collection failed at {last.collected_at} ({last.source}): "
+        f"{last.error}{before}"
+    )
+
+
+@app.command()
+@_user_errors
+def history(
+    device: Annotated[str, typer.Argument(help="The device's name in the archive.")],
+    archive_dir: Annotated[Path, typer.Option("--archive", help="The archive folder.")],
+    diff: Annotated[
+        tuple[int, int] | None,
+        typer.Option("--diff", help="Diff collection A to B (default: the last two that differ)."),
+    ] = None,
+    history_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: OutputOpt = None,
+) -> None:
+    """List a device's archived collections and diff its config between two of them."""
+    from dataclasses import asdict
+
+    from auditor.archive import UNCHANGED, Archive
+
+    if history_format not in ("text", "json"):
+        raise UsageError(f"history format {history_format!r}: use text or json")
+    if not archive_dir.is_dir():
+        raise InputError(f"{archive_dir}: no such archive folder")
+    archive = Archive(archive_dir)
+    entries = archive.entries(device)
+    versions = [e for e in entries if e.has_config and e.status != UNCHANGED]
+    pair = diff if diff is not None else (
+        (versions[-2].seq, versions[-1].seq) if len(versions) >= 2 else None
+    )
+    text = archive.diff(device, *pair) if pair is not None else ""
+    if history_format == "json":
+        document = {
+            "device": device,
+            "collections": [asdict(e) for e in entries],
+            "diff": None if pair is None else {"from": pair[0], "to": pair[1], "text": text},
+        }
+        _write(json.dumps(document, indent=2) + "\n", output)
+        return
+    rows = [*_history_rows(device, archive_dir, entries), ""]
+    if pair is None:
+        rows.append("one version of the config archived: nothing to diff")
+    else:
+        a, b = pair
+        rows.append(f"diff #{a} -> #{b}:" if text else f"no difference between #{a} and #{b}")
+    _write("\n".join(rows) + "\n" + text, output)
+
+
+def _history_rows(device: str, archive_dir: Path, entries: list[Entry]) -> list[str]:
+    """One row per collection; a failed one with its reason, a redacted one with the kinds."""
+    rows = [f"{device}: {len(entries)} collections in {archive_dir}", ""]
+    rows.append(f"{'#':>4}  {'collected at':<25}  {'status':<9}  {'sha256':<12}  {'lines':>5}  "
+                f"{'redacted':<8}  source")
+    for entry in entries:
+        digest = entry.sha256[:12] if entry.sha256 else "-"
+        redacted = f"{entry.redactions}" if entry.has_config else "-"
+        lines = f"{entry.lines}" if entry.has_config else "-"
+        rows.append(f"{entry.seq:>4}  {entry.collected_at:<25}  {entry.status:<9}  {digest:<12}  "
+                    f"{lines:>5}  {redacted:<8}  {entry.source}")
+        if entry.error is not None:
+            rows.append(f"{'':>4}  reason: {entry.error}")
+        elif entry.redacted_kinds:
+            rows.append(f"{'':>4}  redacted: {', '.join(entry.redacted_kinds)}")
+    return rows
 
 
 @policies_app.command("list")

@@ -9,6 +9,7 @@
     ├── PolicyError     a policy pack that fails validation (file:line: problem)
     ├── InventoryError  an inventory that fails validation
     ├── CollectError    a device that could not be collected
+    ├── ArchiveError    a config archive that is missing, damaged, or lacks what was asked
     └── RenderError     a template that cannot be rendered
 
 Partly understood input is not an error: parsers return diagnostics. Failing checks are
@@ -44,6 +45,10 @@ class InventoryError(AuditorError):
 
 class CollectError(AuditorError):
     """A device's configuration could not be collected."""
+
+
+class ArchiveError(AuditorError):
+    """The config archive is missing or damaged, or holds no such device or collection."""
 
 
 class RenderError(AuditorError):
