@@ -128,7 +128,6 @@ class Objects:
                 result = result | self.address(member, seen | {name})
             return result
         if name in predefined.ADDRESSES:
-            self.assumed.append(f"address {name} = {predefined.ADDRESSES[name]} (FortiOS factory object)")
             return Match(
                 _dst([cube_from_mask("0.0.0.0", "0.0.0.0")])
                 if name == "all"

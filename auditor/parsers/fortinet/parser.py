@@ -90,12 +90,16 @@ def _vdom_policies(
         return []
     extracted, ignored = ENTRY_KEYS["firewall policy"]
     out: list[PolicyRule] = []
+    reported: set[str] = set()  # each factory object is reported once, at its first use
     for entry in table.entries.values():
         unknown_keys = [k for k in entry.settings if k not in extracted and k not in ignored]
         before = len(objects.assumed)
         rule, diagnostics = build_policy(entry, objects, expand, unknown_keys, b.file)
         b.diagnostics.extend(diagnostics)
         for assumed in dict.fromkeys(objects.assumed[before:]):
+            if assumed in reported:
+                continue
+            reported.add(assumed)
             b.diagnostics.append(
                 Diagnostic(
                     entry.source,

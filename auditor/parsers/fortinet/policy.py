@@ -45,6 +45,19 @@ _OUTSIDE_TEXT = {
 }
 
 
+# Settings, in order, whose line is the evidence for an inexact policy.
+_INEXACT_KEYS = (
+    "internet-service",
+    "internet-service-src",
+    "schedule",
+    *_OUTSIDE_TEXT,
+    "action",
+    "srcaddr",
+    "dstaddr",
+    "service",
+)
+
+
 @dataclass(slots=True)
 class PolicyRule:
     """One enabled policy: its interface names (expanded) and its rule."""
@@ -145,6 +158,15 @@ def build_policy(
         match = Match(None, match.bound)
         problems.append(f"policy {entry.name}: setting(s) {', '.join(unknown_keys)} not understood")
     source = entry.source
+    if match.exact is None:  # point the evidence at the setting that made the policy inexact
+        for key in (*_INEXACT_KEYS, *unknown_keys):
+            if key == "schedule" and (entry.one("schedule", predefined.ALWAYS) == predefined.ALWAYS):
+                continue
+            if entry.get(key) and entry.source_of(key) is not None:
+                found = entry.source_of(key)
+                assert found is not None
+                source = found
+                break
     rule = Rule(action, match.exact, source, bound=None if match.exact is not None else match.bound)
     for problem in dict.fromkeys(problems):
         diagnostics.append(Diagnostic(source, DiagnosticKind.UNSUPPORTED, problem, True))
