@@ -80,6 +80,7 @@ class _Model:
         self.limitations: list[Limitation] = []
         self.hints: dict[str, tuple[Role, str]] = {}
         self.extra: dict[str, Source] = {}
+        self.policies: dict[str, list[PolicyRule]] = {}
 
 
 def _vdom_policies(
@@ -133,7 +134,7 @@ def _pair_bindings(
 
 
 def _catch_all(b: Builder, vdom: Vdom, policies: list[PolicyRule], out: _Model, fallback: Source) -> None:
-    """Fewer than two interfaces known: bind every policy, with its interface conditions, to any path.
+    """Fewer than two interfaces in the text: bind every policy, with its interface conditions, to any path.
 
     The text does not show the interfaces traffic crosses (a partial ``show``), so the
     policies apply with their ``srcintf``/``dstintf`` as conditions and the implicit deny
@@ -231,8 +232,7 @@ def _vdom_model(
                 if name not in names:
                     names.append(name)
     _pair_bindings(b, vdom, names, policies, out, fallback)
-    if len(names) < 2:
-        _catch_all(b, vdom, policies, out, fallback)
+    out.policies[vdom.name] = policies
     _hints(policies, out)
     settings = vdom.settings
     profiles = alg.read_profiles(b, vdom.tables.get("voip profile"))
@@ -292,6 +292,9 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
         if (vdom.tables.get("firewall policy") or Table()).entries:
             with_policies.append(vdom.name)
     _cross_vdom(b, vdom_names, with_policies, out, fallback)
+    if len({name for names in vdom_names.values() for name in names}) < 2:
+        for vdom in b.vdoms.values():
+            _catch_all(b, vdom, out.policies.get(vdom.name, []), out, fallback)
     routes = []
     for vdom in b.vdoms.values():
         routes.extend(read_routes(b, vdom.tables.get("router static")))

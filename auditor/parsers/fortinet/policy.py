@@ -51,10 +51,6 @@ _INEXACT_KEYS = (
     "internet-service-src",
     "schedule",
     *_OUTSIDE_TEXT,
-    "action",
-    "srcaddr",
-    "dstaddr",
-    "service",
 )
 
 
@@ -84,7 +80,21 @@ def _union(names: tuple[str, ...], resolve: Callable[[str], Match]) -> Match:
     return result if result is not None else Match(FlowSpace.nothing(), FlowSpace.nothing())
 
 
-def policy_match(entry: Entry, objects: Objects) -> Match:
+def policy_match(entry: Entry, objects: Objects) -> tuple[Match, list[str]]:
+    """What the policy's conditions match, and the settings that make it inexact."""
+    match = _policy_match(entry, objects)
+    if match.exact is not None:
+        return match, []
+    keys = [k for k in ("srcaddr", "dstaddr", "service") if _inexact_part(entry, objects, k)]
+    return match, keys
+
+
+def _inexact_part(entry: Entry, objects: Objects, key: str) -> bool:
+    resolve = objects.service if key == "service" else objects.address
+    return any(resolve(name).exact is None for name in entry.get(key) or ())
+
+
+def _policy_match(entry: Entry, objects: Objects) -> Match:
     """What the policy's address, service and other conditions match."""
     src_names, dst_names = _names(entry, "srcaddr"), _names(entry, "dstaddr")
     services = _names(entry, "service")
@@ -144,7 +154,7 @@ def build_policy(
     if entry.one("status", "enable") == "disable":
         return None, diagnostics
     action_word = entry.one("action", "deny")
-    match = policy_match(entry, objects)
+    match, inexact_keys = policy_match(entry, objects)
     problems = list(match.problems)
     if action_word == "accept":
         action = Action.PERMIT
@@ -159,7 +169,7 @@ def build_policy(
         problems.append(f"policy {entry.name}: setting(s) {', '.join(unknown_keys)} not understood")
     source = entry.source
     if match.exact is None:  # point the evidence at the setting that made the policy inexact
-        for key in (*_INEXACT_KEYS, *unknown_keys):
+        for key in (*_INEXACT_KEYS, *inexact_keys, *unknown_keys, "action"):
             if key == "schedule" and (entry.one("schedule", predefined.ALWAYS) == predefined.ALWAYS):
                 continue
             if entry.get(key) and entry.source_of(key) is not None:

@@ -129,7 +129,7 @@ def _move(b: Builder, table: Table, stmt: Stmt) -> None:
     """``move A before|after B``: reorder policies (their order is their evaluation order)."""
     name, where, other = stmt.args
     names = list(table.entries)
-    if name not in names or other not in names or where.lower() not in ("before", "after"):
+    if name not in names or other not in names or name == other or where.lower() not in ("before", "after"):
         b.unrecognized(stmt, "move names an entry that does not exist", True)
         return
     names.remove(name)
