@@ -26,6 +26,8 @@ from auditor.parsers.fortinet import predefined
 from auditor.parsers.fortinet.state import Entry, Table
 
 SCTP = 132
+# Factory addresses printed without a subnet whose members the unit fills in at run time.
+DYNAMIC_ADDRESSES = frozenset({"FABRIC_DEVICE", "FIREWALL_AUTH_PORTAL_ADDRESS"})
 _PROTOCOL_RANGES = {"tcp-portrange": TCP, "udp-portrange": UDP, "sctp-portrange": SCTP}
 
 
@@ -138,6 +140,8 @@ class Objects:
 
     def _address(self, entry: Entry) -> Match:
         kind = entry.one("type", "ipmask")
+        if entry.name in DYNAMIC_ADDRESSES and not entry.get("subnet"):
+            return unknown(f"address {entry.name!r} is filled in by the FortiGate at run time")
         try:
             if kind == "ipmask":
                 cubes = parse_subnet(entry.get("subnet") or ("0.0.0.0", "0.0.0.0"))
@@ -150,9 +154,10 @@ class Objects:
             elif kind == "wildcard":
                 values = entry.get("wildcard") or ("0.0.0.0", "0.0.0.0")
                 cubes = [cube_from_mask(values[0], values[1])]
-            elif kind == "interface-subnet":
+            elif kind == "interface-subnet":  # backups print the subnet; else the interface's
                 interface = (entry.get("interface") or ("",))[0]
-                nets = self.interface_subnets.get(interface, [])
+                printed = entry.get("subnet")
+                nets = ["/".join(printed[:2])] if printed else self.interface_subnets.get(interface, [])
                 if not nets:
                     return unknown(f"address {entry.name!r}: subnet of interface {interface!r} not known")
                 cubes = [c for n in nets for c in parse_subnet((n,))]

@@ -16,6 +16,7 @@ from auditor.parsers.fortinet.tables import (
     ENTRY_KEYS,
     GLOBAL_TABLES,
     IGNORED_PREFIXES,
+    IGNORED_STEMS,
     LENIENT_TABLES,
     RELEVANT_TABLES,
     SETTINGS_KEYS,
@@ -72,7 +73,7 @@ def _section(b: Builder, section: Section, vdom: str | None) -> None:
         if affects:
             assert section.header is not None
             context.limitations.append((f"{reason} (VDOM {context.name})", b.source(section.header)))
-    elif _prefixed(key, IGNORED_PREFIXES):
+    elif _prefixed(key, IGNORED_PREFIXES) or key.startswith(IGNORED_STEMS):
         b.cover(section, Disposition.IGNORED)
     else:
         relevant = key.startswith(("firewall", "voip", "system settings")) or "nat" in key

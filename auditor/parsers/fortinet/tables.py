@@ -239,6 +239,17 @@ IGNORED_PREFIXES: tuple[str, ...] = (
     "router info", "router info6",
 )  # fmt: skip
 
+# Path stems matched as plain string prefixes (families of sections with varying last words).
+IGNORED_STEMS: tuple[str, ...] = (
+    "firewall internet-service",  # ISDB definitions: a policy naming one is inexact anyway
+    "system certificate",
+    "system replacemsg",
+    "system snmp",
+    "log ",
+    "switch-controller",
+    "wireless-controller",
+)
+
 # Sections that can drop or divert transit traffic and are not evaluated:
 # path prefix -> (reason, what the Limitation affects).
 UNSUPPORTED: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType(
