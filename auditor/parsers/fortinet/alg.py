@@ -154,38 +154,12 @@ def build_features(
         if mode
         else "default-voip-alg-mode not printed: proxy-based assumed (factory default since FortiOS 5.2)"
     )
-    default = profiles.get("default")
-    default_sip = True if default is None else default.sip
     if proxy:
-        flow_note = _flow_note(version, release, accepting)
-        uses_default = not accepting or any(p is None for p, _, _ in accepting)
-        sip_on = [p for p, _, _ in accepting if p is not None and p in profiles and profiles[p].sip]
-        sip_on += [p for p, _, _ in accepting if p is not None and p not in profiles and p != "default"]
-        enabled = default_sip or bool(sip_on)
-        provenance = Provenance.EXPLICIT if mode else Provenance.DEFAULT
-        profile_text = (
-            "VoIP profile 'default' has SIP "
-            + ("enabled" if default_sip else "disabled")
-            + ("" if default is not None else " (profile not printed: factory SIP enabled assumed)")
+        features.extend(
+            _proxy_features(profiles, accepting, mode, mode_source, f"{release}{where}: {mode_text}")
         )
-        if sip_on:
-            profile_text += f"; policies use VoIP profile(s) with SIP on: {', '.join(sorted(set(sip_on)))}"
-        if not uses_default and not default_sip:
-            profile_text += ""
-        detail = f"{release}{where}: {mode_text}; SIP goes to the VoIP ALG (proxy); {profile_text}{flow_note}"
-        source = mode_source or (default.source if default is not None and not default_sip else None)
-        features.append(Feature("sip", enabled, provenance, detail, source))
-        sccp_on = default is None or default.sccp
-        features.append(
-            Feature(
-                "sccp",
-                sccp_on,
-                provenance,
-                f"{release}{where}: {mode_text}; SCCP handled by the VoIP ALG (profile 'default' SCCP "
-                + ("enabled)" if sccp_on else "disabled)"),
-                mode_source,
-            )
-        )
+        sip = features[-2]
+        features[-2] = _with_flow_note(sip, _flow_note(version, release, accepting, sip.enabled))
     else:
         with_profile = [
             (p, s) for p, _, s in accepting if p is not None and (p not in profiles or profiles[p].sip)
@@ -230,20 +204,75 @@ def build_features(
     return features
 
 
+def _applicable(accepting: list[tuple[str | None, str | None, Source]]) -> dict[str, Source | None]:
+    """The VoIP profiles that apply: each accepting policy's, else ``default`` (also with none)."""
+    out: dict[str, Source | None] = {}
+    for profile, _, source in accepting:
+        out.setdefault(profile or "default", source)
+    return out or {"default": None}
+
+
+def _proxy_features(
+    profiles: dict[str, VoipProfile],
+    accepting: list[tuple[str | None, str | None, Source]],
+    mode: str | None,
+    mode_source: Source | None,
+    head: str,
+) -> list[Feature]:
+    """Proxy mode: SIP and SCCP go to the VoIP ALG with each applicable profile (VENDORS.md §4.3 b)."""
+    provenance = Provenance.EXPLICIT if mode else Provenance.DEFAULT
+    out: list[Feature] = []
+    for kind in ("sip", "sccp"):
+        on: list[str] = []
+        off: list[str] = []
+        for name in _applicable(accepting):
+            profile = profiles.get(name)
+            enabled = True if profile is None else (profile.sip if kind == "sip" else profile.sccp)
+            label = (
+                name if profile is not None else f"{name} (not printed: factory {kind.upper()} on assumed)"
+            )
+            (on if enabled else off).append(label)
+        parts = []
+        if on:
+            parts.append(f"VoIP profile(s) with {kind.upper()} on: {', '.join(on)}")
+        if off:
+            parts.append(f"with {kind.upper()} off: {', '.join(off)}")
+        scope = "accepting policies" if accepting else "no accepting policy, so the default profile"
+        detail = f"{head}; {kind.upper()} goes to the VoIP ALG (proxy) for {scope}: {'; '.join(parts)}"
+        source = mode_source
+        if source is None and not on:
+            source = next((profiles[n].source for n in _applicable(accepting) if n in profiles), None)
+        out.append(Feature(kind, bool(on), provenance, detail, source))
+    return out
+
+
+def _with_flow_note(feature: Feature, note: str) -> Feature:
+    if not note:
+        return feature
+    return Feature(feature.kind, feature.enabled, feature.provenance, feature.detail + note, feature.source)
+
+
 def _flow_note(
-    version: tuple[int, ...] | None, release: str, accepting: list[tuple[str | None, str | None, Source]]
+    version: tuple[int, ...] | None,
+    release: str,
+    accepting: list[tuple[str | None, str | None, Source]],
+    enabled: bool,
 ) -> str:
+    """FortiOS 7.0.1+: flow-mode policies without a VoIP profile get IPS-engine SIP inspection."""
     flow = [s for p, m, s in accepting if p is None and (m or "flow") == "flow"]
-    if not flow:
+    if not flow or (version is not None and version < (7, 0, 1)):
         return ""
-    if version is None:
-        return (
-            "; from FortiOS 7.0.1 a flow-mode policy without a VoIP profile gets flow-based SIP "
-            "inspection (IPS engine) instead: the release is not in the file, SIP is processed either way"
-        )
-    if version >= (7, 0, 1):
-        return (
-            f"; {release}: flow-mode policies without a VoIP profile (e.g. line {flow[0].line}) get "
-            "flow-based SIP inspection by the IPS engine (7.0.1 and later): still SIP processing"
-        )
-    return ""
+    where = (
+        "the release is not in the file; from FortiOS 7.0.1"
+        if version is None
+        else f"{release} (7.0.1 and later)"
+    )
+    outcome = (
+        "still SIP processing"
+        if enabled
+        else "assumed to follow the profile's SIP setting too (not confirmed)"
+    )
+    return (
+        f"; {where}, flow-mode policies without a VoIP profile (e.g. line {flow[0].line}) get "
+        f"flow-based SIP inspection by the IPS engine instead of the proxy ALG: {outcome}"
+    )
