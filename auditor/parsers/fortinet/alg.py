@@ -137,8 +137,6 @@ def build_features(
     settings: Entry | None,
     profiles: dict[str, VoipProfile],
     accepting: list[tuple[str | None, str | None, Source]],
-    session_helpers: list[Helper],
-    printed: bool,
 ) -> list[Feature]:
     """The SIP/SCCP ALG features of one VDOM (``accepting``: profile, inspection mode, line)."""
     features: list[Feature] = []
@@ -147,7 +145,6 @@ def build_features(
     version = version_tuple(b.version)
     release = f"FortiOS {b.version}" if b.version else "FortiOS release not in the file"
     where = f" (VDOM {vdom_name})" if b.multi_vdom else ""
-    sip_helper_off = settings is not None and settings.one("sip-helper") == "disable"
     proxy = mode != "kernel-helper-based"
     mode_text = (
         f"default-voip-alg-mode {mode}"
@@ -183,6 +180,12 @@ def build_features(
                     "sip", False, Provenance.EXPLICIT, f"{detail}; no accepting policy has one", mode_source
                 )
             )
+    return features
+
+
+def helper_features(session_helpers: list[Helper], printed: bool, sip_helper_off: bool) -> list[Feature]:
+    """One feature per media session helper (the table is device-wide)."""
+    features: list[Feature] = []
     provenance = Provenance.EXPLICIT if printed else Provenance.DEFAULT
     table_text = (
         "config system session-helper"
@@ -195,7 +198,7 @@ def build_features(
         if kind is None:
             continue
         active = not (kind == "sip" and sip_helper_off)
-        detail = f"session helper {_describe(helper)}{where}: {table_text}"
+        detail = f"session helper {_describe(helper)}: {table_text}"
         if kind == "sip":
             detail += "; used in kernel-helper mode, and in proxy mode for profiles with SIP disabled"
             if sip_helper_off:

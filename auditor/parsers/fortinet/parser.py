@@ -214,7 +214,6 @@ def _vdom_model(
     drafts_by_vdom: dict[str, list[str]],
     subnets: dict[str, list[str]],
     sdwan: dict[str, frozenset[str]],
-    helpers: tuple[list[alg.Helper], bool],
     out: _Model,
     fallback: Source,
 ) -> list[str]:
@@ -241,7 +240,7 @@ def _vdom_model(
         for p in policies
         if p.rule.action is Action.PERMIT
     ]
-    out.features.extend(alg.build_features(b, vdom.name, settings, profiles, accepting, *helpers))
+    out.features.extend(alg.build_features(b, vdom.name, settings, profiles, accepting))
     central = settings is not None and settings.one("central-nat") == "enable"
     vips = (vdom.tables.get("firewall vip") or Table()).entries
     mappings, limitations = build_mappings(vips, _used_vips(policies, vdom), central, vdom.name)
@@ -282,16 +281,19 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
     if not b.vdoms:
         b.vdom(reader.ROOT_VDOM)
     sdwan = sdwan_members(b)
-    helpers = alg.helpers(b)
     out = _Model()
     fallback = Source(b.file, 1, "")
     vdom_names: dict[str, list[str]] = {}
     with_policies: list[str] = []
     for vdom in b.vdoms.values():
-        vdom_names[vdom.name] = _vdom_model(b, vdom, by_vdom, subnets, sdwan, helpers, out, fallback)
+        vdom_names[vdom.name] = _vdom_model(b, vdom, by_vdom, subnets, sdwan, out, fallback)
         if (vdom.tables.get("firewall policy") or Table()).entries:
             with_policies.append(vdom.name)
     _cross_vdom(b, vdom_names, with_policies, out, fallback)
+    helpers, printed = alg.helpers(b)
+    settings = [v.settings for v in b.vdoms.values()]
+    sip_off = all(s is not None and s.one("sip-helper") == "disable" for s in settings)
+    out.features.extend(alg.helper_features(helpers, printed, sip_off))
     if len({name for names in vdom_names.values() for name in names}) < 2:
         for vdom in b.vdoms.values():
             _catch_all(b, vdom, out.policies.get(vdom.name, []), out, fallback)
