@@ -409,3 +409,71 @@ def test_parsed_policies_equal_oracle(scenario: tuple[list[Net], list[Net], list
             got = members(trace.lower)
             expected = {p for p in packets if _oracle(src_nets, dst_nets, svcs, pols, ingress, egress, p)}
             assert got == expected, (ingress, egress, text)
+
+
+SDWAN = """config system interface
+    edit "wan1"
+        set ip 203.0.113.2 255.255.255.252
+    next
+    edit "wan2"
+        set ip 198.51.100.2 255.255.255.252
+    next
+    edit "lan"
+        set ip 192.168.1.1 255.255.255.0
+        set role lan
+    next
+end
+config system sdwan
+    set status enable
+    config zone
+        edit "virtual-wan-link"
+        next
+    end
+    config members
+        edit 1
+            set interface "wan1"
+            set gateway 203.0.113.1
+        next
+        edit 2
+            set interface "wan2"
+            set gateway 198.51.100.1
+        next
+    end
+end
+config system settings
+    set central-nat enable
+end
+config firewall vip
+    edit "unused-but-central"
+        set extip 203.0.113.2
+        set mappedip "192.168.1.9"
+        set portforward enable
+        set protocol udp
+        set extport 3478
+    next
+end
+config firewall policy
+    edit 1
+        set srcintf "lan"
+        set dstintf "virtual-wan-link"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set schedule "always"
+        set service "ALL"
+        set nat enable
+    next
+end
+"""
+
+
+def test_sdwan_zone_stands_for_its_members_and_central_nat_vips_count() -> None:
+    result, dispositions = parse_with_dispositions(SDWAN, "sdwan.conf")
+    assert set(dispositions) == set(range(1, len(SDWAN.splitlines()) + 1))
+    model = result.model
+    for wan in ("wan1", "wan2"):
+        trace = trace_path(model, "lan", wan, _space(pkt(TCP, "192.168.1.5", "17.0.0.1", 443)))
+        assert not trace.lower.is_empty()
+    assert {i.name: i.role for i in model.interfaces}["wan2"] is Role.OUTSIDE  # NAT policy hint
+    assert [(m.protocols, m.outside_ports) for m in model.port_mappings] == [((UDP,), ((3478, 3478),))]
+    assert not model.limitations

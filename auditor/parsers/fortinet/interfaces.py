@@ -115,7 +115,7 @@ def sdwan_members(b: Builder) -> dict[str, frozenset[str]]:
     return {zone: frozenset(members) for zone, members in zones.items()}
 
 
-def read_routes(b: Builder, table: Table | None) -> list[Route]:
+def read_routes(table: Table | None) -> list[Route]:
     """Static routes that carry traffic (enabled, not blackhole)."""
     out: list[Route] = []
     if table is None:
@@ -131,7 +131,6 @@ def read_routes(b: Builder, table: Table | None) -> list[Route]:
         device = (entry.get("device") or (None,))[0]
         gateway = (entry.get("gateway") or (None,))[0]
         out.append(Route(str(net), device, gateway, entry.source))
-    del b
     return out
 
 

@@ -95,7 +95,7 @@ def _vdom_policies(
     for entry in table.entries.values():
         unknown_keys = [k for k in entry.settings if k not in extracted and k not in ignored]
         before = len(objects.assumed)
-        rule, diagnostics = build_policy(entry, objects, expand, unknown_keys, b.file)
+        rule, diagnostics = build_policy(entry, objects, expand, unknown_keys)
         b.diagnostics.extend(diagnostics)
         for assumed in dict.fromkeys(objects.assumed[before:]):
             if assumed in reported:
@@ -122,10 +122,11 @@ def _pair_bindings(
     label = f"VDOM {vdom.name} " if b.multi_vdom else ""
     intrazone = _intrazone_allowed(vdom)
     for i in names:
+        from_i = [p for p in policies if covers(p.srcintf, i)]  # narrow once per ingress
         for o in names:
             if i == o:
                 continue
-            rules = tuple(p.rule for p in policies if covers(p.srcintf, i) and covers(p.dstintf, o))
+            rules = tuple(p.rule for p in from_i if covers(p.dstintf, o))
             default = Action.PERMIT if (i, o) in intrazone else Action.DENY
             end = "intra-zone allow" if default is Action.PERMIT else "implicit deny"
             name = f"{label}firewall policy {i} -> {o} (then {end})"
@@ -289,7 +290,7 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
         vdom_names[vdom.name] = _vdom_model(b, vdom, by_vdom, subnets, sdwan, out, fallback)
         if (vdom.tables.get("firewall policy") or Table()).entries:
             with_policies.append(vdom.name)
-    _cross_vdom(b, vdom_names, with_policies, out, fallback)
+    _cross_vdom(vdom_names, with_policies, out, fallback)
     helpers, printed = alg.helpers(b)
     settings = [v.settings for v in b.vdoms.values()]
     sip_off = all(s is not None and s.one("sip-helper") == "disable" for s in settings)
@@ -299,7 +300,7 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
             _catch_all(b, vdom, out.policies.get(vdom.name, []), out, fallback)
     routes = []
     for vdom in b.vdoms.values():
-        routes.extend(read_routes(b, vdom.tables.get("router static")))
+        routes.extend(read_routes(vdom.tables.get("router static")))
     interfaces = build_interfaces(drafts, out.extra, out.hints)
     model = ConfigModel(
         platform=Platform.FORTINET,
@@ -318,9 +319,7 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
     return ParseResult(model, tuple(diagnostics), line_count)
 
 
-def _cross_vdom(
-    b: Builder, names: dict[str, list[str]], with_policies: list[str], out: _Model, fallback: Source
-) -> None:
+def _cross_vdom(names: dict[str, list[str]], with_policies: list[str], out: _Model, fallback: Source) -> None:
     """Interfaces of different VDOMs never exchange traffic directly.
 
     Traffic can still pass from one VDOM to another over an inter-VDOM link, through a
@@ -348,7 +347,6 @@ def _cross_vdom(
             (),
         )
     )
-    del b
 
 
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:

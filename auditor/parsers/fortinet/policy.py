@@ -147,7 +147,6 @@ def build_policy(
     objects: Objects,
     expand: dict[str, frozenset[str]],
     unknown_keys: list[str],
-    file: str,
 ) -> tuple[PolicyRule | None, list[Diagnostic]]:
     """Turn one policy entry into a rule (None when disabled)."""
     diagnostics: list[Diagnostic] = []
@@ -198,7 +197,6 @@ def build_policy(
         entry.one("inspection-mode"),
         problems,
     )
-    del file
     return pr, diagnostics
 
 
