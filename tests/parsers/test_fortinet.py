@@ -477,3 +477,33 @@ def test_sdwan_zone_stands_for_its_members_and_central_nat_vips_count() -> None:
     assert {i.name: i.role for i in model.interfaces}["wan2"] is Role.OUTSIDE  # NAT policy hint
     assert [(m.protocols, m.outside_ports) for m in model.port_mappings] == [((UDP,), ((3478, 3478),))]
     assert not model.limitations
+
+
+def _policy(extra: str) -> str:
+    return (
+        'config system interface\n    edit "a"\n        set ip 10.0.0.1 255.0.0.0\n    next\n'
+        '    edit "b"\n        set ip 192.0.2.1 255.255.255.0\n    next\nend\n'
+        'config firewall policy\n    edit 1\n        set srcintf "a"\n        set dstintf "b"\n'
+        '        set srcaddr "all"\n        set dstaddr "all"\n        set service "ALL"\n'
+        f'        set action accept\n        set schedule "always"\n{extra}    next\nend\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "exact"),
+    [
+        ("", True),
+        ("        set tos-mask 0x00\n        set logtraffic all\n", True),
+        ('        set users "alice"\n', False),
+        ("        set tos-mask 0x0f\n        set tos 0x04\n", False),
+        ("        set some-future-key enable\n", False),
+    ],
+)
+def test_conditions_outside_the_text_make_a_policy_inexact(extra: str, exact: bool) -> None:
+    result = parse(_policy(extra), "p.conf")
+    ruleset = result.model.ruleset("firewall policy a -> b (then implicit deny)")
+    assert ruleset is not None
+    (rule,) = ruleset.rules
+    assert (rule.match is not None) is exact
+    if not exact:
+        assert rule.bound is not None and rule.source.line > 10  # points at the setting

@@ -42,7 +42,18 @@ _OUTSIDE_TEXT = {
     "app-category": "application category condition",
     "app-group": "application group condition",
     "url-category": "URL category condition",
+    "src-vendor-mac": "source MAC vendor condition",
+    "network-service-dynamic": "dynamic network service condition",
+    "network-service-src-dynamic": "dynamic source network service condition",
+    "reputation-minimum": "device reputation condition",
+    "ztna-ems-tag": "ZTNA EMS tag condition",
+    "ztna-geo-tag": "ZTNA geography tag condition",
+    "sgt": "security group tag condition",
+    "tos-mask": "type-of-service condition",
+    "vlan-filter": "VLAN condition",
 }
+# Values that leave a condition off.
+_NEUTRAL = frozenset({"", "0", "0x00", "disable"})
 
 
 # Settings, in order, whose line is the evidence for an inexact policy.
@@ -137,7 +148,7 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
             (*match.problems, f"policy {entry.name}: schedule {schedule!r} (time-dependent)"),
         )
     for key, what in _OUTSIDE_TEXT.items():
-        if entry.get(key):
+        if any(value.lower() not in _NEUTRAL for value in entry.get(key) or ()):
             match = Match(None, match.bound, (*match.problems, f"policy {entry.name}: {what}"))
     return match
 
@@ -170,6 +181,8 @@ def build_policy(
     if match.exact is None:  # point the evidence at the setting that made the policy inexact
         for key in (*_INEXACT_KEYS, *inexact_keys, *unknown_keys, "action"):
             if key == "schedule" and (entry.one("schedule", predefined.ALWAYS) == predefined.ALWAYS):
+                continue
+            if key in _OUTSIDE_TEXT and all(v.lower() in _NEUTRAL for v in entry.get(key) or ()):
                 continue
             if entry.get(key) and entry.source_of(key) is not None:
                 found = entry.source_of(key)
