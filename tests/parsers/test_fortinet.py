@@ -507,3 +507,12 @@ def test_conditions_outside_the_text_make_a_policy_inexact(extra: str, exact: bo
     assert (rule.match is not None) is exact
     if not exact:
         assert rule.bound is not None and rule.source.line > 10  # points at the setting
+
+
+def test_nested_block_in_a_policy_makes_it_inexact() -> None:
+    extra = "        set identity-based enable\n        config identity-based-policy\n            edit 1\n"
+    extra += '                set groups "staff"\n            next\n        end\n'
+    result = parse(_policy(extra), "p.conf")
+    ruleset = result.model.ruleset("firewall policy a -> b (then implicit deny)")
+    assert ruleset is not None and ruleset.rules[0].match is None
+    assert any(d.security_relevant and "identity-based" in d.source.text for d in result.diagnostics)

@@ -94,6 +94,7 @@ def _vdom_policies(
     reported: set[str] = set()  # each factory object is reported once, at its first use
     for entry in table.entries.values():
         unknown_keys = [k for k in entry.settings if k not in extracted and k not in ignored]
+        unknown_keys += [f"config {' '.join(sec.path)}" for sec in entry.sections]  # e.g. 5.0 identity-based
         before = len(objects.assumed)
         rule, diagnostics = build_policy(entry, objects, expand, unknown_keys)
         b.diagnostics.extend(diagnostics)
