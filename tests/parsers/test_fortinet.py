@@ -516,3 +516,15 @@ def test_nested_block_in_a_policy_makes_it_inexact() -> None:
     ruleset = result.model.ruleset("firewall policy a -> b (then implicit deny)")
     assert ruleset is not None and ruleset.rules[0].match is None
     assert any(d.security_relevant and "identity-based" in d.source.text for d in result.diagnostics)
+
+
+def test_empty_values_of_full_configuration_mean_unset() -> None:
+    settings = "config system settings\n    set default-voip-alg-mode kernel-helper-based\nend\n"
+    settings += "config system session-helper\nend\n"
+    extra = "        set voip-profile ''\n        set users ''\n        set ssl-cipher-suites x\n"
+    result = parse(settings + _policy(extra), "p.conf")
+    sip = [f for f in result.model.features if f.kind == "sip"]
+    assert [f.enabled for f in sip] == [False]  # no profile on the policy, no SIP helper
+    ruleset = result.model.ruleset("firewall policy a -> b (then implicit deny)")
+    assert ruleset is not None and ruleset.rules[0].match is None  # ssl-cipher-suites: not a policy key
+    assert not any("users" in d.source.text for d in result.diagnostics)

@@ -41,7 +41,7 @@ from auditor.parsers.fortinet.lines import Disposition, read_tree
 from auditor.parsers.fortinet.objects import Objects
 from auditor.parsers.fortinet.policy import ANY, PolicyRule, build_policy, covers
 from auditor.parsers.fortinet.state import Builder, Table, Vdom
-from auditor.parsers.fortinet.tables import ENTRY_KEYS
+from auditor.parsers.fortinet.tables import ENTRY_KEYS, IGNORED_KEY_PREFIXES
 from auditor.parsers.fortinet.vip import build_mappings
 
 _VERSION = re.compile(
@@ -93,7 +93,13 @@ def _vdom_policies(
     out: list[PolicyRule] = []
     reported: set[str] = set()  # each factory object is reported once, at its first use
     for entry in table.entries.values():
-        unknown_keys = [k for k in entry.settings if k not in extracted and k not in ignored]
+        unknown_keys = [
+            k
+            for k in entry.settings
+            if k not in extracted
+            and k not in ignored
+            and not k.startswith(IGNORED_KEY_PREFIXES["firewall policy"])
+        ]
         unknown_keys += [f"config {' '.join(sec.path)}" for sec in entry.sections]  # e.g. 5.0 identity-based
         before = len(objects.assumed)
         rule, diagnostics = build_policy(entry, objects, expand, unknown_keys)

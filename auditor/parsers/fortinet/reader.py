@@ -15,6 +15,7 @@ from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom, fold
 from auditor.parsers.fortinet.tables import (
     ENTRY_KEYS,
     GLOBAL_TABLES,
+    IGNORED_KEY_PREFIXES,
     IGNORED_PREFIXES,
     IGNORED_STEMS,
     LENIENT_TABLES,
@@ -162,7 +163,11 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
             continue
         if item.key in extracted:
             b.cover(item, Disposition.EXTRACTED)
-        elif item.key in ignored or key in LENIENT_TABLES:
+        elif (
+            item.key in ignored
+            or key in LENIENT_TABLES
+            or item.key.startswith(IGNORED_KEY_PREFIXES.get(key, ("\0",)))
+        ):
             b.cover(item, Disposition.IGNORED)
         else:
             b.unrecognized(item, f"{key}: setting {item.key!r} not recognized", key in RELEVANT_TABLES)

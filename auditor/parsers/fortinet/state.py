@@ -70,18 +70,25 @@ class Entry:
 
 
 def fold(entry: Entry, stmt: Stmt) -> bool:
-    """Apply a ``set``/``unset``/``append`` to ``entry``; False for any other verb."""
+    """Apply a ``set``/``unset``/``append`` to ``entry``; False for any other verb.
+
+    ``set KEY ''`` (``show full-configuration`` prints empty settings so) is the same as
+    ``unset KEY``: no value.
+    """
     if not stmt.args:
         return False
     key = stmt.key
-    if stmt.verb == "set":
-        entry.settings[key] = Setting(stmt.values, [stmt])
+    values = tuple(v for v in stmt.values if v != "")
+    if stmt.verb == "set" and not values and stmt.values:
+        entry.settings.pop(key, None)
+    elif stmt.verb == "set":
+        entry.settings[key] = Setting(values, [stmt])
     elif stmt.verb == "append":
         old = entry.settings.get(key)
         if old is None:
-            entry.settings[key] = Setting(stmt.values, [stmt])
+            entry.settings[key] = Setting(values, [stmt])
         else:
-            old.values = old.values + stmt.values
+            old.values = old.values + values
             old.stmts.append(stmt)
     elif stmt.verb == "unset":
         entry.settings.pop(key, None)

@@ -159,6 +159,17 @@ ENTRY_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = MappingProxyTy
         "firewall schedule group": (frozenset({"member"}), frozenset({"color", "fabric-object", "uuid"})),
     }
 )  # fmt: skip
+# Setting-name prefixes known not to change what an entry matches or maps, per table
+# (server load balancing, TLS offload and HTTP options of VIPs; tagging of addresses).
+IGNORED_KEY_PREFIXES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "firewall vip": ("ssl-", "http-", "https-", "gslb-", "ipv6-", "nat4", "nat6", "h2-", "h3-",
+                         "quic", "client-cert", "empty-cert-action", "user-agent-detect",
+                         "add-nat46-route", "max-embryonic", "websphere", "weblogic", "outlook"),
+        "firewall address": ("sdn-", "obj-", "tag-", "hw-", "sw-", "fsso-"),
+        "firewall policy": ("cgn-", "ztna-", "pcp-", "wanopt-", "webcache", "ntlm", "diffserv"),
+    }
+)  # fmt: skip
 # Tables whose unknown settings are reported as security-relevant.
 RELEVANT_TABLES = frozenset(
     {"firewall policy", "firewall address", "firewall addrgrp", "firewall service custom",
