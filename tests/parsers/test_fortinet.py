@@ -528,3 +528,30 @@ def test_empty_values_of_full_configuration_mean_unset() -> None:
     ruleset = result.model.ruleset("firewall policy a -> b (then implicit deny)")
     assert ruleset is not None and ruleset.rules[0].match is None  # ssl-cipher-suites: not a policy key
     assert not any("users" in d.source.text for d in result.diagnostics)
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "config firewall policy", "config firewall address", "config firewall service custom",
+        "config firewall vip", "config system interface", "config system zone", "config vdom",
+        "config global", "config system settings", "config voip profile", "config sip",
+        "config system session-helper", "config router static", "config firewall addrgrp",
+        "edit 1", 'edit "x"', "edit root", "next", "end", "set srcintf x", "set dstintf any",
+        "set srcaddr x all", "set dstaddr x", "set service x ALL", "set action accept",
+        "set action", "set subnet 10.0.0.0 255.0.0.0", "set subnet 999.1.1.1/40", "set type iprange",
+        "set start-ip 10.0.0.9", "set end-ip 10.0.0.1", "set tcp-portrange 5-1:2", "set udp-portrange x",
+        "set protocol IP", "set protocol-number abc", "set extip 1.1.1.1-1.1.1.0", "set portforward enable",
+        "set extport 99999", "set mappedip y", "set member x x", "set interface x", "set ip 1.2.3",
+        'set name "unterminated', "append srcaddr x", "unset action", "delete x", "move 1 before 2",
+        "purge", "set status disable", "set default-voip-alg-mode kernel-helper-based", "# c",
+        "set exclude enable", "set exclude-member x", "set dst 0.0.0.0 0.0.0.0", "set device x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=40))
+def test_parser_never_raises_and_accounts_for_every_line(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    result, dispositions = parse_with_dispositions(text, "fuzz.conf")
+    assert set(dispositions) == set(range(1, result.line_count + 1))

@@ -93,9 +93,9 @@ def parse_subnet(values: tuple[str, ...]) -> list[Cube]:
 def parse_range(text: str) -> list[Cube]:
     """``A`` or ``A-B`` -> cubes; raises ValueError when malformed."""
     first, _, last = text.partition("-")
-    ipaddress.IPv4Address(first)
-    if last:
-        ipaddress.IPv4Address(last)
+    low = ipaddress.IPv4Address(first)
+    if last and ipaddress.IPv4Address(last) < low:
+        raise ValueError(f"range {text} runs backwards")
     return cubes_from_range(first, last or first)
 
 
@@ -253,7 +253,10 @@ def service_space(settings: dict[str, tuple[str, ...]], name: str) -> Match:
         except ValueError:
             return unknown(f"service {name!r}: iprange not understood")
     if protocol in ("IP", "ALL"):
-        number = int((settings.get("protocol-number") or ("0",))[0] or 0)
+        text = (settings.get("protocol-number") or ("0",))[0]
+        if not text.isdigit() or int(text) > 255:
+            return unknown(f"service {name!r}: protocol-number {text!r} not understood")
+        number = int(text)
         space = FlowSpace.everything() if number == 0 else FlowSpace.build(protocols=[(number, number)])
         return Match(space & dst_limit, space & dst_limit)
     if protocol == "ICMP":
