@@ -555,3 +555,11 @@ def test_parser_never_raises_and_accounts_for_every_line(lines: list[str]) -> No
     text = "\n".join(lines) + "\n"
     result, dispositions = parse_with_dispositions(text, "fuzz.conf")
     assert set(dispositions) == set(range(1, result.line_count + 1))
+
+
+def test_custom_service_naming_a_media_helper_turns_it_on() -> None:
+    text = 'config firewall service custom\n    edit "voice"\n        set udp-portrange 5062\n'
+    text += '        set helper sip\n    next\n    edit "web"\n        set tcp-portrange 80\n'
+    text += "        set helper auto\n    next\nend\n"
+    features = [f for f in parse(text, "s.conf").model.features if "custom service" in f.detail]
+    assert [(f.kind, f.enabled, f.source.line if f.source else None) for f in features] == [("sip", True, 4)]

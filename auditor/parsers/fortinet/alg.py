@@ -207,6 +207,25 @@ def helper_features(session_helpers: list[Helper], printed: bool, sip_helper_off
     return features
 
 
+def service_helper_features(services: Table | None, where: str) -> list[Feature]:
+    """Custom services that name a media session helper (``set helper sip``) force it on.
+
+    ``helper auto`` (the default, seen in the FortiOS Terraform provider's
+    ``fortios_firewallservice_custom``) leaves the choice to the session-helper table by
+    port; naming a helper is read as applying it to the service's traffic whatever the port
+    (the option names are assumed to be the session-helper names: not confirmed).
+    """
+    out: list[Feature] = []
+    for entry in services.entries.values() if services is not None else ():
+        helper = entry.one("helper", "auto") or "auto"
+        kind = HELPER_KINDS.get(helper)
+        if kind is None:
+            continue
+        detail = f"custom service {entry.name}{where} names the {helper} session helper"
+        out.append(Feature(kind, True, Provenance.EXPLICIT, detail, entry.source_of("helper")))
+    return out
+
+
 def _applicable(accepting: list[tuple[str | None, str | None, Source]]) -> dict[str, Source | None]:
     """The VoIP profiles that apply: each accepting policy's, else ``default`` (also with none)."""
     out: dict[str, Source | None] = {}

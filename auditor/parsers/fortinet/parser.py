@@ -249,6 +249,8 @@ def _vdom_model(
         if p.rule.action is Action.PERMIT
     ]
     out.features.extend(alg.build_features(b, vdom.name, settings, profiles, accepting))
+    where = f" (VDOM {vdom.name})" if b.multi_vdom else ""
+    out.features.extend(alg.service_helper_features(vdom.tables.get("firewall service custom"), where))
     central = settings is not None and settings.one("central-nat") == "enable"
     vips = (vdom.tables.get("firewall vip") or Table()).entries
     mappings, limitations = build_mappings(vips, _used_vips(policies, vdom), central, vdom.name)

@@ -105,9 +105,9 @@ ENTRY_KEYS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = MappingProxyTy
         "firewall service custom": (
             frozenset({"protocol", "tcp-portrange", "udp-portrange", "sctp-portrange",
                        "protocol-number", "icmptype", "icmpcode", "iprange", "fqdn", "proxy",
-                       "udplite-portrange"}),
+                       "udplite-portrange", "helper"}),
             frozenset({"uuid", "category", "comment", "color", "visibility", "app-service-type",
-                       "app-category", "application", "helper", "check-reset-range",
+                       "app-category", "application", "check-reset-range",
                        "session-ttl", "tcp-halfclose-timer", "tcp-halfopen-timer",
                        "tcp-timewait-timer", "tcp-rst-timer", "udp-idle-timer", "fabric-object",
                        "global-object"}),
