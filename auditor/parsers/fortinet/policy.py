@@ -19,6 +19,9 @@ A policy's interface sets become bindings: for each ordered pair of interfaces o
 one rule set holds, in sequence, the policies whose ``srcintf`` and ``dstintf`` cover the
 pair, ending in the implicit deny; it binds ``in`` on the source interface with the
 destination interface as ``peer``. Interfaces of different VDOMs have no direct path.
+Between two members of a zone with ``set intrazone allow`` (default ``deny``) traffic passes
+without a policy: modelled as that pair's end-of-list action, after any policy naming the
+zone on both sides (the order between the two is not confirmed).
 """
 
 from __future__ import annotations
