@@ -1,0 +1,282 @@
+"""Firewall addresses, address groups, services and service groups as packet sets.
+
+Part of the fortinet parser (parse stage). Facts (FortiOS CLI reference ``config firewall
+address`` / ``addrgrp`` / ``service custom`` / ``service group``; VENDORS.md §4.2):
+- an address's ``type`` defaults to ``ipmask`` and its ``subnet`` to 0.0.0.0 0.0.0.0 (so
+  ``edit "all"`` with nothing set is every address); ``subnet`` prints as ``A M`` or ``A/len``;
+  ``iprange`` has ``start-ip``/``end-ip``; ``wildcard`` is ``A M`` with set mask bits cared
+  for; ``fqdn``, ``geography``, ``dynamic``, ``mac`` and the rest depend on data outside the
+  text: inexact (the engine answers ``unknown`` where they matter);
+- an address group's ``member`` list nests; ``exclude enable`` removes ``exclude-member``;
+- a custom service's ``protocol`` defaults to ``TCP/UDP/SCTP`` with port ranges
+  ``DST[-DSTHI][:SRC[-SRCHI]]`` (space-separated; no source part: any source port);
+  ``IP`` with ``protocol-number`` (0 or unset: every protocol); ``ICMP`` (a type or code
+  narrows it: inexact here); ``ICMP6`` matches no IPv4 packet; ``iprange`` narrows the
+  destination; a new ``protocol`` clears the previous protocol's settings (batfish's reading).
+A set is kept as an exact ``FlowSpace`` where possible, always with a ``bound`` (a superset).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from auditor.flowspace import ICMP, TCP, UDP, Cube, FlowSpace, Interval, cube_from_mask, cubes_from_range
+from auditor.parsers.fortinet import predefined
+from auditor.parsers.fortinet.state import Entry, Table
+
+SCTP = 132
+# Factory addresses printed without a subnet whose members the unit fills in at run time.
+DYNAMIC_ADDRESSES = frozenset({"FABRIC_DEVICE", "FIREWALL_AUTH_PORTAL_ADDRESS"})
+_PROTOCOL_RANGES = {"tcp-portrange": TCP, "udp-portrange": UDP, "sctp-portrange": SCTP}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A packet set: ``exact`` when known (else None) and ``bound``, a superset of it."""
+
+    exact: FlowSpace | None
+    bound: FlowSpace
+    problems: tuple[str, ...] = ()
+
+    def __and__(self, other: Match) -> Match:
+        exact = None if self.exact is None or other.exact is None else self.exact & other.exact
+        return Match(exact, self.bound & other.bound, self.problems + other.problems)
+
+    def __or__(self, other: Match) -> Match:
+        exact = None if self.exact is None or other.exact is None else self.exact | other.exact
+        return Match(exact, self.bound | other.bound, self.problems + other.problems)
+
+    def negated(self) -> Match:
+        """Every packet not in this set (inexact sets negate to an unknown set)."""
+        everything = FlowSpace.everything()
+        if self.exact is None:
+            return Match(None, everything, self.problems)
+        return Match(everything - self.exact, everything - self.exact, self.problems)
+
+
+EVERYTHING = Match(FlowSpace.everything(), FlowSpace.everything())
+NOTHING = Match(FlowSpace.nothing(), FlowSpace.nothing())
+
+
+def unknown(problem: str, bound: FlowSpace | None = None) -> Match:
+    """A set the config alone cannot pin down."""
+    return Match(None, FlowSpace.everything() if bound is None else bound, (problem,))
+
+
+def as_source(space: FlowSpace) -> FlowSpace:
+    """Move a destination-only set onto the source field."""
+    return FlowSpace(tuple((b[0], b[2], b[1], b[3], b[4], b[5]) for b in space.boxes))
+
+
+def as_source_match(match: Match) -> Match:
+    """``as_source`` for both sides of a Match."""
+    exact = None if match.exact is None else as_source(match.exact)
+    return Match(exact, as_source(match.bound), match.problems)
+
+
+def _dst(cubes: list[Cube]) -> FlowSpace:
+    return FlowSpace.build(dst=cubes) if cubes else FlowSpace.nothing()
+
+
+def parse_subnet(values: tuple[str, ...]) -> list[Cube]:
+    """``A M`` or ``A/len`` -> the cube; raises ValueError when malformed."""
+    if len(values) == 2:
+        net = ipaddress.IPv4Network(f"{values[0]}/{values[1]}", strict=False)
+    elif len(values) == 1:
+        net = ipaddress.IPv4Network(values[0], strict=False)
+    else:
+        raise ValueError("subnet needs an address and a mask")
+    return [cube_from_mask(str(net.network_address), str(net.netmask))]
+
+
+def parse_range(text: str) -> list[Cube]:
+    """``A`` or ``A-B`` -> cubes; raises ValueError when malformed."""
+    first, _, last = text.partition("-")
+    low = ipaddress.IPv4Address(first)
+    if last and ipaddress.IPv4Address(last) < low:
+        raise ValueError(f"range {text} runs backwards")
+    return cubes_from_range(first, last or first)
+
+
+@dataclass(slots=True)
+class Objects:
+    """One VDOM's address and service tables, resolved on demand."""
+
+    addresses: Table
+    addrgrps: Table
+    services: Table
+    svcgrps: Table
+    vips: Table
+    vipgrps: Table
+    interface_subnets: dict[str, list[str]] = field(default_factory=dict)
+    assumed: list[str] = field(default_factory=list)  # factory objects used, for the report
+
+    # --- addresses --------------------------------------------------------------------------
+
+    def address(self, name: str, seen: frozenset[str] = frozenset()) -> Match:
+        """Resolve an address, address group, VIP or VIP group name (destination field)."""
+        if name in seen:
+            return unknown(f"address group {name!r} contains itself")
+        if name in self.addresses.entries:
+            return self._address(self.addresses.entries[name])
+        if name in self.addrgrps.entries:
+            return self._group(self.addrgrps.entries[name], seen | {name})
+        if name in self.vips.entries:
+            return self._vip(self.vips.entries[name])
+        if name in self.vipgrps.entries:
+            result = NOTHING
+            for member in self.vipgrps.entries[name].get("member") or ():
+                result = result | self.address(member, seen | {name})
+            return result
+        if name in predefined.ADDRESSES:
+            return Match(
+                _dst([cube_from_mask("0.0.0.0", "0.0.0.0")])
+                if name == "all"
+                else _dst(parse_subnet(("0.0.0.0/32",))),
+                _dst([cube_from_mask("0.0.0.0", "0.0.0.0")]),
+            )
+        return unknown(f"address {name!r} is not defined")
+
+    def _address(self, entry: Entry) -> Match:
+        kind = entry.one("type", "ipmask")
+        if entry.name in DYNAMIC_ADDRESSES and not entry.get("subnet"):
+            return unknown(f"address {entry.name!r} is filled in by the FortiGate at run time")
+        try:
+            if kind == "ipmask":
+                cubes = parse_subnet(entry.get("subnet") or ("0.0.0.0", "0.0.0.0"))
+            elif kind == "iprange":
+                start = entry.one("start-ip", "0.0.0.0") or "0.0.0.0"
+                end = entry.one("end-ip", "0.0.0.0") or "0.0.0.0"
+                if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
+                    return NOTHING
+                cubes = cubes_from_range(start, end)
+            elif kind == "wildcard":
+                values = entry.get("wildcard") or ("0.0.0.0", "0.0.0.0")
+                cubes = [cube_from_mask(values[0], values[1])]
+            elif kind == "interface-subnet":  # backups print the subnet; else the interface's
+                interface = (entry.get("interface") or ("",))[0]
+                printed = entry.get("subnet")
+                nets = ["/".join(printed[:2])] if printed else self.interface_subnets.get(interface, [])
+                if not nets:
+                    return unknown(f"address {entry.name!r}: subnet of interface {interface!r} not known")
+                cubes = [c for n in nets for c in parse_subnet((n,))]
+            else:
+                return unknown(f"address {entry.name!r} is of type {kind} (contents not in the config)")
+        except (ValueError, IndexError):
+            return unknown(f"address {entry.name!r}: value not understood")
+        space = _dst(cubes)
+        return Match(space, space)
+
+    def _group(self, entry: Entry, seen: frozenset[str]) -> Match:
+        result = NOTHING
+        for member in entry.get("member") or ():
+            result = result | self.address(member, seen)
+        if entry.one("exclude", "disable") == "enable":
+            excluded = NOTHING
+            for member in entry.get("exclude-member") or ():
+                excluded = excluded | self.address(member, seen)
+            exact = None if result.exact is None or excluded.exact is None else result.exact - excluded.exact
+            bound = result.bound - excluded.exact if excluded.exact is not None else result.bound
+            return Match(exact, bound, result.problems + excluded.problems)
+        return result
+
+    def _vip(self, entry: Entry) -> Match:
+        """A VIP as a policy destination matches its external address(es)."""
+        try:
+            cubes = [c for text in entry.get("extip") or ("0.0.0.0",) for c in parse_range(text)]
+        except ValueError:
+            return unknown(f"VIP {entry.name!r}: extip not understood")
+        space = _dst(cubes)
+        if entry.one("portforward", "disable") == "enable":
+            return unknown(f"VIP {entry.name!r} forwards only some ports (matched inexactly)", space)
+        return Match(space, space)
+
+    # --- services ---------------------------------------------------------------------------
+
+    def service(self, name: str, seen: frozenset[str] = frozenset()) -> Match:
+        """Resolve a custom service or service group name."""
+        if name in seen:
+            return unknown(f"service group {name!r} contains itself")
+        if name in self.services.entries:
+            return service_space(self.services.entries[name].settings_view(), name)
+        if name in self.svcgrps.entries:
+            result = NOTHING
+            for member in self.svcgrps.entries[name].get("member") or ():
+                result = result | self.service(member, seen | {name})
+            return result
+        if name in predefined.SERVICES:
+            self.assumed.append(f"service {name} (FortiOS factory definition)")
+            return service_space(dict(predefined.SERVICES[name]), name)
+        if name in predefined.SERVICE_GROUPS:
+            self.assumed.append(f"service group {name} (FortiOS factory definition)")
+            result = NOTHING
+            for member in predefined.SERVICE_GROUPS[name]:
+                result = result | self.service(member, seen | {name})
+            return result
+        return unknown(f"service {name!r} is not defined")
+
+
+def parse_ports(text: str) -> tuple[Interval, Interval | None]:
+    """``DST[-HI][:SRC[-HI]]`` -> (destination interval, source interval or None).
+
+    Examples:
+        >>> parse_ports("3478-3497")
+        ((3478, 3497), None)
+        >>> parse_ports("53:80")
+        ((53, 53), (80, 80))
+    """
+    dst, _, src = text.partition(":")
+
+    def interval(part: str) -> Interval:
+        low, _, high = part.partition("-")
+        lo, hi = int(low), int(high or low)
+        if not (0 <= lo <= hi <= 65535):
+            raise ValueError(part)
+        return lo, hi
+
+    return interval(dst), (interval(src) if src else None)
+
+
+def service_space(settings: dict[str, tuple[str, ...]], name: str) -> Match:
+    """The packets a custom service matches, from its folded settings."""
+    protocol = (settings.get("protocol") or ("TCP/UDP/SCTP",))[0].upper()
+    if settings.get("proxy", ("disable",))[0].lower() == "enable":
+        return unknown(f"service {name!r} is an explicit-proxy service")
+    if settings.get("fqdn") and settings["fqdn"][0]:
+        return unknown(f"service {name!r} is limited to an FQDN")
+    dst_limit = FlowSpace.everything()
+    iprange = (settings.get("iprange") or ("0.0.0.0",))[0]
+    if iprange not in ("0.0.0.0", ""):
+        try:
+            dst_limit = _dst(parse_range(iprange))
+        except ValueError:
+            return unknown(f"service {name!r}: iprange not understood")
+    if protocol in ("IP", "ALL"):
+        text = (settings.get("protocol-number") or ("0",))[0]
+        if not text.isdigit() or int(text) > 255:
+            return unknown(f"service {name!r}: protocol-number {text!r} not understood")
+        number = int(text)
+        space = FlowSpace.everything() if number == 0 else FlowSpace.build(protocols=[(number, number)])
+        return Match(space & dst_limit, space & dst_limit)
+    if protocol == "ICMP":
+        space = FlowSpace.build(protocols=[(ICMP, ICMP)]) & dst_limit
+        if settings.get("icmptype") or settings.get("icmpcode"):
+            return unknown(f"service {name!r} matches one ICMP type", space)
+        return Match(space, space)
+    if protocol == "ICMP6":
+        return NOTHING
+    if protocol != "TCP/UDP/SCTP":
+        return unknown(f"service {name!r}: protocol {protocol} not understood")
+    space = FlowSpace.nothing()
+    for key, number in _PROTOCOL_RANGES.items():
+        for text in settings.get(key) or ():
+            try:
+                dport, sport = parse_ports(text)
+            except ValueError:
+                return unknown(f"service {name!r}: port range {text!r} not understood")
+            space = space | FlowSpace.build(
+                protocols=[(number, number)], dport=[dport], sport=None if sport is None else [sport]
+            )
+    space = space & dst_limit
+    return Match(space, space)

@@ -1,0 +1,206 @@
+"""Walking the config tree: VDOM context, tables read into the builder, the rest accounted.
+
+Part of the fortinet parser (parse stage). Single-VDOM files put every section at the top
+level (VDOM ``root``). Multi-VDOM files first declare the VDOMs (``config vdom`` / ``edit
+NAME`` / ``next``), then hold device-wide sections under ``config global`` and each VDOM's
+sections under ``config vdom`` / ``edit NAME``. Every line ends up extracted, ignored
+(``tables.IGNORED_PREFIXES`` or an ignored setting) or in a diagnostic.
+"""
+
+from __future__ import annotations
+
+from auditor.model import DiagnosticKind
+from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, frame_lines
+from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom, fold
+from auditor.parsers.fortinet.tables import (
+    ENTRY_KEYS,
+    GLOBAL_TABLES,
+    IGNORED_KEY_PREFIXES,
+    IGNORED_PREFIXES,
+    IGNORED_STEMS,
+    LENIENT_TABLES,
+    RELEVANT_TABLES,
+    SETTINGS_KEYS,
+    SETTINGS_SECTIONS,
+    UNSUPPORTED,
+    VDOM_TABLES,
+)
+
+ROOT_VDOM = "root"
+# Nested blocks inside entries that are read (the rest of an entry's nested blocks are ignored
+# when the table is lenient, reported otherwise).
+_PORT_KEYS = ("tcp-portrange", "udp-portrange", "sctp-portrange", "udplite-portrange")
+_NESTED_READ = {"voip profile": ("sip", "sccp"), "system sdwan": ("members", "zone")}
+
+
+def _prefixed(key: str, prefixes: tuple[str, ...]) -> bool:
+    return any(key == p or key.startswith(p + " ") for p in prefixes)
+
+
+def read(b: Builder, root: Section) -> None:
+    """Read every top-level section of the file."""
+    for item in root.items:
+        if isinstance(item, Section):
+            _section(b, item, None)
+
+
+def _section(b: Builder, section: Section, vdom: str | None) -> None:
+    key = " ".join(section.key)
+    if key == "vdom":
+        _vdoms(b, section)
+        return
+    if key == "global":
+        for line in frame_lines(section):
+            b.mark(line, Disposition.EXTRACTED)
+        for item in section.items:
+            if isinstance(item, Section):
+                _section(b, item, None)
+            else:
+                b.unrecognized(item, "line outside any config block under config global")
+        return
+    context = b.vdom(vdom or ROOT_VDOM)
+    if key in VDOM_TABLES or key in GLOBAL_TABLES:
+        tables = b.global_tables if key in GLOBAL_TABLES else context.tables
+        _table(b, section, key, tables.setdefault(key, Table()))
+    elif key in SETTINGS_SECTIONS:
+        _settings(b, section, key, context)
+    elif key in UNSUPPORTED or _prefixed(key, tuple(UNSUPPORTED)):
+        prefix = next(p for p in UNSUPPORTED if key == p or key.startswith(p + " "))
+        reason, affects = UNSUPPORTED[prefix]
+        if not section.items:
+            b.cover(section, Disposition.IGNORED)  # an empty table configures nothing
+            return
+        b.diagnose(section, DiagnosticKind.UNSUPPORTED, reason, True)
+        if affects:
+            assert section.header is not None
+            context.limitations.append((f"{reason} (VDOM {context.name})", b.source(section.header)))
+    elif _prefixed(key, IGNORED_PREFIXES) or key.startswith(IGNORED_STEMS):
+        b.cover(section, Disposition.IGNORED)
+    else:
+        relevant = key.startswith(("firewall", "voip", "system settings")) or "nat" in key
+        b.unrecognized(section, f"config section {key!r} not recognized", relevant)
+
+
+def _vdoms(b: Builder, section: Section) -> None:
+    for line in frame_lines(section):
+        b.mark(line, Disposition.EXTRACTED)
+    for item in section.items:
+        if not isinstance(item, Edit):
+            b.unrecognized(item, "config vdom holds only edit VDOM entries")
+            continue
+        b.vdom(item.name)
+        b.multi_vdom = b.multi_vdom or item.name != ROOT_VDOM or len(b.vdoms) > 1
+        for line in frame_lines(item):
+            b.mark(line, Disposition.EXTRACTED)
+        for sub in item.items:
+            if isinstance(sub, Section):
+                _section(b, sub, item.name)
+            else:
+                b.unrecognized(sub, "line outside any config block inside a VDOM")
+
+
+def _table(b: Builder, section: Section, key: str, table: Table) -> None:
+    table.seen = True
+    if table.header is None and section.header is not None:
+        table.header = b.source(section.header)
+    for line in frame_lines(section):
+        b.mark(line, Disposition.EXTRACTED)
+    for item in section.items:
+        if isinstance(item, Edit):
+            entry = table.entries.get(item.name)
+            if entry is None:
+                entry = Entry(item.name, b.source(item.header))
+                table.entries[item.name] = entry
+            entry.edits.append(item)
+            for line in frame_lines(item):
+                b.mark(line, Disposition.EXTRACTED)
+            _entry(b, item, key, entry)
+        elif isinstance(item, Stmt) and item.verb == "delete" and item.args:
+            table.entries.pop(item.args[0], None)
+            b.cover(item, Disposition.EXTRACTED)
+        elif isinstance(item, Stmt) and item.verb == "purge":
+            table.entries.clear()
+            b.cover(item, Disposition.EXTRACTED)
+        elif isinstance(item, Stmt) and item.verb == "move" and len(item.args) == 3:
+            _move(b, table, item)
+        else:
+            b.unrecognized(item, f"{key}: statement not understood", key in RELEVANT_TABLES)
+
+
+def _move(b: Builder, table: Table, stmt: Stmt) -> None:
+    """``move A before|after B``: reorder policies (their order is their evaluation order)."""
+    name, where, other = stmt.args
+    names = list(table.entries)
+    if name not in names or other not in names or name == other or where.lower() not in ("before", "after"):
+        b.unrecognized(stmt, "move names an entry that does not exist", True)
+        return
+    names.remove(name)
+    at = names.index(other) + (1 if where.lower() == "after" else 0)
+    names.insert(at, name)
+    table.entries = {n: table.entries[n] for n in names}
+    b.cover(stmt, Disposition.EXTRACTED)
+
+
+def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
+    extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
+    nested = _NESTED_READ.get(key, ())
+    for item in edit.items:
+        if isinstance(item, Section):
+            entry.sections.append(item)
+            if item.key and item.key[0] in nested:
+                continue  # accounted for when the entry is interpreted
+            if key in LENIENT_TABLES or key == "voip profile":
+                b.cover(item, Disposition.IGNORED)
+            else:
+                b.unrecognized(item, f"{key}: nested block not understood", key in RELEVANT_TABLES)
+            continue
+        if key == "firewall service custom" and item.verb == "set" and item.key == "protocol":
+            if entry.one("protocol", "tcp/udp/sctp") != (item.values[0].lower() if item.values else ""):
+                for old in ("protocol-number", "icmptype", "icmpcode", *_PORT_KEYS):
+                    entry.settings.pop(old, None)  # a new protocol drops the old one's settings
+        if not fold(entry, item):
+            b.unrecognized(item, f"{key}: statement not understood", key in RELEVANT_TABLES)
+            continue
+        if item.key in extracted:
+            b.cover(item, Disposition.EXTRACTED)
+        elif (
+            item.key in ignored
+            or key in LENIENT_TABLES
+            or item.key.startswith(IGNORED_KEY_PREFIXES.get(key, ("\0",)))
+        ):
+            b.cover(item, Disposition.IGNORED)
+        else:
+            b.unrecognized(item, f"{key}: setting {item.key!r} not recognized", key in RELEVANT_TABLES)
+
+
+def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:
+    for line in frame_lines(section):
+        b.mark(line, Disposition.EXTRACTED)
+    if key == "system global":
+        for item in section.items:
+            if isinstance(item, Stmt) and item.verb == "set" and item.key == "hostname" and item.values:
+                b.hostname = item.values[0]
+                b.cover(item, Disposition.EXTRACTED)
+            else:
+                b.cover(item, Disposition.IGNORED)
+        return
+    if key in ("system sdwan", "system virtual-wan-link"):
+        table = b.global_tables.setdefault("system sdwan", Table())
+        assert section.header is not None
+        entry = table.entries.setdefault("sdwan", Entry("sdwan", b.source(section.header)))
+        for item in section.items:
+            if isinstance(item, Section) and item.key and item.key[0] in ("members", "zone"):
+                entry.sections.append(item)
+            else:
+                if isinstance(item, Stmt):
+                    fold(entry, item)
+                b.cover(item, Disposition.IGNORED)
+        return
+    if vdom.settings is None and section.header is not None:
+        vdom.settings = Entry("settings", b.source(section.header))
+    assert vdom.settings is not None
+    for item in section.items:
+        if isinstance(item, Stmt) and fold(vdom.settings, item):
+            b.cover(item, Disposition.EXTRACTED if item.key in SETTINGS_KEYS else Disposition.IGNORED)
+        else:
+            b.cover(item, Disposition.IGNORED)
