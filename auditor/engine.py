@@ -201,15 +201,27 @@ def _uncertainty(traces: Sequence[Trace]) -> str:
     """Say what the gap between the lower and the upper bound comes from."""
     for trace in traces:
         for rule in trace.unknown:
-            return (
-                f"the verdict depends on line {rule.source.line} ({rule.source.text.strip()!r}), "
-                "which auditor did not understand"
-            )
+            line = f"line {rule.source.line} ({rule.source.text.strip()!r})"
+            return f"the verdict depends on {line}, {_doubt(rule)}"
     for trace in traces:
         for note in trace.notes:
             if note.line is not None:
                 return f"the verdict depends on line {note.line}: {note.note}"
     return "the verdict depends on facts the config does not state"
+
+
+def _doubt(rule: Rule) -> str:
+    """Say why an entry leaves the verdict open."""
+    if rule.match is None:
+        if rule.bound is None:
+            return "which auditor did not understand"
+        return "part of which auditor could not evaluate"
+    if rule.action in (Action.JUMP, Action.GOTO):
+        return "whose target could not be followed"
+    return (
+        "whose interface test depends on which interfaces are inside and outside "
+        "(name them with --inside-interface / --outside-interface)"
+    )
 
 
 def _roles_unknown(policy: str, check: str, wanted: str, roles: Roles) -> Finding:
@@ -242,7 +254,7 @@ def _flow_evidence(traces: Sequence[Trace], denied: FlowSpace) -> tuple[Evidence
                 Evidence(
                     rule.source.text.strip(),
                     rule.source.line,
-                    note="not understood by auditor: the verdict may depend on it",
+                    note=f"the verdict may depend on it: {_doubt(rule)}",
                 )
             )
         for note in trace.notes:

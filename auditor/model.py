@@ -273,6 +273,9 @@ class ConfigModel:
     # Whether an egress rule set sees sources after source NAT (IOS: NAT runs between the
     # inbound and the outbound ACL) or the real, untranslated ones (ASA 8.3 and later).
     egress_sees_translated: bool = True
+    # Whether the text lists every interface (a router config does; a host firewall's rules
+    # name only the interfaces they test, so an interface the user names may be absent).
+    interfaces_listed: bool = True
 
     @cached_property
     def _rulesets_by_name(self) -> dict[str, RuleSet]:

@@ -35,7 +35,7 @@ def infer_roles(
     """Decide the inside and outside interfaces of ``model``."""
     reasons: list[str] = []
     missing = [n for n in (*inside_override, *outside_override) if model.interface(n) is None]
-    if missing:
+    if missing and model.interfaces_listed:
         known = ", ".join(i.name for i in model.interfaces) or "none"
         return Roles(
             (),

@@ -6,8 +6,8 @@ reached by jump and goto with RETURN, REJECT and LOG, a raw-table NOTRACK, a man
 and the same draws as nft rulesets. Each is loaded into the router of the namespace lab
 (tests/netns_lab.py), the inside host sends every port of the Apple pack, and the per-check
 verdict of what arrived must equal the audit's. The audit is asked about exactly what the
-probe sends: the inside host 10.77.1.2 to the Apple host 17.0.0.10, so a verdict can only
-differ where the semantics do. Few examples per run (each loads a kernel ruleset and probes);
+probe sends: the inside host 10.77.1.2 on lan0 to the Apple host 17.0.0.10 behind wan0, so
+a verdict can only differ where the semantics do. Few examples per run (each loads a kernel ruleset and probes);
 ``AUDITOR_KERNEL_EXAMPLES`` raises the count for a longer hunt.
 """
 
@@ -204,7 +204,10 @@ def _pack(tmp: Path) -> policy.PolicyPack:
 
 
 def _compare(lab: Lab, text: str, nft: bool, pack: policy.PolicyPack) -> list[str]:
-    options = engine.AuditOptions(inside_networks=["10.77.1.2/32"])
+    # The lab's roles, named as an admin would: a generated ruleset need not reveal them.
+    options = engine.AuditOptions(
+        inside_networks=["10.77.1.2/32"], inside_interfaces=["lan0"], outside_interfaces=["wan0"]
+    )
     findings = {
         f.check: f for f in engine.audit(parsers.parse(Platform.LINUX, text, "gen").model, pack, options)
     }

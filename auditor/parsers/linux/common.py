@@ -342,6 +342,7 @@ def finish(draft: Draft, line_count: int) -> ParseResult:
         features=tuple(draft.features + _default_features(draft)),
         limitations=tuple(draft.limitations),
         egress_sees_translated=False,
+        interfaces_listed=False,
     )
     diagnostics = tuple(sorted(draft.diagnostics, key=lambda d: d.source.line))
     return ParseResult(model, diagnostics, line_count)
