@@ -62,10 +62,21 @@ class Draft:
     nat_pools: dict[str, Entry] = field(default_factory=dict)  # "kind pool"
     alg: dict[str, list[Statement]] = field(default_factory=dict)
     packet_mode: list[Source] = field(default_factory=list)
+    headers: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def source(self, st: Statement) -> Source:
         """The Source of a statement: its first file line."""
         return Source(self.file, st.line, self.lines[st.line - 1])
+
+    def _opening(self, st: Statement, keyword: str, name: str) -> Source:
+        w = st.words
+        for i in range(len(w) - 1):
+            if w[i] == keyword and w[i + 1] == name:
+                line = self.headers.get(w[: i + 2])
+                if line is not None and st.group is None:
+                    return Source(self.file, line, self.lines[line - 1])
+                break
+        return self.source(st)
 
     def mark(self, st: Statement, disposition: Disposition) -> None:
         """Record what became of a statement's lines (the most telling record wins)."""
@@ -88,9 +99,13 @@ class Draft:
         """Report a statement the parser does not know."""
         self.diagnose(st, DiagnosticKind.UNRECOGNIZED, reason)
 
-    def entry(self, table: dict[str, Entry], name: str, st: Statement) -> Entry:
-        """Return the entry called ``name`` in ``table``, created at its first statement."""
+    def entry(self, table: dict[str, Entry], name: str, st: Statement, keyword: str = "") -> Entry:
+        """Return the entry called ``name`` in ``table``, created at its first statement.
+
+        Its source is the ``keyword NAME {`` line that opens it in the brace form, or the
+        first statement that names it.
+        """
         if name not in table:
-            table[name] = Entry(name, self.source(st))
+            table[name] = Entry(name, self._opening(st, keyword, name.split(" ")[-1]))
         table[name].statements.append(st)
         return table[name]

@@ -85,6 +85,13 @@ class Resolver:
                 return entry, book
         return None
 
+    def known_address(self, name: str, books: list[str], used_at: Statement) -> None:
+        """Report ``name`` when no book defines it (without resolving its members)."""
+        if name in (*ANY_ADDRESS, "any-ipv6"):
+            return
+        if self._find("address", name, books) is None and self._find("address-set", name, books) is None:
+            self.problem(used_at, f"address {name} is not defined in the address book ({', '.join(books)})")
+
     def addresses(
         self, name: str, books: list[str], used_at: Statement, stack: tuple[str, ...] = ()
     ) -> tuple[list[Cube], bool]:

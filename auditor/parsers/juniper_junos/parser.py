@@ -155,7 +155,7 @@ def build_result(d: Draft, line_count: int) -> ParseResult:
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse Junos text; also return what became of every line (for accounting tests)."""
     lexed = lex(text)
-    d = Draft(filename, lexed.lines)
+    d = Draft(filename, lexed.lines, headers=lexed.headers)
     d.dispositions.update(lexed.dispositions)
     for number, reason in lexed.problems:
         d.diagnostics.append(

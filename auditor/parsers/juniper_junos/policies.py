@@ -29,6 +29,7 @@ from auditor.model import Action, Binding, DiagnosticKind, Direction, Rule, Rule
 from auditor.parsers.juniper_junos.draft import Draft, Entry
 from auditor.parsers.juniper_junos.objects import Match, Resolver
 from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.values import address_space
 
 GLOBAL = ("*", "*")
 _INEXACT_KEYS = ("source-identity", "dynamic-application", "url-category", "source-end-user-profile",
@@ -134,7 +135,7 @@ def _side(
 
 
 def _space(cubes: list[Cube] | None, negated: bool, field_name: str) -> FlowSpace:
-    space = FlowSpace.build(**{field_name: cubes}) if cubes is None or cubes else FlowSpace()
+    space = FlowSpace.everything() if cubes is None else address_space(cubes, field_name)
     return FlowSpace.everything() - space if negated else space
 
 
@@ -171,6 +172,16 @@ def build_policy(entry: Entry, res: Resolver, zones: tuple[str | None, str | Non
     return Policy(entry.name, entry.source, rule, parts.from_zones, parts.to_zones)
 
 
+def check_names(entry: Entry, res: Resolver, zones: tuple[str, str]) -> None:
+    """Resolve a policy's names only (reporting undefined ones) without building its match."""
+    parts = _parts(entry, res)
+    for names, zone in ((parts.sources, zones[0]), (parts.destinations, zones[1])):
+        for name, st in names:
+            res.known_address(name, res.books_for(zone), st)
+    for name, st in parts.applications:
+        res.application(name, st)
+
+
 @dataclass(slots=True)
 class ZoneModel:
     """Rule sets and bindings of flow mode."""
@@ -188,18 +199,21 @@ def _default(d: Draft) -> tuple[Action, str, Source | None]:
 
 
 def pair_ruleset(
-    d: Draft, res: Resolver, src_zone: str, dst_zone: str, cache: dict[tuple[str, str], RuleSet]
+    d: Draft,
+    res: Resolver,
+    pair: tuple[str, str],
+    global_policies: list[Policy],
+    cache: dict[tuple[str, str], RuleSet],
 ) -> RuleSet:
-    """The rule set that decides transit from ``src_zone`` to ``dst_zone``."""
-    key = (src_zone, dst_zone)
+    """The rule set that decides transit from zone ``pair[0]`` to zone ``pair[1]``."""
+    key = src_zone, dst_zone = pair
     if key in cache:
         return cache[key]
     rules: list[Rule] = []
     own = list(d.policies.get(key, {}).values())
     for entry in own:
         rules.append(build_policy(entry, res, key).rule)
-    for entry in d.policies.get(GLOBAL, {}).values():
-        policy = build_policy(entry, res, (None, None))
+    for policy in global_policies:
         if (not policy.from_zones or src_zone in policy.from_zones or "any" in policy.from_zones) and (
             not policy.to_zones or dst_zone in policy.to_zones or "any" in policy.to_zones
         ):
@@ -218,6 +232,7 @@ def build_zones(d: Draft, res: Resolver, units: list[str], transit: set[str]) ->
     """Bindings for every ordered pair of transit interfaces on a flow-mode SRX."""
     out = ZoneModel()
     cache: dict[tuple[str, str], RuleSet] = {}
+    global_policies = [build_policy(e, res, (None, None)) for e in d.policies.get(GLOBAL, {}).values()]
     drop_sets: dict[str, RuleSet] = {}
     for ingress in units:
         if ingress not in transit:
@@ -236,13 +251,14 @@ def build_zones(d: Draft, res: Resolver, units: list[str], transit: set[str]) ->
                 ruleset = drop_sets.setdefault(name, RuleSet(name, (), Action.DENY, source))
                 out.bindings.append(Binding(ruleset.name, ingress, Direction.IN, source, peer=egress))
                 continue
-            ruleset = pair_ruleset(d, res, member[0], other[0], cache)
+            ruleset = pair_ruleset(d, res, (member[0], other[0]), global_policies, cache)
             assert ruleset.source is not None or member[1] is not None
             out.bindings.append(
                 Binding(ruleset.name, ingress, Direction.IN, ruleset.source or member[1], peer=egress)
             )
-    for key in d.policies:  # contexts no interface pair uses still show in the model
-        if key != GLOBAL:
-            pair_ruleset(d, res, key[0], key[1], cache)
+    for key, entries in d.policies.items():  # contexts no interface pair uses: check names only
+        if key not in cache and key != GLOBAL:
+            for entry in entries.values():
+                check_names(entry, res, key)
     out.rulesets = [*cache.values(), *drop_sets.values()]
     return out

@@ -189,10 +189,10 @@ def _policies(d: Draft, st: Statement) -> bool | None:
         d.default_policy = (w[3], d.source(st))
         return True
     if w[2:3] == ("from-zone",) and len(w) >= 8 and w[4] == "to-zone" and w[6] == "policy":
-        d.entry(d.policies.setdefault((w[3], w[5]), {}), w[7], st)
+        d.entry(d.policies.setdefault((w[3], w[5]), {}), w[7], st, "policy")
         return True
     if w[2:3] == ("global",) and len(w) >= 6 and w[3] == "policy":
-        d.entry(d.policies.setdefault(("*", "*"), {}), w[4], st)
+        d.entry(d.policies.setdefault(("*", "*"), {}), w[4], st, "policy")
         return True
     return False
 
@@ -222,7 +222,7 @@ def _firewall(d: Draft, st: Statement) -> bool | None:
     d.filter_sources.setdefault(name, d.source(st))
     terms = d.filters.setdefault(name, {})
     if body[1] == "term" and len(body) >= 3:
-        d.entry(terms, body[2], st)
+        d.entry(terms, body[2], st, "term")
         return True
     if body[1] in (
         "interface-specific",
@@ -245,7 +245,7 @@ def _nat(d: Draft, st: Statement) -> bool | None:
         return True
     if w[3] == "rule-set" and len(w) >= 6:
         if w[5] == "rule" and len(w) >= 8:
-            d.entry(d.nat, f"{kind} {w[4]} {w[6]}", st)
+            d.entry(d.nat, f"{kind} {w[4]} {w[6]}", st, "rule")
         else:
             d.entry(d.nat_sets, f"{kind} {w[4]}", st)
         return True

@@ -57,6 +57,7 @@ class Lexed:
     lines: list[str]
     dispositions: dict[int, Disposition]
     deactivated: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
+    headers: dict[tuple[str, ...], int] = field(default_factory=dict)  # brace level path -> its line
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -166,6 +167,8 @@ def _brace_token(state: _BraceState, tok: _Token, out: Lexed) -> None:
         heads = _expand(state.words) or [()]
         # A list before `{` is not valid Junos; keep the first path so nesting stays balanced.
         state.stack.append((prefix + heads[0], dead or state.inactive))
+        if state.words:
+            out.headers.setdefault(prefix + heads[0], state.first)
         state.words, state.inactive = [], False
         return
     elif text == "}":

@@ -90,6 +90,9 @@ APPLICATIONS: Mapping[str, _Terms] = MappingProxyType(
         "junos-stun-tcp": _one(TCP, 3478, 3479),
         "junos-mgcp-ua": _one(UDP, 2427),
         "junos-mgcp-ca": _one(UDP, 2727),
+        # every port of the protocol named (the name says so; definition not found)
+        "junos-tcp-any": ((TCP, *_ALL),),
+        "junos-udp-any": ((UDP, *_ALL),),
         # IANA ports of the protocol named (Junos definition not found; far from audited ports)
         "junos-sip": ((UDP, 5060, 5060), (TCP, 5060, 5060)),
         "junos-rtsp": _one(TCP, 554),

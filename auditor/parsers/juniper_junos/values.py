@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import ipaddress
 
-from auditor.flowspace import Cube, Interval, cube_from_prefix
+from auditor.flowspace import (
+    ANY_CUBE,
+    FULL_INTERVALS,
+    Cube,
+    FlowSpace,
+    Interval,
+    cube_from_prefix,
+    cube_is_prefix,
+    cube_to_text,
+)
 from auditor.parsers.juniper_junos.tables import PORTS, PROTOCOLS
 
 IPV6 = "ipv6"
@@ -56,3 +65,24 @@ def prefix_cube(text: str) -> Cube | str | None:
     if net.version == 6:
         return IPV6
     return cube_from_prefix(str(net))
+
+
+def address_space(cubes: list[Cube], field_name: str) -> FlowSpace:
+    """The packets whose ``src`` or ``dst`` is in any of ``cubes``.
+
+    Large address books hold hundreds of prefixes: prefixes are merged first (exactly, as
+    CIDR aggregation) and become one box each, which keeps big books fast to build.
+
+    Examples:
+        >>> halves = [cube_from_prefix("10.0.0.0/25"), cube_from_prefix("10.0.0.128/25")]
+        >>> address_space(halves, "src").describe()
+        'IP from 10.0.0.0/24 to 0.0.0.0/0'
+    """
+    if len(cubes) < 2 or not all(cube_is_prefix(c) for c in cubes):
+        return FlowSpace.build(**{field_name: cubes}) if cubes else FlowSpace()
+    nets = ipaddress.collapse_addresses(ipaddress.IPv4Network(cube_to_text(c)) for c in cubes)
+    merged = [cube_from_prefix(str(n)) for n in nets]
+    index = 1 if field_name == "src" else 2
+    full = (FULL_INTERVALS[0], ANY_CUBE, ANY_CUBE, FULL_INTERVALS[3], FULL_INTERVALS[4], FULL_INTERVALS[5])
+    boxes = tuple(full[:index] + (cube,) + full[index + 1 :] for cube in merged)
+    return FlowSpace(boxes)  # type: ignore[arg-type]
