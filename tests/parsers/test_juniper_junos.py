@@ -102,11 +102,19 @@ def _case(name: str):  # type: ignore[no-untyped-def]
 
 def test_brace_and_set_forms_give_the_same_rules() -> None:
     brace, flat = _case("inactive_rule.brace.conf").model, _case("deactivated_rule.set.conf").model
-    name = "from-zone trust to-zone untrust, then global policies, then default-policy deny-all (Junos default; does not print)"
+    name = (
+        "from-zone trust to-zone untrust, then global policies, "
+        "then default-policy deny-all (Junos default; does not print)"
+    )
     a, b = brace.ruleset(name), flat.ruleset(name)
     assert a is not None and b is not None
-    assert [r.action for r in a.rules] == [r.action for r in b.rules] == [Action.PERMIT]  # the inactive one is gone
-    assert all(x.match is not None and y.match is not None and x.match.same_as(y.match) for x, y in zip(a.rules, b.rules, strict=True))
+    assert (
+        [r.action for r in a.rules] == [r.action for r in b.rules] == [Action.PERMIT]
+    )  # the inactive one is gone
+    assert all(
+        x.match is not None and y.match is not None and x.match.same_as(y.match)
+        for x, y in zip(a.rules, b.rules, strict=True)
+    )
 
 
 def test_rule_sources_are_original_file_lines() -> None:
@@ -159,7 +167,9 @@ def test_intra_zone_traffic_needs_a_policy() -> None:
     model = parse(text, "t").model
     binding = next(b for b in model.bindings if b.interface == "ge-0/0/1.0" and b.peer == "ge-0/0/2.0")
     ruleset = model.ruleset(binding.ruleset)
-    assert ruleset is not None and ruleset.name.startswith("from-zone trust to-zone trust") and not ruleset.rules
+    assert (
+        ruleset is not None and ruleset.name.startswith("from-zone trust to-zone trust") and not ruleset.rules
+    )
 
 
 def test_global_policies_follow_zone_policies_and_respect_zones() -> None:
@@ -241,11 +251,19 @@ def test_interface_in_no_zone_passes_nothing() -> None:
 def test_destination_and_static_nat_are_port_mappings() -> None:
     model = _case("destination_nat.brace.conf").model
     dnat, static = model.port_mappings
-    assert (dnat.protocols, dnat.outside_ports, dnat.inside_ports) == ((6, 17), ((5223, 5223),), ((5223, 5223),))
+    assert (dnat.protocols, dnat.outside_ports, dnat.inside_ports) == (
+        (6, 17),
+        ((5223, 5223),),
+        ((5223, 5223),),
+    )
     assert (dnat.inside_address, dnat.outside_address) == ("10.1.1.5/32", "203.0.113.2/32")
-    assert static.protocols is None and static.outside_ports is None and static.inside_address == "10.1.1.6/32"
+    assert (
+        static.protocols is None and static.outside_ports is None and static.inside_address == "10.1.1.6/32"
+    )
     roles = {i.name: (i.role, i.role_reason) for i in model.interfaces}
-    assert roles["ge-0/0/1.0"][0] is Role.INSIDE and "source NAT rule-set inside-out" in roles["ge-0/0/1.0"][1]
+    assert (
+        roles["ge-0/0/1.0"][0] is Role.INSIDE and "source NAT rule-set inside-out" in roles["ge-0/0/1.0"][1]
+    )
     assert roles["ge-0/0/0.0"][0] is Role.OUTSIDE
     (snat,) = model.source_nats
     assert snat.interface == "ge-0/0/0.0"
@@ -345,8 +363,13 @@ def _entries(actions: list[str]) -> st.SearchStrategy[Entry]:
 def _policy_lines(context: str, name: str, e: Entry, app: str, extra: list[str]) -> list[str]:
     dst = "APPLE" if e.apple_only else "any"
     base = f"set security policies {context} policy {name}"
-    lines = [f"{base} match source-address any", f"{base} match destination-address {dst}",
-             f"{base} match application {app}", *(f"{base} match {x}" for x in extra), f"{base} then {e.action}"]  # fmt: skip
+    lines = [
+        f"{base} match source-address any",
+        f"{base} match destination-address {dst}",
+        f"{base} match application {app}",
+        *(f"{base} match {x}" for x in extra),
+        f"{base} then {e.action}",
+    ]
     if e.inactive:
         lines.append(f"deactivate security policies {context} policy {name}")
     return lines
@@ -399,7 +422,9 @@ def to_brace(set_text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def oracle_srx(zone: list[Entry], glob: list[tuple[Entry, bool]], default: str | None, protocol: str, port: int) -> bool:
+def oracle_srx(
+    zone: list[Entry], glob: list[tuple[Entry, bool]], default: str | None, protocol: str, port: int
+) -> bool:
     for e in [*zone, *(g for g, ours in glob if ours)]:
         if not e.inactive and e.matches(protocol, port):
             return e.action == "permit"
@@ -410,7 +435,9 @@ def _expected(permits) -> dict[str, Status]:  # type: ignore[no-untyped-def]
     out = {}
     for check, (protocol, (lo, hi)) in FLOWS.items():
         through = [p for p in range(lo, hi + 1) if permits(protocol, p)]
-        out[check] = Status.PASS if len(through) == hi - lo + 1 else Status.FAIL if not through else Status.PARTIAL
+        out[check] = (
+            Status.PASS if len(through) == hi - lo + 1 else Status.FAIL if not through else Status.PARTIAL
+        )
     return out
 
 
@@ -421,7 +448,9 @@ def _expected(permits) -> dict[str, Status]:  # type: ignore[no-untyped-def]
     st.sampled_from([None, "permit-all", "deny-all"]),
     st.booleans(),
 )
-def test_srx_policies_equal_oracle(zone: list[Entry], glob: list[tuple[Entry, bool]], default: str | None, brace: bool) -> None:
+def test_srx_policies_equal_oracle(
+    zone: list[Entry], glob: list[tuple[Entry, bool]], default: str | None, brace: bool
+) -> None:
     text = render_srx(zone, glob, default)
     if brace:
         text = to_brace(text)
