@@ -117,12 +117,12 @@ def test_bad_pack_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_platform_without_parser_is_a_device_error_exit_3(tmp_path: Path) -> None:
-    config = tmp_path / "srx.conf"
-    config.write_text("set security policies from-zone trust to-zone untrust policy p then permit\n")
-    code, out, _ = run("audit", str(config), "--platform", "juniper_junos", "--format", "json")
+    config = tmp_path / "edge.conf"
+    config.write_text("set firewall name WAN_IN default-action drop\n")
+    code, out, _ = run("audit", str(config), "--platform", "ubiquiti_edge", "--format", "json")
     assert code == 3
     [device] = json.loads(out)["devices"]
-    assert device["status"] == "error" and "no parser for juniper_junos" in device["error"]
+    assert device["status"] == "error" and "no parser for ubiquiti_edge" in device["error"]
 
 
 def test_unrecognized_lines_are_listed_with_line_numbers(tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ def test_undetectable_file_is_one_line_exit_2(tmp_path: Path) -> None:
     config.write_text("remember to buy milk\n")
     code, _, err = run("audit", str(config))
     assert code == 2
-    assert "cannot tell the platform from the text (tried linux, cisco_asa, cisco_ios)" in err
+    assert "cannot tell the platform from the text (tried linux, juniper_junos, cisco_asa, cisco_ios)" in err
     assert len(err.strip().splitlines()) == 1
 
 
