@@ -505,3 +505,22 @@ def test_filters_equal_oracle(terms: list[Entry], brace: bool) -> None:
     expected = _expected(lambda proto, port: oracle_filter(terms, proto, port))
     for check, status in expected.items():
         assert found[check].status is status, (check, found[check].summary, text)
+
+
+_PIECES = st.sampled_from(
+    ["set", "security", "policies", "from-zone", "trust", "to-zone", "policy", "p", "match", "then",
+     "permit", "{", "}", ";", "[", "]", '"q r"', "/*", "*/", "#", "inactive:", "deactivate",
+     "interfaces", "unit", "0", "family", "inet", "filter", "term", "groups", "apply-groups", "<*>",
+     "firewall", "address", "17.0.0.0/8", "destination-port", "3478-3497", "\n", "\n", "\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=60))
+def test_any_text_parses_with_every_line_accounted_for(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    result, dispositions = parse_with_dispositions(text, "fuzz.conf")
+    assert set(dispositions) == set(range(1, result.line_count + 1))
+    lines = text.split("\n")
+    for diag in result.diagnostics:
+        assert diag.source.text == lines[diag.source.line - 1]
