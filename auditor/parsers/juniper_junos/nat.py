@@ -184,8 +184,8 @@ def _protocols(values: list[tuple[str, ...]], ports: bool) -> tuple[int, ...] | 
 
 
 def _mapping(d: Draft, entry: Entry, kind: str, out: NatModel) -> None:
-    match, then, then_st = _rule_parts(entry)
-    source: Source = d.source(then_st) if then_st is not None else entry.source
+    match, then, _ = _rule_parts(entry)
+    source: Source = entry.source  # the `rule R {` line, or the rule's first set statement
     outside = (
         " ".join(" ".join(w) for w in match.get("destination-address", []))
         or " ".join(" ".join(w) for w in match.get("destination-address-name", []))
