@@ -524,3 +524,64 @@ def test_any_text_parses_with_every_line_accounted_for(pieces: list[str]) -> Non
     lines = text.split("\n")
     for diag in result.diagnostics:
         assert diag.source.text == lines[diag.source.line - 1]
+
+
+def test_brace_groups_apply_at_a_level_and_inactive_leaves_drop_out() -> None:
+    text = """groups {
+    NO-SIP {
+        security {
+            alg {
+                sip {
+                    disable;
+                }
+            }
+        }
+    }
+}
+security {
+    apply-groups NO-SIP;
+    address-book {
+        global {
+            address A1 17.1.0.0/16;
+            address A2 17.2.0.0/16;
+        }
+    }
+    zones {
+        security-zone trust {
+            interfaces {
+                ge-0/0/1.0;
+            }
+        }
+        security-zone untrust {
+            interfaces {
+                ge-0/0/0.0;
+            }
+        }
+    }
+    policies {
+        from-zone trust to-zone untrust {
+            policy p {
+                match {
+                    source-address any;
+                    destination-address A1;
+                    inactive: destination-address A2;
+                    application any;
+                }
+                then {
+                    permit;
+                }
+            }
+        }
+    }
+}
+"""
+    text = HEAD.split("set security")[0] + text
+    result = parse(text, "g.conf")
+    features = {f.kind: f for f in result.model.features}
+    assert features["sip"].enabled is False and features["sip"].source is not None
+    assert features["sip"].source.line == 9  # the group's `disable;` line
+    (ruleset,) = [r for r in result.model.rulesets if r.name.startswith("from-zone trust")]
+    (rule,) = ruleset.rules
+    assert rule.match is not None
+    assert P(TCP, "10.1.1.9", "17.1.0.1", 443) in rule.match
+    assert P(TCP, "10.1.1.9", "17.2.0.1", 443) not in rule.match  # the inactive leaf does not apply
