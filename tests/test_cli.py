@@ -118,12 +118,12 @@ def test_bad_pack_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_platform_without_parser_is_a_device_error_exit_3(tmp_path: Path) -> None:
-    config = tmp_path / "srx.conf"
-    config.write_text("set security policies from-zone trust to-zone untrust policy p then permit\n")
-    code, out, _ = run("audit", str(config), "--platform", "juniper_junos", "--format", "json")
+    config = tmp_path / "edge.conf"
+    config.write_text("set firewall name WAN_IN default-action drop\n")
+    code, out, _ = run("audit", str(config), "--platform", "ubiquiti_edge", "--format", "json")
     assert code == 3
     [device] = json.loads(out)["devices"]
-    assert device["status"] == "error" and "no parser for juniper_junos" in device["error"]
+    assert device["status"] == "error" and "no parser for ubiquiti_edge" in device["error"]
 
 
 def test_unrecognized_lines_are_listed_with_line_numbers(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ SUPPORTED = {
     "linux_iptables": Platform.LINUX,
     "linux_nftables": Platform.LINUX,
     "fortinet": Platform.FORTINET,
+    "juniper_junos": Platform.JUNIPER_JUNOS,
 }
 
 

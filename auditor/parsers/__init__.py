@@ -20,11 +20,13 @@ PARSERS: dict[Platform, str] = {
     Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
     Platform.FORTINET: "fortinet",
+    Platform.JUNIPER_JUNOS: "juniper_junos",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
     Platform.LINUX,
     Platform.FORTINET,
+    Platform.JUNIPER_JUNOS,
     Platform.CISCO_ASA,
     Platform.CISCO_IOS,
 )

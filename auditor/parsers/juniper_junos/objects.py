@@ -1,0 +1,274 @@
+"""Address books and applications resolved into exact packet sets (or bounds when inexact).
+
+Part of the juniper_junos parser (parse stage). Facts (Junos security policy and address
+book references; VENDORS.md §3.1 [S26]):
+- an address is a prefix (``address N 17.0.0.0/8``), a ``range-address A to B``, a
+  ``wildcard-address A/MASK`` or a ``dns-name`` (resolved at run time: inexact);
+  ``address-set`` nests addresses and sets; ``any`` and ``any-ipv4`` are every IPv4
+  address, ``any-ipv6`` none of them (the audited flows are IPv4);
+- a policy in ``from-zone A to-zone B`` looks a source name up in A's address book and a
+  destination name in B's; a book is a zone's own ``address-book``, a named book attached to
+  the zone, or the ``global`` book (global policies see the global book only);
+- an application is a protocol with optional destination and source port ranges, or a set
+  of ``term``s; ``application-set`` nests; ``any`` is every packet; ``junos-*`` names are
+  the predefined applications (``tables.APPLICATIONS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.flowspace import (
+    ANY_CUBE,
+    Cube,
+    FlowSpace,
+    Interval,
+    cube_from_mask,
+    cubes_from_range,
+)
+from auditor.model import Diagnostic, DiagnosticKind, Source
+from auditor.parsers.juniper_junos.draft import Draft, Entry
+from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.tables import APPLICATIONS, ICMP, ICMP_ONLY
+from auditor.parsers.juniper_junos.values import IPV6, port_range, prefix_cube, protocol_number
+
+ANY_ADDRESS = ("any", "any-ipv4")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What a name matches: an exact set, or (``exact`` None) a superset ``bound``."""
+
+    exact: FlowSpace | None
+    bound: FlowSpace
+
+    @classmethod
+    def of(cls, space: FlowSpace) -> Match:
+        """An exact match of ``space``."""
+        return cls(space, space)
+
+
+UNKNOWN = Match(None, FlowSpace.everything())
+
+
+@dataclass(slots=True)
+class Resolver:
+    """Resolves names for one file, reporting each problem once."""
+
+    d: Draft
+    reported: set[tuple[int, str]] = field(default_factory=set)
+
+    def problem(self, st: Statement | Source, reason: str) -> None:
+        """Report a reference that cannot be resolved (once per line and reason)."""
+        line = st.line
+        if (line, reason) in self.reported:
+            return
+        self.reported.add((line, reason))
+        if isinstance(st, Statement):
+            self.d.diagnose(st, DiagnosticKind.UNRECOGNIZED, reason, True)
+        else:
+            self.d.diagnostics.append(Diagnostic(st, DiagnosticKind.UNRECOGNIZED, reason, True))
+
+    # --- addresses ---------------------------------------------------------------------
+
+    def books_for(self, zone: str | None) -> list[str]:
+        """The address books a policy side looks names up in, most specific first."""
+        if zone is None:
+            return ["global"]
+        named = [b for b, zones in self.d.book_zones.items() if zone in zones]
+        return [f"zone:{zone}", *named, "global"]
+
+    def _find(self, kind: str, name: str, books: list[str]) -> tuple[Entry, str] | None:
+        for book in books:
+            entry = self.d.books.get(book, {}).get(f"{kind} {name}")
+            if entry is not None:
+                return entry, book
+        return None
+
+    def known_address(self, name: str, books: list[str], used_at: Statement) -> None:
+        """Report ``name`` when no book defines it (without resolving its members)."""
+        if name in (*ANY_ADDRESS, "any-ipv6"):
+            return
+        if self._find("address", name, books) is None and self._find("address-set", name, books) is None:
+            self.problem(used_at, f"address {name} is not defined in the address book ({', '.join(books)})")
+
+    def addresses(
+        self, name: str, books: list[str], used_at: Statement, stack: tuple[str, ...] = ()
+    ) -> tuple[list[Cube], bool]:
+        """Cubes of an address or address-set name, and whether that is exact."""
+        if name in ANY_ADDRESS:
+            return [ANY_CUBE], True
+        if name == "any-ipv6":
+            return [], True
+        found = self._find("address", name, books)
+        if found is not None:
+            return self._address(found[0])
+        found = self._find("address-set", name, books)
+        if found is None:
+            self.problem(used_at, f"address {name} is not defined in the address book ({', '.join(books)})")
+            return [], False
+        if name in stack:
+            self.problem(used_at, f"address-set {name} contains itself")
+            return [], False
+        cubes: list[Cube] = []
+        exact = True
+        for st in found[0].statements:
+            tail = _tail(st, "address-set", name)
+            if len(tail) == 2 and tail[0] in ("address", "address-set"):
+                got, ok = self.addresses(tail[1], books, st, (*stack, name))
+                cubes += got
+                exact = exact and ok
+            elif tail[:1] != ("description",):
+                self.problem(st, "address-set member not understood")
+                exact = False
+        return cubes, exact
+
+    def _address(self, entry: Entry) -> tuple[list[Cube], bool]:
+        cubes: list[Cube] = []
+        exact = True
+        for st in entry.statements:
+            tail = _tail(st, "address", entry.name.split(" ", 1)[1])
+            if not tail or tail[0] == "description":
+                continue
+            if len(tail) == 1:
+                cube = prefix_cube(tail[0])
+                if cube == IPV6:
+                    continue
+                if cube is None or isinstance(cube, str):
+                    self.problem(st, "address value not understood")
+                    exact = False
+                    continue
+                cubes.append(cube)
+            elif tail[0] == "range-address" and len(tail) == 4 and tail[2] == "to":
+                try:
+                    cubes += cubes_from_range(tail[1], tail[3])
+                except ValueError:
+                    if ":" not in tail[1]:
+                        self.problem(st, "address range not understood")
+                        exact = False
+            elif tail[0] == "wildcard-address" and len(tail) == 2 and "/" in tail[1]:
+                address, _, mask = tail[1].partition("/")
+                try:
+                    cubes.append(cube_from_mask(address, mask))
+                except ValueError:
+                    self.problem(st, "wildcard address not understood")
+                    exact = False
+            elif tail[0] == "dns-name":
+                self.problem(st, "dns-name addresses resolve at run time: what they match is unknown")
+                exact = False
+            else:
+                self.problem(st, "address form not understood")
+                exact = False
+        return cubes, exact
+
+    # --- applications ------------------------------------------------------------------
+
+    def application(self, name: str, used_at: Statement, stack: tuple[str, ...] = ()) -> Match:
+        """The packets an application or application-set name matches."""
+        if name == "any":
+            return Match.of(FlowSpace.everything())
+        if name in self.d.applications:
+            return self._custom(self.d.applications[name])
+        if name in self.d.application_sets:
+            if name in stack:
+                self.problem(used_at, f"application-set {name} contains itself")
+                return UNKNOWN
+            return self._set(self.d.application_sets[name], (*stack, name))
+        if name in APPLICATIONS:
+            space = FlowSpace()
+            for proto, lo, hi in APPLICATIONS[name]:
+                ports = None if proto not in (6, 17) else [(lo, hi)]
+                space = space | FlowSpace.build(protocols=[(proto, proto)], dport=ports)
+            return Match.of(space)
+        if name in ICMP_ONLY:
+            return Match(None, FlowSpace.build(protocols=[(ICMP, ICMP), (58, 58)]))
+        self.problem(
+            used_at, f"application {name} is not defined and not a predefined application known here"
+        )
+        return UNKNOWN
+
+    def _set(self, entry: Entry, stack: tuple[str, ...]) -> Match:
+        exact: FlowSpace | None = FlowSpace()
+        bound = FlowSpace()
+        for st in entry.statements:
+            tail = _tail(st, "application-set", entry.name)
+            if len(tail) == 2 and tail[0] in ("application", "application-set"):
+                got = self.application(tail[1], st, stack)
+            elif tail[:1] == ("description",):
+                continue
+            else:
+                self.problem(st, "application-set member not understood")
+                got = UNKNOWN
+            bound = bound | got.bound
+            exact = None if exact is None or got.exact is None else exact | got.exact
+        return Match(exact, bound)
+
+    def _custom(self, entry: Entry) -> Match:
+        terms: dict[str, list[tuple[str, str, Statement]]] = {}
+        for st in entry.statements:
+            tail = _tail(st, "application", entry.name)
+            term = ""
+            if len(tail) >= 2 and tail[0] == "term":
+                term, tail = tail[1], tail[2:]
+            pairs = terms.setdefault(term, [])
+            for i in range(0, len(tail) - 1, 2):
+                pairs.append((tail[i], tail[i + 1], st))
+            if len(tail) % 2:
+                pairs.append((tail[-1], "", st))
+        exact: FlowSpace | None = FlowSpace()
+        bound = FlowSpace()
+        for pairs in terms.values():
+            got = self._term(pairs)
+            bound = bound | got.bound
+            exact = None if exact is None or got.exact is None else exact | got.exact
+        return Match(exact, bound)
+
+    def _term(self, pairs: list[tuple[str, str, Statement]]) -> Match:
+        protocols: list[Interval] | None = None
+        dport: list[Interval] | None = None
+        sport: list[Interval] | None = None
+        inexact = False
+        for key, value, st in pairs:
+            if key == "protocol":
+                number = protocol_number(value)
+                if number is None:
+                    self.problem(st, f"protocol {value} not understood")
+                    inexact = True
+                else:
+                    protocols = [(number, number)]
+            elif key in ("destination-port", "source-port"):
+                ports = port_range(value)
+                if ports is None:
+                    self.problem(st, f"port {value} not understood")
+                    inexact = True
+                elif key == "destination-port":
+                    dport = [ports]
+                else:
+                    sport = [ports]
+            elif key in ("icmp-type", "icmp-code", "icmp6-type", "icmp6-code", "rpc-program-number", "uuid",
+                         "ether-type"):  # fmt: skip
+                inexact = True  # a narrower match than the protocol: bounded by it
+            elif key not in (
+                "inactivity-timeout",
+                "description",
+                "application-protocol",
+                "alg",
+                "do-not-translate",
+            ):
+                self.problem(st, f"application attribute {key} not understood")
+                inexact = True
+        if protocols is None and (dport is not None or sport is not None):
+            protocols = [(6, 6), (17, 17)]
+        space = FlowSpace.build(protocols=protocols, sport=sport, dport=dport)
+        if inexact:
+            return Match(None, FlowSpace.build(protocols=protocols) if protocols else FlowSpace.everything())
+        return Match.of(space)
+
+
+def _tail(st: Statement, kind: str, name: str) -> tuple[str, ...]:
+    """The words after ``kind name`` in a statement (the element's own attributes)."""
+    w = st.words
+    for i in range(len(w) - 1):
+        if w[i] == kind and w[i + 1] == name:
+            return w[i + 2 :]
+    return ()

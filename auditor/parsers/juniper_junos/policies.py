@@ -1,0 +1,264 @@
+"""SRX security policies: zone-pair rule sets and their bindings between zone interfaces.
+
+Part of the juniper_junos parser (parse stage). Facts (Juniper "Global Security Policies";
+JUNOS-ES 9.2 "Configuring Policies"; 9.3 CLI reference ``default-policy``; VENDORS.md §3.1
+[S21][S23][S24]; batfish ``JuniperConfiguration.buildSecurityPolicyAcl`` for the order):
+- transit from an interface of zone A to an interface of zone B is looked up in the
+  ``from-zone A to-zone B`` policies in the order listed, then in the global policies whose
+  ``from-zone``/``to-zone`` match (in order), then the ``default-policy``; the first match
+  decides. Traffic within one zone needs an A -> A policy too;
+- ``default-policy`` is ``deny-all`` unless ``permit-all`` is configured; the default does
+  not print, so the rule set says which it is and whether it is the platform default;
+- a policy matches source-address x destination-address x application (each a list: any
+  element); ``source-address-excluded`` / ``destination-address-excluded`` negate the list;
+  ``then permit`` (with or without ``application-services``, ``tunnel``...) permits, ``deny``
+  and ``reject`` drop. A ``scheduler-name``, ``source-identity``, ``dynamic-application``
+  or ``url-category`` makes the policy inexact (bounded by what the rest matches);
+- an interface in no security zone passes no transit traffic in flow mode.
+
+Zone pairs are modelled as ``in`` bindings on the ingress interface narrowed to the egress
+interface (``Binding.peer``), as for IOS zone pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.flowspace import Cube, FlowSpace
+from auditor.model import Action, Binding, DiagnosticKind, Direction, Rule, RuleSet, Source
+from auditor.parsers.juniper_junos.draft import Draft, Entry
+from auditor.parsers.juniper_junos.objects import Match, Resolver
+from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.values import address_space
+
+GLOBAL = ("*", "*")
+_INEXACT_KEYS = ("source-identity", "dynamic-application", "url-category", "source-end-user-profile",
+                 "from-zone-any", "services-offload")  # fmt: skip
+_NO_EFFECT = ("description", "log", "count", "session-init", "session-close")
+
+
+@dataclass(slots=True)
+class Policy:
+    """One policy: what it matches (possibly inexact) and its action."""
+
+    name: str
+    source: Source
+    rule: Rule
+    from_zones: list[str] = field(default_factory=list)  # global policies only
+    to_zones: list[str] = field(default_factory=list)
+
+
+def _tail(st: Statement, name: str) -> tuple[str, ...]:
+    w = st.words
+    for i in range(len(w) - 1):
+        if w[i] == "policy" and w[i + 1] == name:
+            return w[i + 2 :]
+    return ()
+
+
+@dataclass(slots=True)
+class _Parts:
+    sources: list[tuple[str, Statement]] = field(default_factory=list)
+    destinations: list[tuple[str, Statement]] = field(default_factory=list)
+    applications: list[tuple[str, Statement]] = field(default_factory=list)
+    source_negated: bool = False
+    destination_negated: bool = False
+    action: Action | None = None
+    opaque: list[str] = field(default_factory=list)
+    from_zones: list[str] = field(default_factory=list)
+    to_zones: list[str] = field(default_factory=list)
+
+
+def _parts(entry: Entry, res: Resolver) -> _Parts:
+    parts = _Parts()
+    for st in entry.statements:
+        tail = _tail(st, entry.name)
+        if tail[:1] == ("match",) and len(tail) >= 2:
+            key, values = tail[1], tail[2:]
+            if key == "source-address" and len(values) == 1:
+                parts.sources.append((values[0], st))
+            elif key == "destination-address" and len(values) == 1:
+                parts.destinations.append((values[0], st))
+            elif key == "application" and len(values) == 1:
+                parts.applications.append((values[0], st))
+            elif key == "source-address-excluded":
+                parts.source_negated = True
+            elif key == "destination-address-excluded":
+                parts.destination_negated = True
+            elif key == "from-zone" and len(values) == 1:
+                parts.from_zones.append(values[0])
+            elif key == "to-zone" and len(values) == 1:
+                parts.to_zones.append(values[0])
+            elif key == "dynamic-application" and values in (("any",), ("none",)):
+                continue
+            elif key in _INEXACT_KEYS:
+                parts.opaque.append(f"match {key} is not evaluated")
+                res.d.diagnose(
+                    st, DiagnosticKind.UNSUPPORTED, f"policy {entry.name}: match {key} is not evaluated", True
+                )
+            else:
+                parts.opaque.append(f"match {key} not understood")
+                res.problem(st, f"policy {entry.name}: match {key} not understood")
+        elif tail[:1] == ("then",) and len(tail) >= 2:
+            verb = tail[1]
+            if verb == "permit":
+                parts.action = Action.PERMIT
+            elif verb in ("deny", "reject"):
+                parts.action = Action.DENY
+            elif verb not in _NO_EFFECT:
+                res.problem(st, f"policy {entry.name}: action {verb} not understood")
+                parts.opaque.append(f"then {verb} not understood")
+        elif tail[:1] == ("scheduler-name",):
+            parts.opaque.append("a scheduler decides when the policy is active")
+            res.d.diagnose(
+                st, DiagnosticKind.UNSUPPORTED, f"policy {entry.name}: schedules are not evaluated", True
+            )
+        elif tail[:1] not in (("description",),):
+            res.problem(st, f"policy {entry.name}: statement not understood")
+            parts.opaque.append("statement not understood")
+    return parts
+
+
+def _side(
+    names: list[tuple[str, Statement]], books: list[str], res: Resolver
+) -> tuple[list[Cube] | None, bool]:
+    """Cubes of a list of address names (None: no names, i.e. any) and whether exact."""
+    if not names:
+        return None, True
+    cubes: list[Cube] = []
+    exact = True
+    for name, st in names:
+        got, ok = res.addresses(name, books, st)
+        cubes += got
+        exact = exact and ok
+    return cubes, exact
+
+
+def _space(cubes: list[Cube] | None, negated: bool, field_name: str) -> FlowSpace:
+    space = FlowSpace.everything() if cubes is None else address_space(cubes, field_name)
+    return FlowSpace.everything() - space if negated else space
+
+
+def build_policy(entry: Entry, res: Resolver, zones: tuple[str | None, str | None]) -> Policy:
+    """Turn one policy's statements into a rule for the zone pair ``zones`` (None: global)."""
+    parts = _parts(entry, res)
+    src_cubes, src_ok = _side(parts.sources, res.books_for(zones[0]), res)
+    dst_cubes, dst_ok = _side(parts.destinations, res.books_for(zones[1]), res)
+    src = _space(src_cubes, parts.source_negated, "src")
+    dst = _space(dst_cubes, parts.destination_negated, "dst")
+    apps = Match.of(FlowSpace.everything())
+    if parts.applications:
+        exact: FlowSpace | None = FlowSpace()
+        bound = FlowSpace()
+        for name, st in parts.applications:
+            got = res.application(name, st)
+            bound = bound | got.bound
+            exact = None if exact is None or got.exact is None else exact | got.exact
+        apps = Match(exact, bound)
+    addresses_exact = src_ok and dst_ok
+    action = parts.action
+    if action is None and not parts.opaque:
+        res.problem(entry.statements[0], f"policy {entry.name} has no then action")
+        parts.opaque.append("no action")
+    if parts.opaque or not addresses_exact or apps.exact is None or action is None:
+        # Inexact: bounded by the parts that are exact (unresolved addresses bound nothing).
+        bound_src = src if src_ok and not parts.source_negated else FlowSpace.everything()
+        bound_dst = dst if dst_ok and not parts.destination_negated else FlowSpace.everything()
+        bound = bound_src & bound_dst & apps.bound
+        rule = Rule(action or Action.PERMIT, None, entry.source, bound if action is not None else None)
+    else:
+        assert apps.exact is not None
+        rule = Rule(action, src & dst & apps.exact, entry.source)
+    return Policy(entry.name, entry.source, rule, parts.from_zones, parts.to_zones)
+
+
+def check_names(entry: Entry, res: Resolver, zones: tuple[str, str]) -> None:
+    """Resolve a policy's names only (reporting undefined ones) without building its match."""
+    parts = _parts(entry, res)
+    for names, zone in ((parts.sources, zones[0]), (parts.destinations, zones[1])):
+        for name, st in names:
+            res.known_address(name, res.books_for(zone), st)
+    for name, st in parts.applications:
+        res.application(name, st)
+
+
+@dataclass(slots=True)
+class ZoneModel:
+    """Rule sets and bindings of flow mode."""
+
+    rulesets: list[RuleSet] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+
+
+def _default(d: Draft) -> tuple[Action, str, Source | None]:
+    if d.default_policy is not None:
+        word, source = d.default_policy
+        action = Action.PERMIT if word == "permit-all" else Action.DENY
+        return action, f"default-policy {word} (line {source.line})", source
+    return Action.DENY, "default-policy deny-all (Junos default; does not print)", None
+
+
+def pair_ruleset(
+    d: Draft,
+    res: Resolver,
+    pair: tuple[str, str],
+    global_policies: list[Policy],
+    cache: dict[tuple[str, str], RuleSet],
+) -> RuleSet:
+    """The rule set that decides transit from zone ``pair[0]`` to zone ``pair[1]``."""
+    key = src_zone, dst_zone = pair
+    if key in cache:
+        return cache[key]
+    rules: list[Rule] = []
+    own = list(d.policies.get(key, {}).values())
+    for entry in own:
+        rules.append(build_policy(entry, res, key).rule)
+    for policy in global_policies:
+        if (not policy.from_zones or src_zone in policy.from_zones or "any" in policy.from_zones) and (
+            not policy.to_zones or dst_zone in policy.to_zones or "any" in policy.to_zones
+        ):
+            rules.append(policy.rule)
+    action, label, source = _default(d)
+    if source is not None:
+        rules.append(Rule(action, FlowSpace.everything(), source))
+    name = f"from-zone {src_zone} to-zone {dst_zone}, then global policies, then {label}"
+    first = own[0].source if own else None
+    ruleset = RuleSet(name, tuple(rules), action, first or source or d.zones.get(src_zone))
+    cache[key] = ruleset
+    return ruleset
+
+
+def build_zones(d: Draft, res: Resolver, units: list[str], transit: set[str]) -> ZoneModel:
+    """Bindings for every ordered pair of transit interfaces on a flow-mode SRX."""
+    out = ZoneModel()
+    cache: dict[tuple[str, str], RuleSet] = {}
+    global_policies = [build_policy(e, res, (None, None)) for e in d.policies.get(GLOBAL, {}).values()]
+    drop_sets: dict[str, RuleSet] = {}
+    for ingress in units:
+        if ingress not in transit:
+            continue
+        member = d.zone_interfaces.get(ingress)
+        for egress in units:
+            if egress == ingress or egress not in transit:
+                continue
+            other = d.zone_interfaces.get(egress)
+            if member is None or other is None:
+                lonely = ingress if member is None else egress
+                name = f"{lonely} is in no security zone: flow mode passes no transit traffic"
+                source = (member or other or (None, d.unit_sources.get(lonely)))[1]
+                if source is None:
+                    continue
+                ruleset = drop_sets.setdefault(name, RuleSet(name, (), Action.DENY, source))
+                out.bindings.append(Binding(ruleset.name, ingress, Direction.IN, source, peer=egress))
+                continue
+            ruleset = pair_ruleset(d, res, (member[0], other[0]), global_policies, cache)
+            assert ruleset.source is not None or member[1] is not None
+            out.bindings.append(
+                Binding(ruleset.name, ingress, Direction.IN, ruleset.source or member[1], peer=egress)
+            )
+    for key, entries in d.policies.items():  # contexts no interface pair uses: check names only
+        if key not in cache and key != GLOBAL:
+            for entry in entries.values():
+                check_names(entry, res, key)
+    out.rulesets = [*cache.values(), *drop_sets.values()]
+    return out
