@@ -1,0 +1,296 @@
+"""``/ip firewall filter``, ``raw`` and ``nat`` commands into rules and translations.
+
+Part of the mikrotik_routeros parser (parse stage). RouterOS firewall is netfilter
+underneath; the semantics encoded here (VENDORS.md §6.1-6.2, help.mikrotik.com "Common
+Firewall Matchers and Actions", Manual:IP/Firewall/Filter):
+
+- Rules are first-match, top-down, per chain. A built-in chain (filter input, forward,
+  output; raw prerouting, output) that no rule decides accepts; a custom chain returns
+  to the rule after the jump. ``action`` defaults to ``accept`` when the line omits it.
+- ``passthrough``, ``log`` and ``add-src/dst-to-address-list`` do not decide: the packet
+  goes on to the next rule, so they make no rule. ``fasttrack-connection`` may or may not
+  fast-track a packet (the defconf follows it with an accept for that reason): it becomes
+  an accept of unknown extent within what it matches. ``notrack`` (raw) exempts packets
+  from tracking, so later ``connection-state`` conditions see them as untracked.
+- Conditions the text cannot decide (ipsec-policy, layer7, time, rates, marks, lists
+  whose entries are dynamic or DNS names...) make the rule inexact with the rest of its
+  conditions as a bound, never dropped.
+"""
+
+from __future__ import annotations
+
+from auditor.flowspace import TCP, FlowSpace
+from auditor.model import Action, DiagnosticKind, PortMapping, Rule
+from auditor.parsers.linux.common import Cond, CondError, Disposition
+from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
+from auditor.parsers.mikrotik_routeros.matchers import (
+    address_cubes,
+    negated,
+    port_intervals,
+    protocol_number,
+    state_space,
+)
+
+BUILTIN_CHAINS = {"filter": ("input", "forward", "output"), "raw": ("prerouting", "output")}
+VERDICTS = {
+    "accept": Action.PERMIT,
+    "drop": Action.DENY,
+    "reject": Action.DENY,
+    "tarpit": Action.DENY,
+    "return": Action.RETURN,
+}
+NON_DECIDING = frozenset({"passthrough", "log", "add-src-to-address-list", "add-dst-to-address-list"})
+# Properties that say what to do with a match, not which packets match.
+ACTION_KEYS = frozenset(
+    {"chain", "action", "jump-target", "comment", "disabled", "log", "log-prefix", "reject-with"}
+    | {"address-list", "address-list-timeout", "hw-offload", "to-addresses", "to-ports"}
+    | {"place-before", "copy-from", "passthrough", "randomise-ports"}
+)
+NAT_TRANSLATIONS = frozenset({"dst-nat", "netmap", "redirect"})
+
+
+def _interface_names(draft: Draft, list_name: str) -> frozenset[str] | None:
+    """Members of an interface list, or None when the text cannot tell them all."""
+    if list_name in ("dynamic", "static") or list_name in draft.dynamic_interface_lists:
+        return None
+    found = draft.interface_lists.get(list_name)
+    if found is None:
+        return None
+    members = set(found.members)
+    for other in found.include:
+        more = _interface_names(draft, other) if other not in ("all", "none") else None
+        if more is None and other != "none":
+            return None
+        members |= more or set()
+    for other in found.exclude:
+        less = _interface_names(draft, other) if other != "none" else frozenset()
+        if less is None:
+            return None
+        members -= less
+    return frozenset(members)
+
+
+def _interface(draft: Draft, cond: Cond, side: str, value: str, is_list: bool, item: Item) -> None:
+    neg, name = negated(value)
+    if not is_list and name.startswith("all-"):
+        cond.inexact(f"{side}-interface={value} (every interface of a kind)")
+        return
+    if is_list and name == "all":
+        if neg:
+            cond.add(FlowSpace())  # "not any interface": matches nothing
+        return
+    if is_list and name == "none":
+        if not neg:
+            cond.add(FlowSpace())
+        return
+    if is_list:
+        names = _interface_names(draft, name)
+        if names is None:
+            why = draft.dynamic_interface_lists.get(name) or (
+                "a built-in list filled at run time" if name in BUILTIN_LISTS else "not defined in this file"
+            )
+            cond.inexact(f"{side}-interface-list={value} ({why})")
+            return
+    else:
+        names = frozenset({name})
+        draft.see_interface(name, item.source)
+    old = cond.ingress if side == "in" else cond.egress
+    old_neg = cond.ingress_negated if side == "in" else cond.egress_negated
+    if old is not None:  # both in-interface and in-interface-list: both must hold
+        if not old_neg and not neg:
+            names, neg = old & names, False
+        elif old_neg and neg:
+            names = old | names
+        else:
+            names, neg = (old - names, False) if neg else (names - old, False)
+    cond.interface(side, names, neg)
+
+
+def _address_list(draft: Draft, cond: Cond, field_name: str, value: str) -> None:
+    neg, name = negated(value)
+    entries = draft.address_lists.get(name)
+    why = draft.dynamic_address_lists.get(name)
+    if why is None and entries is None:
+        why = "no static entries in this file (entries may be dynamic)"
+    if why is None and entries is not None and entries.inexact:
+        why = "; ".join(entries.inexact)
+    if why is not None:
+        cond.inexact(f"{field_name}={value}: {why}")
+        return
+    assert entries is not None
+    side = "src" if field_name.startswith("src") else "dst"
+    space = FlowSpace.build(**{side: entries.cubes}) if entries.cubes else FlowSpace()
+    cond.add(space, neg)
+
+
+def _nat_state(draft: Draft, cond: Cond, value: str) -> None:
+    neg, states = negated(value)
+    names = {s.strip() for s in states.split(",")}
+    if not names <= {"srcnat", "dstnat"}:
+        raise CondError(f"unknown connection-nat-state {value!r}")
+    if "srcnat" in names:
+        cond.inexact(f"connection-nat-state={value} (source NAT is decided after the forward chain)")
+        return
+    # dstnat: only packets a dstnat rule translated. With no such rule the answer is exact.
+    if draft.dstnat_space.is_empty():
+        cond.add(FlowSpace(), neg)
+    elif neg:
+        cond.inexact(f"connection-nat-state={value} (dstnat rules may translate these packets)")
+    else:
+        cond.inexact(f"connection-nat-state={value}", draft.dstnat_space)
+
+
+def conditions(draft: Draft, item: Item) -> Cond:
+    """Read a firewall command's matchers into a Cond; raises CondError on bad values."""
+    cond = Cond()
+    args = item.command.args
+    for key, value in args.items():
+        if key in ACTION_KEYS:
+            continue
+        neg, bare = negated(value)
+        if key in ("src-address", "dst-address"):
+            side = "src" if key == "src-address" else "dst"
+            cond.add(FlowSpace.build(**{side: address_cubes(bare)}), neg)
+        elif key in ("src-address-list", "dst-address-list"):
+            _address_list(draft, cond, key, value)
+        elif key == "protocol":
+            number = protocol_number(bare)
+            cond.add(FlowSpace.build(protocols=[(number, number)]), neg)
+        elif key in ("dst-port", "src-port", "port"):
+            ports = port_intervals(bare)
+            space = {
+                "dst-port": FlowSpace.build(dport=ports),
+                "src-port": FlowSpace.build(sport=ports),
+                "port": FlowSpace.build(dport=ports) | FlowSpace.build(sport=ports),
+            }[key]
+            cond.add(space, neg)
+        elif key == "connection-state":
+            cond.add(state_space(bare), neg)
+        elif key == "connection-nat-state":
+            _nat_state(draft, cond, value)
+        elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
+            side = "in" if key.startswith("in-") else "out"
+            _interface(draft, cond, side, value, key.endswith("-list"), item)
+        elif key == "tcp-flags":
+            cond.inexact(f"tcp-flags={value}", FlowSpace.build(protocols=[(TCP, TCP)]))
+        else:
+            cond.inexact(f"{key}={value}")
+    return cond
+
+
+def _disabled(item: Item) -> bool:
+    return item.command.args.get("disabled", "no").lower() in ("yes", "true")
+
+
+def filter_rule(draft: Draft, item: Item, table: str) -> None:
+    """Read one ``add`` of ``/ip firewall filter`` or ``raw`` into its chain."""
+    args = item.command.args
+    chain_name = args.get("chain")
+    if not chain_name:
+        draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, "firewall rule without chain=")
+        return
+    if _disabled(item):
+        draft.mark(item, Disposition.IGNORED)  # disabled=yes: the router skips it
+        return
+    rules = draft.chain(table, chain_name, item.source)
+    action = args.get("action", "accept")
+    try:
+        cond = conditions(draft, item)
+    except CondError as exc:
+        draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
+        rules.append(Rule(Action.DENY, None, item.source))  # may match anything, do anything
+        return
+    if action in NON_DECIDING:
+        draft.mark(item, Disposition.EXTRACTED)  # counts, logs or fills a list: goes on
+        return
+    if action in VERDICTS:
+        rules.append(draft.rule(item, VERDICTS[action], cond))
+    elif action == "jump" and args.get("jump-target"):
+        target = args["jump-target"]
+        draft.chain(table, target, item.source)
+        rules.append(draft.rule(item, Action.JUMP, cond, target=f"{table}/{target}"))
+    elif action == "fasttrack-connection":
+        rules.append(Rule(Action.PERMIT, None, item.source, bound=cond.space, interfaces=cond.interfaces()))
+    elif action == "notrack" and table == "raw":
+        rules.append(draft.rule(item, Action.UNTRACK, cond))
+    else:
+        draft.diagnose(item, DiagnosticKind.UNSUPPORTED, f"action {action!r} is not evaluated")
+        rules.append(Rule(Action.DENY, None, item.source))
+        return
+    draft.mark(item, Disposition.EXTRACTED)
+
+
+def nat_rule(draft: Draft, item: Item) -> None:
+    """Read one ``/ip firewall nat add``: outside interfaces and port mappings."""
+    args = item.command.args
+    if _disabled(item):
+        draft.mark(item, Disposition.IGNORED)
+        return
+    action = args.get("action", "accept")
+    chain = args.get("chain", "")
+    try:
+        cond = conditions(draft, item)
+    except CondError as exc:
+        draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"nat rule not understood: {exc}")
+        return
+    if action in ("masquerade", "src-nat", "same"):
+        if cond.egress and not cond.egress_negated:
+            for name in sorted(cond.egress):
+                reason = f"{action} out {name} (line {item.source.line})"
+                draft.outside.setdefault(name, reason)
+                draft.see_interface(name, item.source)
+    elif action in NAT_TRANSLATIONS and chain != "srcnat":
+        draft.nat_mappings.append(NatMapping(_mapping(item, cond), _ingress(cond), item.source))
+    elif action not in ("accept", "return", "jump", "passthrough", "log", *NON_DECIDING):
+        draft.diagnose(item, DiagnosticKind.UNSUPPORTED, f"nat action {action!r} is not evaluated", False)
+        return
+    draft.mark(item, Disposition.EXTRACTED)
+
+
+def _ingress(cond: Cond) -> frozenset[str] | None:
+    return cond.ingress if cond.ingress is not None and not cond.ingress_negated else None
+
+
+def _mapping(item: Item, cond: Cond) -> PortMapping:
+    args = item.command.args
+    protocol = args.get("protocol", "")
+    protocols: tuple[int, ...] | None = None
+    if protocol and not protocol.startswith("!"):
+        try:
+            protocols = (protocol_number(protocol),)
+        except CondError:
+            protocols = None
+    dport = args.get("dst-port", "")
+    outside = tuple(port_intervals(dport)) if dport and not dport.startswith("!") else None
+    to_ports = args.get("to-ports", "")
+    inside = tuple(port_intervals(to_ports)) if to_ports else outside
+    if args.get("action") == "redirect":
+        address = "local"
+    else:
+        address = args.get("to-addresses", "?")
+    where = args.get("dst-address") or args.get("dst-address-list") or args.get("in-interface")
+    where = where or args.get("in-interface-list") or "*"
+    return PortMapping(protocols, address, where, inside, outside, item.source)
+
+
+def scan_dstnat(draft: Draft, item: Item) -> None:
+    """Widen what dstnat rules may translate (for ``connection-nat-state``), before rules are read."""
+    args = item.command.args
+    if _disabled(item) or args.get("action") not in NAT_TRANSLATIONS or args.get("chain") == "srcnat":
+        return
+    cond = Cond()
+    try:
+        for key in ("dst-address", "src-address", "protocol", "dst-port"):
+            if key in args and not args[key].startswith("!"):
+                value = args[key]
+                if key == "protocol":
+                    n = protocol_number(value)
+                    cond.add(FlowSpace.build(protocols=[(n, n)]))
+                elif key == "dst-port":
+                    cond.add(FlowSpace.build(dport=port_intervals(value)))
+                else:
+                    side = "src" if key == "src-address" else "dst"
+                    cond.add(FlowSpace.build(**{side: address_cubes(value)}))
+    except CondError:
+        cond = Cond()
+    draft.dstnat_space = draft.dstnat_space | cond.space
