@@ -60,6 +60,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "12_new_tcp_only.rsc": _row((P, P, P, F, F, F), sip=F, media=F),
     # export verbose (v6): sip printed enabled, h323 disabled; a 1:1 netmap from outside.
     "13_v6_verbose_netmap.rsc": _row(ALL, sip=F, pmap=F, media=F),
+    # defconf, then only web out and a final drop. No IPsec policy exists, so the defconf
+    # ipsec-policy accepts match nothing and the final drop decides.
+    "14_defconf_hardened.rsc": _row((P, P, F, F, F, F), sip=F, media=F),
 }
 
 

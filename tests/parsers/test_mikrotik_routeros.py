@@ -431,3 +431,14 @@ def test_filter_chains_match_reference(chains: list[list[GenRule]], packets: lis
     for proto, src, dst, dport, state, (iif, oif) in packets:
         p = Packet(proto, ip(src), ip(dst), 40000, dport, state)
         assert _permits(result.model, p, iif, oif) == _oracle(chains, p, iif, oif), (text, p, iif, oif)
+
+
+def test_ipsec_policy_matcher_depends_on_installed_policies() -> None:
+    forward = _model("ipsec_policy.rsc").ruleset("filter/forward")
+    assert forward is not None
+    accept, drop = forward.rules
+    assert accept.match is not None and accept.match.is_empty()  # no active policy: never IPsec
+    assert drop.match is not None and _pkt(UDP, "1.1.1.1", "17.1.1.1", 16385) in drop.match
+    text = (HERE / "ipsec_policy.rsc").read_text(encoding="utf-8").replace("add disabled=yes dst", "add dst")
+    live = parse(text, "x").model.ruleset("filter/forward")
+    assert live is not None and all(rule.match is None for rule in live.rules)

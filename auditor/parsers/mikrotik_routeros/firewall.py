@@ -12,7 +12,10 @@ Firewall Matchers and Actions", Manual:IP/Firewall/Filter):
   fast-track a packet (the defconf follows it with an accept for that reason): it becomes
   an accept of unknown extent within what it matches. ``notrack`` (raw) exempts packets
   from tracking, so later ``connection-state`` conditions see them as untracked.
-- Conditions the text cannot decide (ipsec-policy, layer7, time, rates, marks, lists
+- ``ipsec-policy=in|out,ipsec|none`` is netfilter's policy match: with no IPsec policy in
+  the file (none added, no identity that generates them) no packet is IPsec-processed,
+  so ``ipsec`` matches nothing and ``none`` everything; otherwise it is inexact.
+- Conditions the text cannot decide (ipsec policies present, layer7, time, rates, marks, lists
   whose entries are dynamic or DNS names...) make the rule inexact with the rest of its
   conditions as a bound, never dropped.
 """
@@ -140,6 +143,16 @@ def _nat_state(draft: Draft, cond: Cond, value: str) -> None:
         cond.inexact(f"connection-nat-state={value}", draft.dstnat_space)
 
 
+def _ipsec_policy(draft: Draft, cond: Cond, value: str) -> None:
+    direction, _, kind = value.partition(",")
+    if direction not in ("in", "out") or kind not in ("ipsec", "none"):
+        raise CondError(f"unknown ipsec-policy {value!r}")
+    if draft.ipsec_policies:
+        cond.inexact(f"ipsec-policy={value} ({'; '.join(draft.ipsec_policies[:3])})")
+    elif kind == "ipsec":
+        cond.add(FlowSpace())  # no IPsec policy in the file: no packet is IPsec-processed
+
+
 def conditions(draft: Draft, item: Item) -> Cond:
     """Read a firewall command's matchers into a Cond; raises CondError on bad values."""
     cond = Cond()
@@ -171,6 +184,8 @@ def conditions(draft: Draft, item: Item) -> Cond:
         elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
             side = "in" if key.startswith("in-") else "out"
             _interface(draft, cond, side, value, key.endswith("-list"), item)
+        elif key == "ipsec-policy":
+            _ipsec_policy(draft, cond, value)
         elif key == "tcp-flags":
             cond.inexact(f"tcp-flags={value}", FlowSpace.build(protocols=[(TCP, TCP)]))
         else:

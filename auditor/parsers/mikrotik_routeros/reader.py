@@ -81,8 +81,11 @@ def read(draft: Draft, lines: list[str]) -> feat.Services:
 def _definitions(draft: Draft, item: Item) -> None:
     command, menu = item.command, item.command.menu
     args = command.args
+    detecting = (
+        menu != ("interface", "detect-internet") or args.get("detect-interface-list", "none") != "none"
+    )
     for key in _FILLS_INTERFACE_LIST:
-        if key in args and menu[:2] != ("interface", "list") and menu[:2] != ("ip", "firewall"):
+        if key in args and detecting and menu[:2] not in (("interface", "list"), ("ip", "firewall")):
             for name in args[key].split(","):
                 draft.dynamic_interface_lists.setdefault(name, f"filled at run time by /{' '.join(menu)}")
     for key in _FILLS_ADDRESS_LIST:
@@ -102,7 +105,15 @@ def _definitions(draft: Draft, item: Item) -> None:
         if menu and menu[0] == "interface" and command.verb == "set":
             _interface_set(draft, item)
         return
-    if menu == ("interface", "list"):
+    if (
+        menu == ("ip", "ipsec", "policy")
+        and not _yes(args.get("disabled"))
+        and not _yes(args.get("template"))
+    ):
+        draft.ipsec_policies.append(f"IPsec policy on line {item.source.line}")
+    elif menu == ("ip", "ipsec", "identity") and args.get("generate-policy", "no") != "no":
+        draft.ipsec_policies.append(f"IPsec identity on line {item.source.line} generates policies")
+    elif menu == ("interface", "list"):
         name = args.get("name", "")
         draft.interface_lists[name] = InterfaceList(
             include=[n for n in args.get("include", "").split(",") if n],
