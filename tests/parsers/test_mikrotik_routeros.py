@@ -442,3 +442,10 @@ def test_ipsec_policy_matcher_depends_on_installed_policies() -> None:
     text = (HERE / "ipsec_policy.rsc").read_text(encoding="utf-8").replace("add disabled=yes dst", "add dst")
     live = parse(text, "x").model.ruleset("filter/forward")
     assert live is not None and all(rule.match is None for rule in live.rules)
+
+
+def test_script_insertion_points_are_reported() -> None:
+    result = parse("/ip firewall filter\nadd chain=forward action=drop place-before=0\n", "x")
+    assert [(d.source.line, d.kind, d.security_relevant) for d in result.diagnostics] == [
+        (2, DiagnosticKind.UNSUPPORTED, True)
+    ]

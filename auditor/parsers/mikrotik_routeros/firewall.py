@@ -209,6 +209,9 @@ def filter_rule(draft: Draft, item: Item, table: str) -> None:
         return
     rules = draft.chain(table, chain_name, item.source)
     action = args.get("action", "accept")
+    if "place-before" in args:  # a script, not an export: the insertion point needs the live list
+        reason = f"place-before={args['place-before']}: insertion point not evaluated, read as appended"
+        draft.diagnose(item, DiagnosticKind.UNSUPPORTED, reason)
     try:
         cond = conditions(draft, item)
     except CondError as exc:
