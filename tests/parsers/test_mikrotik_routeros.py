@@ -137,7 +137,9 @@ def test_custom_chains_jump_return_fasttrack_and_notrack() -> None:
     lan = model.ruleset("filter/lan-out")
     raw = model.ruleset("raw/prerouting")
     assert forward is not None and lan is not None and raw is not None
-    assert [b.ruleset for b in model.bindings] == ["raw/prerouting", "filter/forward"]
+    bound = [(b.ruleset, b.interface) for b in model.bindings]
+    # The hotspot's dynamic rules are opaque, and bound only where the hotspot acts.
+    assert bound == [("raw/prerouting", "*"), ("filter/forward", "*"), ("gate/hotspot-hs1", "ether4")]
     fasttrack = forward.rules[0]
     # May fast-track (accept) or fall through: an accept of unknown extent, bounded.
     assert fasttrack.action is Action.PERMIT and fasttrack.match is None and fasttrack.bound is not None

@@ -5,6 +5,7 @@ every interface inbound (netfilter hook order: raw prerouting, dstnat, filter fo
 srcnat), and the forward chain sees sources before source NAT. Roles: interfaces that
 source NAT leaves by are outside (masquerade/src-nat ``out-interface``, lists expanded);
 otherwise members of a list named ``WAN``. Members of a list named ``LAN`` are inside.
+Hotspot servers and kid-control bind an opaque rule set where they act.
 A dst-nat limited to inside interfaces (a transparent proxy, a hairpin) maps nothing
 from the outside, so it is no port mapping.
 """
@@ -90,6 +91,7 @@ def finish(draft: Draft, services: Services, line_count: int) -> ParseResult:
         for table, chain in BOUND
         if (table, chain) in draft.chains
     ]
+    bindings += [Binding(name, interface, Direction.IN, source) for name, interface, source in draft.gates]
     model = ConfigModel(
         platform=Platform.MIKROTIK_ROUTEROS,
         hostname=draft.hostname,

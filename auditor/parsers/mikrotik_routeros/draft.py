@@ -83,6 +83,7 @@ class Draft:
     address_lists: dict[str, AddressList] = field(default_factory=dict)
     dynamic_address_lists: dict[str, str] = field(default_factory=dict)  # name -> why
     ipsec_policies: list[str] = field(default_factory=list)  # why IPsec policies may be installed
+    gates: list[tuple[str, str, Source]] = field(default_factory=list)  # opaque rule sets bound in
     dstnat_space: FlowSpace = field(default_factory=FlowSpace)  # what dstnat rules may translate
     outside: dict[str, str] = field(default_factory=dict)  # name -> reason
     routes: list[Route] = field(default_factory=list)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from auditor.model import DiagnosticKind, Route, Source
+from auditor.model import Action, DiagnosticKind, Route, Rule, Source
 from auditor.parsers.linux.common import Disposition
 from auditor.parsers.mikrotik_routeros import features as feat
 from auditor.parsers.mikrotik_routeros import firewall
@@ -213,11 +213,32 @@ def _rest(draft: Draft, services: feat.Services, item: Item) -> None:
         draft.mark(item, Disposition.IGNORED)
     elif not menu:
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, "command outside any menu", False)
+    elif (
+        menu in (("ip", "hotspot"), ("ip", "kid-control"))
+        and verb == "add"
+        and not _yes(command.args.get("disabled"))
+    ):
+        _gatekeeper(draft, item)
     else:
-        relevant = (
-            menu[:2] == ("ip", "firewall") or menu[:2] == ("ip", "hotspot") or menu == ("ip", "kid-control")
-        )
+        relevant = menu[:2] in (("ip", "firewall"), ("ip", "hotspot")) or menu == ("ip", "kid-control")
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"menu /{' '.join(menu)} is not read", relevant)
+
+
+def _gatekeeper(draft: Draft, item: Item) -> None:
+    """A hotspot server or kid-control profile: dynamic rules the export does not show.
+
+    It becomes an opaque rule bound where it acts (the hotspot's interface; every interface
+    for kid-control, which follows devices), so only the paths through it go unknown.
+    """
+    hotspot = item.command.menu[1] == "hotspot"
+    what = "hotspot server" if hotspot else "kid-control profile"
+    interface = item.command.args.get("interface", "*") if hotspot else "*"
+    name = item.command.args.get("name", str(item.source.line))
+    draft.chain("gate", f"{what.split()[0]}-{name}", item.source).append(Rule(Action.DENY, None, item.source))
+    draft.gates.append((f"gate/{what.split()[0]}-{name}", interface, item.source))
+    if interface != "*":
+        draft.see_interface(interface, item.source)
+    draft.diagnose(item, DiagnosticKind.UNSUPPORTED, f"{what}: its dynamic firewall rules are not evaluated")
 
 
 def _mark_or_other(draft: Draft, item: Item) -> None:
