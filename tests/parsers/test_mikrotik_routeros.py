@@ -86,7 +86,12 @@ def test_looks_like_rejects_other_platforms() -> None:
 
 
 def test_continuations_keep_the_first_line_number() -> None:
-    lines = ["/ip firewall filter", "add action=drop chain=forward \\", "    dst-port=5060 protocol=udp", "# c"]
+    lines = [
+        "/ip firewall filter",
+        "add action=drop chain=forward \\",
+        "    dst-port=5060 protocol=udp",
+        "# c",
+    ]
     logical = list(logical_lines(lines))
     assert [x.lines for x in logical] == [(1,), (2, 3), (4,)]
     assert logical[1].text == "add action=drop chain=forward dst-port=5060 protocol=udp"
@@ -258,20 +263,21 @@ class GenRule:
     states: tuple[bool, tuple[str, ...]] | None
     iif: tuple[bool, str] | None
     oif_list: tuple[bool, str] | None  # out-interface-list: "WAN" = {ether1}, "LAN" = {ether2}
+    src_list: bool | None  # src-address-list=(!)gen: the generated address list
     action: str  # accept, drop, reject, return, log, passthrough, jump:N
     disabled: bool
 
-    def matches(self, p: Packet, iif: str, oif: str) -> bool:
+    def matches(self, p: Packet, iif: str, oif: str, entries: tuple[str, ...] = ()) -> bool:
         lists = {"WAN": {"ether1"}, "LAN": {"ether2"}}
         checks = [
             self.proto is None or {"tcp": TCP, "udp": UDP}[self.proto] == p.protocol,
             self.src is None or _in(p.src, self.src[1]) != self.src[0],
             self.dst is None or _in(p.dst, self.dst[1]) != self.dst[0],
-            self.dports is None
-            or any(lo <= p.dport <= hi for lo, hi in self.dports[1]) != self.dports[0],
+            self.dports is None or any(lo <= p.dport <= hi for lo, hi in self.dports[1]) != self.dports[0],
             self.states is None or any(STATES[s] == p.state for s in self.states[1]) != self.states[0],
             self.iif is None or (self.iif[1] == iif) != self.iif[0],
             self.oif_list is None or (oif in lists[self.oif_list[1]]) != self.oif_list[0],
+            self.src_list is None or any(_in(p.src, e) for e in entries) != self.src_list,
         ]
         return all(checks)
 
@@ -309,6 +315,7 @@ def _rules(n_chains: int, index: int) -> st.SearchStrategy[list[GenRule]]:
             (states[0], tuple(states[1])) if states else None,
             draw(st.none() | st.tuples(neg, st.sampled_from(IFACES))),
             draw(st.none() | st.tuples(neg, st.sampled_from(["WAN", "LAN"]))),
+            draw(st.none() | neg),
             draw(st.sampled_from(["accept", "drop", "reject", "return", "log", "passthrough", *later])),
             draw(st.integers(0, 5)) == 0,
         )
@@ -316,16 +323,22 @@ def _rules(n_chains: int, index: int) -> st.SearchStrategy[list[GenRule]]:
     return st.lists(rule(), max_size=6)
 
 
+Generated = tuple[list[list[GenRule]], tuple[str, ...]]
+
+
 @st.composite
-def chain_sets(draw: st.DrawFn) -> list[list[GenRule]]:
+def chain_sets(draw: st.DrawFn) -> Generated:
     n = draw(st.integers(1, 3))
-    return [draw(_rules(n, i)) for i in range(n)]
+    entries = draw(st.lists(st.sampled_from(PREFIXES), max_size=3, unique=True))
+    return [draw(_rules(n, i)) for i in range(n)], tuple(entries)
 
 
-def _run(chains: list[list[GenRule]], index: int, p: Packet, iif: str, oif: str) -> str:
+def _run(
+    chains: list[list[GenRule]], index: int, p: Packet, iif: str, oif: str, entries: tuple[str, ...]
+) -> str:
     """RouterOS semantics, packet by packet: first deciding match; log/passthrough go on."""
     for rule in chains[index]:
-        if rule.disabled or not rule.matches(p, iif, oif):
+        if rule.disabled or not rule.matches(p, iif, oif, entries):
             continue
         kind, _, target = rule.action.partition(":")
         if kind in ("log", "passthrough"):
@@ -334,14 +347,15 @@ def _run(chains: list[list[GenRule]], index: int, p: Packet, iif: str, oif: str)
             return kind
         if kind in ("drop", "reject"):
             return "drop"
-        result = _run(chains, int(target), p, iif, oif)
+        result = _run(chains, int(target), p, iif, oif, entries)
         if result != "return":
             return result
     return "return"
 
 
-def _oracle(chains: list[list[GenRule]], p: Packet, iif: str, oif: str) -> bool:
-    return _run(chains, 0, p, iif, oif) != "drop"  # the forward chain accepts what nothing decides
+def _oracle(generated: Generated, p: Packet, iif: str, oif: str) -> bool:
+    chains, entries = generated
+    return _run(chains, 0, p, iif, oif, entries) != "drop"  # the chain accepts what nothing decides
 
 
 def _render_rule(chain: str, rule: GenRule, names: list[str]) -> str:
@@ -356,6 +370,8 @@ def _render_rule(chain: str, rule: GenRule, names: list[str]) -> str:
             parts.append(f"{key}={'!' if value[0] else ''}{value[1]}")
     if rule.oif_list is not None:
         parts.append(f"out-interface-list={'!' if rule.oif_list[0] else ''}{rule.oif_list[1]}")
+    if rule.src_list is not None:
+        parts.append(f"src-address-list={'!' if rule.src_list else ''}gen")
     if rule.proto:
         parts.append(f"protocol={rule.proto}")
     if rule.dports is not None:
@@ -374,7 +390,8 @@ def _render_rule(chain: str, rule: GenRule, names: list[str]) -> str:
     return text
 
 
-def _render(chains: list[list[GenRule]]) -> str:
+def _render(generated: Generated) -> str:
+    chains, entries = generated
     names = ["forward"] + [f"user{i}" for i in range(1, len(chains))]
     lines = [
         "# by RouterOS 7.16",
@@ -384,6 +401,9 @@ def _render(chains: list[list[GenRule]]) -> str:
         "/interface list member",
         "add interface=ether1 list=WAN",
         "add interface=ether2 list=LAN",
+        "/ip firewall address-list",
+        *(f"add address={entry} list=gen" for entry in entries),
+        "add address=17.9.9.9 disabled=yes list=gen",
         "/ip firewall filter",
     ]
     for name, rules in zip(names, chains, strict=True):
@@ -426,13 +446,13 @@ PACKETS = st.tuples(
 
 @settings(max_examples=150, deadline=None)
 @given(chain_sets(), st.lists(PACKETS, min_size=1, max_size=12))
-def test_filter_chains_match_reference(chains: list[list[GenRule]], packets: list[RawPacket]) -> None:
-    text = _render(chains)
+def test_filter_chains_match_reference(generated: Generated, packets: list[RawPacket]) -> None:
+    text = _render(generated)
     result = parse(text, "gen.rsc")
     assert not result.diagnostics, text
     for proto, src, dst, dport, state, (iif, oif) in packets:
         p = Packet(proto, ip(src), ip(dst), 40000, dport, state)
-        assert _permits(result.model, p, iif, oif) == _oracle(chains, p, iif, oif), (text, p, iif, oif)
+        assert _permits(result.model, p, iif, oif) == _oracle(generated, p, iif, oif), (text, p, iif, oif)
 
 
 def test_ipsec_policy_matcher_depends_on_installed_policies() -> None:

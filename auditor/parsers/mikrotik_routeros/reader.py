@@ -152,9 +152,11 @@ def _interface_set(draft: Draft, item: Item) -> None:
 
 def _address_entry(draft: Draft, item: Item) -> None:
     args = item.command.args
-    if _yes(args.get("disabled")) or "list" not in args:
+    if "list" not in args:
         return
-    entries = draft.address_lists.setdefault(args["list"], AddressList())
+    entries = draft.address_lists.setdefault(args["list"], AddressList())  # a disabled entry names it too
+    if _yes(args.get("disabled")):
+        return
     entries.sources.append(item.source)
     address = args.get("address", "")
     if "timeout" in args:
