@@ -66,6 +66,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # A hotspot on the only inside interface: clients pass once logged in, through dynamic
     # rules the export does not show.
     "15_hotspot_guest.rsc": _row((U, U, U, U, U, U)),
+    # raw notrack makes STUN untracked; the forward chain then drops untracked packets.
+    "16_notrack_then_drop_untracked.rsc": _row((P, P, P, F, P, P), sip=F, media=F),
 }
 
 
