@@ -4,7 +4,9 @@ Rule sets are ``<table>/<chain>``; ``raw/prerouting`` and then ``filter/forward`
 every interface inbound (netfilter hook order: raw prerouting, dstnat, filter forward,
 srcnat), and the forward chain sees sources before source NAT. Roles: interfaces that
 source NAT leaves by are outside (masquerade/src-nat ``out-interface``, lists expanded);
-otherwise members of a list named ``WAN``. Members of a list named ``LAN`` are inside.
+otherwise members of a list named ``WAN``. Members of a list named ``LAN`` are inside;
+without one, the interfaces forward rules accept (or jump on) traffic from toward the
+outside.
 Hotspot servers and kid-control bind an opaque rule set where they act.
 A dst-nat limited to inside interfaces (a transparent proxy, a hairpin) maps nothing
 from the outside, so it is no port mapping.
@@ -47,7 +49,30 @@ def _roles(draft: Draft) -> dict[str, tuple[Role, str]]:
             roles[name] = (Role.OUTSIDE, "member of interface list WAN")
     for name in sorted(_list_members(draft, "LAN")):
         roles.setdefault(name, (Role.INSIDE, "member of interface list LAN"))
+    if not any(role is Role.INSIDE for role, _ in roles.values()):
+        outside = {name for name, (role, _) in roles.items() if role is Role.OUTSIDE}
+        for name, reason in _forwarded_from(draft, outside).items():
+            roles.setdefault(name, (Role.INSIDE, reason))
     return roles
+
+
+def _forwarded_from(draft: Draft, outside: set[str]) -> dict[str, str]:
+    """Interfaces that forward rules accept (or jump on) traffic from toward the outside."""
+    found: dict[str, str] = {}
+    if not outside:
+        return found
+    for rule in draft.chains.get(("filter", "forward"), []):
+        match = rule.interfaces
+        if rule.action not in (Action.PERMIT, Action.JUMP) or match is None or match.ingress is None:
+            continue
+        if match.ingress_negated:
+            continue
+        if match.egress is not None and match.egress_negated == bool(match.egress & outside):
+            continue  # it names where the traffic goes, and that is not the outside
+        for name in sorted(match.ingress - outside):
+            line = rule.source.line
+            found.setdefault(name, f"forward rules carry traffic from {name} to the outside (line {line})")
+    return found
 
 
 def _rulesets(draft: Draft) -> list[RuleSet]:
