@@ -471,3 +471,25 @@ def test_script_insertion_points_are_reported() -> None:
     assert [(d.source.line, d.kind, d.security_relevant) for d in result.diagnostics] == [
         (2, DiagnosticKind.UNSUPPORTED, True)
     ]
+
+
+def test_kid_control_is_an_opaque_rule_set_everywhere() -> None:
+    text = "# by RouterOS 7.12\n/ip kid-control\nadd fri=0s-1d mon=0s-1d name=kids\n"
+    model = parse(text, "x").model
+    assert [(b.ruleset, b.interface) for b in model.bindings] == [("gate/kid-control-kids", "*")]
+    gate = model.ruleset("gate/kid-control-kids")
+    assert gate is not None and gate.rules[0].match is None and gate.rules[0].bound is None
+
+
+def test_lists_filled_at_run_time_are_inexact() -> None:
+    text = (
+        "/interface list\nadd name=WAN\n/interface list member\nadd interface=ether1 list=WAN\n"
+        "/interface detect-internet\nset detect-interface-list=all internet-interface-list=WAN\n"
+        "/ip firewall filter\nadd action=drop chain=forward in-interface-list=WAN\n"
+    )
+    forward = parse(text, "x").model.ruleset("filter/forward")
+    assert forward is not None and forward.rules[0].match is None
+    quiet = text.replace("detect-interface-list=all", "detect-interface-list=none")
+    forward = parse(quiet, "x").model.ruleset("filter/forward")
+    assert forward is not None and forward.rules[0].interfaces is not None
+    assert forward.rules[0].interfaces.ingress == {"ether1"}
