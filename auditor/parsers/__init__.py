@@ -23,10 +23,10 @@ PARSERS: dict[Platform, str] = {
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
-    Platform.MIKROTIK_ROUTEROS,
     Platform.LINUX,
     Platform.CISCO_ASA,
     Platform.CISCO_IOS,
+    Platform.MIKROTIK_ROUTEROS,
 )
 
 
