@@ -493,3 +493,14 @@ def test_lists_filled_at_run_time_are_inexact() -> None:
     forward = parse(quiet, "x").model.ruleset("filter/forward")
     assert forward is not None and forward.rules[0].interfaces is not None
     assert forward.rules[0].interfaces.ingress == {"ether1"}
+
+
+def test_interface_lists_that_include_each_other_are_inexact() -> None:
+    text = (
+        "/interface list\nadd name=A include=B\nadd name=B include=A\n"
+        "/ip firewall filter\nadd chain=forward action=drop in-interface-list=A\n"
+    )
+    result = parse(text, "x")
+    forward = result.model.ruleset("filter/forward")
+    assert forward is not None and forward.rules[0].match is None
+    assert [d.source.line for d in result.diagnostics] == [5]

@@ -52,21 +52,24 @@ ACTION_KEYS = frozenset(
 NAT_TRANSLATIONS = frozenset({"dst-nat", "netmap", "redirect"})
 
 
-def _interface_names(draft: Draft, list_name: str) -> frozenset[str] | None:
+def _interface_names(
+    draft: Draft, list_name: str, seen: frozenset[str] = frozenset()
+) -> frozenset[str] | None:
     """Members of an interface list, or None when the text cannot tell them all."""
-    if list_name in ("dynamic", "static") or list_name in draft.dynamic_interface_lists:
-        return None
+    if list_name in ("dynamic", "static") or list_name in draft.dynamic_interface_lists or list_name in seen:
+        return None  # filled at run time (or a list that includes itself)
     found = draft.interface_lists.get(list_name)
     if found is None:
         return None
     members = set(found.members)
+    inner = seen | {list_name}
     for other in found.include:
-        more = _interface_names(draft, other) if other not in ("all", "none") else None
+        more = _interface_names(draft, other, inner) if other not in ("all", "none") else None
         if more is None and other != "none":
             return None
         members |= more or set()
     for other in found.exclude:
-        less = _interface_names(draft, other) if other != "none" else frozenset()
+        less = _interface_names(draft, other, inner) if other != "none" else frozenset()
         if less is None:
             return None
         members -= less
