@@ -93,7 +93,11 @@ def _interface(draft: Draft, cond: Cond, side: str, value: str, is_list: bool, i
         names = _interface_names(draft, name)
         if names is None:
             why = draft.dynamic_interface_lists.get(name) or (
-                "a built-in list filled at run time" if name in BUILTIN_LISTS else "not defined in this file"
+                "a built-in list filled at run time"
+                if name in BUILTIN_LISTS
+                else "it includes lists whose members are not all in the text"
+                if name in draft.interface_lists
+                else "not defined in this file"
             )
             cond.inexact(f"{side}-interface-list={value} ({why})")
             return
