@@ -504,3 +504,95 @@ def test_interface_lists_that_include_each_other_are_inexact() -> None:
     forward = result.model.ruleset("filter/forward")
     assert forward is not None and forward.rules[0].match is None
     assert [d.source.line for d in result.diagnostics] == [5]
+
+
+# --- property test: raw prerouting (notrack, drop) then the forward chain, along a path ------
+
+RAW_STATES = {**STATES, "untracked": STATE_UNTRACKED}
+
+
+@dataclass(frozen=True)
+class RawRule:
+    proto: str | None
+    dst: tuple[bool, str] | None
+    dports: tuple[tuple[int, int], ...] | None
+    action: str  # notrack, drop, accept, log
+
+    def matches(self, p: Packet) -> bool:
+        return (
+            (self.proto is None or {"tcp": TCP, "udp": UDP}[self.proto] == p.protocol)
+            and (self.dst is None or _in(p.dst, self.dst[1]) != self.dst[0])
+            and (self.dports is None or any(lo <= p.dport <= hi for lo, hi in self.dports))
+        )
+
+
+@st.composite
+def raw_rules(draw: st.DrawFn) -> RawRule:
+    proto = draw(st.none() | st.sampled_from(["tcp", "udp"]))
+    port_range = st.tuples(st.sampled_from(PORTS), st.sampled_from(PORTS)).map(lambda t: (min(t), max(t)))
+    dports = draw(st.none() | st.lists(port_range, min_size=1, max_size=2).map(tuple)) if proto else None
+    return RawRule(
+        proto,
+        draw(st.none() | st.tuples(st.booleans(), st.sampled_from(PREFIXES))),
+        dports,
+        draw(st.sampled_from(["notrack", "drop", "accept", "log"])),
+    )
+
+
+@st.composite
+def state_rules(draw: st.DrawFn) -> tuple[str, tuple[str, ...], bool]:
+    states = draw(st.lists(st.sampled_from(list(RAW_STATES)), min_size=1, max_size=2, unique=True))
+    return draw(st.sampled_from(["accept", "drop"])), tuple(states), draw(st.booleans())
+
+
+def _raw_oracle(raw: list[RawRule], forward: list[tuple[str, tuple[str, ...], bool]], p: Packet) -> bool:
+    state = p.state
+    for rule in raw:
+        if not rule.matches(p) or rule.action == "log":
+            continue
+        if rule.action == "notrack":
+            state = STATE_UNTRACKED  # exempt from tracking; raw goes on
+            continue
+        if rule.action == "drop":
+            return False
+        break  # accept ends the raw chain only
+    for action, states, neg in forward:
+        if any(RAW_STATES[s] == state for s in states) != neg:
+            return action == "accept"
+    return True
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(raw_rules(), max_size=4),
+    st.lists(state_rules(), max_size=4),
+    st.lists(PACKETS, min_size=1, max_size=10),
+)
+def test_raw_then_forward_match_reference(
+    raw: list[RawRule], forward: list[tuple[str, tuple[str, ...], bool]], packets: list[RawPacket]
+) -> None:
+    from auditor.paths import trace_path
+
+    lines = ["# by RouterOS 7.16", "/ip firewall raw"]
+    for rule in raw:
+        parts = [f"add action={rule.action} chain=prerouting"]
+        if rule.proto:
+            parts.append(f"protocol={rule.proto}")
+        if rule.dst:
+            parts.append(f"dst-address={'!' if rule.dst[0] else ''}{rule.dst[1]}")
+        if rule.dports:
+            parts.append("dst-port=" + ",".join(f"{lo}-{hi}" for lo, hi in rule.dports))
+        lines.append(" ".join(parts))
+    lines.append("/ip firewall filter")
+    for action, states, neg in forward:
+        lines.append(
+            f"add action={action} chain=forward connection-state={'!' if neg else ''}{','.join(states)}"
+        )
+    text = "\n".join([*lines, ""])
+    result = parse(text, "gen.rsc")
+    assert not result.diagnostics, text
+    for proto, src, dst, dport, state, (iif, oif) in packets:
+        p = Packet(proto, ip(src), ip(dst), 40000, dport, state)
+        trace = trace_path(result.model, iif, oif, _single(p))
+        assert trace.lower.same_as(trace.upper), text
+        assert (not trace.lower.is_empty()) == _raw_oracle(raw, forward, p), (text, p)
