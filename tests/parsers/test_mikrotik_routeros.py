@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditor.evaluate import walk
@@ -535,7 +535,7 @@ def raw_rules(draw: st.DrawFn) -> RawRule:
         proto,
         draw(st.none() | st.tuples(st.booleans(), st.sampled_from(PREFIXES))),
         dports,
-        draw(st.sampled_from(["notrack", "drop", "accept", "log"])),
+        draw(st.sampled_from(["notrack", "notrack", "drop", "accept", "log"])),
     )
 
 
@@ -562,11 +562,19 @@ def _raw_oracle(raw: list[RawRule], forward: list[tuple[str, tuple[str, ...], bo
     return True
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
-    st.lists(raw_rules(), max_size=4),
+    st.lists(raw_rules(), min_size=1, max_size=4),
     st.lists(state_rules(), max_size=4),
     st.lists(PACKETS, min_size=1, max_size=10),
+)
+@example(  # notrack goes on: a later raw drop still applies, and the forward chain sees untracked
+    [RawRule("udp", None, None, "notrack"), RawRule("udp", None, ((3478, 3478),), "drop")],
+    [("drop", ("untracked",), False)],
+    [
+        (UDP, "10.0.0.1", "17.1.2.3", 3478, STATE_NEW, ("ether2", "ether1")),
+        (UDP, "10.0.0.1", "17.1.2.3", 80, STATE_NEW, ("ether2", "ether1")),
+    ],
 )
 def test_raw_then_forward_match_reference(
     raw: list[RawRule], forward: list[tuple[str, tuple[str, ...], bool]], packets: list[RawPacket]
