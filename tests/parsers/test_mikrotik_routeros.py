@@ -604,3 +604,10 @@ def test_raw_then_forward_match_reference(
         trace = trace_path(result.model, iif, oif, _single(p))
         assert trace.lower.same_as(trace.upper), text
         assert (not trace.lower.is_empty()) == _raw_oracle(raw, forward, p), (text, p)
+
+
+def test_hairpin_masquerade_does_not_make_the_lan_outside() -> None:
+    model = _model("hairpin_nat.rsc")
+    roles = {i.name: (i.role, i.role_reason) for i in model.interfaces}
+    assert roles["bridge"] == (Role.INSIDE, "member of interface list LAN")
+    assert roles["ether1"][0] is Role.OUTSIDE and "line 11" in roles["ether1"][1]

@@ -259,8 +259,14 @@ def nat_rule(draft: Draft, item: Item) -> None:
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"nat rule not understood: {exc}")
         return
     if action in ("masquerade", "src-nat", "same"):
-        if cond.egress and not cond.egress_negated:
-            for name in sorted(cond.egress):
+        # Hairpin NAT (back out of the LAN to a forwarded server) names a destination;
+        # translation toward the outside does not.
+        hairpin = any(key in args for key in ("dst-address", "dst-address-list"))
+        lan = next(
+            (found.members for name, found in draft.interface_lists.items() if name.upper() == "LAN"), set()
+        )
+        if cond.egress and not cond.egress_negated and not hairpin:
+            for name in sorted(cond.egress - lan):
                 reason = f"{action} out {name} (line {item.source.line})"
                 draft.outside.setdefault(name, reason)
                 draft.see_interface(name, item.source)
