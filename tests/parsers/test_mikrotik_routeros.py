@@ -611,3 +611,14 @@ def test_hairpin_masquerade_does_not_make_the_lan_outside() -> None:
     roles = {i.name: (i.role, i.role_reason) for i in model.interfaces}
     assert roles["bridge"] == (Role.INSIDE, "member of interface list LAN")
     assert roles["ether1"][0] is Role.OUTSIDE and "line 11" in roles["ether1"][1]
+
+
+def test_dialup_clients_add_default_routes_only_when_asked() -> None:
+    text = (
+        "# by RouterOS 7.19\n/interface l2tp-client\n"
+        "add add-default-route=yes connect-to=192.0.2.9 disabled=no name=l2tp-out user=u\n"
+        "add connect-to=192.0.2.10 disabled=no name=l2tp-plain user=u\n"
+        '/ip dhcp-server lease\nadd address=10.0.99.10 address-lists="" mac-address=00:11:32:C9:FD:24\n'
+    )
+    model = parse(text, "x").model
+    assert [(r.prefix, r.interface) for r in model.routes] == [("0.0.0.0/0", "l2tp-out")]

@@ -7,7 +7,8 @@ then firewall rules, NAT, helpers and routes.
 Semantics (VENDORS.md §6.5; help.mikrotik.com "Interface Lists", "DHCP client", "Route"):
 the predefined interface lists are ``all``, ``none``, ``dynamic`` and ``static``; an
 ``/ip route add`` without ``dst-address`` is a default route; a DHCP client adds a default
-route unless ``add-default-route=no``; a PPPoE client only with ``add-default-route=yes``.
+route unless ``add-default-route=no``; a PPPoE (L2TP, PPTP, SSTP, OpenVPN) client only with
+``add-default-route=yes``.
 RouterOS 6 exports print ``disabled=no`` on DHCP and PPPoE clients because v6 adds them
 disabled; v7 exports print it on PPPoE clients only.
 """
@@ -35,6 +36,7 @@ _FILLS_INTERFACE_LIST = (
     "wan-interface-list",
     "lan-interface-list",
 )
+_DIALUP_CLIENTS = frozenset({"pppoe-client", "l2tp-client", "pptp-client", "sstp-client", "ovpn-client"})
 FILTER = ("ip", "firewall", "filter")
 RAW = ("ip", "firewall", "raw")
 NAT = ("ip", "firewall", "nat")
@@ -86,11 +88,11 @@ def _definitions(draft: Draft, item: Item) -> None:
     )
     for key in _FILLS_INTERFACE_LIST:
         if key in args and detecting and menu[:2] not in (("interface", "list"), ("ip", "firewall")):
-            for name in args[key].split(","):
+            for name in filter(None, args[key].split(",")):
                 draft.dynamic_interface_lists.setdefault(name, f"filled at run time by /{' '.join(menu)}")
     for key in _FILLS_ADDRESS_LIST:
         if key in args and menu[:2] != ("ip", "firewall"):
-            for name in args[key].split(","):
+            for name in filter(None, args[key].split(",")):
                 draft.dynamic_address_lists.setdefault(name, f"filled at run time by /{' '.join(menu)}")
     if (
         menu[:2] == ("ip", "firewall")
@@ -200,8 +202,8 @@ def _rest(draft: Draft, services: feat.Services, item: Item) -> None:
         _route(draft, item)
     elif menu == ("ip", "dhcp-client"):
         _dhcp_client(draft, item)
-    elif menu == ("interface", "pppoe-client"):
-        _pppoe_client(draft, item)
+    elif len(menu) == 2 and menu[0] == "interface" and menu[1] in _DIALUP_CLIENTS:
+        _dialup_client(draft, item)
     elif menu == ("system", "identity") and "name" in command.args:
         draft.hostname = command.args["name"]
         draft.mark(item, Disposition.EXTRACTED)
@@ -317,7 +319,8 @@ def _dhcp_client(draft: Draft, item: Item) -> None:
     draft.mark(item, Disposition.EXTRACTED)
 
 
-def _pppoe_client(draft: Draft, item: Item) -> None:
+def _dialup_client(draft: Draft, item: Item) -> None:
+    """PPPoE, L2TP, PPTP, SSTP and OpenVPN clients: added disabled, no default route unless asked."""
     args = item.command.args
     name = args.get("name")
     if item.command.verb == "add" and name:
