@@ -68,6 +68,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "15_hotspot_guest.rsc": _row((U, U, U, U, U, U)),
     # raw notrack makes STUN untracked; the forward chain then drops untracked packets.
     "16_notrack_then_drop_untracked.rsc": _row((P, P, P, F, P, P), sip=F, media=F),
+    # v7 export verbose: SIP and H.323 off but RTSP on (media ports); UPnP on with an
+    # external interface; the dst-nat maps TCP 32400 only; LAN traffic accepted first.
+    "17_v7_verbose_upnp_rtsp.rsc": _row(ALL, pmap=F, media=F),
 }
 
 

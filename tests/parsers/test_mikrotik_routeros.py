@@ -622,3 +622,25 @@ def test_dialup_clients_add_default_routes_only_when_asked() -> None:
     )
     model = parse(text, "x").model
     assert [(r.prefix, r.interface) for r in model.routes] == [("0.0.0.0/0", "l2tp-out")]
+
+
+def test_not_dstnat_is_exact_outside_what_dstnat_rules_translate_to() -> None:
+    forward = _model("dstnat_mapping.rsc").ruleset("filter/forward")
+    assert forward is not None
+    exact, unsure = forward.rules
+    assert exact.match is not None and unsure.match is None and unsure.bound is not None
+    assert _pkt(UDP, "198.51.100.1", "17.1.1.1", 3478) in exact.match
+    assert _pkt(UDP, "198.51.100.1", "192.168.88.20", 3478) not in exact.match
+    assert _pkt(UDP, "198.51.100.1", "192.168.88.20", 3478) in unsure.bound
+    assert _pkt(TCP, "198.51.100.1", "192.168.88.30", 22) in unsure.bound  # netmap: every port
+    assert unsure.interfaces == exact.interfaces
+
+
+def test_redirect_never_reaches_the_forward_chain() -> None:
+    text = (
+        "/ip firewall nat\nadd action=redirect chain=dstnat dst-port=53 protocol=udp to-ports=53\n"
+        "/ip firewall filter\nadd action=accept chain=forward connection-nat-state=dstnat\n"
+    )
+    forward = parse(text, "x").model.ruleset("filter/forward")
+    assert forward is not None and forward.rules[0].match is not None
+    assert forward.rules[0].match.is_empty()

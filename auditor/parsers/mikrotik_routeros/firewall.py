@@ -133,21 +133,33 @@ def _address_list(draft: Draft, cond: Cond, field_name: str, value: str) -> None
     cond.add(space, neg)
 
 
-def _nat_state(draft: Draft, cond: Cond, value: str) -> None:
+def _nat_state(cond: Cond, value: str) -> bool | None:
+    """Read ``connection-nat-state``; return the dstnat condition's negation, left for later."""
     neg, states = negated(value)
     names = {s.strip() for s in states.split(",")}
     if not names <= {"srcnat", "dstnat"}:
         raise CondError(f"unknown connection-nat-state {value!r}")
     if "srcnat" in names:
         cond.inexact(f"connection-nat-state={value} (source NAT is decided after the forward chain)")
-        return
-    # dstnat: only packets a dstnat rule translated. With no such rule the answer is exact.
-    if draft.dstnat_space.is_empty():
-        cond.add(FlowSpace(), neg)
-    elif neg:
-        cond.inexact(f"connection-nat-state={value} (dstnat rules may translate these packets)")
-    else:
-        cond.inexact(f"connection-nat-state={value}", draft.dstnat_space)
+        return None
+    return neg
+
+
+def _dstnat(draft: Draft, cond: Cond, neg: bool) -> FlowSpace:
+    """Apply ``connection-nat-state=[!]dstnat``; return the part of the match left undecided.
+
+    A translated packet reaches the forward chain with its new destination, so only packets
+    in ``draft.dstnat_space`` (what the dstnat rules translate to) can be in that state.
+    """
+    overlap = cond.space & draft.dstnat_space
+    if overlap.is_empty():
+        if not neg:
+            cond.add(FlowSpace())  # no translated packet can match
+        return FlowSpace()
+    if not neg:
+        cond.inexact("connection-nat-state=dstnat", draft.dstnat_space)
+        return FlowSpace()
+    return overlap  # !dstnat: exact outside what dstnat rules translate to, unknown inside
 
 
 def _ipsec_policy(draft: Draft, cond: Cond, value: str) -> None:
@@ -160,9 +172,14 @@ def _ipsec_policy(draft: Draft, cond: Cond, value: str) -> None:
         cond.add(FlowSpace())  # no IPsec policy in the file: no packet is IPsec-processed
 
 
-def conditions(draft: Draft, item: Item) -> Cond:
-    """Read a firewall command's matchers into a Cond; raises CondError on bad values."""
+def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
+    """Read a firewall command's matchers into a Cond; raises CondError on bad values.
+
+    Also returns the part of the match whose ``connection-nat-state=!dstnat`` cannot be
+    decided (empty when there is none).
+    """
     cond = Cond()
+    nat_state: bool | None = None
     args = item.command.args
     for key, value in args.items():
         if key in ACTION_KEYS:
@@ -187,7 +204,7 @@ def conditions(draft: Draft, item: Item) -> Cond:
         elif key == "connection-state":
             cond.add(state_space(bare), neg)
         elif key == "connection-nat-state":
-            _nat_state(draft, cond, value)
+            nat_state = _nat_state(cond, value)
         elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
             side = "in" if key.startswith("in-") else "out"
             _interface(draft, cond, side, value, key.endswith("-list"), item)
@@ -197,11 +214,27 @@ def conditions(draft: Draft, item: Item) -> Cond:
             cond.inexact(f"tcp-flags={value}", FlowSpace.build(protocols=[(TCP, TCP)]))
         else:
             cond.inexact(f"{key}={value}")
-    return cond
+    undecided = _dstnat(draft, cond, nat_state) if nat_state is not None else FlowSpace()
+    return cond, undecided
 
 
 def _disabled(item: Item) -> bool:
     return item.command.args.get("disabled", "no").lower() in ("yes", "true")
+
+
+def _split(
+    draft: Draft, item: Item, action: Action, cond: Cond, undecided: FlowSpace, target: str | None = None
+) -> list[Rule]:
+    """One rule, or two when part of its match has an undecidable ``!dstnat`` (same action)."""
+    if undecided.is_empty() or not cond.exact:
+        return [draft.rule(item, action, cond, target)]
+    exact = Rule(action, cond.space - undecided, item.source, target=target, interfaces=cond.interfaces())
+    unsure = Cond(space=undecided, ingress=cond.ingress, egress=cond.egress)
+    unsure.ingress_negated, unsure.egress_negated = cond.ingress_negated, cond.egress_negated
+    unsure.inexact(
+        f"connection-nat-state=!dstnat for {undecided.describe()} (what dstnat rules translate to)"
+    )
+    return [exact, draft.rule(item, action, unsure, target)]
 
 
 def filter_rule(draft: Draft, item: Item, table: str) -> None:
@@ -220,7 +253,7 @@ def filter_rule(draft: Draft, item: Item, table: str) -> None:
         reason = f"place-before={args['place-before']}: insertion point not evaluated, read as appended"
         draft.diagnose(item, DiagnosticKind.UNSUPPORTED, reason)
     try:
-        cond = conditions(draft, item)
+        cond, undecided = conditions(draft, item)
     except CondError as exc:
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
         rules.append(Rule(Action.DENY, None, item.source))  # may match anything, do anything
@@ -229,11 +262,11 @@ def filter_rule(draft: Draft, item: Item, table: str) -> None:
         draft.mark(item, Disposition.EXTRACTED)  # counts, logs or fills a list: goes on
         return
     if action in VERDICTS:
-        rules.append(draft.rule(item, VERDICTS[action], cond))
+        rules.extend(_split(draft, item, VERDICTS[action], cond, undecided))
     elif action == "jump" and args.get("jump-target"):
         target = args["jump-target"]
         draft.chain(table, target, item.source)
-        rules.append(draft.rule(item, Action.JUMP, cond, target=f"{table}/{target}"))
+        rules.extend(_split(draft, item, Action.JUMP, cond, undecided, f"{table}/{target}"))
     elif action == "fasttrack-connection":
         rules.append(Rule(Action.PERMIT, None, item.source, bound=cond.space, interfaces=cond.interfaces()))
     elif action == "notrack" and table == "raw":
@@ -254,7 +287,7 @@ def nat_rule(draft: Draft, item: Item) -> None:
     action = args.get("action", "accept")
     chain = args.get("chain", "")
     try:
-        cond = conditions(draft, item)
+        cond, _ = conditions(draft, item)
     except CondError as exc:
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"nat rule not understood: {exc}")
         return
@@ -305,23 +338,31 @@ def _mapping(item: Item, cond: Cond) -> PortMapping:
 
 
 def scan_dstnat(draft: Draft, item: Item) -> None:
-    """Widen what dstnat rules may translate (for ``connection-nat-state``), before rules are read."""
+    """Widen what dstnat rules translate to (for ``connection-nat-state``), before rules are read.
+
+    The forward chain sees a translated packet's new destination: ``to-addresses`` and
+    ``to-ports`` when given, else the rule's own ``dst-address`` and ``dst-port``. A
+    ``redirect`` sends packets to the router itself, never through the forward chain.
+    """
     args = item.command.args
-    if _disabled(item) or args.get("action") not in NAT_TRANSLATIONS or args.get("chain") == "srcnat":
+    action = args.get("action")
+    if _disabled(item) or action not in ("dst-nat", "netmap") or args.get("chain") == "srcnat":
         return
-    cond = Cond()
+    space = FlowSpace.everything()
     try:
-        for key in ("dst-address", "src-address", "protocol", "dst-port"):
-            if key in args and not args[key].startswith("!"):
-                value = args[key]
-                if key == "protocol":
-                    n = protocol_number(value)
-                    cond.add(FlowSpace.build(protocols=[(n, n)]))
-                elif key == "dst-port":
-                    cond.add(FlowSpace.build(dport=port_intervals(value)))
-                else:
-                    side = "src" if key == "src-address" else "dst"
-                    cond.add(FlowSpace.build(**{side: address_cubes(value)}))
+        protocol = args.get("protocol", "")
+        if protocol and not protocol.startswith("!"):
+            number = protocol_number(protocol)
+            space = space & FlowSpace.build(protocols=[(number, number)])
+        source = args.get("src-address", "")
+        if source and not source.startswith("!"):
+            space = space & FlowSpace.build(src=address_cubes(source))
+        target = args.get("to-addresses") or args.get("dst-address", "")
+        if target and not target.startswith("!"):
+            space = space & FlowSpace.build(dst=address_cubes(target))
+        ports = args.get("to-ports") or args.get("dst-port", "")
+        if ports and not ports.startswith("!"):
+            space = space & FlowSpace.build(dport=port_intervals(ports))
     except CondError:
-        cond = Cond()
-    draft.dstnat_space = draft.dstnat_space | cond.space
+        space = FlowSpace.everything()
+    draft.dstnat_space = draft.dstnat_space | space
