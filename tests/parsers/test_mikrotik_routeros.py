@@ -156,11 +156,14 @@ def test_custom_chains_jump_return_fasttrack_and_notrack() -> None:
     assert jump.action is Action.JUMP and jump.target == "filter/lan-out"
     assert jump.interfaces is not None and jump.interfaces.ingress == {"ether2", "ether3"}  # include=
     assert lan.default_action is Action.RETURN
-    # action=log makes no rule; tcp-flags and layer7 make bounded opaque rules.
+    # action=log makes no rule; layer7 makes a bounded opaque rule; tcp-flags=syn is a new TCP packet.
     assert [r.action for r in lan.rules] == [
         Action.DENY, Action.RETURN, Action.PERMIT, Action.PERMIT, Action.PERMIT
     ]  # fmt: skip
-    assert lan.rules[2].match is None and lan.rules[4].match is None
+    syn = lan.rules[2].match
+    assert syn is not None and lan.rules[4].match is None
+    assert _pkt(TCP, "10.0.2.2", "17.1.1.1", 443) in syn
+    assert _pkt(TCP, "10.0.2.2", "17.1.1.1", 443, STATE_ESTABLISHED) not in syn
     not_53 = lan.rules[3].match
     assert not_53 is not None and _pkt(UDP, "1.1.1.1", "17.1.1.1", 53) not in not_53
     assert raw.rules[0].action is Action.UNTRACK
@@ -644,3 +647,19 @@ def test_redirect_never_reaches_the_forward_chain() -> None:
     forward = parse(text, "x").model.ruleset("filter/forward")
     assert forward is not None and forward.rules[0].match is not None
     assert forward.rules[0].match.is_empty()
+
+
+def test_tcp_flags_follow_the_engines_tcp_model() -> None:
+    text = (
+        "/ip firewall filter\n"
+        "add action=drop chain=forward connection-state=new protocol=tcp tcp-flags=!syn\n"
+        "add action=drop chain=forward protocol=tcp tcp-flags=fin\n"
+    )
+    result = parse(text, "x")
+    forward = result.model.ruleset("filter/forward")
+    assert forward is not None
+    not_syn, fin = forward.rules
+    assert not_syn.match is not None and not_syn.match.is_empty()  # a new TCP packet is a SYN
+    assert fin.match is None and fin.bound is not None
+    assert _pkt(TCP, "1.1.1.1", "17.1.1.1", 443) not in fin.bound
+    assert [d.source.line for d in result.diagnostics] == [3]

@@ -15,6 +15,8 @@ Firewall Matchers and Actions", Manual:IP/Firewall/Filter):
 - ``ipsec-policy=in|out,ipsec|none`` is netfilter's policy match: with no IPsec policy in
   the file (none added, no identity that generates them) no packet is IPsec-processed,
   so ``ipsec`` matches nothing and ``none`` everything; otherwise it is inexact.
+- ``tcp-flags`` follows the engine's TCP model: a new connection's packet is a bare SYN,
+  later packets carry ACK and no SYN (their other flags unknown).
 - Conditions the text cannot decide (ipsec policies present, layer7, time, rates, marks, lists
   whose entries are dynamic or DNS names...) make the rule inexact with the rest of its
   conditions as a bound, never dropped.
@@ -32,6 +34,7 @@ from auditor.parsers.mikrotik_routeros.matchers import (
     port_intervals,
     protocol_number,
     state_space,
+    tcp_flags_states,
 )
 
 BUILTIN_CHAINS = {"filter": ("input", "forward", "output"), "raw": ("prerouting", "output")}
@@ -211,7 +214,13 @@ def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
         elif key == "ipsec-policy":
             _ipsec_policy(draft, cond, value)
         elif key == "tcp-flags":
-            cond.inexact(f"tcp-flags={value}", FlowSpace.build(protocols=[(TCP, TCP)]))
+            sure, maybe = tcp_flags_states(value)
+            tcp = FlowSpace.build(protocols=[(TCP, TCP)])
+            states = FlowSpace.build(state=[(v, v) for v in sorted(sure + maybe)])
+            if maybe:
+                cond.inexact(f"tcp-flags={value} on packets after the first", tcp & states)
+            else:
+                cond.add(tcp & states if sure else FlowSpace())
         else:
             cond.inexact(f"{key}={value}")
     undecided = _dstnat(draft, cond, nat_state) if nat_state is not None else FlowSpace()

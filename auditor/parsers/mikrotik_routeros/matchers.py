@@ -75,6 +75,37 @@ STATES = {
 }
 
 
+TCP_FLAGS = frozenset({"syn", "ack", "fin", "rst", "psh", "urg", "ece", "cwr"})
+# The engine's model of a TCP flow (VENDORS.md §0 rule 1): a new connection's packet is a
+# bare SYN; every later packet carries ACK and no SYN, its other flags unknown.
+_NEW_FLAGS = {"syn": True, "ack": False, "fin": False, "rst": False, "psh": False, "urg": False}
+_LATER_FLAGS = {"syn": False, "ack": True}
+
+
+def tcp_flags_states(value: str) -> tuple[list[int], list[int]]:
+    """Return the connection states a ``tcp-flags`` list surely matches, and those it may match.
+
+    Every listed flag must hold (``!flag``: must be clear), as netfilter's ``--tcp-flags``.
+    """
+    terms = []
+    for part in value.split(","):
+        neg, flag = negated(part.strip().lower())
+        if flag not in TCP_FLAGS:
+            raise CondError(f"unknown TCP flag {part!r}")
+        terms.append((flag, not neg))
+    sure: list[int] = []
+    maybe: list[int] = []
+    for states, known in (
+        ([STATE_NEW], _NEW_FLAGS | {"ece": False, "cwr": False}),
+        ([STATE_ESTABLISHED, STATE_RELATED, STATE_UNTRACKED], _LATER_FLAGS),
+    ):
+        values = [known.get(flag) for flag, _ in terms]
+        if any(v is not None and v != want for v, (_, want) in zip(values, terms, strict=True)):
+            continue
+        (sure if all(v is not None for v in values) else maybe).extend(states)
+    return sure, maybe
+
+
 def negated(value: str) -> tuple[bool, str]:
     """Split a leading ``!`` off ``value``."""
     return (True, value[1:]) if value.startswith("!") else (False, value)
