@@ -71,6 +71,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # v7 export verbose: SIP and H.323 off but RTSP on (media ports); UPnP on with an
     # external interface; the dst-nat maps TCP 32400 only; LAN traffic accepted first.
     "17_v7_verbose_upnp_rtsp.rsc": _row(ALL, pmap=F, media=F),
+    # TCP flag hardening: a new connection starts with a bare SYN, so neither drop hits it;
+    # new connections from the LAN are accepted before the final drop.
+    "18_tcp_flag_hardening.rsc": _row(ALL, sip=F, media=F),
 }
 
 
