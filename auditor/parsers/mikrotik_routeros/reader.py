@@ -116,12 +116,10 @@ def _definitions(draft: Draft, item: Item) -> None:
     elif menu == ("ip", "ipsec", "identity") and args.get("generate-policy", "no") != "no":
         draft.ipsec_policies.append(f"IPsec identity on line {item.source.line} generates policies")
     elif menu == ("interface", "list"):
-        name = args.get("name", "")
-        draft.interface_lists[name] = InterfaceList(
-            include=[n for n in args.get("include", "").split(",") if n],
-            exclude=[n for n in args.get("exclude", "").split(",") if n],
-            source=item.source,
-        )
+        found = draft.interface_lists.setdefault(args.get("name", ""), InterfaceList())
+        found.include = [n for n in args.get("include", "").split(",") if n]
+        found.exclude = [n for n in args.get("exclude", "").split(",") if n]
+        found.source = item.source
     elif menu == ("interface", "list", "member"):
         if not _yes(args.get("disabled")) and "list" in args and "interface" in args:
             found = draft.interface_lists.setdefault(args["list"], InterfaceList())
