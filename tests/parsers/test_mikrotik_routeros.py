@@ -95,6 +95,8 @@ def test_continuations_keep_the_first_line_number() -> None:
     logical = list(logical_lines(lines))
     assert [x.lines for x in logical] == [(1,), (2, 3), (4,)]
     assert logical[1].text == "add action=drop chain=forward dst-port=5060 protocol=udp"
+    comment = list(logical_lines(['# a "quoted \\', "/ip firewall filter"]))
+    assert [x.lines for x in comment] == [(1,), (2,)]  # a comment never swallows the next line
 
 
 def test_words_quotes_selectors_and_inline_menus() -> None:

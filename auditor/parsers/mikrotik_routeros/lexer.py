@@ -65,11 +65,11 @@ def logical_lines(lines: list[str]) -> Iterator[Logical]:
         numbers = [index + 1]
         text = lines[index].rstrip()
         index += 1
-        while index < len(lines):
+        while index < len(lines) and not text.lstrip().startswith("#"):  # comments never continue
             continued = _trailing_backslashes(text) % 2 == 1
             if continued:
                 text = text[:-1]
-            elif not (_open_quote(text) and not text.lstrip().startswith("#")):
+            elif not _open_quote(text):
                 break
             numbers.append(index + 1)
             text += lines[index].strip() if continued else "\n" + lines[index].strip()
