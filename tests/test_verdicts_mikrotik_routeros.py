@@ -74,6 +74,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     # TCP flag hardening: a new connection starts with a bare SYN, so neither drop hits it;
     # new connections from the LAN are accepted before the final drop.
     "18_tcp_flag_hardening.rsc": _row(ALL, sip=F, media=F),
+    # NAT-PMP (v7) on with an external interface: hosts can map ports.
+    "19_nat_pmp_enabled.rsc": _row(ALL, pmap=F),
+    # Only DNS out, then drop everything forwarded; SIP off, H.323 still on by default.
+    "20_drop_all_forward.rsc": _row((F, F, F, F, F, F), media=F),
 }
 
 
