@@ -434,17 +434,6 @@ def _single(p: Packet) -> FlowSpace:
     )
 
 
-def _permits(model: ConfigModel, p: Packet, iif: str, oif: str) -> bool:
-    for binding in model.bindings:
-        ruleset = model.ruleset(binding.ruleset)
-        assert ruleset is not None
-        result = walk(ruleset, _single(p), model.ruleset, iif, oif)
-        assert result.exact
-        if result.lower.is_empty():
-            return False
-    return True
-
-
 RawPacket = tuple[int, str, str, int, int, tuple[str, str]]
 PACKETS = st.tuples(
     st.sampled_from([TCP, UDP]),
