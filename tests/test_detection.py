@@ -18,6 +18,7 @@ SUPPORTED = {
     "linux_nftables": Platform.LINUX,
     "fortinet": Platform.FORTINET,
     "juniper_junos": Platform.JUNIPER_JUNOS,
+    "mikrotik_routeros": Platform.MIKROTIK_ROUTEROS,
 }
 
 

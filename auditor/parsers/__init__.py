@@ -21,6 +21,7 @@ PARSERS: dict[Platform, str] = {
     Platform.LINUX: "linux",
     Platform.FORTINET: "fortinet",
     Platform.JUNIPER_JUNOS: "juniper_junos",
+    Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
@@ -29,6 +30,7 @@ DETECT_ORDER: tuple[Platform, ...] = (
     Platform.JUNIPER_JUNOS,
     Platform.CISCO_ASA,
     Platform.CISCO_IOS,
+    Platform.MIKROTIK_ROUTEROS,
 )
 
 

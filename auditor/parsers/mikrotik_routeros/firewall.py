@@ -1,0 +1,377 @@
+"""``/ip firewall filter``, ``raw`` and ``nat`` commands into rules and translations.
+
+Part of the mikrotik_routeros parser (parse stage). RouterOS firewall is netfilter
+underneath; the semantics encoded here (VENDORS.md §6.1-6.2, help.mikrotik.com "Common
+Firewall Matchers and Actions", Manual:IP/Firewall/Filter):
+
+- Rules are first-match, top-down, per chain. A built-in chain (filter input, forward,
+  output; raw prerouting, output) that no rule decides accepts; a custom chain returns
+  to the rule after the jump. ``action`` defaults to ``accept`` when the line omits it.
+- ``passthrough``, ``log`` and ``add-src/dst-to-address-list`` do not decide: the packet
+  goes on to the next rule, so they make no rule. ``fasttrack-connection`` may or may not
+  fast-track a packet (the defconf follows it with an accept for that reason): it becomes
+  an accept of unknown extent within what it matches. ``notrack`` (raw) exempts packets
+  from tracking, so later ``connection-state`` conditions see them as untracked.
+- ``ipsec-policy=in|out,ipsec|none`` is netfilter's policy match: with no IPsec policy in
+  the file (none added, no identity that generates them) no packet is IPsec-processed,
+  so ``ipsec`` matches nothing and ``none`` everything; otherwise it is inexact.
+- ``tcp-flags`` follows the engine's TCP model: a new connection's packet is a bare SYN,
+  later packets carry ACK and no SYN (their other flags unknown).
+- Conditions the text cannot decide (ipsec policies present, layer7, time, rates, marks, lists
+  whose entries are dynamic or DNS names...) make the rule inexact with the rest of its
+  conditions as a bound, never dropped.
+"""
+
+from __future__ import annotations
+
+from auditor.flowspace import TCP, FlowSpace
+from auditor.model import Action, DiagnosticKind, PortMapping, Rule
+from auditor.parsers.linux.common import Cond, CondError, Disposition
+from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
+from auditor.parsers.mikrotik_routeros.matchers import (
+    address_cubes,
+    negated,
+    port_intervals,
+    protocol_number,
+    state_space,
+    tcp_flags_states,
+)
+
+BUILTIN_CHAINS = {"filter": ("input", "forward", "output"), "raw": ("prerouting", "output")}
+VERDICTS = {
+    "accept": Action.PERMIT,
+    "drop": Action.DENY,
+    "reject": Action.DENY,
+    "tarpit": Action.DENY,
+    "return": Action.RETURN,
+}
+NON_DECIDING = frozenset({"passthrough", "log", "add-src-to-address-list", "add-dst-to-address-list"})
+# Properties that say what to do with a match, not which packets match.
+ACTION_KEYS = frozenset(
+    {"chain", "action", "jump-target", "comment", "disabled", "log", "log-prefix", "reject-with"}
+    | {"address-list", "address-list-timeout", "hw-offload", "to-addresses", "to-ports"}
+    | {"place-before", "copy-from", "passthrough", "randomise-ports"}
+)
+NAT_TRANSLATIONS = frozenset({"dst-nat", "netmap", "redirect"})
+
+
+def _interface_names(
+    draft: Draft, list_name: str, seen: frozenset[str] = frozenset()
+) -> frozenset[str] | None:
+    """Members of an interface list, or None when the text cannot tell them all."""
+    if list_name in ("dynamic", "static") or list_name in draft.dynamic_interface_lists or list_name in seen:
+        return None  # filled at run time (or a list that includes itself)
+    found = draft.interface_lists.get(list_name)
+    if found is None:
+        return None
+    members = set(found.members)
+    inner = seen | {list_name}
+    for other in found.include:
+        more = _interface_names(draft, other, inner) if other not in ("all", "none") else None
+        if more is None and other != "none":
+            return None
+        members |= more or set()
+    for other in found.exclude:
+        less = _interface_names(draft, other, inner) if other != "none" else frozenset()
+        if less is None:
+            return None
+        members -= less
+    return frozenset(members)
+
+
+def _interface(draft: Draft, cond: Cond, side: str, value: str, is_list: bool, item: Item) -> None:
+    neg, name = negated(value)
+    if not is_list and name.startswith("all-"):
+        cond.inexact(f"{side}-interface={value} (every interface of a kind)")
+        return
+    if is_list and name == "all":
+        if neg:
+            cond.add(FlowSpace())  # "not any interface": matches nothing
+        return
+    if is_list and name == "none":
+        if not neg:
+            cond.add(FlowSpace())
+        return
+    if is_list:
+        names = _interface_names(draft, name)
+        if names is None:
+            why = draft.dynamic_interface_lists.get(name) or (
+                "a built-in list filled at run time"
+                if name in BUILTIN_LISTS
+                else "it includes lists whose members are not all in the text"
+                if name in draft.interface_lists
+                else "not defined in this file"
+            )
+            cond.inexact(f"{side}-interface-list={value} ({why})")
+            return
+    else:
+        names = frozenset({name})
+        draft.see_interface(name, item.source)
+    old = cond.ingress if side == "in" else cond.egress
+    old_neg = cond.ingress_negated if side == "in" else cond.egress_negated
+    if old is not None:  # both in-interface and in-interface-list: both must hold
+        if not old_neg and not neg:
+            names, neg = old & names, False
+        elif old_neg and neg:
+            names = old | names
+        else:
+            names, neg = (old - names, False) if neg else (names - old, False)
+    cond.interface(side, names, neg)
+
+
+def _address_list(draft: Draft, cond: Cond, field_name: str, value: str) -> None:
+    neg, name = negated(value)
+    entries = draft.address_lists.get(name)
+    why = draft.dynamic_address_lists.get(name)
+    if why is None and entries is None:
+        why = "no static entries in this file (entries may be dynamic)"
+    if why is None and entries is not None and entries.inexact:
+        why = "; ".join(entries.inexact)
+    if why is not None:
+        cond.inexact(f"{field_name}={value}: {why}")
+        return
+    assert entries is not None
+    side = "src" if field_name.startswith("src") else "dst"
+    space = FlowSpace.build(**{side: entries.cubes}) if entries.cubes else FlowSpace()
+    cond.add(space, neg)
+
+
+def _nat_state(cond: Cond, value: str) -> bool | None:
+    """Read ``connection-nat-state``; return the dstnat condition's negation, left for later."""
+    neg, states = negated(value)
+    names = {s.strip() for s in states.split(",")}
+    if not names <= {"srcnat", "dstnat"}:
+        raise CondError(f"unknown connection-nat-state {value!r}")
+    if "srcnat" in names:
+        cond.inexact(f"connection-nat-state={value} (source NAT is decided after the forward chain)")
+        return None
+    return neg
+
+
+def _dstnat(draft: Draft, cond: Cond, neg: bool) -> FlowSpace:
+    """Apply ``connection-nat-state=[!]dstnat``; return the part of the match left undecided.
+
+    A translated packet reaches the forward chain with its new destination, so only packets
+    in ``draft.dstnat_space`` (what the dstnat rules translate to) can be in that state.
+    """
+    overlap = cond.space & draft.dstnat_space
+    if overlap.is_empty():
+        if not neg:
+            cond.add(FlowSpace())  # no translated packet can match
+        return FlowSpace()
+    if not neg:
+        cond.inexact("connection-nat-state=dstnat", draft.dstnat_space)
+        return FlowSpace()
+    return overlap  # !dstnat: exact outside what dstnat rules translate to, unknown inside
+
+
+def _ipsec_policy(draft: Draft, cond: Cond, value: str) -> None:
+    direction, _, kind = value.partition(",")
+    if direction not in ("in", "out") or kind not in ("ipsec", "none"):
+        raise CondError(f"unknown ipsec-policy {value!r}")
+    if draft.ipsec_policies:
+        cond.inexact(f"ipsec-policy={value} ({'; '.join(draft.ipsec_policies[:3])})")
+    elif kind == "ipsec":
+        cond.add(FlowSpace())  # no IPsec policy in the file: no packet is IPsec-processed
+
+
+def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
+    """Read a firewall command's matchers into a Cond; raises CondError on bad values.
+
+    Also returns the part of the match whose ``connection-nat-state=!dstnat`` cannot be
+    decided (empty when there is none).
+    """
+    cond = Cond()
+    nat_state: bool | None = None
+    args = item.command.args
+    for key, value in args.items():
+        if key in ACTION_KEYS:
+            continue
+        neg, bare = negated(value)
+        if key in ("src-address", "dst-address"):
+            side = "src" if key == "src-address" else "dst"
+            cond.add(FlowSpace.build(**{side: address_cubes(bare)}), neg)
+        elif key in ("src-address-list", "dst-address-list"):
+            _address_list(draft, cond, key, value)
+        elif key == "protocol":
+            number = protocol_number(bare)
+            cond.add(FlowSpace.build(protocols=[(number, number)]), neg)
+        elif key in ("dst-port", "src-port", "port"):
+            ports = port_intervals(bare)
+            space = {
+                "dst-port": FlowSpace.build(dport=ports),
+                "src-port": FlowSpace.build(sport=ports),
+                "port": FlowSpace.build(dport=ports) | FlowSpace.build(sport=ports),
+            }[key]
+            cond.add(space, neg)
+        elif key == "connection-state":
+            cond.add(state_space(bare), neg)
+        elif key == "connection-nat-state":
+            nat_state = _nat_state(cond, value)
+        elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
+            side = "in" if key.startswith("in-") else "out"
+            _interface(draft, cond, side, value, key.endswith("-list"), item)
+        elif key == "ipsec-policy":
+            _ipsec_policy(draft, cond, value)
+        elif key == "tcp-flags":
+            sure, maybe = tcp_flags_states(value)
+            tcp = FlowSpace.build(protocols=[(TCP, TCP)])
+            states = FlowSpace.build(state=[(v, v) for v in sorted(sure + maybe)])
+            if maybe:
+                cond.inexact(f"tcp-flags={value} on packets after the first", tcp & states)
+            else:
+                cond.add(tcp & states if sure else FlowSpace())
+        else:
+            cond.inexact(f"{key}={value}")
+    undecided = _dstnat(draft, cond, nat_state) if nat_state is not None else FlowSpace()
+    return cond, undecided
+
+
+def _disabled(item: Item) -> bool:
+    return item.command.args.get("disabled", "no").lower() in ("yes", "true")
+
+
+def _split(
+    draft: Draft, item: Item, action: Action, cond: Cond, undecided: FlowSpace, target: str | None = None
+) -> list[Rule]:
+    """One rule, or two when part of its match has an undecidable ``!dstnat`` (same action)."""
+    if undecided.is_empty() or not cond.exact:
+        return [draft.rule(item, action, cond, target)]
+    exact = Rule(action, cond.space - undecided, item.source, target=target, interfaces=cond.interfaces())
+    unsure = Cond(space=undecided, ingress=cond.ingress, egress=cond.egress)
+    unsure.ingress_negated, unsure.egress_negated = cond.ingress_negated, cond.egress_negated
+    unsure.inexact(
+        f"connection-nat-state=!dstnat for {undecided.describe()} (what dstnat rules translate to)"
+    )
+    return [exact, draft.rule(item, action, unsure, target)]
+
+
+def filter_rule(draft: Draft, item: Item, table: str) -> None:
+    """Read one ``add`` of ``/ip firewall filter`` or ``raw`` into its chain."""
+    args = item.command.args
+    chain_name = args.get("chain")
+    if not chain_name:
+        draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, "firewall rule without chain=")
+        return
+    if _disabled(item):
+        draft.mark(item, Disposition.IGNORED)  # disabled=yes: the router skips it
+        return
+    rules = draft.chain(table, chain_name, item.source)
+    action = args.get("action", "accept")
+    if "place-before" in args:  # a script, not an export: the insertion point needs the live list
+        reason = f"place-before={args['place-before']}: insertion point not evaluated, read as appended"
+        draft.diagnose(item, DiagnosticKind.UNSUPPORTED, reason)
+    try:
+        cond, undecided = conditions(draft, item)
+    except CondError as exc:
+        draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
+        rules.append(Rule(Action.DENY, None, item.source))  # may match anything, do anything
+        return
+    if action in NON_DECIDING:
+        draft.mark(item, Disposition.EXTRACTED)  # counts, logs or fills a list: goes on
+        return
+    if action in VERDICTS:
+        rules.extend(_split(draft, item, VERDICTS[action], cond, undecided))
+    elif action == "jump" and args.get("jump-target"):
+        target = args["jump-target"]
+        draft.chain(table, target, item.source)
+        rules.extend(_split(draft, item, Action.JUMP, cond, undecided, f"{table}/{target}"))
+    elif action == "fasttrack-connection":
+        rules.append(Rule(Action.PERMIT, None, item.source, bound=cond.space, interfaces=cond.interfaces()))
+    elif action == "notrack" and table == "raw":
+        rules.append(draft.rule(item, Action.UNTRACK, cond))
+    else:
+        draft.diagnose(item, DiagnosticKind.UNSUPPORTED, f"action {action!r} is not evaluated")
+        rules.append(Rule(Action.DENY, None, item.source))
+        return
+    draft.mark(item, Disposition.EXTRACTED)
+
+
+def nat_rule(draft: Draft, item: Item) -> None:
+    """Read one ``/ip firewall nat add``: outside interfaces and port mappings."""
+    args = item.command.args
+    if _disabled(item):
+        draft.mark(item, Disposition.IGNORED)
+        return
+    action = args.get("action", "accept")
+    chain = args.get("chain", "")
+    try:
+        cond, _ = conditions(draft, item)
+    except CondError as exc:
+        draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"nat rule not understood: {exc}")
+        return
+    if action in ("masquerade", "src-nat", "same"):
+        # Hairpin NAT (back out of the LAN to a forwarded server) names a destination;
+        # translation toward the outside does not.
+        hairpin = any(key in args for key in ("dst-address", "dst-address-list"))
+        lan = next(
+            (found.members for name, found in draft.interface_lists.items() if name.upper() == "LAN"), set()
+        )
+        if cond.egress and not cond.egress_negated and not hairpin:
+            for name in sorted(cond.egress - lan):
+                reason = f"{action} out {name} (line {item.source.line})"
+                draft.outside.setdefault(name, reason)
+                draft.see_interface(name, item.source)
+    elif action in NAT_TRANSLATIONS and chain != "srcnat":
+        draft.nat_mappings.append(NatMapping(_mapping(item, cond), _ingress(cond), item.source))
+    elif action not in ("accept", "return", "jump", "passthrough", "log", *NON_DECIDING):
+        draft.diagnose(item, DiagnosticKind.UNSUPPORTED, f"nat action {action!r} is not evaluated", False)
+        return
+    draft.mark(item, Disposition.EXTRACTED)
+
+
+def _ingress(cond: Cond) -> frozenset[str] | None:
+    return cond.ingress if cond.ingress is not None and not cond.ingress_negated else None
+
+
+def _mapping(item: Item, cond: Cond) -> PortMapping:
+    args = item.command.args
+    protocol = args.get("protocol", "")
+    protocols: tuple[int, ...] | None = None
+    if protocol and not protocol.startswith("!"):
+        try:
+            protocols = (protocol_number(protocol),)
+        except CondError:
+            protocols = None
+    dport = args.get("dst-port", "")
+    outside = tuple(port_intervals(dport)) if dport and not dport.startswith("!") else None
+    to_ports = args.get("to-ports", "")
+    inside = tuple(port_intervals(to_ports)) if to_ports else outside
+    if args.get("action") == "redirect":
+        address = "local"
+    else:
+        address = args.get("to-addresses", "?")
+    where = args.get("dst-address") or args.get("dst-address-list") or args.get("in-interface")
+    where = where or args.get("in-interface-list") or "*"
+    return PortMapping(protocols, address, where, inside, outside, item.source)
+
+
+def scan_dstnat(draft: Draft, item: Item) -> None:
+    """Widen what dstnat rules translate to (for ``connection-nat-state``), before rules are read.
+
+    The forward chain sees a translated packet's new destination: ``to-addresses`` and
+    ``to-ports`` when given, else the rule's own ``dst-address`` and ``dst-port``. A
+    ``redirect`` sends packets to the router itself, never through the forward chain.
+    """
+    args = item.command.args
+    action = args.get("action")
+    if _disabled(item) or action not in ("dst-nat", "netmap") or args.get("chain") == "srcnat":
+        return
+    space = FlowSpace.everything()
+    try:
+        protocol = args.get("protocol", "")
+        if protocol and not protocol.startswith("!"):
+            number = protocol_number(protocol)
+            space = space & FlowSpace.build(protocols=[(number, number)])
+        source = args.get("src-address", "")
+        if source and not source.startswith("!"):
+            space = space & FlowSpace.build(src=address_cubes(source))
+        target = args.get("to-addresses") or args.get("dst-address", "")
+        if target and not target.startswith("!"):
+            space = space & FlowSpace.build(dst=address_cubes(target))
+        ports = args.get("to-ports") or args.get("dst-port", "")
+        if ports and not ports.startswith("!"):
+            space = space & FlowSpace.build(dport=port_intervals(ports))
+    except CondError:
+        space = FlowSpace.everything()
+    draft.dstnat_space = draft.dstnat_space | space

@@ -1,0 +1,142 @@
+"""RouterOS ``/export`` text into logical commands (parse stage, mikrotik_routeros parser).
+
+An export is a sequence of menu paths (``/ip firewall filter``) and commands (``add
+chain=forward action=drop``), either on their own lines or together on one
+(``/ip firewall filter add ...``, also the v7 form ``/ip/firewall/filter/add ...``).
+A line ending in an unescaped backslash continues on the next one (the continuation's
+leading blanks are dropped); a command keeps the number of its first physical line.
+Values may be quoted (``comment="a b"``) with backslash escapes; ``[ find ... ]`` item
+selectors stay one word. ``export verbose`` prints unset properties as ``!name``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# Words that end a menu path: the console commands an export (or a hand-written script) uses.
+VERBS = frozenset(
+    {"add", "set", "remove", "print", "export", "enable", "disable", "move", "edit", "unset"}
+    | {"reset", "comment", "find", "get", "monitor", "reset-mac-address", "import", "run"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Logical:
+    """One logical line: the physical line numbers it spans and its joined text."""
+
+    lines: tuple[int, ...]
+    text: str
+
+
+@dataclass(slots=True)
+class Command:
+    """A command with its menu: ``verb`` None means the line only changes the menu."""
+
+    menu: tuple[str, ...]
+    verb: str | None
+    selector: str | None = None  # the item a ``set``/``remove`` acts on: name, number or [find]
+    args: dict[str, str] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # bare words and ``!name`` (unset) tokens
+    inline_menu: bool = False  # the menu was written on the command's own line
+
+
+def _trailing_backslashes(text: str) -> int:
+    return len(text) - len(text.rstrip("\\"))
+
+
+def _open_quote(text: str) -> bool:
+    """Tell whether ``text`` ends inside a double-quoted string."""
+    inside, escaped = False, False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            inside = not inside
+    return inside
+
+
+def logical_lines(lines: list[str]) -> Iterator[Logical]:
+    """Join continuation lines; yield each logical line with the numbers it spans."""
+    index = 0
+    while index < len(lines):
+        numbers = [index + 1]
+        text = lines[index].rstrip()
+        index += 1
+        while index < len(lines) and not text.lstrip().startswith("#"):  # comments never continue
+            continued = _trailing_backslashes(text) % 2 == 1
+            if continued:
+                text = text[:-1]
+            elif not _open_quote(text):
+                break
+            numbers.append(index + 1)
+            text += lines[index].strip() if continued else "\n" + lines[index].strip()
+            index += 1
+        yield Logical(tuple(numbers), text)
+
+
+def split_words(text: str) -> list[str]:
+    """Split on blanks outside quotes and brackets; drop the quotes, keep escapes' targets."""
+    words: list[str] = []
+    current: list[str] = []
+    quoted, depth, started = False, 0, False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            current.append(text[index + 1])
+            started, index = True, index + 2
+            continue
+        if quoted:
+            if char == '"':
+                quoted = False
+            else:
+                current.append(char)
+        elif char == '"':
+            quoted, started = True, True
+        elif char in "[{":
+            depth += 1
+            current.append(char)
+            started = True
+        elif char in "]}" and depth:
+            depth -= 1
+            current.append(char)
+        elif char.isspace() and depth == 0:
+            if started:
+                words.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+        index += 1
+    if started:
+        words.append("".join(current))
+    return words
+
+
+def read_command(words: list[str], menu: tuple[str, ...]) -> Command:
+    """Read one logical line's words against the current ``menu``."""
+    inline = False
+    if words and words[0].startswith("/"):
+        inline = True
+        path = [part for part in words[0].split("/") if part]
+        rest = words[1:]
+        while path and path[-1] in VERBS and len(path) > 1:  # v7 /ip/firewall/filter/add
+            rest.insert(0, path.pop())
+        while rest and rest[0] not in VERBS and "=" not in rest[0] and rest[0][:1] not in "[!":
+            path.append(rest.pop(0))
+        menu, words = tuple(path), rest
+    if not words:
+        return Command(menu, None, inline_menu=inline)
+    command = Command(menu, words[0], inline_menu=inline)
+    for word in words[1:]:
+        key, eq, value = word.partition("=")
+        if eq and key and not key.startswith("["):
+            command.args[key] = value
+        elif command.selector is None and not command.args and not word.startswith("!"):
+            command.selector = word
+        else:
+            command.words.append(word)
+    return command
