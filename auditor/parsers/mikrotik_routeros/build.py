@@ -129,6 +129,7 @@ def finish(draft: Draft, services: Services, line_count: int) -> ParseResult:
         features=tuple(features(services, draft.version)),
         limitations=tuple(draft.limitations),
         egress_sees_translated=False,
+        interfaces_listed=False,  # /export prints a default ethernet port only when changed
     )
     diagnostics = tuple(sorted(draft.diagnostics, key=lambda d: d.source.line))
     return ParseResult(model, diagnostics, line_count)
