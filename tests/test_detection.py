@@ -16,6 +16,7 @@ SUPPORTED = {
     "cisco_asa": Platform.CISCO_ASA,
     "linux_iptables": Platform.LINUX,
     "linux_nftables": Platform.LINUX,
+    "paloalto_panos": Platform.PALOALTO_PANOS,
 }
 
 

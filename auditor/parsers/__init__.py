@@ -19,9 +19,15 @@ PARSERS: dict[Platform, str] = {
     Platform.CISCO_XE: "cisco_ios",
     Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
+    Platform.PALOALTO_PANOS: "paloalto_panos",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
-DETECT_ORDER: tuple[Platform, ...] = (Platform.LINUX, Platform.CISCO_ASA, Platform.CISCO_IOS)
+DETECT_ORDER: tuple[Platform, ...] = (
+    Platform.LINUX,
+    Platform.PALOALTO_PANOS,
+    Platform.CISCO_ASA,
+    Platform.CISCO_IOS,
+)
 
 
 def supported() -> list[Platform]:
