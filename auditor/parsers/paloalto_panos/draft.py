@@ -104,6 +104,7 @@ class Draft:
     """Everything read from one configuration."""
 
     filename: str
+    form: str = "set"  # set | brace | xml
     hostname: str | None = None
     version: str | None = None
     vsys_name: str | None = None  # the vsys that is modelled

@@ -124,6 +124,10 @@ class Resolver:
         literal = _literal(name)
         if literal is not None:
             return literal
+        if name.startswith("panw-"):
+            # predefined external dynamic lists (panw-highrisk-ip-list ...): fetched at run time
+            out.inexact.append(f"address {name} is a predefined external dynamic list")
+            return []
         out.problems.append(f"address {name} is not defined here (external list, region or Panorama object?)")
         return []
 

@@ -53,7 +53,7 @@ def _limitations(draft: Draft) -> list[Limitation]:
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse PAN-OS text; also return what became of every line (for accounting tests)."""
     flat = flatten(text)
-    draft = Draft(filename, lines=split_lines(text), version=flat.version)
+    draft = Draft(filename, flat.form, lines=split_lines(text), version=flat.version)
     if flat.error is not None:
         draft.diagnostics.append(
             Diagnostic(

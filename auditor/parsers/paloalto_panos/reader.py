@@ -120,7 +120,8 @@ def _dispatch(draft: Draft, stmt: Statement) -> Outcome:
     words = stmt.words
     if words and words[0] != "set" and words[0] != "config" and words[0] not in DEVICE_IGNORED:
         if words[0] in ("delete", "edit", "unset", "move", "rename"):
-            return _unknown(f"'{words[0]}' commands are not replayed", True)
+            relevant = len(words) < 2 or words[1] not in DEVICE_IGNORED
+            return _unknown(f"'{words[0]}' commands are not replayed", relevant)
     kind, name, at = locate(words)
     rest = words[at:]
     if kind == "panorama":
@@ -249,7 +250,7 @@ def _scoped(draft: Draft, stmt: Statement, scope: str, rest: tuple[str, ...], at
     name = rest[1]
     if head == "address":
         obj = rest[2:]
-        if len(obj) == 2 and obj[0] in _ADDRESS_KINDS:
+        if len(obj) >= 2 and obj[0] in _ADDRESS_KINDS:
             objects.addresses[name] = AddressObject(obj[0], obj[1], source)
             return EXTRACTED
         return IGNORED if obj[:1] in (("description",), ("tag",), ()) else _unknown("address: not recognized")
@@ -273,11 +274,13 @@ def _scoped(draft: Draft, stmt: Statement, scope: str, rest: tuple[str, ...], at
         if obj[:1] == ("protocol",) and len(obj) >= 2:
             svc.protocol = obj[1]
             field = obj[2:]
-            if field[:1] == ("port",) and len(field) == 2:
-                svc.ports, svc.source = field[1], source
-            elif field[:1] == ("source-port",) and len(field) == 2:
-                svc.source_ports = field[1]
-            elif field and field[0] != "override":
+            while len(field) >= 2 and field[0] in ("port", "source-port"):
+                if field[0] == "port":
+                    svc.ports, svc.source = field[1], source
+                else:
+                    svc.source_ports = field[1]
+                field = field[2:]
+            if field and field[0] != "override":
                 return _unknown("service: not recognized", True)
             return EXTRACTED
         return IGNORED if obj[:1] in (("description",), ("tag",), ()) else _unknown("service: not recognized")
@@ -326,7 +329,35 @@ def _zone(draft: Draft, rest: tuple[str, ...], source: Source) -> Outcome:
     return IGNORED  # zone protection profile, log setting, packet buffer protection
 
 
-_NO_MATCH_FIELDS = frozenset({"from", "to", "source", "destination", "service", "application"})
+# Top-level fields of a rule: one set command may set several (``from trust to untrust``).
+RULE_KEYS = {
+    "security": frozenset(
+        {"from", "to", "source", "destination", "source-user", "category", "application", "service"}
+        | {"action", "disabled", "negate-source", "negate-destination", "rule-type", "schedule"}
+        | {"source-hip", "destination-hip", "hip-profiles", "description", "tag", "log-start"}
+        | {"log-end", "log-setting", "profile-setting", "option", "uuid", "qos", "target", "group-tag"}
+    ),
+    "nat": frozenset(
+        {"from", "to", "source", "destination", "service", "to-interface", "source-translation"}
+        | {"destination-translation", "dynamic-destination-translation", "disabled", "nat-type"}
+        | {"description", "tag", "uuid", "target", "active-active-device-binding", "group-tag"}
+    ),
+}
+
+
+def split_fields(words: tuple[str, ...], keys: frozenset[str]) -> list[tuple[str, ...]]:
+    """Split ``from trust to untrust action allow`` into one piece per field.
+
+    A key never starts a piece before the previous field has its value, so a value that
+    happens to spell a key (``to service``) stays a value.
+    """
+    pieces: list[list[str]] = []
+    for word in words:
+        if not pieces or (word in keys and len(pieces[-1]) >= 2):
+            pieces.append([word])
+        else:
+            pieces[-1].append(word)
+    return [tuple(piece) for piece in pieces]
 
 
 def _rulebase(draft: Draft, stmt: Statement, rest: tuple[str, ...], at: int, base: str) -> Outcome:
@@ -340,7 +371,9 @@ def _rulebase(draft: Draft, stmt: Statement, rest: tuple[str, ...], at: int, bas
             rule = book[name] = RuleDraft(name, draft.source(stmt.head(at + 3)))
         if len(rest) == 4:
             return EXTRACTED
-        rule.fields.setdefault(rest[4], []).append((rest[5:], source))
+        pieces = split_fields(rest[4:], RULE_KEYS[kind]) if draft.form == "set" else [rest[4:]]
+        for piece in pieces:
+            rule.fields.setdefault(piece[0], []).append((piece[1:], source))
         return EXTRACTED
     if kind == "default-security-rules" and len(rest) >= 6 and rest[2] == "rules":
         if rest[4] == "action":
