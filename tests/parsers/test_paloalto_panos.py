@@ -74,7 +74,9 @@ def _pair(model: ConfigModel, src: str = "trust", dst: str = "untrust"):  # type
 
 
 def P(proto: int, src: str, dst: str, dport: int, sport: int = 40000) -> Packet:  # noqa: N802
-    return Packet(proto, int(ipaddress.IPv4Address(src)), int(ipaddress.IPv4Address(dst)), sport, dport, STATE_NEW)
+    return Packet(
+        proto, int(ipaddress.IPv4Address(src)), int(ipaddress.IPv4Address(dst)), sport, dport, STATE_NEW
+    )
 
 
 def _permits(model: ConfigModel, packet: Packet, src: str = "trust", dst: str = "untrust") -> bool:
@@ -283,7 +285,9 @@ class Entry:
 
 def _addr(bits: int) -> st.SearchStrategy[Addr]:
     return st.builds(
-        Addr, st.sampled_from(["any", "host", "prefix", "object", "group"]), st.integers(0, (1 << bits) - 1),
+        Addr,
+        st.sampled_from(["any", "host", "prefix", "object", "group"]),
+        st.integers(0, (1 << bits) - 1),
         st.integers(0, bits),
     )
 
@@ -296,8 +300,13 @@ def _svc(draw: st.DrawFn) -> Svc:
 
 
 _entries = st.builds(
-    Entry, st.sampled_from(["allow", "deny", "drop", "reset-client"]), _addr(3), _addr(2), _svc(),
-    st.booleans(), st.booleans(),
+    Entry,
+    st.sampled_from(["allow", "deny", "drop", "reset-client"]),
+    _addr(3),
+    _addr(2),
+    _svc(),
+    st.booleans(),
+    st.booleans(),
 )
 
 

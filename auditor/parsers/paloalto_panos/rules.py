@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.flowspace import FlowSpace
+from auditor.flowspace import ICMP, TCP, UDP, FlowSpace
 from auditor.model import (
     Action,
     Binding,
@@ -72,6 +72,19 @@ _KNOWN = frozenset(
     | {"rule-type", "schedule"}
 )
 _MAX_BOXES = 20_000
+# Standard ports of a few common App-IDs, used only to narrow the bound of a rule with
+# ``service application-default`` (the rule stays inexact). Assumed from Applipedia's
+# "standard ports" as commonly cited, not confirmed by a vendor page in this pass; an
+# application outside the table leaves the bound at every port.
+APP_DEFAULT_PORTS: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "web-browsing": ((TCP, 80, 80),),
+    "ssl": ((TCP, 443, 443),),
+    "dns": ((TCP, 53, 53), (UDP, 53, 53)),
+    "ssh": ((TCP, 22, 22),),
+    "ntp": ((UDP, 123, 123),),
+    "ping": ((ICMP, 0, 0),),
+    "icmp": ((ICMP, 0, 0),),
+}
 _OUTSIDE_NAMES = ("untrust", "outside", "wan", "internet", "external", "public")
 _INSIDE_NAMES = ("trust", "inside", "lan", "internal", "private", "corp")
 
@@ -144,19 +157,24 @@ def build_rule(draft: RuleDraft, resolver: Resolver, diagnose: list[Diagnostic])
     dst = resolver.addresses(
         draft.values("destination") or ["any"], draft.value("negate-destination") == "yes", "dst"
     )
-    svc = resolver.services(draft.values("service") or ["any"])
+    services = draft.values("service") or ["any"]
+    apps = draft.values("application")
+    svc = resolver.services([s for s in services if s != "application-default"])
     bounds: list[FlowSpace] = []
     for part in (src, dst, svc):
         reasons.extend(part.problems)
         opaque.extend(part.inexact)
         bounds.append(FlowSpace.everything() if part.inexact or part.problems else part.space)
+    if "application-default" in services:
+        opaque.append("service application-default: the ports are the App-ID's own defaults")
+        known = app_default_ports(apps)
+        bounds[2] = FlowSpace.everything() if known is None else bounds[2] | known
     sizes = [max(1, len(part.space.boxes)) for part in (src, dst, svc)]
     if sizes[0] * sizes[1] * sizes[2] > _MAX_BOXES:
         # Thousands of source and destination prefixes: their product is too large to hold
         # exactly; keep the smaller side as a bound (a superset of the match).
         reasons.append(f"address lists too large to evaluate exactly ({sizes[0]} x {sizes[1]} prefixes)")
         bounds[0 if sizes[0] > sizes[1] else 1] = FlowSpace.everything()
-    apps = draft.values("application")
     if apps and "any" not in apps:
         opaque.append(f"application {', '.join(apps)}: App-ID decides, not the ports")
     for key, what in _OPAQUE_UNLESS_ANY.items():
@@ -181,6 +199,21 @@ def build_rule(draft: RuleDraft, resolver: Resolver, diagnose: list[Diagnostic])
         assert action is not None
         rule = Rule(action, src.space & dst.space & svc.space, source)
     return SecurityRule(draft.name, _zones(draft.values("from")), _zones(draft.values("to")), rule_type, rule)
+
+
+def app_default_ports(apps: list[str]) -> FlowSpace | None:
+    """The union of the standard ports of ``apps``; None when one is not in the table."""
+    if not apps or "any" in apps:
+        return None
+    space = FlowSpace()
+    for app in apps:
+        ports = APP_DEFAULT_PORTS.get(app)
+        if ports is None:
+            return None
+        for proto, low, high in ports:
+            dport = None if proto == ICMP else [(low, high)]
+            space = space | FlowSpace.build(protocols=[(proto, proto)], dport=dport)
+    return space
 
 
 def zone_role(name: str) -> Role:
