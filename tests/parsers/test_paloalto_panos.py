@@ -219,6 +219,41 @@ def test_brace_form_and_rule_types() -> None:
     assert not _permits(model, P(TCP, "10.1.1.5", "17.1.2.3", 80), "inside", "outside")
 
 
+def test_shared_objects_and_other_vsys() -> None:
+    text = (
+        "set vsys vsys1 zone trust network layer3 ethernet1/2\n"
+        "set vsys vsys1 zone untrust network layer3 ethernet1/1\n"
+        "set shared address apple ip-netmask 17.0.0.0/8\n"
+        "set shared service push protocol tcp port 5223\n"
+        "set vsys vsys1 rulebase security rules r1 from trust to untrust source any destination apple "
+        "application any service push action allow\n"
+        "set vsys vsys2 rulebase security rules r9 from any to any source any destination any "
+        "application any service any action deny\n"
+    )
+    result = parse(text, "multi.conf")
+    model = result.model
+    assert _permits(model, P(TCP, "10.1.1.5", "17.1.2.3", 5223))
+    assert not _permits(model, P(TCP, "10.1.1.5", "18.1.2.3", 5223))
+    (limitation,) = model.limitations
+    assert "vsys2" in limitation.reason and "flow" in limitation.affects
+    assert [d.source.line for d in result.diagnostics] == [6]
+
+
+def test_multi_attribute_set_lines_and_quoted_names() -> None:
+    text = (
+        "set zone trust network layer3 [ ethernet1/2 ethernet1/3 ]\n"
+        "set zone untrust network layer3 ethernet1/1\n"
+        'set rulebase security rules "Allow Apple" from trust to untrust source [ 10.0.0.0/8 192.168.0.0/16 ] '
+        "destination 17.0.0.0/8 application any service service-https action allow "
+        'description "from to service"\n'
+    )
+    model = parse(text, "q.conf").model
+    (rule,) = _pair(model).rules
+    assert rule.match is not None and rule.action is Action.PERMIT
+    assert P(TCP, "192.168.1.1", "17.1.2.3", 443) in rule.match
+    assert P(TCP, "172.16.1.1", "17.1.2.3", 443) not in rule.match
+
+
 def test_xml_entities_are_refused() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><config version="9.0"><x>&a;</x></config>\n'
     result = parse(bomb, "bomb.xml")
