@@ -50,6 +50,16 @@ def _limitations(draft: Draft) -> list[Limitation]:
     return out
 
 
+def _no_zones() -> Limitation:
+    # Without zones PAN-OS forwards nothing between interfaces; a config that shows none is
+    # most likely a fragment (a baseline, a template), so no flow verdict is claimed.
+    return Limitation(
+        "no zone with layer-3 member interfaces (and no zone named by a rule) in the config: "
+        "no path through the firewall can be evaluated",
+        frozenset({"flow"}),
+    )
+
+
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse PAN-OS text; also return what became of every line (for accounting tests)."""
     flat = flatten(text)
@@ -68,6 +78,8 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     nat = build_nat(draft)
     security = build_security(draft, nat.roles)
     limitations = [*security.limitations, *nat.limitations, *_limitations(draft)]
+    if not security.interfaces and not draft.panorama:
+        limitations.append(_no_zones())
     if flat.error is not None:
         limitations.append(Limitation(flat.error, frozenset({"flow", "feature", "port-mapping"})))
     diagnostics = [*draft.diagnostics, *security.diagnostics, *nat.diagnostics]
@@ -87,7 +99,8 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
         routes=tuple(draft.routes),
         source_nats=tuple(nat.source_nats),
         port_mappings=tuple(nat.mappings),
-        features=tuple(build_features(draft.alg_overrides, draft.version)),
+        # Panorama passes no traffic: its templates' ALG settings belong to the firewalls.
+        features=() if draft.panorama else tuple(build_features(draft.alg_overrides, draft.version)),
         limitations=tuple(limitations),
         egress_sees_translated=False,  # security rules match pre-NAT addresses [S42]
     )
