@@ -180,7 +180,7 @@ def test_undetectable_file_is_one_line_exit_2(tmp_path: Path) -> None:
     config.write_text("remember to buy milk\n")
     code, _, err = run("audit", str(config))
     assert code == 2
-    assert "cannot tell the platform from the text (tried linux, cisco_asa, cisco_ios)" in err
+    assert "cannot tell the platform from the text (tried linux, paloalto_panos, cisco_asa, cisco_ios)" in err
     assert len(err.strip().splitlines()) == 1
 
 
