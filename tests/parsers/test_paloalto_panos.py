@@ -309,13 +309,13 @@ class Entry:
     dst: Addr
     svc: Svc
     negate_src: bool
+    negate_dst: bool
     disabled: bool
 
     def matches(self, p: Packet) -> bool:
-        src = self.src.matches(p.src, SRC_BASE, 3)
-        if self.negate_src:
-            src = not src
-        return src and self.dst.matches(p.dst, DST_BASE, 2) and self.svc.matches(p)
+        src = self.src.matches(p.src, SRC_BASE, 3) != self.negate_src
+        dst = self.dst.matches(p.dst, DST_BASE, 2) != self.negate_dst
+        return src and dst and self.svc.matches(p)
 
 
 def _addr(bits: int) -> st.SearchStrategy[Addr]:
@@ -340,6 +340,7 @@ _entries = st.builds(
     _addr(3),
     _addr(2),
     _svc(),
+    st.booleans(),
     st.booleans(),
     st.booleans(),
 )
@@ -376,6 +377,8 @@ def render(rules: list[Entry], default_allow: bool) -> str:
         lines.append(f"{prefix} action {e.action}")
         if e.negate_src:
             lines.append(f"{prefix} negate-source yes")
+        if e.negate_dst:
+            lines.append(f"{prefix} negate-destination yes")
         if e.disabled:
             lines.append(f"{prefix} disabled yes")
     if default_allow:
