@@ -244,7 +244,8 @@ def test_multi_attribute_set_lines_and_quoted_names() -> None:
         "set zone trust network layer3 [ ethernet1/2 ethernet1/3 ]\n"
         "set zone untrust network layer3 ethernet1/1\n"
         'set rulebase security rules "Allow Apple" from trust to untrust '
-        "source [ 10.0.0.0/8 192.168.0.0/16 ] destination 17.0.0.0/8 application any service service-https action allow "
+        "source [ 10.0.0.0/8 192.168.0.0/16 ] destination 17.0.0.0/8 "
+        "application any service service-https action allow "
         'description "from to service"\n'
     )
     model = parse(text, "q.conf").model
