@@ -302,7 +302,7 @@ def build_security(draft: Draft, roles: dict[str, tuple[Role, str]]) -> Security
             reason = f"zone name {zone}{where}"
         if pseudo:
             reason = (reason + "; " if reason else "") + "zone without member interfaces in the config"
-        internal = name.startswith(("loopback", "tunnel"))  # router-internal: no hosts behind it
+        internal = name.startswith("loopback")  # router-internal: no hosts behind it
         out.interfaces.append(Interface(name, tuple(addresses), False, role, reason, source, internal))
     pair_sets: dict[tuple[str, str], RuleSet] = {}
     for ingress, (zin, sin, _) in interfaces.items():

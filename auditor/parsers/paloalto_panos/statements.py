@@ -251,7 +251,7 @@ class _XmlReader:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if self.stack:
             self.stack[-1].children += 1
-        elif tag == "config" and "version" in attrs:
+        if tag == "config" and "version" in attrs and self.out.version is None:
             self.out.version = attrs["version"]
         self.stack.append(_Element(tag, attrs.get("name"), self.parser.CurrentLineNumber))
 
