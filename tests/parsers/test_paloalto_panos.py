@@ -255,6 +255,19 @@ def test_multi_attribute_set_lines_and_quoted_names() -> None:
     assert P(TCP, "172.16.1.1", "17.1.2.3", 443) not in rule.match
 
 
+def test_interface_address_objects_and_ipv6() -> None:
+    text = (
+        "set network interface ethernet ethernet1/1 layer3 ip wan-ip\n"
+        "set network interface ethernet ethernet1/3 layer3 ip 2001:db8::1/64\n"
+        "set address wan-ip ip-netmask 198.51.100.2/30\n"
+        "set zone trust network layer3 ethernet1/3\n"
+        "set zone untrust network layer3 ethernet1/1\n"
+    )
+    model = parse(text, "a.conf").model
+    assert model.interface("ethernet1/1").addresses == ("198.51.100.2/30",)
+    assert model.interface("ethernet1/3").addresses == ()
+
+
 def test_xml_entities_are_refused() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><config version="9.0"><x>&a;</x></config>\n'
     result = parse(bomb, "bomb.xml")

@@ -26,6 +26,7 @@ interface help "Security Policy Overview" [S38]; batfish ``SecurityRule`` rule t
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from auditor.flowspace import ICMP, TCP, UDP, FlowSpace
@@ -216,6 +217,21 @@ def app_default_ports(apps: list[str]) -> FlowSpace | None:
     return space
 
 
+def _interface_address(draft: Draft, value: str) -> str | None:
+    """An interface address as ``a.b.c.d/len``: literal, or an address object's ip-netmask."""
+    candidates = [value]
+    for scope in draft.objects.values():
+        obj = scope.addresses.get(value.removesuffix("/32"))  # the reader adds /32 to bare values
+        if obj is not None and obj.kind == "ip-netmask":
+            candidates.insert(0, obj.value)
+    for candidate in candidates:
+        try:
+            return str(ipaddress.IPv4Interface(candidate))
+        except ValueError:
+            continue
+    return None  # IPv6, or a name not defined here
+
+
 def zone_role(name: str) -> Role:
     """Guess a zone's role from its name (trust/untrust, inside/outside, lan/wan...)."""
     low = name.lower()
@@ -287,7 +303,8 @@ def build_security(draft: Draft, roles: dict[str, tuple[Role, str]]) -> Security
     else:
         for iface in draft.interfaces.values():
             found = members.get(iface.name)
-            interfaces[iface.name] = (found[0] if found else None, iface.source, iface.addresses)
+            addresses = [a for a in (_interface_address(draft, v) for v in iface.addresses) if a]
+            interfaces[iface.name] = (found[0] if found else None, iface.source, addresses)
         for member, (zone_name, zsource) in members.items():
             if member not in interfaces:
                 interfaces[member] = (zone_name, zsource, [])
