@@ -121,7 +121,8 @@ class Draft:
     routes: list[Route] = field(default_factory=list)
     route_fields: dict[str, dict[str, str]] = field(default_factory=dict)  # static routes, by field
     other_vsys: dict[str, Source] = field(default_factory=dict)
-    panorama: list[Source] = field(default_factory=list)
+    panorama: list[Source] = field(default_factory=list)  # this is a Panorama configuration
+    pushed: list[Source] = field(default_factory=list)  # Panorama-pushed rules on a firewall
     diagnostics: list[Diagnostic] = field(default_factory=list)
     dispositions: dict[int, Disposition] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)

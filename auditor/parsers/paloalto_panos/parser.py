@@ -47,6 +47,14 @@ def _limitations(draft: Draft) -> list[Limitation]:
                 tuple(draft.panorama[:1]),
             )
         )
+    if draft.pushed:
+        out.append(
+            Limitation(
+                "Panorama-pushed pre/post rules are in the config and are not evaluated",
+                frozenset({"flow", "port-mapping"}),
+                tuple(draft.pushed[:1]),
+            )
+        )
     return out
 
 

@@ -158,6 +158,9 @@ def _device(draft: Draft, stmt: Statement, rest: tuple[str, ...], at: int) -> Ou
         return _network(draft, stmt, rest[1:])
     if rest[0] == "devices":
         return IGNORED  # an empty device list
+    if rest[0] == "panorama" and any(w in ("pre-rulebase", "post-rulebase", "rulebase") for w in rest):
+        draft.pushed.append(draft.source(stmt.line))
+        return _unsupported("Panorama-pushed rulebase on the firewall: not evaluated", True)
     return IGNORED  # DEVICE_IGNORED
 
 
