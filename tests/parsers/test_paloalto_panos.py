@@ -268,6 +268,21 @@ def test_interface_address_objects_and_ipv6() -> None:
     assert model.interface("ethernet1/3").addresses == ()
 
 
+@pytest.mark.parametrize(
+    ("zone", "role"),
+    [
+        ("L3-Untrust", Role.OUTSIDE),
+        ("Inside_LAN", Role.INSIDE),
+        ("trust", Role.INSIDE),
+        ("DMZ", Role.UNKNOWN),
+    ],
+)
+def test_zone_name_roles(zone: str, role: Role) -> None:
+    from auditor.parsers.paloalto_panos.rules import zone_role
+
+    assert zone_role(zone) is role
+
+
 def test_xml_entities_are_refused() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><config version="9.0"><x>&a;</x></config>\n'
     result = parse(bomb, "bomb.xml")

@@ -27,6 +27,7 @@ interface help "Security Policy Overview" [S38]; batfish ``SecurityRule`` rule t
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from auditor.flowspace import ICMP, TCP, UDP, FlowSpace
@@ -234,10 +235,12 @@ def _interface_address(draft: Draft, value: str) -> str | None:
 
 def zone_role(name: str) -> Role:
     """Guess a zone's role from its name (trust/untrust, inside/outside, lan/wan...)."""
-    low = name.lower()
-    if any(low == n or low.startswith(n) for n in _OUTSIDE_NAMES):
+    # Word by word, so "L3-Untrust" and "Inside_LAN" count; outside words first, since
+    # "untrust" is not a kind of "trust".
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    if any(w.startswith(n) for w in words for n in _OUTSIDE_NAMES):
         return Role.OUTSIDE
-    if any(low == n or low.startswith(n) for n in _INSIDE_NAMES):
+    if any(w.startswith(n) for w in words for n in _INSIDE_NAMES):
         return Role.INSIDE
     return Role.UNKNOWN
 
