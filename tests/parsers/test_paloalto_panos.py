@@ -208,6 +208,17 @@ def test_xml_form_keeps_original_lines() -> None:
     assert _permits(model, P(UDP, "10.1.1.5", "17.1.2.3", 3478))
 
 
+def test_xml_default_override_disabled_rule_units_and_dhcp() -> None:
+    model = _model("xml_default_rule_and_disabled.xml")
+    ruleset = _pair(model, "L3-Trust", "L3-Untrust")
+    assert len(ruleset.rules) == 1 and ruleset.default_action is Action.PERMIT  # old-deny disabled
+    assert ruleset.rules[0].source.text.strip() == "<action>allow</action>"
+    assert _permits(model, P(UDP, "192.168.1.5", "17.1.2.3", 16384), "L3-Trust", "L3-Untrust")
+    roles = {i.name: i.role for i in model.interfaces}
+    assert roles == {"ethernet1/1.100": Role.OUTSIDE, "ethernet1/2": Role.INSIDE}
+    assert model.interface("ethernet1/2").addresses == ()  # DHCP client
+
+
 def test_brace_form_and_rule_types() -> None:
     model = _model("brace_basic.conf")
     assert model.hostname == "fw-brace"
