@@ -8,6 +8,8 @@ Every statement ends extracted, known-and-ignored (``ignored.py``) or diagnosed.
 
 from __future__ import annotations
 
+import ipaddress
+
 from auditor.model import Diagnostic, DiagnosticKind, Route, Source
 from auditor.parsers.paloalto_panos.draft import (
     SHARED,
@@ -194,6 +196,8 @@ def _interface(draft: Draft, stmt: Statement, rest: tuple[str, ...]) -> Outcome:
     if tail[:1] == ("ip",) and len(tail) >= 2:
         iface = draft.interfaces.setdefault(name, InterfaceDraft(name, source))
         address = tail[1]
+        if address[:1].isdigit() and not _ipv4_interface(address):
+            return _unknown(f"interface {name}: address {address} not understood")
         if "/" not in address:
             address += "/32"
         iface.addresses.append(address)
@@ -205,6 +209,14 @@ def _interface(draft: Draft, stmt: Statement, rest: tuple[str, ...]) -> Outcome:
     if name != base or kind in ("ethernet", "aggregate-ethernet"):
         draft.interfaces.setdefault(name, InterfaceDraft(name, source))  # a layer-3 port, no address yet
     return IGNORED  # mtu, management profile, ipv6, tags, comments, ...
+
+
+def _ipv4_interface(text: str) -> bool:
+    try:
+        ipaddress.IPv4Interface(text)
+    except ValueError:
+        return ":" in text  # IPv6: understood, and left out of the IPv4 model
+    return True
 
 
 def _router(draft: Draft, stmt: Statement, rest: tuple[str, ...]) -> Outcome:
@@ -380,6 +392,10 @@ def _rulebase(draft: Draft, stmt: Statement, rest: tuple[str, ...], at: int, bas
         return EXTRACTED
     if kind == "default-security-rules" and len(rest) >= 6 and rest[2] == "rules":
         if rest[4] == "action":
+            if rest[5] not in ("allow", "deny", "drop", "reset-client", "reset-server", "reset-both"):
+                return _unknown(
+                    f"{rest[3]}: action {rest[5]} not recognized (the predefined action stays)", True
+                )
             draft.default_rules[rest[3]] = (rest[5], source)
             return EXTRACTED
         return IGNORED  # logging and profiles of the default rules

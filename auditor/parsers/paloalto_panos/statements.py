@@ -149,7 +149,8 @@ def _flatten_set(text: str) -> Flattened:
         first = number + 1
         joined = lines[number]
         span = [first]
-        while _open_quote(joined) and number + 1 < len(lines):
+        # a quoted value may span lines (a login banner), but never swallows the next command
+        while _open_quote(joined) and number + 1 < len(lines) and not lines[number + 1].startswith("set "):
             number += 1
             joined += "\n" + lines[number]
             span.append(number + 1)
