@@ -19,6 +19,7 @@ SUPPORTED = {
     "fortinet": Platform.FORTINET,
     "juniper_junos": Platform.JUNIPER_JUNOS,
     "mikrotik_routeros": Platform.MIKROTIK_ROUTEROS,
+    "paloalto_panos": Platform.PALOALTO_PANOS,
 }
 
 

@@ -22,11 +22,13 @@ PARSERS: dict[Platform, str] = {
     Platform.FORTINET: "fortinet",
     Platform.JUNIPER_JUNOS: "juniper_junos",
     Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
+    Platform.PALOALTO_PANOS: "paloalto_panos",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
     Platform.LINUX,
     Platform.FORTINET,
+    Platform.PALOALTO_PANOS,
     Platform.JUNIPER_JUNOS,
     Platform.CISCO_ASA,
     Platform.CISCO_IOS,
