@@ -20,6 +20,8 @@ import typer
 from rich.console import Console
 
 from auditor import engine, inventory, parsers, policy
+from auditor.collect import Collected, CollectOptions, collect_fleet
+from auditor.collect.progress import RichProgress
 from auditor.errors import AuditorError, InputError, UsageError
 from auditor.model import Platform
 from auditor.pipeline import (
@@ -91,6 +93,16 @@ WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=0, help="Processes for large runs (0: one per core).")
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the output here.")]
+LimitOpt = Annotated[
+    list[str] | None, typer.Option("--limit", help="Only this inventory device or group (repeatable).")
+]
+AcceptNewOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accept-new-host-keys",
+        help="Trust and record the host key of a device not in known_hosts yet (a changed key is refused).",
+    ),
+]
 
 
 @app.command()
@@ -109,8 +121,14 @@ def audit(
     remediation: Annotated[
         bool, typer.Option(help="Render and prove the fix of every failing device.")
     ] = True,
+    limit: LimitOpt = None,
+    accept_new_host_keys: AcceptNewOpt = False,
 ) -> None:
-    """Audit config files, or every device of an inventory, against policy packs."""
+    """Audit config files, or every device of an inventory, against policy packs.
+
+    Inventory devices with a collection method (netmiko, ssh-linux) are collected first, in
+    memory; a device that cannot be collected is reported as an error with the reason (exit 3).
+    """
     reports, document = _audit(
         config_files,
         inventory_file,
@@ -121,6 +139,8 @@ def audit(
         outside_interface,
         workers,
         remediation,
+        limit,
+        accept_new_host_keys,
     )
     if output_format is Format.table:
         _write_table(reports, output)
@@ -241,6 +261,8 @@ def _audit(
     outside_interface: list[str] | None,
     workers: int,
     remediation: bool,
+    limit: list[str] | None = None,
+    accept_new_host_keys: bool = False,
 ) -> tuple[list[DeviceReport], dict[str, Any]]:
     """Audit the named files and inventory; return the device reports and the JSON document."""
     if not config_files and inventory_file is None:
@@ -256,9 +278,13 @@ def _audit(
     )
     jobs = [_file_job(path, cli_platform, options, remediation) for path in config_files or []]
     if inventory_file is not None:
+        devices = inventory.select(inventory.load(inventory_file), limit)
+        collected = _collect(devices, CollectOptions(accept_new_host_keys=accept_new_host_keys))
         jobs.extend(
-            _device_job(d, cli_platform, cli_inside, remediation) for d in inventory.load(inventory_file)
+            _device_job(d, cli_platform, cli_inside, remediation, collected.get(d.name)) for d in devices
         )
+    elif limit:
+        raise UsageError("--limit selects inventory devices: give --inventory FILE")
     gc.freeze()  # what is loaded so far lives for the whole run: keep collections off it
     reports = run_jobs(jobs, packs, workers)
     for device in reports:
@@ -303,24 +329,70 @@ def _file_job(path: Path, platform: Platform | None, options: engine.AuditOption
     return Job(path.stem, f"file:{path}", platform, options, text=text, remediation=remediation)
 
 
+def _collect(devices: list[inventory.Device], options: CollectOptions) -> dict[str, Collected]:
+    """Collect the devices that are not files (progress on stderr); nothing touches disk."""
+    remote = [d for d in devices if d.method != "file"]
+    if not remote:
+        return {}
+    with RichProgress(len(remote)) as progress:
+        return {c.device: c for c in collect_fleet(remote, options, progress)}
+
+
 def _device_job(
     device: inventory.Device,
     cli_platform: Platform | None,
     cli_inside: tuple[str, ...] | None,
     remediation: bool,
+    collected: Collected | None = None,
 ) -> Job:
-    source = f"file:{device.config_path}"
     platform = cli_platform if cli_platform is not None else platform_from_name(device.platform)
     options = engine.AuditOptions(
         inside_networks=cli_inside or check_networks(device.inside_networks or engine.RFC1918),
         inside_interfaces=device.inside_interfaces,
         outside_interfaces=device.outside_interfaces,
     )
+    if collected is not None:
+        source = collected.source
+        if collected.text is None:
+            error = f"{device.name}: not collected: {collected.error}"
+            return Job(device.name, source, platform, options, error=error, platform_name=device.platform)
+        return Job(device.name, source, platform, options, text=collected.text, remediation=remediation)
+    assert device.config_path is not None  # a file device (inventory.load guarantees it)
+    source = f"file:{device.config_path}"
     try:
         text = read_config(device.config_path)
     except AuditorError as exc:
         return Job(device.name, source, platform, options, error=str(exc), platform_name=device.platform)
     return Job(device.name, source, platform, options, text=text, remediation=remediation)
+
+
+@app.command()
+@_user_errors
+def collect(
+    inventory_file: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML of devices.")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Devices collected at once.")] = 10,
+    limit: LimitOpt = None,
+    accept_new_host_keys: AcceptNewOpt = False,
+) -> None:
+    """Collect the configs of an inventory's devices over SSH (read-only commands only).
+
+    Prints one line per device (collected, with its line count and source, or the reason it
+    was not); exit 3 when any device could not be collected. Configs stay in memory.
+    """
+    devices = inventory.select(inventory.load(inventory_file), limit)
+    remote = [d for d in devices if d.method != "file"]
+    if not remote:
+        raise UsageError(f"{inventory_file}: no device to collect (every selected device is a file)")
+    options = CollectOptions(workers=workers, accept_new_host_keys=accept_new_host_keys)
+    with RichProgress(len(remote)) as progress:
+        results = collect_fleet(remote, options, progress)
+    for result in results:
+        if result.text is not None:
+            lines = len(result.text.splitlines())
+            typer.echo(f"{result.device}\tcollected\t{lines} lines\t{result.source}")
+        else:
+            typer.echo(f"{result.device}\terror\t{result.error}\t{result.source}")
+    raise typer.Exit(3 if any(r.text is None for r in results) else 0)
 
 
 @policies_app.command("list")
