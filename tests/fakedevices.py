@@ -40,12 +40,12 @@ _PROMPTS = {
     "juniper_junos": "{base_prompt}>",
     "fortinet": "{base_prompt} #",
     "paloalto_panos": "{base_prompt}>",
-    "mikrotik_routeros": "[{base_prompt}] >",
+    "mikrotik_routeros": "[{base_prompt}] > ",
 }
-_BASE = {
-    "juniper_junos": "auditor@edge-srx-01",
-    "paloalto_panos": "auditor@edge-pa-01",
-    "mikrotik_routeros": "auditor@edge-mt-01",
+_BASE = {  # user@host prompts
+    "juniper_junos": "auditor@{name}",
+    "paloalto_panos": "auditor@{name}",
+    "mikrotik_routeros": "auditor@{name}",
 }
 _SESSION: dict[str, dict[str, str]] = {
     "cisco_ios": {"terminal width 511": "", "terminal length 0": ""},
@@ -107,13 +107,12 @@ class Recorder:
             self.lines.setdefault(device, []).append(line)
 
 
-def nos_for(platform: str, config: str | None = None) -> Nos:
-    """A FakeNOS OS for a platform serving ``config`` (the sample when None)."""
+def nos_for(platform: str, config: str | None = None, answers: dict[str, str] | None = None) -> Nos:
+    """A FakeNOS OS for a platform serving ``config`` (the sample when None); ``answers`` override."""
     prompt = _PROMPTS[platform]
     text = config if config is not None else SAMPLES[platform].read_text()
-    commands: dict[str, Any] = {
-        cmd: {"output": out, "help": cmd, "prompt": prompt} for cmd, out in _SESSION[platform].items()
-    }
+    session = {**_SESSION[platform], **(answers or {})}
+    commands: dict[str, Any] = {cmd: {"output": out, "help": cmd, "prompt": prompt} for cmd, out in session.items()}
     for cmd in CONFIG_COMMANDS[platform][:-1]:
         commands[cmd] = {"output": "", "help": cmd, "prompt": prompt}
     commands[CONFIG_COMMANDS[platform][-1]] = {"output": text, "help": "config", "prompt": prompt}
@@ -122,7 +121,9 @@ def nos_for(platform: str, config: str | None = None) -> Nos:
 
 @contextmanager
 def fakenos_fleet(
-    hosts: dict[str, tuple[str, int]], configs: dict[str, str] | None = None
+    hosts: dict[str, tuple[str, int]],
+    configs: dict[str, str] | None = None,
+    answers: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Recorder]:
     """Serve ``{name: (platform, port)}`` on 127.0.0.1; yield what each received."""
     recorder = Recorder()
@@ -143,7 +144,7 @@ def fakenos_fleet(
     inventory: dict[str, Any] = {"hosts": {}}
     for name, (platform, port) in hosts.items():
         key = f"auditor_{platform}_{name}"
-        nos = nos_for(platform, (configs or {}).get(name))
+        nos = nos_for(platform, (configs or {}).get(name), (answers or {}).get(name))
         nos.name = key
         plugins[key] = nos
         user = f"{USER}+ct511w4098h" if platform == "mikrotik_routeros" else USER  # netmiko's login options
@@ -153,19 +154,24 @@ def fakenos_fleet(
             "port": port,
             "platform": platform,
             "nos": {"plugin": key},
-            "shell": {"plugin": "CMDShell", "configuration": {"base_prompt": _BASE.get(platform, name)}},
+            "shell": {"plugin": "CMDShell", "configuration": {"base_prompt": base_prompt(platform, name)}},
         }
     # FortiOS clients (netmiko) ask for Diffie-Hellman group exchange: the server needs moduli.
     paramiko.Transport.load_server_moduli()
     net = FakeNOS(inventory=inventory, plugins=list(plugins.values()))
     net.shell_plugins["CMDShell"] = RecordingShell
-    net.start()
+    net.start()  # hosts start in threads: wait until each listens
     try:
         for _, port in hosts.values():
             wait_for_port(port)
         yield recorder
     finally:
         net.stop()
+
+
+def base_prompt(platform: str, name: str) -> str:
+    """The prompt stem a device shows (and the key its received lines are recorded under)."""
+    return _BASE.get(platform, "{name}").format(name=name)
 
 
 def wait_for_port(port: int, deadline: float = 10.0) -> None:

@@ -138,6 +138,9 @@ def _with_retries(task: Task, device: Device, options: CollectOptions, secrets: 
 def explain(exc: BaseException, device: Device, guard: ReadOnlyGuard) -> tuple[str, bool]:
     """A one-line reason for a failure, and whether retrying is pointless."""
     where = f"{device.host}:{device.port}"
+    cause = exc.__context__
+    if isinstance(exc, NetmikoTimeoutException) and isinstance(cause, paramiko.SSHException | OSError):
+        exc = cause  # netmiko re-raises every SSH and socket error of the connect as a timeout
     if isinstance(exc, ReadOnlyViolation | Permanent):
         return str(exc), True
     if isinstance(exc, paramiko.BadHostKeyException):

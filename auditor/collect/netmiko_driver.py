@@ -7,6 +7,7 @@ files, no agent); the config commands come from ``commands.COMMANDS``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from nornir.core.task import Task
@@ -17,6 +18,7 @@ from auditor.collect.guard import ReadOnlyGuard
 from auditor.inventory import Device
 
 CONNECTION = "netmiko"
+_ASA_SETTLE = 1.0  # seconds
 
 
 def extras(device: Device, secret: str | None) -> dict[str, Any]:
@@ -60,7 +62,15 @@ def collect(task: Task, device: Device, guard: ReadOnlyGuard) -> str:
     connection._open()  # netmiko's own connect + session preparation, now behind the guard
     output = ""
     for command in commands:
-        output = connection.send_command(command, read_timeout=device.timeout)
+        kwargs = {}
+        if platform == "cisco_asa":
+            # netmiko turns echo verification off on an ASA whose width it may not set (we never
+            # let it: that is a config-mode command), and can then take a prompt still in flight
+            # from session preparation for the end of the output. Let it arrive, drop it, verify.
+            time.sleep(_ASA_SETTLE)
+            connection.clear_buffer()
+            kwargs["cmd_verify"] = True
+        output = connection.send_command(command, read_timeout=device.timeout, **kwargs)
         check.refused(command, output)
     check.whole_config(platform, commands[-1], output)
     return str(output)
