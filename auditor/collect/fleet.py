@@ -161,7 +161,7 @@ def explain(exc: BaseException, device: Device, guard: ReadOnlyGuard) -> tuple[s
         return str(exc), False
     if isinstance(exc, ConnectionRefusedError):
         return f"connection refused by {where}", False
-    if isinstance(exc, paramiko.SSHException) and "banner" in message:
+    if isinstance(exc, paramiko.SSHException) and ("banner" in message or "No existing session" in message):
         return f"no SSH answer from {where} within {device.timeout:g}s (timeout)", False
     if isinstance(exc, NetmikoTimeoutException | ReadTimeout | TimeoutError | socket.timeout):
         if guard.sent:
