@@ -53,7 +53,10 @@ _SESSION: dict[str, dict[str, str]] = {
         "show curpriv": "Username : enable_15\nCurrent privilege level : 15\nCurrent Mode/s : P_PRIV",
         "terminal pager 0": "",
     },
-    "arista_eos": {"terminal width 511": "Width set to 511 columns.", "terminal length 0": "Pagination disabled."},
+    "arista_eos": {
+        "terminal width 511": "Width set to 511 columns.",
+        "terminal length 0": "Pagination disabled.",
+    },
     "cisco_nxos": {"terminal width 511": "", "terminal length 0": ""},
     "juniper_junos": {
         "set cli screen-width 511": "Screen width set to 511",
@@ -112,7 +115,9 @@ def nos_for(platform: str, config: str | None = None, answers: dict[str, str] | 
     prompt = _PROMPTS[platform]
     text = config if config is not None else SAMPLES[platform].read_text()
     session = {**_SESSION[platform], **(answers or {})}
-    commands: dict[str, Any] = {cmd: {"output": out, "help": cmd, "prompt": prompt} for cmd, out in session.items()}
+    commands: dict[str, Any] = {
+        cmd: {"output": out, "help": cmd, "prompt": prompt} for cmd, out in session.items()
+    }
     for cmd in CONFIG_COMMANDS[platform][:-1]:
         commands[cmd] = {"output": "", "help": cmd, "prompt": prompt}
     commands[CONFIG_COMMANDS[platform][-1]] = {"output": text, "help": "config", "prompt": prompt}
@@ -193,8 +198,9 @@ def free_port() -> int:
 
 def fakenos_host_key() -> paramiko.PKey:
     """The host key every FakeNOS server presents (FakeNOS ships one default key)."""
-    from fakenos.plugins.servers.ssh_server_paramiko import DEFAULT_SSH_KEY
     import io
+
+    from fakenos.plugins.servers.ssh_server_paramiko import DEFAULT_SSH_KEY
 
     return paramiko.RSAKey(file_obj=io.StringIO(DEFAULT_SSH_KEY))
 
@@ -241,7 +247,9 @@ class _Server(paramiko.ServerInterface):
         return "password"
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
-        return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+        return (
+            paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+        )
 
     def check_channel_pty_request(self, *args: Any) -> bool:
         return True

@@ -19,7 +19,10 @@ import pytest
 from auditor.collect import Collected, CollectOptions, collect_fleet
 from auditor.collect.commands import allowed
 from auditor.inventory import Device
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # FakeNOS threads
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnhandledThreadExceptionWarning"
+)  # FakeNOS threads
 
 from tests.fakedevices import (  # noqa: E402
     PASSWORD,
@@ -32,7 +35,15 @@ from tests.fakedevices import (  # noqa: E402
     known_hosts_line,
 )
 
-PLATFORMS = ["cisco_ios", "cisco_asa", "arista_eos", "cisco_nxos", "juniper_junos", "fortinet", "mikrotik_routeros"]
+PLATFORMS = [
+    "cisco_ios",
+    "cisco_asa",
+    "arista_eos",
+    "cisco_nxos",
+    "juniper_junos",
+    "fortinet",
+    "mikrotik_routeros",
+]
 COMMAND = {
     "cisco_ios": "show running-config",
     "cisco_asa": "show running-config",
@@ -73,24 +84,36 @@ def device(name: str, platform: str, port: int, known_hosts: Path, **extra: obje
 
 
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Collected], dict[str, list[str]]]]:
+def fleet(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[dict[str, Collected], dict[str, list[str]]]]:
     os.environ["AUDITOR_TEST_PASSWORD"] = PASSWORD
     hosts = {f"dev-{p.replace('_', '-')}": (p, free_port()) for p in PLATFORMS}
     known = tmp_path_factory.mktemp("kh") / "known_hosts"
     known.write_text("".join(known_hosts_line(port, fakenos_host_key()) for _, port in hosts.values()))
     # The ASA gets an enable secret (its prompt is already privileged, so enable is not sent).
     devices = [
-        device(name, platform, port, known, **({"secret": "env:AUDITOR_TEST_PASSWORD"} if platform == "cisco_asa" else {}))
+        device(
+            name,
+            platform,
+            port,
+            known,
+            **({"secret": "env:AUDITOR_TEST_PASSWORD"} if platform == "cisco_asa" else {}),
+        )
         for name, (platform, port) in hosts.items()
     ]
     with fakenos_fleet(hosts) as recorder:
         results = collect_fleet(devices, CollectOptions(workers=4))
-    received = {r.platform or "": recorder.lines.get(base_prompt(str(r.platform), r.device), []) for r in results}
+    received = {
+        r.platform or "": recorder.lines.get(base_prompt(str(r.platform), r.device), []) for r in results
+    }
     yield {str(r.platform): r for r in results}, received
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_config_is_collected_whole(platform: str, fleet: tuple[dict[str, Collected], dict[str, list[str]]]) -> None:
+def test_config_is_collected_whole(
+    platform: str, fleet: tuple[dict[str, Collected], dict[str, list[str]]]
+) -> None:
     result = fleet[0][platform]
     assert result.error is None
     assert result.text is not None
@@ -98,7 +121,9 @@ def test_config_is_collected_whole(platform: str, fleet: tuple[dict[str, Collect
     assert [line.rstrip() for line in result.text.strip().splitlines()] == expected
     port = result.source.split(":")[2].split(" ")[0]
     assert result.source == f"netmiko:{platform}@127.0.0.1:{port} '{COMMAND[platform]}'"
-    assert result.collected_at.utcoffset() is not None and result.collected_at.utcoffset().total_seconds() == 0
+    assert (
+        result.collected_at.utcoffset() is not None and result.collected_at.utcoffset().total_seconds() == 0
+    )
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -136,7 +161,11 @@ def test_unknown_host_key_is_refused_unless_accepted_then_recorded(tmp_path: Pat
     with fakenos_fleet({"r-new": ("cisco_ios", port)}) as recorder:
         [refused] = collect_fleet([dev], CollectOptions())
         assert refused.text is None
-        assert refused.error is not None and "unknown" in refused.error and "--accept-new-host-keys" in refused.error
+        assert (
+            refused.error is not None
+            and "unknown" in refused.error
+            and "--accept-new-host-keys" in refused.error
+        )
         assert "r-new" not in recorder.lines  # no shell was opened
         assert not known.exists()
         [accepted] = collect_fleet([dev], CollectOptions(accept_new_host_keys=True))
@@ -155,7 +184,9 @@ def test_changed_host_key_is_refused_even_with_accept_new(tmp_path: Path) -> Non
     other = paramiko.RSAKey.generate(2048)
     known.write_text(known_hosts_line(port, other))
     with fakenos_fleet({"r-changed": ("cisco_ios", port)}) as recorder:
-        [result] = collect_fleet([device("r-changed", "cisco_ios", port, known)], CollectOptions(accept_new_host_keys=True))
+        [result] = collect_fleet(
+            [device("r-changed", "cisco_ios", port, known)], CollectOptions(accept_new_host_keys=True)
+        )
     assert result.text is None
     assert result.error is not None and "host key CHANGED" in result.error
     assert "(after" not in result.error  # not retried

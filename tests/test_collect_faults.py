@@ -13,7 +13,6 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import paramiko
@@ -34,7 +33,9 @@ from tests.fakedevices import (
     silent_server,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # FakeNOS threads
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnhandledThreadExceptionWarning"
+)  # FakeNOS threads
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +49,15 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     os.environ["AUDITOR_FLEET_PASSWORD"] = PASSWORD
     os.environ["AUDITOR_FLEET_WRONG"] = "not-" + PASSWORD
     hosts = {name: ("cisco_ios", port) for name, port in ports.items()}
-    with fakenos_fleet(hosts), silent_server() as silent, closing_server(
-        closing_key, SAMPLES["cisco_ios"].read_text()
-    ) as (closing, closing_rec):
-        lines = [known_hosts_line(ports["good"], fakenos_host_key()), known_hosts_line(ports["badauth"], fakenos_host_key())]
+    with (
+        fakenos_fleet(hosts),
+        silent_server() as silent,
+        closing_server(closing_key, SAMPLES["cisco_ios"].read_text()) as (closing, closing_rec),
+    ):
+        lines = [
+            known_hosts_line(ports["good"], fakenos_host_key()),
+            known_hosts_line(ports["badauth"], fakenos_host_key()),
+        ]
         lines.append(known_hosts_line(ports["changed"], paramiko.RSAKey.generate(2048)))
         lines.append(known_hosts_line(closing, closing_key))
         lines.append(known_hosts_line(silent, closing_key))
@@ -69,7 +75,11 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "groups": {"branches": {"inside_networks": ["10.0.0.0/8"], "tags": ["branch"]}},
             "hosts": {
                 "good": {"host": "127.0.0.1", "port": ports["good"], "groups": ["branches"]},
-                "badauth": {"host": "127.0.0.1", "port": ports["badauth"], "password": "env:AUDITOR_FLEET_WRONG"},
+                "badauth": {
+                    "host": "127.0.0.1",
+                    "port": ports["badauth"],
+                    "password": "env:AUDITOR_FLEET_WRONG",
+                },
                 "silent": {"host": "127.0.0.1", "port": silent},
                 "changed": {"host": "127.0.0.1", "port": ports["changed"]},
                 "closing": {"host": "127.0.0.1", "port": closing},
@@ -79,7 +89,9 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         path = tmp / "fleet.yaml"
         path.write_text(yaml.safe_dump(inventory, sort_keys=False))
         result = CliRunner().invoke(app, ["audit", "--inventory", str(path), "--format", "json"])
-        collect = CliRunner().invoke(app, ["collect", "--inventory", str(path), "--limit", "good", "--limit", "closing"])
+        collect = CliRunner().invoke(
+            app, ["collect", "--inventory", str(path), "--limit", "good", "--limit", "closing"]
+        )
         yield {
             "audit": result,
             "collect": collect,
@@ -97,7 +109,10 @@ def test_audit_exits_3_and_still_audits_the_healthy_devices(fleet: dict[str, Any
     assert set(by_name) == {"good", "badauth", "silent", "changed", "closing", "file-rtr"}
     good = by_name["good"]
     assert good["status"] == "noncompliant"  # br-rtr-02's config, collected over SSH and audited
-    assert good["source"].startswith("netmiko:cisco_ios@127.0.0.1:") and "'show running-config'" in good["source"]
+    assert (
+        good["source"].startswith("netmiko:cisco_ios@127.0.0.1:")
+        and "'show running-config'" in good["source"]
+    )
     assert good["findings"] and good["parse"]["lines"] == len(SAMPLES["cisco_ios"].read_text().splitlines())
     file_rtr = by_name["file-rtr"]
     assert file_rtr["status"] == "noncompliant" and file_rtr["source"].startswith("file:")
