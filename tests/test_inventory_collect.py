@@ -163,3 +163,30 @@ def test_cut_short_or_refused_output_is_never_a_whole_config() -> None:
     nft_ruleset('table inet fw {\n\tchain c {\n\t\tcomment "a { brace"\n\t}\n}\n')
     with pytest.raises(Incomplete, match="unbalanced"):
         nft_ruleset("table inet fw {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n")
+
+
+def test_keyring_references_read_the_configured_keyring_backend() -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Vault(KeyringBackend):  # a real keyring backend, as a site would plug its own in
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return {("auditor", "edge-asa-01"): "enable-from-vault"}.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise NotImplementedError
+
+        def delete_password(self, service: str, username: str) -> None:
+            raise NotImplementedError
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(Vault())
+    try:
+        resolver = Resolver()
+        assert resolver.resolve("keyring:auditor/edge-asa-01", "secret for edge-asa-01") == "enable-from-vault"
+        with pytest.raises(CollectError, match="no keyring entry for service 'auditor' user 'nobody'"):
+            resolver.resolve("keyring:auditor/nobody", "secret for x")
+    finally:
+        keyring.set_keyring(before)
