@@ -239,17 +239,32 @@ def silent_server() -> Iterator[int]:
 
 
 class _Server(paramiko.ServerInterface):
+    """Password or keyboard-interactive login (PAN-OS's netmiko driver uses the latter)."""
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+
     def check_auth_password(self, username: str, password: str) -> int:
-        ok = username == USER and password == PASSWORD
+        ok = not self.interactive and username == USER and password == PASSWORD
+        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+    def check_auth_interactive(self, username: str, submethods: str) -> Any:
+        if not self.interactive or username != USER:
+            return paramiko.AUTH_FAILED
+        query = paramiko.InteractiveQuery("", "")
+        query.add_prompt("Password: ", False)
+        return query
+
+    def check_auth_interactive_response(self, responses: list[str]) -> int:
+        ok = list(responses) == [PASSWORD]
         return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
 
     def get_allowed_auths(self, username: str) -> str:
-        return "password"
+        return "keyboard-interactive" if self.interactive else "password"
 
     def check_channel_request(self, kind: str, chanid: int) -> int:
-        return (
-            paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
-        )
+        ok = kind == "session"
+        return paramiko.OPEN_SUCCEEDED if ok else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
     def check_channel_pty_request(self, *args: Any) -> bool:
         return True
@@ -259,25 +274,40 @@ class _Server(paramiko.ServerInterface):
 
 
 @contextmanager
-def closing_server(host_key: paramiko.PKey, config: str) -> Iterator[tuple[int, Recorder]]:
-    """An IOS-like SSH server that drops the session half-way through ``show running-config``."""
+def scripted_server(
+    host_key: paramiko.PKey,
+    prompt: str,
+    answers: dict[str, str],
+    *,
+    interactive: bool = False,
+    echo_prompt: bool = False,
+    drop_on: str | None = None,
+) -> Iterator[tuple[int, Recorder]]:
+    """A real paramiko SSH server with a line shell: each known command gets its answer.
+
+    ``drop_on``: send the first half of that command's answer, then close the session.
+    ``echo_prompt``: repeat the prompt before echoing a line, as PAN-OS shows it to netmiko.
+    Unknown commands get an error line. Every received line is recorded.
+    """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(8)
     sock.settimeout(0.2)
     recorder = Recorder()
     stop = threading.Event()
-    half = "\r\n".join(config.splitlines()[: len(config.splitlines()) // 2]) + "\r\n"
+
+    def crlf(text: str) -> bytes:
+        return "".join(line + "\r\n" for line in text.splitlines()).encode()
 
     def serve(client: socket.socket) -> None:
         transport = paramiko.Transport(client)
         transport.add_server_key(host_key)
         try:
-            transport.start_server(server=_Server())
+            transport.start_server(server=_Server(interactive))
             channel = transport.accept(10)
             if channel is None:
                 return
-            channel.send(b"edge-rtr-09#")
+            channel.send(prompt.encode())
             buffer = b""
             while not stop.is_set():
                 data = channel.recv(1024)
@@ -287,14 +317,20 @@ def closing_server(host_key: paramiko.PKey, config: str) -> Iterator[tuple[int, 
                 while b"\n" in buffer:
                     raw, buffer = buffer.split(b"\n", 1)
                     line = raw.decode().strip()
-                    recorder.add("edge-rtr-09", line)
-                    channel.send(line.encode() + b"\r\n")
-                    if line == "show running-config":
-                        channel.send(half.encode())
+                    recorder.add(prompt, line)
+                    channel.send((prompt if echo_prompt and line else "").encode() + line.encode() + b"\r\n")
+                    if line and line == drop_on:
+                        lines = answers[line].splitlines()
+                        channel.send(crlf("\n".join(lines[: len(lines) // 2])))
                         time.sleep(0.2)
                         channel.close()
                         return
-                    channel.send(b"edge-rtr-09#")
+                    if line in ("exit", "quit"):
+                        channel.close()
+                        return
+                    if line:
+                        channel.send(crlf(answers.get(line, f"Unknown command: {line}")))
+                    channel.send(prompt.encode())
         except (EOFError, OSError, paramiko.SSHException):
             return
         finally:
@@ -316,3 +352,11 @@ def closing_server(host_key: paramiko.PKey, config: str) -> Iterator[tuple[int, 
         stop.set()
         thread.join()
         sock.close()
+
+
+@contextmanager
+def closing_server(host_key: paramiko.PKey, config: str) -> Iterator[tuple[int, Recorder]]:
+    """An IOS-like SSH server that drops the session half-way through ``show running-config``."""
+    answers = {"terminal width 511": "", "terminal length 0": "", "show running-config": config}
+    with scripted_server(host_key, "edge-rtr-09#", answers, drop_on="show running-config") as served:
+        yield served

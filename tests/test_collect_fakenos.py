@@ -3,8 +3,9 @@
 FakeNOS (PyPI) serves our own sample configs, one emulated network OS per platform, over
 real SSH on 127.0.0.1. The server records every line it receives: each session must have
 sent only the platform's read-only allow-list (plus empty lines), and the config must come
-back whole. PAN-OS is not here: netmiko logs in to PAN-OS with keyboard-interactive
-authentication, which FakeNOS's SSH server does not offer.
+back whole. FakeNOS cannot serve PAN-OS: netmiko logs in to PAN-OS with keyboard-interactive
+authentication, which FakeNOS's SSH server does not offer; PAN-OS runs against our own
+paramiko SSH server (``scripted_server``) that does.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tests.fakedevices import (  # noqa: E402
     fakenos_host_key,
     free_port,
     known_hosts_line,
+    scripted_server,
 )
 
 PLATFORMS = [
@@ -192,3 +194,32 @@ def test_changed_host_key_is_refused_even_with_accept_new(tmp_path: Path) -> Non
     assert "(after" not in result.error  # not retried
     assert known.read_text() == known_hosts_line(port, other)  # the file is left alone
     assert "r-changed" not in recorder.lines
+
+
+def test_panos_switches_this_session_to_set_format_then_shows_the_running_config(tmp_path: Path) -> None:
+    import paramiko
+
+    os.environ["AUDITOR_TEST_PASSWORD"] = PASSWORD
+    key = paramiko.RSAKey.generate(2048)
+    config = SAMPLES["paloalto_panos"].read_text()
+    answers = {
+        "set cli scripting-mode on": "",
+        "set cli terminal width 500": "",
+        "set cli pager off": "",
+        "show system info": "hostname: edge-pa-01\noperational-mode: normal\nsw-version: 10.2.4",
+        "set cli config-output-format set": "",
+        "show config running": config,
+    }
+    prompt = "auditor@edge-pa-01> "
+    with scripted_server(key, prompt, answers, interactive=True, echo_prompt=True) as (port, recorder):
+        known = tmp_path / "known_hosts"
+        known.write_text(known_hosts_line(port, key))
+        [result] = collect_fleet([device("edge-pa-01", "paloalto_panos", port, known)], CollectOptions())
+    assert result.error is None and result.text is not None
+    assert result.text.strip().splitlines() == config.strip().splitlines()
+    assert result.source == (
+        f"netmiko:paloalto_panos@127.0.0.1:{port} 'set cli config-output-format set' + 'show config running'"
+    )
+    sent = [line for line in recorder.lines[prompt] if line]
+    assert set(sent) <= allowed("paloalto_panos")
+    assert sent.index("set cli config-output-format set") < sent.index("show config running")

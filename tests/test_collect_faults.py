@@ -95,7 +95,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {
             "audit": result,
             "collect": collect,
-            "closing_received": list(closing_rec.lines.get("edge-rtr-09", [])),
+            "closing_received": list(closing_rec.lines.get("edge-rtr-09#", [])),
         }
 
 
