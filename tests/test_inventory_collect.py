@@ -185,8 +185,19 @@ def test_keyring_references_read_the_configured_keyring_backend() -> None:
     keyring.set_keyring(Vault())
     try:
         resolver = Resolver()
-        assert resolver.resolve("keyring:auditor/edge-asa-01", "secret for edge-asa-01") == "enable-from-vault"
+        assert resolver.resolve("keyring:auditor/edge-asa-01", "secret for r1") == "enable-from-vault"
         with pytest.raises(CollectError, match="no keyring entry for service 'auditor' user 'nobody'"):
             resolver.resolve("keyring:auditor/nobody", "secret for x")
     finally:
         keyring.set_keyring(before)
+
+
+def test_a_prompt_left_at_the_end_of_the_output_is_not_config() -> None:
+    from auditor.collect.netmiko_driver import _without_trailing_prompt
+
+    base = "[auditor@edge-mt-01]"
+    assert _without_trailing_prompt("/ip address\nadd address=10.0.0.1/24\n[auditor@edge-mt-01] >", base) == (
+        "/ip address\nadd address=10.0.0.1/24\n"
+    )
+    assert _without_trailing_prompt("hostname r1\n!\nend\nr1#\n", "r1") == "hostname r1\n!\nend\n"
+    assert _without_trailing_prompt("hostname r1\nr1\n", "r1") == "hostname r1\nr1\n"  # no terminator: kept

@@ -7,6 +7,7 @@ files, no agent); the config commands come from ``commands.COMMANDS``.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -72,8 +73,18 @@ def collect(task: Task, device: Device, guard: ReadOnlyGuard) -> str:
             kwargs["cmd_verify"] = True
         output = connection.send_command(command, read_timeout=device.timeout, **kwargs)
         check.refused(command, output)
+    output = _without_trailing_prompt(str(output), str(connection.base_prompt))
     check.whole_config(platform, commands[-1], output)
-    return str(output)
+    return output
+
+
+def _without_trailing_prompt(output: str, base_prompt: str) -> str:
+    """Drop a last line that is the device's prompt (netmiko misses it when it arrives split)."""
+    lines = output.rstrip().splitlines()
+    stem = re.escape(base_prompt.strip().strip("[]"))
+    if lines and base_prompt.strip() and re.fullmatch(rf"\[?{stem}\]?\s*[>#$%]", lines[-1].strip()):
+        return "\n".join(lines[:-1]) + "\n"
+    return output
 
 
 def session_allow_list(device: Device) -> frozenset[str]:
