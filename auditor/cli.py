@@ -20,8 +20,7 @@ import typer
 from rich.console import Console
 
 from auditor import engine, inventory, parsers, policy
-from auditor.collect import Collected, CollectOptions, collect_fleet
-from auditor.collect.progress import RichProgress
+from auditor.collect.result import Collected, CollectOptions
 from auditor.errors import AuditorError, InputError, UsageError
 from auditor.model import Platform
 from auditor.pipeline import (
@@ -334,6 +333,9 @@ def _collect(devices: list[inventory.Device], options: CollectOptions) -> dict[s
     remote = [d for d in devices if d.method != "file"]
     if not remote:
         return {}
+    from auditor.collect.fleet import collect_fleet  # the SSH stack loads only when a device needs it
+    from auditor.collect.progress import RichProgress
+
     with RichProgress(len(remote)) as progress:
         return {c.device: c for c in collect_fleet(remote, options, progress)}
 
@@ -384,6 +386,9 @@ def collect(
     if not remote:
         raise UsageError(f"{inventory_file}: no device to collect (every selected device is a file)")
     options = CollectOptions(workers=workers, accept_new_host_keys=accept_new_host_keys)
+    from auditor.collect.fleet import collect_fleet
+    from auditor.collect.progress import RichProgress
+
     with RichProgress(len(remote)) as progress:
         results = collect_fleet(remote, options, progress)
     for result in results:

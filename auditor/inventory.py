@@ -17,6 +17,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from auditor.collect.commands import COMMANDS
 from auditor.errors import InventoryError
 
 Method = Literal["file", "netmiko", "ssh-linux"]
@@ -161,8 +162,12 @@ def _device(path: Path, name: str, host: HostEntry, inventory: InventoryFile) ->
     if method != "file":
         if host.host is None:
             raise InventoryError(f"{path}: host {name}: method {method} needs host: (an address)")
-        if method == "netmiko" and merged.get("platform") is None:
-            raise InventoryError(f"{path}: host {name}: method netmiko needs platform: (a device_type)")
+        if method == "netmiko" and merged.get("platform") not in COMMANDS:
+            known = ", ".join(COMMANDS)
+            raise InventoryError(
+                f"{path}: host {name}: method netmiko needs platform: one of {known} "
+                f"(got {merged.get('platform')!r})"
+            )
         if method == "ssh-linux":
             merged["platform"] = merged.get("platform") or "linux"
     for key in ("key_file", "known_hosts"):

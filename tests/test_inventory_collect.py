@@ -78,6 +78,7 @@ def test_groups_and_defaults_merge_into_collection_settings(tmp_path: Path) -> N
         ),
         ({"method": "netmiko", "platform": "cisco_ios"}, "needs host:"),
         ({"method": "netmiko", "host": "r1"}, "needs platform:"),
+        ({"method": "netmiko", "host": "r1", "platform": "vyos"}, "(got 'vyos')"),
         ({"method": "file"}, "needs config:"),
         ({"host": "r1"}, "give config: (a file) or method:"),
         ({"method": "napalm", "host": "r1"}, "method"),

@@ -85,7 +85,10 @@ def collect_fleet(
         task = _task(options, progress, resolver.secrets)
         outcome = nornir.run(task=task, name="collect", on_failed=True)
         for name, multi in outcome.items():
-            results[name] = multi[0].result
+            result = multi[0].result
+            if not isinstance(result, Collected):  # the task never raises; if it did, say so
+                result = _failed(hosts[name].data["device"], f"internal error: {multi[0].exception!r}")
+            results[name] = result
     return [results[d.name] for d in remote]
 
 

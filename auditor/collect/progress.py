@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from rich.console import Console
@@ -26,10 +27,11 @@ class RichProgress:
             transient=True,
         )
         self._task = self._bar.add_task("", total=total)
+        self._lock = threading.Lock()
+        self._live = False
 
     def __enter__(self) -> RichProgress:
-        self._bar.start()
-        return self
+        return self  # the bar starts with the first device: credential prompts come before it
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -38,6 +40,10 @@ class RichProgress:
 
     def started(self, device: str) -> None:
         """Show the device being collected."""
+        with self._lock:
+            if not self._live:
+                self._bar.start()
+                self._live = True
         self._bar.update(self._task, description=escape(device))
 
     def finished(self, result: Collected) -> None:
