@@ -23,7 +23,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "mikrotik_routeros": ("/export",),
 }
 
-# The one command whose output is kept as the config text (the last of COMMANDS).
+# RouterOS with `export_verbose: true`: defaults printed too. The config text is always the
+# output of the last command of a platform's list.
 VERBOSE_EXPORT = "/export verbose"
 
 _CISCO = ("terminal width 511", "terminal length 0", "exit", "logout")
