@@ -6,6 +6,7 @@ usage or unreadable input (one line on stderr, no traceback), 3 a device not aud
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import sys
@@ -20,6 +21,7 @@ import typer
 from rich.console import Console
 
 from auditor import engine, inventory, parsers, policy
+from auditor.collect.result import Collected, CollectOptions
 from auditor.errors import AuditorError, InputError, UsageError
 from auditor.model import Platform
 from auditor.pipeline import (
@@ -98,6 +100,23 @@ ArchiveOpt = Annotated[
     Path | None,
     typer.Option("--from-archive", help="Audit the latest collection of every device in this archive."),
 ]
+LimitOpt = Annotated[
+    list[str] | None, typer.Option("--limit", help="Only this inventory device or group (repeatable).")
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--archive",
+        help="Store collected configs (redacted) here; default: 'archive' beside the inventory.",
+    ),
+]
+AcceptNewOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accept-new-host-keys",
+        help="Trust and record the host key of a device not in known_hosts yet (a changed key is refused).",
+    ),
+]
 
 
 @app.command()
@@ -117,11 +136,17 @@ def audit(
         bool, typer.Option(help="Render and prove the fix of every failing device.")
     ] = True,
     from_archive: ArchiveOpt = None,
+    limit: LimitOpt = None,
+    accept_new_host_keys: AcceptNewOpt = False,
+    archive_dir: StoreOpt = None,
 ) -> None:
     """Audit config files, every device of an inventory, or an archive's latest collections.
 
-    With --from-archive, --inventory only adds per-device settings (platform, inside
-    networks and interfaces); a device of the inventory with no collection is an error.
+    Inventory devices with a collection method (netmiko, ssh-linux) are collected first and
+    stored, redacted, in the archive (--archive); a device that cannot be collected is
+    reported as an error with the reason (exit 3). With --from-archive, --inventory only adds
+    per-device settings (platform, inside networks and interfaces); a device of the
+    inventory with no collection is an error.
     """
     reports, document = _audit(
         config_files,
@@ -134,6 +159,9 @@ def audit(
         workers,
         remediation,
         from_archive,
+        limit,
+        accept_new_host_keys,
+        archive_dir,
     )
     if output_format is Format.table:
         _write_table(reports, output)
@@ -255,6 +283,9 @@ def _audit(
     workers: int,
     remediation: bool,
     from_archive: Path | None = None,
+    limit: list[str] | None = None,
+    accept_new_host_keys: bool = False,
+    archive_dir: Path | None = None,
 ) -> tuple[list[DeviceReport], dict[str, Any]]:
     """Audit the named files and inventory; return the device reports and the JSON document."""
     if from_archive is not None and config_files:
@@ -274,12 +305,19 @@ def _audit(
     if from_archive is not None:
         from auditor.archive import Archive  # the archive loads only when asked for
 
+        if limit:
+            raise UsageError("--limit selects devices to collect: it does not apply to --from-archive")
         devices = inventory.load(inventory_file) if inventory_file is not None else []
         jobs.extend(_archive_jobs(Archive(from_archive), devices, cli_platform, cli_inside, remediation))
     elif inventory_file is not None:
+        devices = inventory.select(inventory.load(inventory_file), limit)
+        store = archive_dir or inventory_file.parent / "archive"
+        collected = _collect(devices, CollectOptions(accept_new_host_keys=accept_new_host_keys), store)
         jobs.extend(
-            _device_job(d, cli_platform, cli_inside, remediation) for d in inventory.load(inventory_file)
+            _device_job(d, cli_platform, cli_inside, remediation, collected.get(d.name)) for d in devices
         )
+    elif limit:
+        raise UsageError("--limit selects inventory devices: give --inventory FILE")
     gc.freeze()  # what is loaded so far lives for the whole run: keep collections off it
     reports = run_jobs(jobs, packs, workers)
     for device in reports:
@@ -336,15 +374,57 @@ def _device_options(
     )
 
 
+def _collect(
+    devices: list[inventory.Device], options: CollectOptions, archive_dir: Path
+) -> dict[str, Collected]:
+    """Collect the devices that are not files (progress on stderr) into the archive.
+
+    Each collection is redacted before it touches disk; what is returned carries the
+    redacted text, so no secret reaches a report either. A failed collection is recorded
+    in the archive with its reason and returned without text.
+    """
+    remote = [d for d in devices if d.method != "file"]
+    if not remote:
+        return {}
+    from auditor.archive import Archive  # the SSH stack and the archive load only when needed
+    from auditor.collect.fleet import collect_fleet
+    from auditor.collect.progress import RichProgress
+
+    with RichProgress(len(remote)) as progress:
+        results = collect_fleet(remote, options, progress)
+    archive = Archive(archive_dir)
+    stored: dict[str, Collected] = {}
+    for result in results:
+        entry = archive.store(
+            result.device,
+            result.platform,
+            result.source,
+            result.text,
+            result.collected_at,
+            error=result.error,
+        )
+        text = archive.read(entry) if result.text is not None else None
+        stored[result.device] = dataclasses.replace(result, text=text)
+    return stored
+
+
 def _device_job(
     device: inventory.Device,
     cli_platform: Platform | None,
     cli_inside: tuple[str, ...] | None,
     remediation: bool,
+    collected: Collected | None = None,
 ) -> Job:
-    source = f"file:{device.config_path}"
     platform = cli_platform if cli_platform is not None else platform_from_name(device.platform)
     options = _device_options(device, cli_inside)
+    if collected is not None:
+        source = collected.source
+        if collected.text is None:
+            error = f"{device.name}: not collected: {collected.error}"
+            return Job(device.name, source, platform, options, error=error, platform_name=device.platform)
+        return Job(device.name, source, platform, options, text=collected.text, remediation=remediation)
+    assert device.config_path is not None  # a file device (inventory.load guarantees it)
+    source = f"file:{device.config_path}"
     try:
         text = read_config(device.config_path)
     except AuditorError as exc:
@@ -471,6 +551,38 @@ def _history_rows(device: str, archive_dir: Path, entries: list[Entry]) -> list[
         elif entry.redacted_kinds:
             rows.append(f"{'':>4}  redacted: {', '.join(entry.redacted_kinds)}")
     return rows
+
+
+@app.command()
+@_user_errors
+def collect(
+    inventory_file: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML of devices.")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Devices collected at once.")] = 10,
+    limit: LimitOpt = None,
+    accept_new_host_keys: AcceptNewOpt = False,
+    archive_dir: StoreOpt = None,
+) -> None:
+    """Collect the configs of an inventory's devices over SSH (read-only commands only).
+
+    Each config is redacted and stored in the archive (new or unchanged); prints one line per
+    device (collected, with its line count and source, or the reason it was not); exit 3
+    when any device could not be collected.
+    """
+    devices = inventory.select(inventory.load(inventory_file), limit)
+    remote = [d for d in devices if d.method != "file"]
+    if not remote:
+        raise UsageError(f"{inventory_file}: no device to collect (every selected device is a file)")
+    store = archive_dir or inventory_file.parent / "archive"
+    options = CollectOptions(workers=workers, accept_new_host_keys=accept_new_host_keys)
+    results = _collect(remote, options, store).values()
+    for result in results:
+        if result.text is not None:
+            lines = len(result.text.splitlines())
+            typer.echo(f"{result.device}\tcollected\t{lines} lines\t{result.source}")
+        else:
+            typer.echo(f"{result.device}\terror\t{result.error}\t{result.source}")
+    typer.echo(f"archive: {store}", err=True)
+    raise typer.Exit(3 if any(r.text is None for r in results) else 0)
 
 
 @policies_app.command("list")
