@@ -171,7 +171,25 @@ def fakenos_fleet(
             wait_for_port(port)
         yield recorder
     finally:
+        _wake_waiting_sessions(net)
         net.stop()
+
+
+def _wake_waiting_sessions(net: Any) -> None:
+    """Release FakeNOS workers still waiting for a channel that will never come.
+
+    A connection that never opens a channel (the port probe above, a client that refused the
+    host key) leaves FakeNOS's worker in ``Transport.accept()`` with no timeout; closing the
+    transport does not wake it, and the worker is not a daemon thread, so the test process
+    would never exit. Notifying the wait lets the worker see no channel and end.
+    """
+    for host in net.hosts.values():
+        server = getattr(host, "server", None)
+        sessions = getattr(server, "_active_sessions", set())
+        for session in list(sessions):
+            session.close()
+            with session.lock:
+                session.server_accept_cv.notify_all()
 
 
 def base_prompt(platform: str, name: str) -> str:
