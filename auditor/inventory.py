@@ -2,7 +2,7 @@
 
 A YAML file validated with pydantic at the trust boundary. A device's configuration is
 either a file (``config:``, relative to the inventory; the ``file`` method) or collected
-over SSH (``method: netmiko`` or ``ssh-linux`` with ``host:``). Settings merge
+over SSH (``method: netmiko``, ``napalm`` or ``ssh-linux`` with ``host:``). Settings merge
 defaults <- groups (in order) <- host. Secrets are never written in the file: ``password``
 and ``secret`` are references (``env:VAR``, ``prompt``, ``keyring:service/user``) that
 ``auditor.collect.credentials`` resolves at run time.
@@ -17,10 +17,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from auditor.collect.commands import COMMANDS
+from auditor.collect.commands import COMMANDS, NAPALM_DRIVERS, NAPALM_REFUSED
 from auditor.errors import InventoryError
 
-Method = Literal["file", "netmiko", "ssh-linux"]
+Method = Literal["file", "netmiko", "napalm", "ssh-linux"]
 LinuxRuleset = Literal["iptables", "nft"]
 
 # A reference to a secret, never the secret: env:VAR, prompt, or keyring:service/user.
@@ -142,6 +142,16 @@ def select(devices: list[Device], limits: list[str] | None) -> list[Device]:
     return [d for d in devices if d.name in limits or set(d.groups) & set(limits)]
 
 
+def _check_napalm(path: Path, name: str, platform: object) -> None:
+    known = ", ".join(NAPALM_DRIVERS)
+    if platform in NAPALM_DRIVERS:
+        return
+    why = f": {NAPALM_REFUSED[platform]}" if isinstance(platform, str) and platform in NAPALM_REFUSED else ""
+    raise InventoryError(
+        f"{path}: host {name}: method napalm needs platform: one of {known} (got {platform!r}){why}"
+    )
+
+
 def _device(path: Path, name: str, host: HostEntry, inventory: InventoryFile) -> Device:
     layers: list[Settings] = [inventory.defaults]
     for group in host.groups:
@@ -156,7 +166,9 @@ def _device(path: Path, name: str, host: HostEntry, inventory: InventoryFile) ->
         )
     method = merged.pop("method", None) or ("file" if host.config is not None else None)
     if method is None:
-        raise InventoryError(f"{path}: host {name}: give config: (a file) or method: netmiko|ssh-linux")
+        raise InventoryError(
+            f"{path}: host {name}: give config: (a file) or method: netmiko|napalm|ssh-linux"
+        )
     if method == "file" and host.config is None:
         raise InventoryError(f"{path}: host {name}: method file needs config: (a path)")
     if method != "file":
@@ -168,6 +180,8 @@ def _device(path: Path, name: str, host: HostEntry, inventory: InventoryFile) ->
                 f"{path}: host {name}: method netmiko needs platform: one of {known} "
                 f"(got {merged.get('platform')!r})"
             )
+        if method == "napalm":
+            _check_napalm(path, name, merged.get("platform"))
         if method == "ssh-linux":
             merged["platform"] = merged.get("platform") or "linux"
     for key in ("key_file", "known_hosts"):

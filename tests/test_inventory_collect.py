@@ -81,7 +81,8 @@ def test_groups_and_defaults_merge_into_collection_settings(tmp_path: Path) -> N
         ({"method": "netmiko", "host": "r1", "platform": "vyos"}, "(got 'vyos')"),
         ({"method": "file"}, "needs config:"),
         ({"host": "r1"}, "give config: (a file) or method:"),
-        ({"method": "napalm", "host": "r1"}, "method"),
+        ({"method": "napalm", "host": "r1"}, "method napalm needs platform: one of cisco_ios"),
+        ({"method": "telnet", "host": "r1"}, "method"),
         ({"method": "ssh-linux", "host": "r1", "port": 70000}, "port"),
     ],
 )

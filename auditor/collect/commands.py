@@ -97,6 +97,25 @@ LAST_LINE: dict[str, tuple[str, ...]] = {
 }
 
 
+# `method: napalm`: the napalm driver for each netmiko platform it collects. Only drivers that
+# run over netmiko are here, so the read-only guard and host-key checks are the same as for
+# `method: netmiko`; napalm's `get_config(retrieve="running")` sends `show running-config`.
+NAPALM_DRIVERS: dict[str, str] = {
+    "cisco_ios": "ios",
+    "cisco_xe": "ios",
+    "cisco_nxos": "nxos_ssh",
+}
+# Platforms napalm has a driver for that auditor does not collect through it, and why.
+NAPALM_REFUSED: dict[str, str] = {
+    "arista_eos": "napalm's eos driver uses eAPI over HTTPS by default, with certificate checks "
+    "off; its SSH transport enables before the read-only guard can be installed and hides "
+    "'% Invalid input' refusals: use method: netmiko",
+    "juniper_junos": "napalm's junos driver uses NETCONF through PyEZ with host-key checking off "
+    "(napalm passes no option to turn it on), and sends RPCs the read-only guard cannot check: "
+    "use method: netmiko",
+}
+
+
 def commands_for(platform: str, export_verbose: bool = False) -> tuple[str, ...]:
     """The config commands for a netmiko platform (KeyError when auditor has none for it)."""
     if platform == "mikrotik_routeros" and export_verbose:
