@@ -1,10 +1,10 @@
-"""Collection from real devices: netmiko for network OSes, SSH for Linux firewalls, all read-only.
+"""Collection from real devices: netmiko or napalm for network OSes, SSH for Linux, all read-only.
 
 ``collect_fleet(devices, options, progress)`` returns one ``Collected`` per device that is
 not a file. Nothing is written to disk here: the configs stay in memory for the caller.
 
 Names load on first use, so reading an inventory or auditing files never imports the SSH
-stack (nornir, netmiko, paramiko).
+stack (nornir, netmiko, paramiko); napalm loads only when a napalm device is collected.
 """
 
 from __future__ import annotations

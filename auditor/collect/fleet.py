@@ -23,7 +23,7 @@ from nornir.core.task import Result, Task
 from nornir.plugins.runners import ThreadedRunner
 from nornir_netmiko.connections import Netmiko
 
-from auditor.collect import hostkeys, linux, netmiko_driver
+from auditor.collect import hostkeys, linux, napalm_driver, netmiko_driver
 from auditor.collect.credentials import Resolver
 from auditor.collect.guard import ReadOnlyGuard, ReadOnlyViolation
 from auditor.collect.result import Collected, CollectOptions, Incomplete, Permanent
@@ -71,13 +71,16 @@ def collect_fleet(
             password=password,
             platform=device.platform,
             data={"device": device, "secret": secret},
-            connection_options={
-                netmiko_driver.CONNECTION: ConnectionOptions(extras=netmiko_driver.extras(device, secret))
-            },
+            connection_options=_connection_options(device, secret),
         )
     results = dict(early)
     if hosts:
         ConnectionPluginRegister.register(netmiko_driver.CONNECTION, Netmiko)
+        if any(d.method == "napalm" for d in remote):
+            # napalm (and its dependencies) load only when a napalm device is collected.
+            from nornir_napalm.plugins.connections import Napalm
+
+            ConnectionPluginRegister.register(napalm_driver.CONNECTION, Napalm)
         nornir = Nornir(
             inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
             runner=ThreadedRunner(num_workers=max(1, options.workers)),
@@ -90,6 +93,24 @@ def collect_fleet(
                 result = _failed(hosts[name].data["device"], f"internal error: {multi[0].exception!r}")
             results[name] = result
     return [results[d.name] for d in remote]
+
+
+def _connection_options(device: Device, secret: str | None) -> dict[str, ConnectionOptions]:
+    if device.method == "napalm":
+        return {
+            napalm_driver.CONNECTION: ConnectionOptions(
+                platform=napalm_driver.driver(device), extras=napalm_driver.extras(device, secret)
+            )
+        }
+    return {netmiko_driver.CONNECTION: ConnectionOptions(extras=netmiko_driver.extras(device, secret))}
+
+
+def _source(device: Device) -> str:
+    if device.method == "ssh-linux":
+        return linux.source(device)
+    if device.method == "napalm":
+        return napalm_driver.source(device)
+    return netmiko_driver.source(device)
 
 
 def _task(
@@ -108,7 +129,7 @@ def _task(
 
 
 def _with_retries(task: Task, device: Device, options: CollectOptions, secrets: list[str]) -> Collected:
-    source = linux.source(device) if device.method == "ssh-linux" else netmiko_driver.source(device)
+    source = _source(device)
     reason = ""
     sent: tuple[str, ...] = ()
     for attempt in range(device.retries + 1):
@@ -120,6 +141,8 @@ def _with_retries(task: Task, device: Device, options: CollectOptions, secrets: 
                 hostkeys.accept_new(device.known_hosts, str(device.host), device.port, device.timeout)
             if device.method == "ssh-linux":
                 text = linux.collect(device, task.host.password, guard)
+            elif device.method == "napalm":
+                text = napalm_driver.collect(task, device, guard)
             else:
                 text = netmiko_driver.collect(task, device, guard)
             return Collected(
@@ -184,17 +207,17 @@ def _guard(device: Device, password: str | None, secret: str | None) -> ReadOnly
 
 
 def _close(task: Task) -> None:
-    connection = task.host.connections.pop(netmiko_driver.CONNECTION, None)
-    if connection is not None:
-        try:
-            connection.close()
-        except Exception:  # a half-open session may fail to close; it is dropped either way
-            pass
+    for name in (netmiko_driver.CONNECTION, napalm_driver.CONNECTION):
+        connection = task.host.connections.pop(name, None)
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # a half-open session may fail to close; it is dropped either way
+                pass
 
 
 def _failed(device: Device, reason: str) -> Collected:
-    source = linux.source(device) if device.method == "ssh-linux" else netmiko_driver.source(device)
-    return Collected(device.name, device.platform, device.method, source, _now(), None, reason)
+    return Collected(device.name, device.platform, device.method, _source(device), _now(), None, reason)
 
 
 def _now() -> datetime:
