@@ -200,3 +200,43 @@ def test_napalm_is_not_imported_unless_a_napalm_device_is_collected() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_audit_inventory_with_a_napalm_device_gives_the_verdicts_of_the_file(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    port = free_port()
+    (tmp_path / "known_hosts").write_text(known_hosts_line(port, fakenos_host_key()))
+    hosts = {
+        "br-napalm": {
+            "method": "napalm",
+            "platform": "cisco_ios",
+            "host": "127.0.0.1",
+            "port": port,
+            "username": USER,
+            "password": "env:AUDITOR_TEST_PASSWORD",
+            "known_hosts": str(tmp_path / "known_hosts"),
+            "inside_networks": ["10.0.0.0/8"],
+        }
+    }
+    path = write(tmp_path, hosts)
+    flags = ["--format", "json", "--no-remediation"]
+    runner = CliRunner()
+    with fakenos_fleet({"br-napalm": ("cisco_ios", port)}):
+        live_run = runner.invoke(app, ["audit", "--inventory", str(path), *flags])
+    file_run = runner.invoke(
+        app, ["audit", str(SAMPLES["cisco_ios"]), "--inside-network", "10.0.0.0/8", *flags]
+    )
+    assert live_run.exit_code == file_run.exit_code == 1, live_run.output
+    (live,) = json.loads(live_run.stdout)["devices"]
+    (file,) = json.loads(file_run.stdout)["devices"]
+    assert live["source"] == f"napalm:cisco_ios@127.0.0.1:{port} ios get_config(retrieve='running')"
+    assert [(f["check"], f["status"]) for f in live["findings"]] == [
+        (f["check"], f["status"]) for f in file["findings"]
+    ]
+    assert live["parse"]["lines"] == file["parse"]["lines"]
+    assert PASSWORD not in live_run.stdout + live_run.stderr

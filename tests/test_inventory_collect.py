@@ -195,11 +195,11 @@ def test_keyring_references_read_the_configured_keyring_backend() -> None:
 
 
 def test_a_prompt_left_at_the_end_of_the_output_is_not_config() -> None:
-    from auditor.collect.netmiko_driver import _without_trailing_prompt
+    from auditor.collect.netmiko_driver import without_trailing_prompt
 
     base = "[auditor@edge-mt-01]"
-    assert _without_trailing_prompt("/ip address\nadd address=10.0.0.1/24\n[auditor@edge-mt-01] >", base) == (
+    assert without_trailing_prompt("/ip address\nadd address=10.0.0.1/24\n[auditor@edge-mt-01] >", base) == (
         "/ip address\nadd address=10.0.0.1/24\n"
     )
-    assert _without_trailing_prompt("hostname r1\n!\nend\nr1#\n", "r1") == "hostname r1\n!\nend\n"
-    assert _without_trailing_prompt("hostname r1\nr1\n", "r1") == "hostname r1\nr1\n"  # no terminator: kept
+    assert without_trailing_prompt("hostname r1\n!\nend\nr1#\n", "r1") == "hostname r1\n!\nend\n"
+    assert without_trailing_prompt("hostname r1\nr1\n", "r1") == "hostname r1\nr1\n"  # no terminator: kept

@@ -70,6 +70,6 @@ def collect(task: Task, device: Device, guard: ReadOnlyGuard) -> str:
         if exc.__context__ is not None:
             raise exc.__context__ from None
         raise
-    text = str(configs["running"])
+    text = netmiko_driver.without_trailing_prompt(str(configs["running"]), str(connection.base_prompt))
     check.whole_config(str(device.platform), COMMAND, text)
-    return text + "\n"
+    return text.rstrip("\n") + "\n"

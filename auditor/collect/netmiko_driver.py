@@ -73,12 +73,12 @@ def collect(task: Task, device: Device, guard: ReadOnlyGuard) -> str:
             kwargs["cmd_verify"] = True
         output = connection.send_command(command, read_timeout=device.timeout, **kwargs)
         check.refused(command, output)
-    output = _without_trailing_prompt(str(output), str(connection.base_prompt))
+    output = without_trailing_prompt(str(output), str(connection.base_prompt))
     check.whole_config(platform, commands[-1], output)
     return output
 
 
-def _without_trailing_prompt(output: str, base_prompt: str) -> str:
+def without_trailing_prompt(output: str, base_prompt: str) -> str:
     """Drop a last line that is the device's prompt (netmiko misses it when it arrives split)."""
     lines = output.rstrip().splitlines()
     stem = re.escape(base_prompt.strip().strip("[]"))
