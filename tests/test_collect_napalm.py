@@ -34,10 +34,12 @@ from tests.fakedevices import (  # noqa: E402
     SAMPLES,
     USER,
     base_prompt,
+    closing_server,
     fakenos_fleet,
     fakenos_host_key,
     free_port,
     known_hosts_line,
+    silent_server,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +147,28 @@ def test_a_config_cut_short_is_discarded_and_retried(tmp_path: Path) -> None:
         "'show running-config' output ends without 'end': cut short, discarded (after 2 tries)"
     )
     assert recorder.lines["r-cut"].count("show running-config") == 2
+
+
+def test_a_silent_device_and_a_dropped_session_are_transient_and_retried(tmp_path: Path) -> None:
+    import paramiko
+
+    logging.getLogger("paramiko").setLevel(logging.CRITICAL)
+    key = paramiko.RSAKey.generate(2048)
+    known = tmp_path / "known_hosts"
+    with silent_server() as silent, closing_server(key, SAMPLES["cisco_ios"].read_text()) as (closing, rec):
+        known.write_text(known_hosts_line(silent, key) + known_hosts_line(closing, key))
+        devices = [
+            device("r-silent", "cisco_ios", silent, known, timeout=1.0, retries=1),
+            device("r-closing", "cisco_ios", closing, known, timeout=2.0, retries=1),
+        ]
+        hung, dropped = collect_fleet(devices, CollectOptions(backoff=0.01))
+    assert hung.text is None and dropped.text is None
+    assert hung.error == f"no SSH answer from 127.0.0.1:{silent} within 1s (timeout) (after 2 tries)"
+    assert dropped.error is not None
+    assert dropped.error.startswith(f"session to 127.0.0.1:{closing} closed")
+    assert "during 'show running-config'; output discarded" in dropped.error
+    assert dropped.error.endswith("(after 2 tries)")
+    assert rec.lines["edge-rtr-09#"].count("show running-config") == 2
 
 
 def write(tmp_path: Path, hosts: dict[str, object]) -> Path:
