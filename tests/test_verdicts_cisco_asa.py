@@ -17,48 +17,36 @@ import pytest
 import auditor.engine
 import auditor.policy
 from auditor.parsers.cisco_asa import parse
+from tests.verdict_table import ALL, PA, F, P, U, mismatches, row, statuses
 
 HERE = Path(__file__).parent / "verdicts" / "cisco_asa"
 
-CHECKS = (
-    "tcp-80", "tcp-443", "tcp-5223",
-    "udp-3478-3497", "udp-16384-16387", "udp-16393-16402",
-    "sip-alg", "port-mapping", "dynamic-media-ports",
-)  # fmt: skip
-P, F, PA, U = "pass", "fail", "partial", "unknown"
-ALL = (P, P, P, P, P, P)
-
-
-def _row(flows: tuple[str, ...], sip: str = P, pmap: str = P, media: str = P) -> dict[str, str]:
-    return dict(zip(CHECKS, (*flows, sip, pmap, media), strict=True))
-
-
 EXPECTED: dict[str, dict[str, str]] = {
     # No ACL: higher (100) to lower (0) security level is permitted.
-    "01_no_acl_high_to_low.cfg": _row(ALL),
+    "01_no_acl_high_to_low.cfg": row(ALL),
     # Equal levels without same-security-traffic: denied.
-    "02_equal_levels_denied.cfg": _row((F, F, F, F, F, F)),
-    "03_equal_levels_permitted.cfg": _row(ALL),
+    "02_equal_levels_denied.cfg": row((F, F, F, F, F, F)),
+    "03_equal_levels_permitted.cfg": row(ALL),
     # The inbound ACL replaces the level permit: 5223 denied, the rest permitted.
-    "04_inbound_deny_5223.cfg": _row((P, P, F, P, P, P)),
+    "04_inbound_deny_5223.cfg": row((P, P, F, P, P, P)),
     # A global ACL alone: www/https permitted, the rest hits the implicit deny.
-    "05_global_only.cfg": _row((P, P, F, F, F, F)),
+    "05_global_only.cfg": row((P, P, F, F, F, F)),
     # Interface ACL first (Apple TCP + STUN), then the global deny-all for the media ranges.
-    "06_interface_permit_global_deny.cfg": _row((P, P, P, P, F, F)),
+    "06_interface_permit_global_deny.cfg": row((P, P, P, P, F, F)),
     # Level permit on ingress, then the outside out ACL drops UDP 16384-16402.
-    "07_out_acl_outside.cfg": _row((P, P, P, P, F, F)),
+    "07_out_acl_outside.cfg": row((P, P, P, P, F, F)),
     # Inactive deny-all is skipped.
-    "08_inactive_entry.cfg": _row(ALL),
+    "08_inactive_entry.cfg": row(ALL),
     # STUN only 3478-3480 of 3478-3497; 16393-16402 not listed.
-    "09_service_object_ranges.cfg": _row((P, P, P, PA, P, F)),
+    "09_service_object_ranges.cfg": row((P, P, P, PA, P, F)),
     # Static PAT of UDP 3478 to an inside host.
-    "10_static_nat_udp_3478.cfg": _row(ALL, pmap=F),
+    "10_static_nat_udp_3478.cfg": row(ALL, pmap=F),
     # inspect sip + h323/rtsp/skinny in the applied global_policy.
-    "11_inspect_sip_global.cfg": _row(ALL, sip=F, media=F),
+    "11_inspect_sip_global.cfg": row(ALL, sip=F, media=F),
     # sip removed, no other media engine: both pass.
-    "12_no_inspect_sip.cfg": _row(ALL),
+    "12_no_inspect_sip.cfg": row(ALL),
     # The time-range entry decides STUN: unknown; TCP and media are decided before it.
-    "13_time_range.cfg": _row((P, P, P, U, P, P)),
+    "13_time_range.cfg": row((P, P, P, U, P, P)),
 }
 
 # Cases that need the engine to honour Binding.peer (security-level pairs): the lead is
@@ -71,10 +59,7 @@ def _findings(cfg: Path) -> dict[str, str]:
     outside = tuple(
         line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("! auditor-outside:")
     )
-    model = parse(text, cfg.name).model
-    options = auditor.engine.AuditOptions(outside_interfaces=outside)
-    findings = auditor.engine.audit(model, auditor.policy.resolve("apple-facetime-imessage"), options)
-    return {f.check: f.status.value for f in findings}
+    return statuses(parse, cfg, auditor.engine.AuditOptions(outside_interfaces=outside))
 
 
 def test_every_config_has_expectations() -> None:
@@ -95,5 +80,5 @@ def _cases() -> list[object]:
 def test_verdicts(name: str) -> None:
     actual = _findings(HERE / name)
     expected = EXPECTED[name]
-    mismatches = {c: (expected[c], actual.get(c)) for c in CHECKS if expected[c] != actual.get(c)}
-    assert not mismatches, f"{name}: check -> (expected, actual): {mismatches}"
+    differ = mismatches(expected, actual)
+    assert not differ, f"{name}: check -> (expected, actual): {differ}"

@@ -15,65 +15,43 @@ from pathlib import Path
 
 import pytest
 
-import auditor.engine
-import auditor.policy
 from auditor.parsers.fortinet import parse
+from tests.verdict_table import ALL, PA, F, P, U, mismatches, row, statuses
 
 HERE = Path(__file__).parent / "verdicts" / "fortinet"
 
-CHECKS = (
-    "tcp-80", "tcp-443", "tcp-5223",
-    "udp-3478-3497", "udp-16384-16387", "udp-16393-16402",
-    "sip-alg", "port-mapping", "dynamic-media-ports",
-)  # fmt: skip
-P, F, PA, U = "pass", "fail", "partial", "unknown"
-ALL = (P, P, P, P, P, P)
-
-
-def _row(flows: tuple[str, ...], sip: str = P, pmap: str = P, media: str = P) -> dict[str, str]:
-    return dict(zip(CHECKS, (*flows, sip, pmap, media), strict=True))
-
-
 EXPECTED: dict[str, dict[str, str]] = {
     # Accept-all LAN->WAN; proxy VoIP ALG and factory helpers by default (nothing printed).
-    "01_allow_all_nat.conf": _row(ALL, sip=F, media=F),
+    "01_allow_all_nat.conf": row(ALL, sip=F, media=F),
     # Deny HTTPS to 17/8 above the accept: only TCP 443 fails.
-    "02_deny_https_first.conf": _row((P, F, P, P, P, P)),
+    "02_deny_https_first.conf": row((P, F, P, P, P, P)),
     # Sequence order: the accept (id 9) is listed first, the deny-all (id 2) never matches.
-    "03_sequence_not_id.conf": _row(ALL),
+    "03_sequence_not_id.conf": row(ALL),
     # No action line: deny, so Apple traffic never reaches the accept below.
-    "04_no_action_line.conf": _row((F, F, F, F, F, F)),
+    "04_no_action_line.conf": row((F, F, F, F, F, F)),
     # Disabled deny-all skipped.
-    "05_disabled_deny.conf": _row(ALL),
+    "05_disabled_deny.conf": row(ALL),
     # 3478-3490 of 3478-3497; 16393-16402 missing.
-    "06_partial_udp.conf": _row((P, P, P, PA, P, F)),
+    "06_partial_udp.conf": row((P, P, P, PA, P, F)),
     # A zone stands for its member.
-    "07_zone_policy.conf": _row(ALL),
+    "07_zone_policy.conf": row(ALL),
     # Port forward of UDP 3478-3479 in use.
-    "08_vip_portforward_stun.conf": _row(ALL, pmap=F),
+    "08_vip_portforward_stun.conf": row(ALL, pmap=F),
     # A VIP nothing uses: not confirmed whether it maps anything.
-    "09_vip_unused.conf": _row(ALL, pmap=U),
+    "09_vip_unused.conf": row(ALL, pmap=U),
     # Kernel-helper mode, no SIP or media helper: clean.
-    "10_kernel_helper_no_sip.conf": _row(ALL),
+    "10_kernel_helper_no_sip.conf": row(ALL),
     # A VoIP profile on the accepting policy: the SIP ALG acts even in kernel-helper mode.
-    "11_kernel_helper_voip_profile.conf": _row(ALL, sip=F, media=F),
+    "11_kernel_helper_voip_profile.conf": row(ALL, sip=F, media=F),
     # Proxy mode, default profile with SIP and SCCP off, no SIP helper: no SIP processing.
-    "12_proxy_profile_sip_disabled.conf": _row(ALL),
+    "12_proxy_profile_sip_disabled.conf": row(ALL),
     # A recurring schedule decides the only accept.
-    "13_schedule_workhours.conf": _row((U, U, U, U, U, U)),
+    "13_schedule_workhours.conf": row((U, U, U, U, U, U)),
     # Everything but Apple is accepted: Apple hits the implicit deny.
-    "14_negated_destination.conf": _row((F, F, F, F, F, F)),
+    "14_negated_destination.conf": row((F, F, F, F, F, F)),
     # ISDB destination: contents not in the config.
-    "15_isdb_destination.conf": _row((U, U, U, U, U, U)),
+    "15_isdb_destination.conf": row((U, U, U, U, U, U)),
 }
-
-
-def _findings(conf: Path) -> dict[str, str]:
-    model = parse(conf.read_text(encoding="utf-8"), conf.name).model
-    findings = auditor.engine.audit(
-        model, auditor.policy.resolve("apple-facetime-imessage"), auditor.engine.AuditOptions()
-    )
-    return {f.check: f.status.value for f in findings}
 
 
 def test_every_config_has_expectations() -> None:
@@ -82,7 +60,7 @@ def test_every_config_has_expectations() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=[n.removesuffix(".conf") for n in sorted(EXPECTED)])
 def test_verdicts(name: str) -> None:
-    actual = _findings(HERE / name)
+    actual = statuses(parse, HERE / name)
     expected = EXPECTED[name]
-    mismatches = {c: (expected[c], actual.get(c)) for c in CHECKS if expected[c] != actual.get(c)}
-    assert not mismatches, f"{name}: check -> (expected, actual): {mismatches}"
+    differ = mismatches(expected, actual)
+    assert not differ, f"{name}: check -> (expected, actual): {differ}"

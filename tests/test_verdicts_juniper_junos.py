@@ -16,63 +16,41 @@ from pathlib import Path
 
 import pytest
 
-import auditor.engine
-import auditor.policy
 from auditor.parsers.juniper_junos import parse
+from tests.verdict_table import ALL, PA, F, P, U, mismatches, row, statuses
 
 HERE = Path(__file__).parent / "verdicts" / "juniper_junos"
 
-CHECKS = (
-    "tcp-80", "tcp-443", "tcp-5223",
-    "udp-3478-3497", "udp-16384-16387", "udp-16393-16402",
-    "sip-alg", "port-mapping", "dynamic-media-ports",
-)  # fmt: skip
-P, F, PA, U = "pass", "fail", "partial", "unknown"
-ALL = (P, P, P, P, P, P)
-
-
-def _row(flows: tuple[str, ...], sip: str = P, pmap: str = P, media: str = P) -> dict[str, str]:
-    return dict(zip(CHECKS, (*flows, sip, pmap, media), strict=True))
-
-
 EXPECTED: dict[str, dict[str, str]] = {
     # Factory-style branch SRX: trust -> untrust permit any; ALGs on by default.
-    "01_branch_factory.conf": _row(ALL, sip=F, media=F),
+    "01_branch_factory.conf": row(ALL, sip=F, media=F),
     # Every media ALG disabled explicitly, MGCP included.
-    "02_all_algs_disabled.conf": _row(ALL),
+    "02_all_algs_disabled.conf": row(ALL),
     # SIP off, H.323/RTSP/SCCP still on by default.
-    "03_sip_only_disabled.conf": _row(ALL, media=F),
+    "03_sip_only_disabled.conf": row(ALL, media=F),
     # Only junos-http/junos-https; the default deny-all takes the rest.
-    "04_web_only.conf": _row((P, P, F, F, F, F), sip=F, media=F),
+    "04_web_only.conf": row((P, P, F, F, F, F), sip=F, media=F),
     # Reject UDP 16384-16402 before the permit-all.
-    "05_deny_media_first.conf": _row((P, P, P, P, F, F), sip=F, media=F),
+    "05_deny_media_first.conf": row((P, P, P, P, F, F), sip=F, media=F),
     # No policy at all, default-policy permit-all.
-    "06_default_permit_all.conf": _row(ALL, sip=F, media=F),
+    "06_default_permit_all.conf": row(ALL, sip=F, media=F),
     # Policies only untrust->trust and trust->trust: trust->untrust hits deny-all.
-    "07_only_inbound_policy.conf": _row((F, F, F, F, F, F), sip=F, media=F),
+    "07_only_inbound_policy.conf": row((F, F, F, F, F, F), sip=F, media=F),
     # Zone policy denies TCP 5223 first; the global policy permits the rest.
-    "08_global_after_zone.conf": _row((P, P, F, P, P, P), sip=F, media=F),
+    "08_global_after_zone.conf": row((P, P, F, P, P, P), sip=F, media=F),
     # junos-stun-udp covers UDP 3478-3479 only.
-    "09_stun_partial.conf": _row((P, P, P, PA, P, P), sip=F, media=F),
+    "09_stun_partial.conf": row((P, P, P, PA, P, P), sip=F, media=F),
     # Destination NAT of UDP 16384-16387 to an inside server.
-    "10_dnat_push_port.conf": _row(ALL, sip=F, pmap=F, media=F),
+    "10_dnat_push_port.conf": row(ALL, sip=F, pmap=F, media=F),
     # MX input filter: web accepted, STUN term with only `count` accepts, implicit discard for the rest.
-    "11_mx_input_filter.conf": _row((P, P, F, P, F, F)),
+    "11_mx_input_filter.conf": row((P, P, F, P, F, F)),
     # Output filter passes TCP only when established: a SYN never is; UDP accepted.
-    "12_mx_output_established.conf": _row((F, F, F, P, P, P)),
+    "12_mx_output_established.conf": row((F, F, F, P, P, P)),
     # The inactive deny of all UDP does not apply; SIP off, the other ALGs on.
-    "13_inactive_deny.conf": _row(ALL, media=F),
+    "13_inactive_deny.conf": row(ALL, media=F),
     # HTTPS permitted outright; the rest only by a scheduled policy: unknown.
-    "14_scheduled_policy.conf": _row((U, P, U, U, U, U), sip=F, media=F),
+    "14_scheduled_policy.conf": row((U, P, U, U, U, U), sip=F, media=F),
 }
-
-
-def _findings(cfg: Path) -> dict[str, str]:
-    model = parse(cfg.read_text(encoding="utf-8"), cfg.name).model
-    findings = auditor.engine.audit(
-        model, auditor.policy.resolve("apple-facetime-imessage"), auditor.engine.AuditOptions()
-    )
-    return {f.check: f.status.value for f in findings}
 
 
 def test_every_config_has_expectations() -> None:
@@ -81,7 +59,7 @@ def test_every_config_has_expectations() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=[n.removesuffix(".conf") for n in sorted(EXPECTED)])
 def test_verdicts(name: str) -> None:
-    actual = _findings(HERE / name)
+    actual = statuses(parse, HERE / name)
     expected = EXPECTED[name]
-    mismatches = {c: (expected[c], actual.get(c)) for c in CHECKS if expected[c] != actual.get(c)}
-    assert not mismatches, f"{name}: check -> (expected, actual): {mismatches}"
+    differ = mismatches(expected, actual)
+    assert not differ, f"{name}: check -> (expected, actual): {differ}"

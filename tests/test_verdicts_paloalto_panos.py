@@ -15,24 +15,13 @@ from pathlib import Path
 
 import pytest
 
-import auditor.engine
-import auditor.policy
 from auditor.parsers.paloalto_panos import parse
+from tests.verdict_table import ALL, PA, F, P, U, mismatches, row, statuses
 
 HERE = Path(__file__).parent / "verdicts" / "paloalto_panos"
 
-CHECKS = (
-    "tcp-80", "tcp-443", "tcp-5223",
-    "udp-3478-3497", "udp-16384-16387", "udp-16393-16402",
-    "sip-alg", "port-mapping", "dynamic-media-ports",
-)  # fmt: skip
-P, F, PA, U = "pass", "fail", "partial", "unknown"
-ALL = (P, P, P, P, P, P)
-
-
 def _row(flows: tuple[str, ...], sip: str = F, pmap: str = P, media: str = F) -> dict[str, str]:
-    # sip and media default to fail: the SIP, H.323, RTSP, MGCP and SCCP ALGs are on by default.
-    return dict(zip(CHECKS, (*flows, sip, pmap, media), strict=True))
+    return row(flows, sip, pmap, media)  # PAN-OS: the SIP and media ALGs are on unless overridden
 
 
 EXPECTED: dict[str, dict[str, str]] = {
@@ -67,20 +56,13 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 
-def _findings(cfg: Path) -> dict[str, str]:
-    model = parse(cfg.read_text(encoding="utf-8"), cfg.name).model
-    options = auditor.engine.AuditOptions()
-    findings = auditor.engine.audit(model, auditor.policy.resolve("apple-facetime-imessage"), options)
-    return {f.check: f.status.value for f in findings}
-
-
 def test_every_config_has_expectations() -> None:
     assert {p.name for p in HERE.iterdir()} == set(EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=[n.rsplit(".", 1)[0] for n in sorted(EXPECTED)])
 def test_verdicts(name: str) -> None:
-    actual = _findings(HERE / name)
+    actual = statuses(parse, HERE / name)
     expected = EXPECTED[name]
-    mismatches = {c: (expected[c], actual.get(c)) for c in CHECKS if expected[c] != actual.get(c)}
-    assert not mismatches, f"{name}: check -> (expected, actual): {mismatches}"
+    differ = mismatches(expected, actual)
+    assert not differ, f"{name}: check -> (expected, actual): {differ}"
