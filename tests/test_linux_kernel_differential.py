@@ -2,13 +2,14 @@
 
 Hypothesis draws small iptables-save rulesets (FORWARD policy, matches on interfaces,
 addresses, protocols, ports, multiport, conntrack state and --syn, negations, user chains
-reached by jump and goto with RETURN, REJECT and LOG, a raw-table NOTRACK, a mangle drop),
+reached by jump and goto with RETURN, REJECT and LOG, a raw-table NOTRACK, rules in an
+earlier mangle-priority chain, and equivalent spellings: -m state, th dport, ip protocol),
 and the same draws as nft rulesets. Each is loaded into the router of the namespace lab
 (tests/netns_lab.py), the inside host sends every port of the Apple pack, and the per-check
 verdict of what arrived must equal the audit's. The audit is asked about exactly what the
 probe sends: the inside host 10.77.1.2 on lan0 to the Apple host 17.0.0.10 behind wan0, so
-a verdict can only differ where the semantics do. Few examples per run (each loads a kernel ruleset and probes);
-``AUDITOR_KERNEL_EXAMPLES`` raises the count for a longer hunt.
+a verdict can only differ where the semantics do. Few examples per run (each loads a kernel
+ruleset and probes); ``AUDITOR_KERNEL_EXAMPLES`` raises the count for a longer hunt.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Match:
     ports_negated: bool
     state: str | None  # NEW | ESTABLISHED,RELATED | UNTRACKED | INVALID
     syn: bool
+    variant: int = 0  # picks between equivalent spellings: -m state vs conntrack, th dport, ...
 
     def iptables(self) -> str:
         out = []
@@ -65,7 +67,12 @@ class Match:
                 else:
                     out.append(f"-m {self.proto} {neg}--dport {text}")
         if self.state:
-            out.append(f"-m conntrack --ctstate {self.state}")
+            module = (
+                "-m state --state"
+                if self.variant % 2 and self.state != "UNTRACKED"
+                else "-m conntrack --ctstate"
+            )
+            out.append(f"{module} {self.state}")
         return " ".join(out)
 
     def nft(self) -> str:
@@ -82,9 +89,14 @@ class Match:
             if self.ports:
                 items = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in self.ports)
                 text = f"{{ {items} }}" if len(self.ports) > 1 else items
-                out.append(f"{self.proto} dport {'!= ' if self.ports_negated else ''}{text}")
+                if self.variant % 3 == 2 and not self.syn:  # the transport-header spelling
+                    out.append(
+                        f"meta l4proto {self.proto} th dport {'!= ' if self.ports_negated else ''}{text}"
+                    )
+                else:
+                    out.append(f"{self.proto} dport {'!= ' if self.ports_negated else ''}{text}")
             elif not self.syn:
-                out.append(f"meta l4proto {self.proto}")
+                out.append(f"meta l4proto {self.proto}" if self.variant % 2 else f"ip protocol {self.proto}")
         if self.state:
             out.append(f"ct state {self.state.lower()}")
         return " ".join(out)
@@ -102,7 +114,7 @@ class Ruleset:
     forward: tuple[Rule, ...]
     user: tuple[Rule, ...]
     notrack: tuple[int, int] | None
-    mangle_drop: int | None
+    mangle: tuple[Rule, ...]  # an earlier forward chain (mangle priority): its accept ends only itself
 
     def iptables(self) -> str:
         lines = ["*raw", ":PREROUTING ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
@@ -117,8 +129,8 @@ class Ruleset:
             ":FORWARD ACCEPT [0:0]",
         ]
         lines += [":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]"]
-        if self.mangle_drop is not None:
-            lines.append(f"-A FORWARD -p tcp -m tcp --dport {self.mangle_drop} -j DROP")
+        for rule in self.mangle:
+            lines.append(f"-A FORWARD {rule.match.iptables()} -j {rule.target}".replace("  ", " "))
         lines += ["COMMIT", "*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]"]
         lines += [":POSTROUTING ACCEPT [0:0]", "-A POSTROUTING -o wan0 -j MASQUERADE", "COMMIT"]
         lines += ["*filter", ":INPUT ACCEPT [0:0]", f":FORWARD {self.policy} [0:0]", ":OUTPUT ACCEPT [0:0]"]
@@ -144,7 +156,7 @@ class Ruleset:
             if self.notrack
             else ""
         )
-        mangle = f"\t\ttcp dport {self.mangle_drop} drop\n" if self.mangle_drop is not None else ""
+        mangle = body(self.mangle)
         return (
             "table inet fw {\n"
             f"\tchain raw {{\n\t\ttype filter hook prerouting priority raw; policy accept;\n{raw}\t}}\n"
@@ -182,8 +194,10 @@ def _match(draw: st.DrawFn) -> Match:
         ports = tuple(draw(st.lists(_span(), min_size=0, max_size=3)))
         negated = bool(ports) and draw(st.booleans()) and len(ports) == 1
         syn = proto == "tcp" and draw(st.integers(0, 5)) == 0
-    state = draw(st.none() | st.sampled_from(["NEW", "ESTABLISHED,RELATED", "UNTRACKED", "INVALID"]))
-    return Match(iface, src, dst, proto, ports, negated, state, syn)
+    state = draw(
+        st.none() | st.sampled_from(["NEW", "ESTABLISHED,RELATED", "UNTRACKED", "INVALID", "NEW,UNTRACKED"])
+    )
+    return Match(iface, src, dst, proto, ports, negated, state, syn, draw(st.integers(0, 5)))
 
 
 @st.composite
@@ -193,7 +207,8 @@ def _ruleset(draw: st.DrawFn) -> Ruleset:
     forward = tuple(draw(st.lists(st.builds(Rule, _match(), forward_targets), min_size=1, max_size=6)))
     user = tuple(draw(st.lists(st.builds(Rule, _match(), user_targets), min_size=0, max_size=3)))
     notrack = draw(st.none() | _span())
-    mangle = draw(st.none() | st.sampled_from([80, 443, 5223]))
+    early = st.builds(Rule, _match(), st.sampled_from(["ACCEPT", "DROP", "LOG"]))
+    mangle = tuple(draw(st.lists(early, min_size=0, max_size=2)))
     return Ruleset(draw(st.sampled_from(["ACCEPT", "DROP"])), forward, user, notrack, mangle)
 
 
