@@ -12,7 +12,8 @@ Assumptions the model rests on (VENDORS.md §8.1):
 - Interfaces in a non-default VRF route apart from the default VRF. A management port in its
   own VRF is left out of the model (it carries no transit between default-VRF interfaces);
   any other routed interface in a VRF makes the flow checks unknown (``Limitation``), since
-  the paths are per VRF and the model has one routing table.
+  the paths are per VRF and the model has one routing table; unless no ACL is bound to any
+  interface, when no VRF filters anything either.
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def _limitations(builder: EosBuilder, bindings: list[Binding]) -> list[Limitatio
             assert eos.vrf_source is not None
             in_vrfs.append((name, eos.vrf))
             vrf_sources.append(eos.vrf_source)
-    if in_vrfs:
+    if in_vrfs and builder.bindings:  # with no ACL bound anywhere, no VRF filters either
         listed = ", ".join(f"{name} ({vrf})" for name, vrf in in_vrfs)
         out.append(
             Limitation(
