@@ -110,7 +110,10 @@ def _ports(cur: Cursor, protocol: int | None, action: Action) -> tuple[Interval,
     def resolve(token: str) -> int | None:
         return port_value(token, protocol)
 
-    return parse_port_operator(cur, resolve, action)
+    try:
+        return parse_port_operator(cur, resolve, action)
+    except AceError as error:  # the IOS reader's message names IOS port names
+        raise _fail(action, error.reason.replace("IOS port name", "EOS port name"), error.kind) from None
 
 
 def _options(cur: Cursor, action: Action, protocol: int | None) -> tuple[tuple[Interval, ...] | None, bool]:

@@ -18,6 +18,7 @@ Assumptions the model rests on (VENDORS.md §8.1):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from auditor.flowspace import FlowSpace
@@ -171,14 +172,15 @@ def _limitations(builder: EosBuilder, bindings: list[Binding]) -> list[Limitatio
             )
         )
     if any(b.direction is Direction.OUT for b in bindings):
-        dynamic = [source for eos in builder.eos.values() for source in eos.dynamic_nat]
-        if dynamic:
+        nat = [source for eos in builder.eos.values() for source in eos.dynamic_nat]
+        nat += [mapping.source for mapping in builder.mappings]
+        if nat:
             out.append(
                 Limitation(
-                    "EOS dynamic source NAT with an outbound ACL: whether the ACL sees the "
-                    "translated source is not confirmed",
+                    "EOS source NAT with an outbound ACL: whether the ACL sees the translated "
+                    "source is not confirmed",
                     frozenset({"flow"}),
-                    tuple(dynamic),
+                    tuple(sorted(nat, key=lambda source: source.line)),
                 )
             )
     return out
@@ -218,10 +220,15 @@ def build_result(builder: EosBuilder, line_count: int) -> ParseResult:
     return ParseResult(model, tuple(diagnostics), line_count)
 
 
+_VERSION = re.compile(r"^! device: \S+ \(.*\bEOS-([\w.]+)\)", re.M)
+
+
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse EOS text; also return what became of every line (for accounting tests)."""
     split = split_config(text)
     builder = EosBuilder(filename)
+    if (found := _VERSION.search(text[:10_000])) is not None:
+        builder.version = found.group(1)  # the header `show running-config` prints
     builder.dispositions.update(split.dispositions)
     for block in split.blocks:
         dispatch(builder, block)
