@@ -23,6 +23,7 @@ PARSERS: dict[Platform, str] = {
     Platform.JUNIPER_JUNOS: "juniper_junos",
     Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
     Platform.PALOALTO_PANOS: "paloalto_panos",
+    Platform.ARISTA_EOS: "arista_eos",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
@@ -31,6 +32,7 @@ DETECT_ORDER: tuple[Platform, ...] = (
     Platform.PALOALTO_PANOS,
     Platform.JUNIPER_JUNOS,
     Platform.CISCO_ASA,
+    Platform.ARISTA_EOS,
     Platform.CISCO_IOS,
     Platform.MIKROTIK_ROUTEROS,
 )
