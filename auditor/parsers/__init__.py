@@ -18,6 +18,7 @@ PARSERS: dict[Platform, str] = {
     Platform.CISCO_IOS: "cisco_ios",
     Platform.CISCO_XE: "cisco_ios",
     Platform.CISCO_ASA: "cisco_asa",
+    Platform.CISCO_NXOS: "cisco_nxos",
     Platform.LINUX: "linux",
     Platform.FORTINET: "fortinet",
     Platform.JUNIPER_JUNOS: "juniper_junos",
@@ -31,6 +32,7 @@ DETECT_ORDER: tuple[Platform, ...] = (
     Platform.PALOALTO_PANOS,
     Platform.JUNIPER_JUNOS,
     Platform.CISCO_ASA,
+    Platform.CISCO_NXOS,
     Platform.CISCO_IOS,
     Platform.MIKROTIK_ROUTEROS,
 )
