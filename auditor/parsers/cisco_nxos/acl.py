@@ -195,7 +195,11 @@ def _maybe_ports(cur: Cursor, protocol: int | None, action: Action) -> PortRef:
     if cur.peek() not in PORT_OPERATORS:
         return PortRef()
     if protocol not in PORTS:
-        raise _fail(action, f"port operator '{cur.peek()}' on a protocol without ports")
+        raise _fail(
+            action,
+            f"port operator '{cur.peek()}' where NX-OS takes none (a protocol without ports, "
+            "or one given as a number)",
+        )
     assert protocol is not None
     if cur.peek() == "portgroup":
         cur.take()

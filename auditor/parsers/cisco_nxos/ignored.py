@@ -67,6 +67,16 @@ TOP_LEVEL: Mapping[tuple[str, ...], str] = MappingProxyType(
         ("cdp",): _L2,
         ("hardware",): "forwarding hardware profile",
         ("banner",): "login banner text",
+        ("policy-map",): "a policy map acts only where a service-policy applies it (diagnosed there)",
+        ("class-map",): "a class map acts only through a policy map applied by a service-policy",
+        (
+            "mac",
+            "access-list",
+        ): "a MAC ACL acts only where `mac port access-group` applies it",
+        ("ipv6", "access-list"): "IPv6 ACL: the audited flows are IPv4",
+        ("object-group", "ipv6"): "IPv6 object group: the audited flows are IPv4",
+        ("ipv6", "route"): "IPv6 route: the audited flows are IPv4",
+        ("time-range",): "a time range acts only through ACL entries that name it (already inexact)",
     }
 )
 

@@ -46,15 +46,6 @@ _LIMITED: Mapping[tuple[str, ...], str] = {
     ("vlan", "access-map"): "VLAN access map (VACL): can drop routed traffic in that VLAN (not evaluated)",
     ("vlan", "filter"): "VLAN access map (VACL) applied to VLANs: can drop routed traffic (not evaluated)",
 }
-# Recognized top-level commands the parser does not read (reason, security relevant).
-_UNSUPPORTED: Mapping[tuple[str, ...], tuple[str, bool]] = {
-    ("policy-map",): ("policy map: only matters where a service-policy applies it (diagnosed there)", False),
-    ("class-map",): ("class map: only matters where a service-policy applies it (diagnosed there)", False),
-    ("mac", "access-list"): ("MAC ACL: applies to switched ports only (not evaluated)", False),
-    ("ipv6", "access-list"): ("IPv6 ACL: the audited flows are IPv4", False),
-    ("object-group", "ipv6"): ("IPv6 object group: the audited flows are IPv4", False),
-    ("time-range",): ("time range: entries that use one are already inexact", False),
-}
 
 
 @dataclass(slots=True)
@@ -205,23 +196,12 @@ def dispatch(state: _State, block: Block) -> None:
         _read_vrf_context(builder, block)
     elif (reason := lookup(_LIMITED, words)) is not None:
         _limited(builder, block, reason)
-    elif (entry := _unsupported(words)) is not None:
-        builder.diagnose(header, DiagnosticKind.UNSUPPORTED, entry[0], entry[1])
-        builder.cover(block.children, Disposition.DIAGNOSED)
     elif lookup(TOP_LEVEL, words) is not None:
         builder.mark(header, Disposition.IGNORED)
         builder.cover(block.children, Disposition.IGNORED)
     else:
         builder.unrecognized(header)
         builder.cover(block.children, Disposition.DIAGNOSED)
-
-
-def _unsupported(words: tuple[str, ...]) -> tuple[str, bool] | None:
-    for length in range(min(len(words), 3), 0, -1):
-        found = _UNSUPPORTED.get(words[:length])
-        if found is not None:
-            return found
-    return None
 
 
 # --- building the model ------------------------------------------------------------------
@@ -273,6 +253,7 @@ def _ruleset(builder: NxBuilder, acl: _Acl, diagnostics: list[Diagnostic]) -> Ru
             rules.append(Rule(entry.ace.spec.action, _match(builder, entry.ace), entry.source))
         except GroupError as error:
             rules.append(Rule(entry.ace.spec.action, None, entry.source))
+            builder.dispositions[entry.source.line] = Disposition.DIAGNOSED
             diagnostics.append(
                 Diagnostic(entry.source, DiagnosticKind.UNRECOGNIZED, f"ACL {acl.name}: {error}", True)
             )
