@@ -288,11 +288,11 @@ class Entry:
     dport: tuple[PortOp, ...]  # one op, or several through a port group
     established: bool
 
-    def text(self, group: str | None) -> str:
-        parts = [self.action, self.protocol, self.src.text(SRC_BASE)]
+    def text(self, group: str | None, src: str, dst: str) -> str:
+        parts = [self.action, self.protocol, src]
         if self.sport:
             parts.append(self.sport.text())
-        parts.append(self.dst.text(DST_BASE))
+        parts.append(dst)
         if group is not None:
             parts.append(f"portgroup {group}")
         elif self.dport:
@@ -318,7 +318,7 @@ def addresses(bits: int) -> st.SearchStrategy[Address]:
     top = (1 << bits) - 1
     return st.one_of(
         st.just(Address(0, 0, is_any=True)),
-        st.builds(Address, st.integers(0, top), st.integers(0, top)),
+        st.builds(Address, st.integers(0, top), st.integers(0, top), st.just(False), st.booleans()),
     )
 
 
@@ -356,16 +356,26 @@ def entries(draw: st.DrawFn) -> Entry:
 
 
 def render(acl: list[Entry], shuffle_seed: int) -> str:
-    """Render with port groups where an entry has several ports, in a shuffled file order."""
+    """Render with port groups where an entry has several ports, address groups where drawn,
+    and the entries in a shuffled file order (their sequence numbers give the order)."""
     groups: list[str] = []
     lines: list[str] = []
+
+    def address(addr: Address, base: int, name: str) -> str:
+        if not addr.as_group:
+            return addr.text(base)
+        groups.append(f"object-group ip address {name}\n  10 {addr.text(base)}")
+        return f"addrgroup {name}"
+
     for index, entry in enumerate(acl):
         group = None
         if len(entry.dport) > 1:
             group = f"PG{index}"
             body = "\n".join(f"  {op.text()}" for op in entry.dport)
             groups.append(f"object-group ip port {group}\n{body}")
-        lines.append(f"  {entry.seq} {entry.text(group)}")
+        src = address(entry.src, SRC_BASE, f"SRC{index}")
+        dst = address(entry.dst, DST_BASE, f"DST{index}")
+        lines.append(f"  {entry.seq} {entry.text(group, src, dst)}")
     random.Random(shuffle_seed).shuffle(lines)
     return "\n".join(groups) + "\nip access-list GEN\n" + "\n".join(lines) + "\n"
 
