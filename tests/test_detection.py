@@ -14,6 +14,7 @@ CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 SUPPORTED = {
     "cisco_ios": Platform.CISCO_IOS,
     "cisco_asa": Platform.CISCO_ASA,
+    "cisco_nxos": Platform.CISCO_NXOS,
     "linux_iptables": Platform.LINUX,
     "linux_nftables": Platform.LINUX,
     "fortinet": Platform.FORTINET,
