@@ -20,6 +20,7 @@ SUPPORTED = {
     "juniper_junos": Platform.JUNIPER_JUNOS,
     "mikrotik_routeros": Platform.MIKROTIK_ROUTEROS,
     "paloalto_panos": Platform.PALOALTO_PANOS,
+    "vyos": Platform.VYOS,
 }
 
 

@@ -23,6 +23,7 @@ PARSERS: dict[Platform, str] = {
     Platform.JUNIPER_JUNOS: "juniper_junos",
     Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
     Platform.PALOALTO_PANOS: "paloalto_panos",
+    Platform.VYOS: "vyos",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
@@ -30,6 +31,7 @@ DETECT_ORDER: tuple[Platform, ...] = (
     Platform.FORTINET,
     Platform.PALOALTO_PANOS,
     Platform.JUNIPER_JUNOS,
+    Platform.VYOS,
     Platform.CISCO_ASA,
     Platform.CISCO_IOS,
     Platform.MIKROTIK_ROUTEROS,
