@@ -129,6 +129,7 @@ class RuleReader:
         target: str | None = None
         states: list[str] = []
         disabled = False
+        undecided: list[tuple[Statement, str]] = []
         for st, rest in statements:
             head = rest[0] if rest else ""
             try:
@@ -154,12 +155,7 @@ class RuleReader:
                     _interface(self.groups, cond, rest)
                 elif head in _INEXACT:
                     cond.inexact(f"'{' '.join(rest)}'", _INEXACT[head])
-                    draft.diagnose(
-                        st,
-                        DiagnosticKind.UNSUPPORTED,
-                        f"cannot decide from the text: {head}",
-                        relevant=_relevant(cond),
-                    )
+                    undecided.append((st, f"cannot decide from the text: {head}"))
                 else:
                     cond.inexact(f"unknown condition '{' '.join(rest)}'")
                     draft.unrecognized(st)
@@ -172,6 +168,8 @@ class RuleReader:
                 cond.add(state_space(states))
             except CondError as exc:
                 cond.inexact(str(exc))
+        for st, reason in undecided:  # relevant when what the rule could match includes TCP/UDP
+            draft.diagnose(st, DiagnosticKind.UNSUPPORTED, reason, relevant=_relevant(cond))
         if disabled:
             return None
         first = statements[0][0]
