@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor.engine import AuditOptions, audit
 from auditor.evaluate import walk
 from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, TCP, UDP, Packet
-from auditor.model import Action, Direction, Platform, Provenance, Role
+from auditor.model import Action, Direction, Platform, Provenance, Role, Status
 from auditor.parsers.vyos import looks_like, parse, parse_with_dispositions
+from auditor.policy import resolve
 from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
 
@@ -24,7 +26,9 @@ CORPUS = SHARED / "vyos"
 CASES = sorted(HERE.glob("*.conf"))
 CORPUS_FILES = sorted(CORPUS.glob("*")) if CORPUS.is_dir() else []
 OTHER_FILES = (
-    sorted(p for p in SHARED.glob("*/*") if p.parent.name != "vyos" and p.is_file()) if SHARED.is_dir() else []
+    sorted(p for p in SHARED.glob("*/*") if p.parent.name != "vyos" and p.is_file())
+    if SHARED.is_dir()
+    else []
 )
 
 
@@ -67,7 +71,7 @@ def test_does_not_claim_other_platforms(conf: Path) -> None:
 
 
 def test_edgeos_is_not_claimed() -> None:
-    text = 'firewall {\n    name WAN_IN {\n        default-action drop\n    }\n}\n/* Release version: v2.0.9 */\n'
+    text = "firewall {\n    name WAN_IN {\n        default-action drop\n    }\n}\n/* Release version: v2.0.9 */\n"
     assert not looks_like(text)
 
 
@@ -291,7 +295,9 @@ def gen_rule(draw: st.DrawFn, number: int, targets: list[str], named: bool) -> G
         )
 
     ranges = st.lists(
-        st.tuples(st.integers(0, 5), st.integers(0, 5)).map(lambda t: (min(t), max(t))), min_size=1, max_size=3
+        st.tuples(st.integers(0, 5), st.integers(0, 5)).map(lambda t: (min(t), max(t))),
+        min_size=1,
+        max_size=3,
     )
     return GenRule(
         number=number,
@@ -336,7 +342,10 @@ def render(chains: dict[str, GenChain]) -> str:
                 out.append(f"{at} jump-target '{r.target}'")
             if r.protocol:
                 out.append(f"{at} protocol '{r.protocol}'")
-            for side, spec, base, bits in (("source", r.src, SRC_BASE, 3), ("destination", r.dst, DST_BASE, 2)):
+            for side, spec, base, bits in (
+                ("source", r.src, SRC_BASE, 3),
+                ("destination", r.dst, DST_BASE, 2),
+            ):
                 if spec is not None:
                     neg = "!" if spec[2] else ""
                     out.append(f"{at} {side} address '{neg}{_address(bits, base, spec[0], spec[1])}'")
@@ -363,3 +372,28 @@ def test_generated_forward_filters_equal_per_packet_oracle(chains: dict[str, Gen
     assert walked.exact
     expected = {p for p in universe() if oracle(chains, p)}
     assert members(walked.lower) == expected, text
+
+
+def test_routes_with_options_and_disabled_next_hops() -> None:
+    text = (
+        "set protocols static route 10.0.0.0/8 next-hop 192.0.2.9 disable\n"
+        "set protocols static route 10.0.0.0/8 next-hop 192.0.2.9 distance '5'\n"
+        "set protocols static route 0.0.0.0/0 next-hop 192.0.2.1 distance '10'\n"
+        "set protocols static route 0.0.0.0/0 next-hop 192.0.2.1 interface 'eth0'\n"
+        "set protocols static route 0.0.0.0/0 dhcp-interface 'eth3'\n"
+    )
+    routes = [(r.prefix, r.next_hop, r.interface) for r in parse(text, "r").model.routes]
+    assert routes == [("0.0.0.0/0", "192.0.2.1", None), ("0.0.0.0/0", None, "eth3")]
+
+
+def test_binding_to_an_undefined_rule_set_is_unknown_not_a_pass() -> None:
+    text = (
+        "set interfaces ethernet eth0 address '192.0.2.2/24'\n"
+        "set interfaces ethernet eth1 address '192.168.1.1/24'\n"
+        "set interfaces ethernet eth1 firewall in name 'NOPE'\n"
+        "set protocols static route 0.0.0.0/0 next-hop 192.0.2.1\n"
+    )
+    result = parse(text, "u")
+    assert [d.source.line for d in result.diagnostics] == [3]
+    findings = audit(result.model, resolve("apple-facetime-imessage"), AuditOptions())
+    assert {f.status for f in findings if f.check.startswith(("tcp", "udp"))} == {Status.UNKNOWN}

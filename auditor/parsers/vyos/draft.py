@@ -33,6 +33,7 @@ class Draft:
     bindings: list[Binding] = field(default_factory=list)
     interfaces: dict[str, Interface] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
+    dead_routes: set[tuple[str, str | None, str | None]] = field(default_factory=set)  # disabled next-hops
     source_nats: list[SourceNat] = field(default_factory=list)
     port_mappings: list[PortMapping] = field(default_factory=list)
     features: list[Feature] = field(default_factory=list)

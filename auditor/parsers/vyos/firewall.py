@@ -222,7 +222,14 @@ class _Builder:
         for name in (BASE_RAW, BASE_FORWARD):
             if name in fw.chains:
                 draft.bindings.append(Binding(name, "*", Direction.IN, draft.source(fw.chains[name].first)))
+        defined = {rs.name for rs in draft.rulesets}
         for ruleset, interface, direction, st in fw.legacy_bindings:
+            if ruleset not in defined:  # what it holds is not in the text: an opaque rule set
+                defined.add(ruleset)
+                reason = f"rule set {ruleset.removeprefix('name ')!r} is not defined in the text"
+                draft.diagnose(st, DiagnosticKind.UNSUPPORTED, reason)
+                opaque = Rule(Action.DENY, None, draft.source(st))
+                draft.rulesets.append(RuleSet(ruleset, (opaque,), Action.DENY, draft.source(st)))
             draft.bindings.append(Binding(ruleset, interface, direction, draft.source(st)))
         for st in fw.zones:
             draft.diagnose(st, DiagnosticKind.UNSUPPORTED, "zone-based firewall policy is not evaluated")

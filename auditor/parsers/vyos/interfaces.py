@@ -72,11 +72,16 @@ def interfaces(draft: Draft, seen: dict[str, Iface]) -> None:
 def read_static(draft: Draft, st: Statement) -> None:
     """Read one ``protocols static ...`` statement."""
     w = st.words
-    if len(w) >= 6 and w[2] == "route" and w[4] in ("next-hop", "interface") and len(w) == 6:
+    if len(w) >= 6 and w[2] == "route" and w[4] in ("next-hop", "interface", "dhcp-interface"):
         hop = w[5] if w[4] == "next-hop" else None
-        iface = w[5] if w[4] == "interface" else None
-        draft.routes.append(Route(w[3], iface, hop, draft.source(st)))
-        draft.extracted(st)
+        iface = None if hop else w[5]
+        if w[6:] == ("disable",):
+            draft.dead_routes.add((w[3], hop, iface))  # a disabled next-hop routes nothing
+            draft.extracted(st)
+            return
+        if not any((r.prefix, r.next_hop, r.interface) == (w[3], hop, iface) for r in draft.routes):
+            draft.routes.append(Route(w[3], iface, hop, draft.source(st)))
+        draft.extracted(st)  # distance and other next-hop options change nothing here
     elif len(w) == 6 and w[2] == "interface-route" and w[4] == "next-hop-interface":
         draft.routes.append(Route(w[3], w[5], None, draft.source(st)))
         draft.extracted(st)

@@ -111,7 +111,7 @@ def _finish(draft: Draft, line_count: int) -> ParseResult:
         interfaces=tuple(found.values()),
         rulesets=tuple(draft.rulesets),
         bindings=tuple(draft.bindings),
-        routes=tuple(draft.routes),
+        routes=tuple(r for r in draft.routes if (r.prefix, r.next_hop, r.interface) not in draft.dead_routes),
         source_nats=tuple(draft.source_nats),
         port_mappings=tuple(draft.port_mappings),
         features=tuple(draft.features),
