@@ -71,7 +71,8 @@ def test_does_not_claim_other_platforms(conf: Path) -> None:
 
 
 def test_edgeos_is_not_claimed() -> None:
-    text = "firewall {\n    name WAN_IN {\n        default-action drop\n    }\n}\n/* Release version: v2.0.9 */\n"
+    text = "firewall {\n    name WAN_IN {\n        default-action drop\n    }\n}\n"
+    text += "/* Release version: v2.0.9 */\n"
     assert not looks_like(text)
 
 
@@ -269,7 +270,7 @@ def oracle(chains: dict[str, GenChain], packet: Packet) -> bool:
     return run("forward") == "accept"
 
 
-def _address(offset_bits: int, base: int, first: int, last: int) -> str:
+def _address(base: int, first: int, last: int) -> str:
     def text(n: int) -> str:
         value = base + n
         return ".".join(str((value >> s) & 255) for s in (24, 16, 8, 0))
@@ -342,13 +343,10 @@ def render(chains: dict[str, GenChain]) -> str:
                 out.append(f"{at} jump-target '{r.target}'")
             if r.protocol:
                 out.append(f"{at} protocol '{r.protocol}'")
-            for side, spec, base, bits in (
-                ("source", r.src, SRC_BASE, 3),
-                ("destination", r.dst, DST_BASE, 2),
-            ):
+            for side, spec, base in (("source", r.src, SRC_BASE), ("destination", r.dst, DST_BASE)):
                 if spec is not None:
                     neg = "!" if spec[2] else ""
-                    out.append(f"{at} {side} address '{neg}{_address(bits, base, spec[0], spec[1])}'")
+                    out.append(f"{at} {side} address '{neg}{_address(base, spec[0], spec[1])}'")
             if r.dports is not None:
                 ports = ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in r.dports[0])
                 out.append(f"{at} destination port '{'!' if r.dports[1] else ''}{ports}'")
