@@ -4,6 +4,7 @@ rendered as VyOS set commands against a brute-force per-packet oracle."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -358,10 +359,44 @@ def render(chains: dict[str, GenChain]) -> str:
     return "\n".join(out) + "\n"
 
 
+Tree = dict[str, "Tree"]
+_TAGS = frozenset({"rule", "name"})
+
+
+def render_boot(set_text: str) -> str:
+    """The same configuration as a config.boot tree (`rule N {`, one leaf per line)."""
+    tree: Tree = {}
+    for line in set_text.splitlines():
+        node = tree
+        for word in shlex.split(line)[1:]:
+            node = node.setdefault(word, {})
+    out: list[str] = []
+
+    def emit(node: Tree, depth: int) -> None:
+        pad = "    " * depth
+        for key, children in node.items():
+            if not children:
+                out.append(f"{pad}{key}")
+            elif key in _TAGS:
+                for tag, inner in children.items():
+                    out.append(f"{pad}{key} {tag} {{")
+                    emit(inner, depth + 1)
+                    out.append(f"{pad}}}")
+            elif all(not grand for grand in children.values()):
+                out.extend(f'{pad}{key} "{value}"' for value in children)
+            else:
+                out.append(f"{pad}{key} {{")
+                emit(children, depth + 1)
+                out.append(f"{pad}}}")
+
+    emit(tree, 0)
+    return "\n".join(out) + "\n"
+
+
 @settings(max_examples=150, deadline=None)
-@given(gen_chains())
-def test_generated_forward_filters_equal_per_packet_oracle(chains: dict[str, GenChain]) -> None:
-    text = render(chains)
+@given(gen_chains(), st.booleans())
+def test_generated_forward_filters_equal_per_packet_oracle(chains: dict[str, GenChain], boot: bool) -> None:
+    text = render_boot(render(chains)) if boot else render(chains)
     result = parse(text, "gen")
     assert not result.diagnostics, text
     base = result.model.ruleset("ipv4 forward filter")
