@@ -166,6 +166,8 @@ def test_legacy_bindings_helpers_and_zones() -> None:
         ("set firewall name X default-action 'drop'\n", True),
         ("set firewall ipv4 forward filter default-action 'drop'\n", False),
         ("set system conntrack modules h323 disable\n", True),
+        ("set system conntrack modules h323 enable\n", False),
+        ("set firewall interface eth0 local name 'X'\n", False),
     ],
 )
 def test_generation_decides_the_sip_helper_default(text: str, sip_on: bool) -> None:
@@ -430,3 +432,21 @@ def test_binding_to_an_undefined_rule_set_is_unknown_not_a_pass() -> None:
     assert [d.source.line for d in result.diagnostics] == [3]
     findings = audit(result.model, resolve("apple-facetime-imessage"), AuditOptions())
     assert {f.status for f in findings if f.check.startswith(("tcp", "udp"))} == {Status.UNKNOWN}
+
+
+def test_rolling_14_interface_bindings() -> None:
+    text = (
+        "set firewall interface eth1 in name 'LAN_IN'\n"
+        "set firewall interface eth1 local name 'LAN_LOCAL'\n"
+        "set firewall interface eth0 out name 'WAN_OUT'\n"
+        "set firewall name LAN_IN rule 10 action 'drop'\n"
+        "set firewall name LAN_IN rule 10 protocol 'udp'\n"
+        "set firewall name WAN_OUT default-action 'accept'\n"
+    )
+    model = parse(text, "r").model
+    bound = [(b.ruleset, b.interface, b.direction) for b in model.bindings]
+    assert bound == [("name LAN_IN", "eth1", Direction.IN), ("name WAN_OUT", "eth0", Direction.OUT)]
+    lan = model.ruleset("name LAN_IN")
+    assert lan is not None and [r.action for r in lan.rules] == [Action.DENY, Action.DENY]
+    assert not model.limitations  # `firewall interface` only ever existed in 1.4 rolling builds
+    assert not [f for f in model.features if f.kind in ("sip", "h323") and f.enabled]

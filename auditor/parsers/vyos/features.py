@@ -49,8 +49,10 @@ def read_conntrack(draft: Draft, services: Services, st: Statement) -> None:
     w = st.words
     if len(w) >= 4 and w[2] == "modules":
         services.modules.setdefault(w[3], []).append(st)
-        if w[4:] == ("disable",):
+        if w[4:] == ("disable",):  # removed by the T3275 migration (conntrack syntax 3)
             services.legacy_syntax.append(st)
+        elif w[4:] == ("enable",):  # written by that migration
+            services.modern_syntax.append(st)
         draft.extracted(st) if w[3] in HELPERS else draft.ignored(st)
     else:
         draft.ignored(st)  # table sizes, timeouts, ignore rules, expect-table
@@ -73,10 +75,14 @@ def generation(lexed: Lexed, services: Services) -> tuple[Generation | None, str
             major, minor = int(parts[0]), int(parts[1])
             gen = Generation.MODERN if (major, minor) >= (1, 4) else Generation.LEGACY
             return gen, f"release {release[0]}", release[1]
-    if services.modern_syntax and not services.legacy_syntax:
-        return Generation.MODERN, "1.4+ firewall syntax", services.modern_syntax[0].line
-    if services.legacy_syntax and not services.modern_syntax:
-        return Generation.LEGACY, "1.3 syntax", services.legacy_syntax[0].line
+    if services.modern_syntax:  # constructs 1.3 never had (`firewall name` lived on in 1.4 rolling)
+        return Generation.MODERN, "1.4+ syntax", services.modern_syntax[0].line
+    if services.legacy_syntax:
+        why = (
+            "1.3 syntax, taken as the 1.3 release (1.4 rolling builds from August 2021, T3275, "
+            "already had opt-in helpers)"
+        )
+        return Generation.LEGACY, why, services.legacy_syntax[0].line
     return None, "", None
 
 

@@ -13,6 +13,9 @@ through ``interfaces <type> <if> firewall in|out name X``; ``local`` filters tra
 router itself. A 1.3 rule set without ``default-action`` drops (vyos-1x PR #1506, T4655:
 "default action drop for 1.3"); ``state-policy`` runs first in every rule set.
 
+Rolling 1.4 builds of 2022-23 bound the same ``firewall name X`` sets with
+``firewall interface <if> in|out name X``, read the same way.
+
 Zone-based policy (``firewall zone`` in 1.4+, ``zone-policy`` in 1.3) is not evaluated: its
 lines are reported and flows go ``unknown``.
 """
@@ -118,6 +121,8 @@ def read_firewall(draft: Draft, fw: Firewall, st: Statement) -> None:
         draft.ignored(st)
     elif sub == "zone":
         fw.zones.append(st)
+    elif sub == "interface" and len(w) > 3:  # 1.4 rolling, 2022-23: `firewall interface eth0 in name X`
+        read_interface_firewall(draft, fw, st, w[2], w[3:])
     else:
         draft.unrecognized(st)
 

@@ -45,7 +45,7 @@ class _Reader:
         draft, w = self.draft, st.words
         top = w[0]
         if top == "firewall":
-            if len(w) > 1 and w[1] in ("ipv4", "global-options"):
+            if len(w) > 1 and w[1] in ("ipv4", "global-options", "interface"):
                 self.services.modern_syntax.append(st)
             elif len(w) > 1 and w[1] in _LEGACY_FIREWALL:
                 self.services.legacy_syntax.append(st)
