@@ -22,6 +22,7 @@ SUPPORTED = {
     "mikrotik_routeros": Platform.MIKROTIK_ROUTEROS,
     "paloalto_panos": Platform.PALOALTO_PANOS,
     "arista_eos": Platform.ARISTA_EOS,
+    "vyos": Platform.VYOS,
 }
 
 

@@ -25,6 +25,7 @@ PARSERS: dict[Platform, str] = {
     Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
     Platform.PALOALTO_PANOS: "paloalto_panos",
     Platform.ARISTA_EOS: "arista_eos",
+    Platform.VYOS: "vyos",
 }
 # The order `--platform auto` tries detectors in: most specific content first.
 DETECT_ORDER: tuple[Platform, ...] = (
@@ -32,6 +33,7 @@ DETECT_ORDER: tuple[Platform, ...] = (
     Platform.FORTINET,
     Platform.PALOALTO_PANOS,
     Platform.JUNIPER_JUNOS,
+    Platform.VYOS,
     Platform.CISCO_ASA,
     Platform.CISCO_NXOS,
     Platform.ARISTA_EOS,
