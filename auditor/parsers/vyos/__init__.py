@@ -52,12 +52,16 @@ def looks_like(text: str) -> bool:
         False
     """
     sample = text[:200_000]
+    # A substring test first: the version regex has no literal prefix to scan for.
+    hinted = "vyos-config-version:" in sample or "ersion:" in sample
+    versioned = hinted and _VERSION.search(sample) is not None
+    marked = versioned or _SET.search(sample) is not None
+    if not marked and not _BRACE_TOP.search(sample):
+        return False  # the common case (another platform's text): two cheap searches
     if _EDGEOS.search(sample):
         return False
-    if _VERSION.search(sample) or len(_SET.findall(sample)) >= 1:
+    if marked:
         return True
-    if not _BRACE_TOP.search(sample):
-        return False
     lines = [line.strip() for line in sample.splitlines()]
     comment = ("/*", "//", "#")
     leaves = [ln for ln in lines if ln and not ln.endswith(("{", "}")) and not ln.startswith(comment)]
