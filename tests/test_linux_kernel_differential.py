@@ -3,7 +3,8 @@
 Hypothesis draws small iptables-save rulesets (FORWARD policy, matches on interfaces,
 addresses, protocols, ports, multiport, conntrack state and --syn, negations, user chains
 reached by jump and goto with RETURN, REJECT and LOG, a raw-table NOTRACK, rules in an
-earlier mangle-priority chain, and equivalent spellings: -m state, th dport, ip protocol),
+earlier mangle-priority chain, and equivalent spellings: -m state, th dport, ip protocol,
+named interval sets of ports and addresses),
 and the same draws as nft rulesets. Each is loaded into the router of the namespace lab
 (tests/netns_lab.py), the inside host sends every port of the Apple pack, and the per-check
 verdict of what arrived must equal the audit's. The audit is asked about exactly what the
@@ -75,20 +76,26 @@ class Match:
             out.append(f"{module} {self.state}")
         return " ".join(out)
 
-    def nft(self) -> str:
+    def nft(self, sets: dict[str, str]) -> str:
+        """Render as an nft rule; named sets it uses are added to ``sets`` (name -> body)."""
         out = []
         if self.iface:
             flag, name, neg = self.iface
             out.append(f'{flag}ifname {"!= " if neg else ""}"{name}"')
         for word, value in (("saddr", self.src), ("daddr", self.dst)):
             if value:
-                out.append(f"ip {word} {'!= ' if value[1] else ''}{value[0]}")
+                address = value[0]
+                if self.variant == 5:  # a named interval set of addresses
+                    address = _named(sets, "ipv4_addr", address)
+                out.append(f"ip {word} {'!= ' if value[1] else ''}{address}")
         if self.proto:
             if self.syn:
                 out.append("tcp flags & (fin|syn|rst|ack) == syn")
             if self.ports:
                 items = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in self.ports)
                 text = f"{{ {items} }}" if len(self.ports) > 1 else items
+                if self.variant == 4:  # a named interval set of ports
+                    text = _named(sets, "inet_service", items)
                 if self.variant % 3 == 2 and not self.syn:  # the transport-header spelling
                     out.append(
                         f"meta l4proto {self.proto} th dport {'!= ' if self.ports_negated else ''}{text}"
@@ -148,28 +155,41 @@ class Ruleset:
         verdict = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "reject", "RETURN": "return"}
         verdict |= {"JUMP": "jump user", "GOTO": "goto user", "LOG": "log"}
 
+        sets: dict[str, str] = {}
+
         def body(rules: tuple[Rule, ...]) -> str:
-            return "".join(f"\t\t{r.match.nft()} {verdict[r.target]}\n".replace("\t ", "\t") for r in rules)
+            return "".join(
+                f"\t\t{r.match.nft(sets)} {verdict[r.target]}\n".replace("\t ", "\t") for r in rules
+            )
 
         raw = (
             f'\t\tiifname "lan0" udp dport {self.notrack[0]}-{self.notrack[1]} notrack\n'
             if self.notrack
             else ""
         )
-        mangle = body(self.mangle)
+        mangle, forward, user = body(self.mangle), body(self.forward), body(self.user)
+        defined = "".join(f"\tset {name} {{\n{text}\t}}\n" for name, text in sets.items())
         return (
             "table inet fw {\n"
+            f"{defined}"
             f"\tchain raw {{\n\t\ttype filter hook prerouting priority raw; policy accept;\n{raw}\t}}\n"
             f"\tchain mangle {{\n\t\ttype filter hook forward priority mangle; policy accept;\n{mangle}\t}}\n"
             "\tchain forward {\n"
             f"\t\ttype filter hook forward priority filter; policy {self.policy.lower()};\n"
-            f"{body(self.forward)}\t}}\n"
-            f"\tchain user {{\n{body(self.user)}\t}}\n"
+            f"{forward}\t}}\n"
+            f"\tchain user {{\n{user}\t}}\n"
             "}\n"
             "table ip nat {\n\tchain postrouting {\n"
             '\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "wan0" masquerade\n'
             "\t}\n}\n"
         )
+
+
+def _named(sets: dict[str, str], kind: str, elements: str) -> str:
+    """Define (once) a named interval set of ``elements`` and return its reference."""
+    name = f"s{len(sets)}"
+    sets[name] = f"\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{ {elements} }}\n"
+    return f"@{name}"
 
 
 def _span() -> st.SearchStrategy[tuple[int, int]]:
