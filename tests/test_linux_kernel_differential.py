@@ -94,8 +94,9 @@ class Match:
             if self.ports:
                 items = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in self.ports)
                 text = f"{{ {items} }}" if len(self.ports) > 1 else items
-                if self.variant == 4:  # a named interval set of ports
-                    text = _named(sets, "inet_service", items)
+                if self.variant == 4:  # a named interval set of ports (nft refuses overlaps in one)
+                    merged = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in _merged(self.ports))
+                    text = _named(sets, "inet_service", merged)
                 if self.variant % 3 == 2 and not self.syn:  # the transport-header spelling
                     out.append(
                         f"meta l4proto {self.proto} th dport {'!= ' if self.ports_negated else ''}{text}"
@@ -183,6 +184,17 @@ class Ruleset:
             '\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "wan0" masquerade\n'
             "\t}\n}\n"
         )
+
+
+def _merged(spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """Return ``spans`` sorted with overlapping and touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if out and low <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], high))
+        else:
+            out.append((low, high))
+    return out
 
 
 def _named(sets: dict[str, str], kind: str, elements: str) -> str:
