@@ -25,6 +25,7 @@ from auditor.parsers.arista_eos.builder import EosBuilder, EosInterface
 from auditor.parsers.arista_eos.ignored import INTERFACE, lookup
 from auditor.parsers.cisco_ios.acl import is_ipv4
 from auditor.parsers.cisco_ios.builder import InterfaceDraft
+from auditor.parsers.cisco_ios.interfaces import read_sub_lines
 from auditor.parsers.cisco_ios.lines import Block, ConfigLine, Disposition
 
 __all__ = ["read_interface", "read_route", "switched_by_default"]
@@ -160,12 +161,7 @@ def read_interface(builder: EosBuilder, block: Block) -> None:
     draft = builder.interfaces.setdefault(name, InterfaceDraft(name, builder.source(header)))
     eos = builder.eos.setdefault(name, EosInterface(switched_by_default(name)))
     builder.mark(header, Disposition.EXTRACTED)
-    ignored_indent: int | None = None
-    for line in block.children:
-        if ignored_indent is not None and line.indent > ignored_indent:
-            builder.mark(line, Disposition.IGNORED)  # under an ignored sub-mode
-            continue
-        ignored_indent = line.indent if _interface_line(builder, draft, eos, line) else None
+    read_sub_lines(builder, block, lambda line: _interface_line(builder, draft, eos, line))
 
 
 _ROUTE_WORDS_WITH_ARG = frozenset({"name", "tag", "metric", "track"})

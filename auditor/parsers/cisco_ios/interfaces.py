@@ -9,6 +9,7 @@ the interface its role (VENDORS.md §1.7).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 from auditor.model import Binding, DiagnosticKind, Direction, Role, Route
 from auditor.parsers.cisco_ios.acl import is_ipv4
@@ -126,12 +127,21 @@ def read_interface(builder: Builder, block: Block) -> None:
     name = header.tokens[1]
     draft = builder.interfaces.setdefault(name, InterfaceDraft(name, builder.source(header)))
     builder.mark(header, Disposition.EXTRACTED)
+    read_sub_lines(builder, block, lambda line: _interface_line(builder, draft, line))
+
+
+def read_sub_lines(builder: Builder, block: Block, read: Callable[[ConfigLine], bool]) -> None:
+    """Read a block's lines with ``read``, skipping what sits under an ignored sub-mode.
+
+    ``read`` returns True when its line opened a sub-mode the parser ignores: the lines
+    indented under that line are then marked ignored with it.
+    """
     ignored_indent: int | None = None
     for line in block.children:
         if ignored_indent is not None and line.indent > ignored_indent:
             builder.mark(line, Disposition.IGNORED)  # under an ignored sub-mode
             continue
-        ignored_indent = line.indent if _interface_line(builder, draft, line) else None
+        ignored_indent = line.indent if read(line) else None
 
 
 _ROUTE_WORDS_WITH_ARG = frozenset({"name", "tag", "track"})

@@ -20,6 +20,7 @@ import ipaddress
 from auditor.model import Binding, DiagnosticKind, Direction, Limitation, Role, Route
 from auditor.parsers.cisco_ios.acl import is_ipv4
 from auditor.parsers.cisco_ios.builder import InterfaceDraft
+from auditor.parsers.cisco_ios.interfaces import read_sub_lines
 from auditor.parsers.cisco_ios.lines import Block, ConfigLine, Disposition
 from auditor.parsers.cisco_nxos.ignored import INTERFACE, lookup
 from auditor.parsers.cisco_nxos.state import NxBuilder
@@ -131,12 +132,7 @@ def read_interface(builder: NxBuilder, block: Block) -> None:
     name = header.tokens[1]
     draft = builder.interfaces.setdefault(name, InterfaceDraft(name, builder.source(header)))
     builder.mark(header, Disposition.EXTRACTED)
-    ignored_indent: int | None = None
-    for line in block.children:
-        if ignored_indent is not None and line.indent > ignored_indent:
-            builder.mark(line, Disposition.IGNORED)  # under an ignored sub-mode
-            continue
-        ignored_indent = line.indent if _interface_line(builder, draft, line) else None
+    read_sub_lines(builder, block, lambda line: _interface_line(builder, draft, line))
 
 
 _ROUTE_WORDS_WITH_ARG = frozenset({"name", "tag", "track"})
