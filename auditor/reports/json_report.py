@@ -25,12 +25,13 @@ def render(reports: Sequence[DeviceReport], policies: Sequence[str], started_at:
     document = {
         "schema_version": SCHEMA_VERSION,
         "run": {"started_at": started_at.isoformat(timespec="seconds"), "policies": list(policies)},
-        "devices": [_device(r) for r in reports],
+        "devices": [device_document(r) for r in reports],
     }
     return json.dumps(document, indent=2) + "\n"
 
 
-def _device(report: DeviceReport) -> dict[str, Any]:
+def device_document(report: DeviceReport) -> dict[str, Any]:
+    """Return one device's part of the JSON report (``devices[i]``)."""
     device: dict[str, Any] = {
         "name": report.name,
         "platform": report.platform,

@@ -1,0 +1,142 @@
+"""One device's work in a fleet run, as plain JSON: what any executor hands a worker.
+
+A scheduled run cuts the fleet into ``DeviceWork`` items. Each is JSON (no pickles: a
+Celery broker carries it, and nothing read from a broker should be able to run code), and
+``process`` does the whole per-device job: collect when the config is not in hand yet,
+redact, parse, audit, remediate. It returns the device's part of the JSON report and, when
+it collected, the redacted collection for the caller to archive. The local executor and
+the Celery workers call the same function, so a distributed run gives the same results.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from auditor import engine
+from auditor.errors import AuditorError, CollectError, UsageError
+from auditor.inventory import Device
+from auditor.pipeline import DeviceReport, audit_config, check_networks, platform_from_name
+from auditor.policy import PolicyPack, resolve
+from auditor.reports.json_report import device_document
+
+__all__ = ["DeviceWork", "device_options", "process"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceWork:
+    """One device to process, as JSON-able values.
+
+    ``device`` is the inventory entry (``Device.model_dump(mode="json")``). ``text`` is the
+    config when it is already in hand (a file, the archive, a local collection); without it
+    the worker collects. ``error`` is set when the device cannot be processed at all (an
+    unreadable file, a failed collection): the worker reports it as the device's error.
+    """
+
+    device: dict[str, Any]
+    policies: list[str]
+    platform: str | None = None  # the command line's --platform, over the inventory's
+    inside_networks: list[str] | None = None  # the command line's --inside-network
+    remediation: bool = True
+    accept_new_host_keys: bool = False
+    text: str | None = None
+    source: str | None = None
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Return the work as JSON text."""
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> DeviceWork:
+        """Read work written by ``to_json``."""
+        return cls(**json.loads(text))
+
+
+def device_options(device: Device, cli_inside: tuple[str, ...] | None) -> engine.AuditOptions:
+    """Return the audit options of one device: the command line's networks over the inventory's."""
+    return engine.AuditOptions(
+        inside_networks=cli_inside or check_networks(device.inside_networks or engine.RFC1918),
+        inside_interfaces=device.inside_interfaces,
+        outside_interfaces=device.outside_interfaces,
+    )
+
+
+@cache
+def _packs(specs: tuple[str, ...]) -> tuple[PolicyPack, ...]:
+    """Load each pack once per process (a worker handles many devices)."""
+    return tuple(resolve(s) for s in specs)
+
+
+def process(work_json: str) -> dict[str, Any]:
+    """Do one device's work; return ``{"device": <report part>, "collection": <dict> | None}``.
+
+    Never raises for a property of the device (an unreachable host, a config that does not
+    parse): that becomes the device's error in the report. A bad policy spec or platform
+    name is the run's usage error and is raised.
+    """
+    work = DeviceWork.from_json(work_json)
+    device = Device.model_validate(work.device)
+    wanted = work.platform or device.platform
+    collection = None
+    text, source, error = work.text, work.source or "", work.error
+    if text is None and error is None:
+        collection = _collect(device, work.accept_new_host_keys)
+        source = collection["source"]
+        text, error = collection["text"], collection["error"]
+        if error is not None:
+            error = f"{device.name}: not collected: {error}"
+    if text is None:
+        report = DeviceReport(device.name, wanted, source, "error", error=error or "no config")
+        return {"device": device_document(report), "collection": collection}
+    packs = _packs(tuple(work.policies))
+    try:
+        platform = platform_from_name(wanted)
+    except UsageError as exc:
+        report = DeviceReport(device.name, wanted, source, "error", error=f"{device.name}: {exc}")
+        return {"device": device_document(report), "collection": collection}
+    cli_inside = check_networks(work.inside_networks) if work.inside_networks else None
+    options = device_options(device, cli_inside)
+    report = audit_config(device.name, text, source, platform, packs, options, work.remediation)
+    return {"device": device_document(report), "collection": collection}
+
+
+def _collect(device: Device, accept_new_host_keys: bool) -> dict[str, Any]:
+    """Collect one device here (a worker), redacted before it leaves this process.
+
+    Secrets are resolved in the worker from its own environment or keyring; ``prompt``
+    cannot be answered by a worker and fails the device with that reason.
+    """
+    from auditor.collect.credentials import Resolver
+    from auditor.collect.fleet import collect_fleet
+    from auditor.collect.result import CollectOptions
+    from auditor.redact import redact
+
+    def no_prompt(question: str) -> str:
+        raise CollectError(f"{question.rstrip(': ')}: a worker cannot prompt; use env: or keyring:")
+
+    options = CollectOptions(workers=1, accept_new_host_keys=accept_new_host_keys)
+    try:
+        [result] = collect_fleet([device], options, resolver=Resolver(no_prompt))
+    except AuditorError as exc:
+        return _collection(device, "", None, str(exc), None)
+    text = redact(result.text, result.platform).text if result.text is not None else None
+    return _collection(device, result.source, text, result.error, result.collected_at)
+
+
+def _collection(
+    device: Device, source: str, text: str | None, error: str | None, when: datetime | None
+) -> dict[str, Any]:
+    return {
+        "device": device.name,
+        "platform": device.platform,
+        "method": device.method,
+        "source": source,
+        "collected_at": when.isoformat() if when is not None else None,
+        "text": text,
+        "error": error,
+    }
