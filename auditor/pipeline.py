@@ -124,7 +124,7 @@ def audit_config(
     if remediation and status == "noncompliant":
         from auditor.remediation import remediate  # Jinja and templates load only when needed
 
-        fix = remediate(platform, text, source.removeprefix("file:"), findings, packs, options)
+        fix = remediate(platform, text, source.removeprefix("file:"), findings, packs, options, result.model)
         findings = [replace(f, remediation=fix.per_check.get(f.check)) for f in findings]
     return DeviceReport(
         name,

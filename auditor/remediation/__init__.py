@@ -23,7 +23,7 @@ from typing import Any
 
 from auditor import engine, parsers
 from auditor.errors import AuditorError
-from auditor.model import Finding, Platform, Status
+from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
 from auditor.remediation import asa, ios, linux, nft
 from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
@@ -64,8 +64,12 @@ def remediate(
     findings: Sequence[Finding],
     packs: Sequence[PolicyPack],
     options: engine.AuditOptions,
+    model: ConfigModel | None = None,
 ) -> DeviceRemediation:
     """Render, merge and prove the remediation of every failing check in ``findings``.
+
+    ``findings`` are every pack's findings on ``text``; ``model`` is its parsed model when
+    the caller has it (parsing again would give the same model, only slower).
 
     Raises:
         RenderError: a template failed (a bug, never a property of the config).
@@ -73,7 +77,8 @@ def remediate(
     template = _template(platform, text)
     if template is None:
         return DeviceRemediation("", "", False, f"no remediation for {platform.value} yet")
-    model = parsers.parse(platform, text, filename).model
+    if model is None:
+        model = parsers.parse(platform, text, filename).model
     failing = [f for f in findings if f.status not in _OK]
     if not failing:
         return DeviceRemediation("", "", True, "every check passes: nothing to change")
@@ -110,7 +115,7 @@ def remediate(
         return DeviceRemediation(
             config, rollback, False, f"the change does not apply: {exc}", per_check, unresolved
         )
-    problems = prove(platform, model, merged, filename, packs, options, targeted)
+    problems = prove(platform, model, merged, filename, packs, options, targeted, findings)
     if unresolved:
         problems.insert(0, _unresolved_text(unresolved))
     if problems:

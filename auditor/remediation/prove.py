@@ -16,7 +16,7 @@ from typing import Any
 from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.flowspace import STATE_NEW, FlowSpace
-from auditor.model import Action, ConfigModel, Platform, Rule, Status
+from auditor.model import Action, ConfigModel, Finding, Platform, Rule, Status
 from auditor.paths import trace_path
 from auditor.policy import PolicyPack
 from auditor.topology import infer_roles
@@ -33,15 +33,20 @@ def prove(
     packs: Sequence[PolicyPack],
     options: engine.AuditOptions,
     targeted: set[tuple[str, str]],
+    before_findings: Sequence[Finding] | None = None,
 ) -> list[str]:
-    """Return why the merged config is not proven (an empty list: proven)."""
+    """Return why the merged config is not proven (an empty list: proven).
+
+    ``before_findings`` are the packs' findings on ``before`` when the caller has them.
+    """
     try:
         after = parsers.parse(platform, merged, filename).model
     except AuditorError as exc:
         return [f"the merged config does not parse: {exc}"]
     problems: list[str] = []
     for pack in packs:
-        old = {f.check: f for f in engine.audit(before, pack, options)}
+        known = [f for f in before_findings or () if f.policy == pack.id]
+        old = {f.check: f for f in known or engine.audit(before, pack, options)}
         for finding in engine.audit(after, pack, options):
             key = (pack.id, finding.check)
             if key in targeted and finding.status not in _GOOD:
