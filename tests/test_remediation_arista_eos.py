@@ -136,6 +136,41 @@ def test_standard_list_is_not_widened() -> None:
     assert "standard access list" in result.reason
 
 
+def _body(text: str) -> list[str]:
+    """Return the edge-inbound list's lines without their numbers (blank lines dropped)."""
+    lines = text.split("ip access-list edge-inbound\n", 1)[1].splitlines()
+    out = []
+    for line in lines:
+        if line.strip() and not line.startswith(" "):
+            break
+        words = line.split(maxsplit=1)
+        if words:
+            out.append(words[1] if words[0].isdigit() else line.strip())
+    return out
+
+
+CORPUS_ACL = ROOT.parent.parent / "shared" / "corpus" / "arista_eos" / "aerleon__sample_multitarget.eacl"
+
+
+@pytest.mark.skipif(not CORPUS_ACL.is_file(), reason="the shared corpus is not here")
+def test_unnumbered_generated_list_from_the_corpus() -> None:
+    # Aerleon writes entries and remarks without numbers: the switch numbers them 10, 20, ...
+    # (remarks included), the fix renumbers to make room and the rollback renumbers back.
+    text = (
+        "hostname gen\ninterface Ethernet1\n   no switchport\n   ip address 203.0.113.2/30\n"
+        "   ip access-group edge-inbound out\ninterface Vlan10\n   ip address 10.1.10.1/24\n"
+        "ip route 0.0.0.0/0 203.0.113.1\n" + CORPUS_ACL.read_text()
+    )
+    before = _statuses(text)
+    result = _remediate(text)
+    assert result.verified, result.reason
+    assert "   resequence 10 10" in result.rollback.splitlines()
+    undone = EosText(result.merged)
+    undone.apply(result.rollback)
+    assert _statuses(undone.text()) == before
+    assert _body(undone.text()) == _body(text)
+
+
 # --- per-packet property test ---------------------------------------------------------------
 
 
