@@ -124,11 +124,21 @@ def test_the_editor_refuses_what_the_switch_refuses(command: str, error: str) ->
         config.apply(command)
 
 
-def test_acl_bound_but_not_defined_needs_no_permit() -> None:
-    text = (ROOT / "verdicts" / "cisco_nxos" / "03_implicit_deny.cfg").read_text()
-    text = text.replace("ip access-group WEB-ONLY in", "ip access-group MISSING in")
-    result = _remediate(text)
-    assert result.verified and result.config == ""  # an undefined list filters nothing on NX-OS
+def test_per_check_parts_are_in_the_config() -> None:
+    result = _remediate((ROOT / "verdicts" / "cisco_nxos" / "07_established_and_dscp.cfg").read_text())
+    assert set(result.per_check) == {
+        "tcp-80",
+        "tcp-443",
+        "tcp-5223",
+        "udp-3478-3497",
+        "udp-16384-16387",
+        "udp-16393-16402",
+    }
+    for check, part in result.per_check.items():
+        assert f"remark auditor {check}" in part
+        for line in part.splitlines():
+            if not line.strip().startswith("!"):
+                assert line in result.config.splitlines(), (check, line)
 
 
 def _body(text: str) -> list[str]:
