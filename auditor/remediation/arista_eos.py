@@ -15,7 +15,6 @@ from typing import Any
 from auditor.model import ConfigModel, Finding
 from auditor.policy import PolicyPack
 from auditor.remediation import seqacl
-from auditor.remediation.cisco_common import mapping_changes
 from auditor.remediation.plan import ChangeBuilders, FlowPlan, assemble_changes
 from auditor.remediation.seqacl_text import EosText
 
@@ -36,5 +35,5 @@ def changes_for(
     unresolved: dict[str, str],
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Return the device's changes, and each failing check's part of them."""
-    builders = ChangeBuilders(acl_changes, seqacl.feature_changes, mapping_changes)
+    builders = ChangeBuilders(acl_changes, seqacl.feature_changes, seqacl.mapping_changes)
     return assemble_changes(model, text, pack, failing, plan, unresolved, builders)

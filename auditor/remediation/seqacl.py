@@ -12,12 +12,19 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor.model import ConfigModel
-from auditor.policy import FeatureCheck
+from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.cisco_common import removal
-from auditor.remediation.plan import FlowPlan, Permit, address_facts, enabled_features
+from auditor.remediation.plan import (
+    FlowPlan,
+    Permit,
+    address_facts,
+    describe_mapping,
+    enabled_features,
+    mapped_required,
+)
 from auditor.remediation.seqacl_text import AclLine, SeqAclText
 
-__all__ = ["acl_changes", "feature_changes"]
+__all__ = ["acl_changes", "feature_changes", "mapping_changes"]
 
 _STANDARD = (
     "{name} is a standard access list: it matches sources only, so a permit there would open "
@@ -152,3 +159,29 @@ def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[
         for f in enabled_features(model, check.features)
         if f.source is not None
     ]
+
+
+def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dict[str, Any]]:
+    """Return the removal of every static translation of a required port, saying what it stops.
+
+    A one-to-one translation (every protocol and port) is also the inside host's own outbound
+    translation on both platforms: the note says so, since removing it can cut that host off.
+    """
+    lines = text.splitlines()
+    out = []
+    for mapping, space in mapped_required(model, pack):
+        change = removal(
+            lines,
+            mapping.source.line,
+            f"maps a required port (line {mapping.source.line})",
+            describe_mapping(mapping, space),
+        )
+        one_to_one = mapping.protocols is None and mapping.inside_ports is None
+        change["note"] = (
+            f"{mapping.inside_address} also loses {mapping.outside_address} as its translated address for "
+            "the connections it opens: check another NAT rule covers it"
+            if one_to_one
+            else None
+        )
+        out.append(change)
+    return out
