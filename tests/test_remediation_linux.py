@@ -192,8 +192,7 @@ CASES: dict[str, tuple[str, dict[str, list[str]]]] = {
     for p in sorted([*(ROOT / "netns").glob("ipt_*.rules"), *(ROOT / "netns").glob("nft_*.nft")])
 }
 CASES.update({name: (text, {}) for name, text in OWN.items()})
-NOT_VERIFIED = {
-}
+NOT_VERIFIED = {}
 
 
 def run(

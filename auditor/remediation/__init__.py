@@ -25,11 +25,12 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import asa, ios, linux, nft
+from auditor.remediation import arista_eos, asa, cisco_nxos, ios, linux, nft
 from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
+from auditor.remediation.seqacl_text import EosText, NxosText
 
 __all__ = ["DeviceRemediation", "remediate"]
 
@@ -139,18 +140,24 @@ _TEMPLATES = {
     Platform.CISCO_XE: "cisco_ios",
     Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
+    Platform.ARISTA_EOS: "arista_eos",
+    Platform.CISCO_NXOS: "cisco_nxos",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
     "cisco_asa": asa.changes_for,
     "linux": linux.changes_for,
     "linux_nft": nft.changes_for,
+    "arista_eos": arista_eos.changes_for,
+    "cisco_nxos": cisco_nxos.changes_for,
 }
 _EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText]] = {
     "cisco_ios": IosText,
     "cisco_asa": AsaText,
     "linux": IptablesText,
     "linux_nft": NftText,
+    "arista_eos": EosText,
+    "cisco_nxos": NxosText,
 }
 
 
