@@ -10,6 +10,7 @@ import dataclasses
 import gc
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -40,6 +41,7 @@ from auditor.reports.tickets import render_tickets
 
 if TYPE_CHECKING:
     from auditor.archive import Archive, Entry
+    from auditor.runner.run import Executor
 
 app = typer.Typer(
     help="Audit router and firewall configs against application policy packs.",
@@ -583,6 +585,101 @@ def collect(
             typer.echo(f"{result.device}\terror\t{result.error}\t{result.source}")
     typer.echo(f"archive: {store}", err=True)
     raise typer.Exit(3 if any(r.text is None for r in results) else 0)
+
+
+@app.command("run")
+@_user_errors
+def run_command(
+    inventory_file: Annotated[Path, typer.Option("--inventory", "-i", help="Inventory YAML of devices.")],
+    policies: PolicyOpt = None,
+    platform: PlatformOpt = "auto",
+    inside_network: InsideNetOpt = None,
+    limit: LimitOpt = None,
+    accept_new_host_keys: AcceptNewOpt = False,
+    archive_dir: StoreOpt = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="History database (default: history.sqlite beside the inventory)."),
+    ] = None,
+    reports_dir: Annotated[
+        Path | None,
+        typer.Option("--reports", help="A folder per run goes here (default: 'runs' beside the inventory)."),
+    ] = None,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local (processes on this machine) or celery (workers).")
+    ] = "local",
+    broker: Annotated[
+        str | None,
+        typer.Option("--broker", help="Celery broker URL (default: $AUDITOR_BROKER_URL, else local redis)."),
+    ] = None,
+    workers: WorkersOpt = 0,
+) -> None:
+    """Run the whole fleet once: collect, audit, archive, record the history, write reports and tickets.
+
+    Meant for cron or a systemd timer. Writes report.json/.html/.md (with the trend since the
+    last run), tickets for the checks that newly fail, and changes.json (newly failing,
+    fixed) into a new folder under --reports; prints where, and a one-line summary per change.
+    Exit codes as for audit: 0 compliant, 1 a check not passing, 3 a device not audited.
+    """
+    from auditor.runner.run import RunRequest, run_fleet
+
+    base = inventory_file.parent
+    request = RunRequest(
+        inventory=inventory_file,
+        policies=tuple(p for p in policies or ["apple-facetime-imessage"]),
+        archive=archive_dir or base / "archive",
+        history=db or base / "history.sqlite",
+        reports=reports_dir or base / "runs",
+        platform=_platform_name(platform),
+        inside_networks=check_networks(inside_network) if inside_network else None,
+        limit=tuple(limit or ()),
+        accept_new_host_keys=accept_new_host_keys,
+        collect_here=executor == "local",
+    )
+    for spec in request.policies:
+        policy.resolve(spec)  # a bad pack is the run's usage error, before any device is touched
+    options = CollectOptions(accept_new_host_keys=accept_new_host_keys)
+    outcome = run_fleet(request, _executor(executor, broker, workers), _run_collector(options))
+    for device, _, check in outcome.newly_failing:
+        typer.echo(f"newly failing\t{device}\t{check}")
+    for device, _, check in outcome.fixed:
+        typer.echo(f"fixed\t{device}\t{check}")
+    counts = Counter(d["status"] for d in outcome.document["devices"])
+    summary = ", ".join(f"{counts[s]} {s}" for s in ("compliant", "noncompliant", "error") if counts[s])
+    typer.echo(f"run {outcome.run_id}: {summary or 'no devices'}; reports in {outcome.folder}", err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+def _platform_name(name: str) -> str | None:
+    """Check a --platform value; return it as the workers take it (None: auto)."""
+    found = platform_from_name(name)
+    return found.value if found is not None else None
+
+
+def _executor(name: str, broker: str | None, workers: int) -> Executor:
+    if name == "local":
+        from auditor.runner.local import LocalExecutor
+
+        return LocalExecutor(workers)
+    if name == "celery":
+        from auditor.runner.celery_executor import CeleryExecutor
+
+        return CeleryExecutor(broker)
+    raise UsageError(f"unknown executor {name!r}: use local or celery")
+
+
+def _run_collector(
+    options: CollectOptions,
+) -> Callable[[list[inventory.Device], Archive], dict[str, tuple[str | None, str, str | None]]]:
+    """Collect a run's remote devices in this process (threads: the work is waiting on SSH)."""
+
+    def collect_here(
+        devices: list[inventory.Device], archive: Archive
+    ) -> dict[str, tuple[str | None, str, str | None]]:
+        found = _collect(devices, options, archive.root)
+        return {name: (c.text, c.source, c.error) for name, c in found.items()}
+
+    return collect_here
 
 
 @policies_app.command("list")

@@ -1,0 +1,259 @@
+"""A scheduled fleet run: collect -> audit -> archive -> history -> reports -> tickets.
+
+``auditor run`` calls ``run_fleet`` once a night from cron or a systemd timer. Every device
+of the inventory becomes one ``DeviceWork``; an executor (local processes, or Celery
+workers) does the per-device work; this module gathers the results in inventory order,
+archives the collections, records the run in the history, and writes the reports into a
+folder of its own: the JSON report, HTML and Markdown with the trend since the last run,
+change tickets for the checks that newly fail (a check failing since an earlier run
+already has its ticket), and the list of what got fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from auditor import inventory
+from auditor.archive import Archive
+from auditor.errors import AuditorError
+from auditor.inventory import Device
+from auditor.pipeline import read_config
+from auditor.reports import json_report
+from auditor.reports.render import render as render_report
+from auditor.reports.tickets import render_tickets
+from auditor.runner.work import DeviceWork
+
+__all__ = ["Executor", "RunOutcome", "RunRequest", "run_fleet", "failing_checks"]
+
+_OK = ("pass", "not_applicable")
+REPORT_FORMATS = ("json", "html", "md")
+
+
+class Executor(Protocol):
+    """What does the per-device work: ``LocalExecutor`` or ``CeleryExecutor``."""
+
+    name: str
+
+    def map(
+        self, works: Sequence[DeviceWork], progress: Callable[[int, int], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Return ``work.process``'s result for every work item, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """What to run, and where its results go."""
+
+    inventory: Path
+    policies: tuple[str, ...]
+    archive: Path
+    history: Path
+    reports: Path  # this run's reports go into a new folder inside
+    platform: str | None = None
+    inside_networks: tuple[str, ...] | None = None
+    limit: tuple[str, ...] = ()
+    accept_new_host_keys: bool = False
+    collect_here: bool = True  # collect in this process (local) or in the workers (celery)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What a run produced: its report document, its folder, and what changed."""
+
+    run_id: int
+    document: dict[str, Any]
+    folder: Path
+    newly_failing: list[tuple[str, str, str]]  # (device, policy, check)
+    fixed: list[tuple[str, str, str]]
+    exit_code: int
+
+
+def run_fleet(
+    request: RunRequest,
+    executor: Executor,
+    collect: Callable[[list[Device], Archive], dict[str, tuple[str | None, str, str | None]]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunOutcome:
+    """Run the fleet once; see the module docstring.
+
+    ``collect`` collects the remote devices here (the local executor): it archives them and
+    returns, per device, (redacted text or None, source, error). Without it, the workers
+    collect and this archives what they return.
+
+    Raises:
+        AuditorError: the inventory, a pack or the history cannot be read (the run's own
+            problem; a device's problem is that device's error in the report).
+    """
+    started = datetime.now(UTC)
+    devices = inventory.select(inventory.load(request.inventory), list(request.limit) or None)
+    archive = Archive(request.archive)
+    here = collect(devices, archive) if collect is not None and request.collect_here else {}
+    works = [_work(d, request, here.get(d.name)) for d in devices]
+    results = executor.map(works, progress)
+    hashes: dict[str, str | None] = {}
+    docs = []
+    for device, work, result in zip(devices, works, results, strict=True):
+        collection = result.get("collection")
+        doc = result["device"]
+        if collection is not None:
+            entry = archive.store(
+                device.name,
+                collection["platform"],
+                collection["source"],
+                collection["text"],
+                _when(collection["collected_at"]),
+                error=collection["error"],
+            )
+            hashes[device.name] = entry.sha256
+        else:
+            hashes[device.name] = _sha256(work.text) if work.text is not None else None
+        docs.append(doc)
+    document: dict[str, Any] = {
+        "schema_version": json_report.SCHEMA_VERSION,
+        "run": {
+            "started_at": started.isoformat(timespec="seconds"),
+            "policies": list(request.policies),
+            "executor": executor.name,
+            "inventory": str(request.inventory),
+        },
+        "devices": docs,
+    }
+    code = run_exit_code(docs)
+    return _record_and_report(request, document, hashes, code, executor.name)
+
+
+def _record_and_report(
+    request: RunRequest, document: dict[str, Any], hashes: dict[str, str | None], code: int, executor: str
+) -> RunOutcome:
+    """Record the run in the history, then write its reports with the trend and new tickets."""
+    from auditor.history import History
+
+    finished = datetime.now(UTC)
+    with History.open(request.history) as history:
+        previous = history.last_run_id()
+        run_id = history.record_run(
+            document,
+            finished_at=finished,
+            executor=executor,
+            inventory=str(request.inventory),
+            config_hashes=hashes,
+            exit_code=code,
+        )
+        already = history.open_failures(previous) if previous is not None else set()
+        diff = history.compare(previous, run_id) if previous is not None else None
+        document["history"] = history.report_trend(run_id)
+    document["run"]["id"] = run_id
+    newly = [key for key in failing_checks(document) if key not in already]
+    fixed = [(f.device, f.policy, f.check) for f in diff.fixed] if diff is not None else []
+    folder = _run_folder(request.reports, run_id, document["run"]["started_at"])
+    _write_reports(folder, document, set(newly), fixed)
+    return RunOutcome(run_id, document, folder, newly, fixed, code)
+
+
+def failing_checks(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Return (device, policy, check) of every finding that is not pass or not_applicable."""
+    return [
+        (d["name"], f["policy"], f["check"])
+        for d in document["devices"]
+        for f in d["findings"]
+        if f["status"] not in _OK
+    ]
+
+
+def run_exit_code(devices: Sequence[dict[str, Any]]) -> int:
+    """DESIGN.md's exit codes from device results: 3 (a device not audited) > 1 > 0."""
+    if any(d["status"] == "error" for d in devices):
+        return 3
+    if any(d["status"] == "noncompliant" for d in devices):
+        return 1
+    return 0
+
+
+def _work(device: Device, request: RunRequest, here: tuple[str | None, str, str | None] | None) -> DeviceWork:
+    base = DeviceWork(
+        device.model_dump(mode="json"),
+        list(request.policies),
+        platform=request.platform,
+        inside_networks=list(request.inside_networks) if request.inside_networks else None,
+        accept_new_host_keys=request.accept_new_host_keys,
+    )
+    if device.method == "file":
+        assert device.config_path is not None  # inventory.load guarantees it for files
+        source = f"file:{device.config_path}"
+        try:
+            return replace(base, text=read_config(device.config_path), source=source)
+        except AuditorError as exc:
+            return replace(base, source=source, error=str(exc))
+    if here is None:
+        return base  # the worker collects
+    text, source, error = here
+    if text is None:
+        return replace(base, source=source, error=f"{device.name}: not collected: {error}")
+    return replace(base, text=text, source=source)
+
+
+Key = tuple[str, str, str]  # (device, policy, check)
+
+
+def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixed: list[Key]) -> None:
+    """Write the run's reports, its new tickets and its change list; the JSON report last.
+
+    The JSON report is what marks a finished folder, so it is written after the rest.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for fmt in ("html", "md"):
+        (folder / f"report.{fmt}").write_text(render_report(document, fmt), encoding="utf-8")
+    fresh = _only(document, newly)
+    (folder / "tickets.md").write_text(render_tickets(fresh, "md"), encoding="utf-8")
+    (folder / "tickets.json").write_text(render_tickets(fresh, "json"), encoding="utf-8")
+    (folder / "changes.json").write_text(
+        json.dumps(
+            {
+                "newly_failing": [_named(k) for k in sorted(newly)],
+                "fixed": [_named(k) for k in fixed],
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (folder / "report.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def _only(document: dict[str, Any], keep: set[tuple[str, str, str]]) -> dict[str, Any]:
+    """Return the document with each device's failing findings narrowed to ``keep``.
+
+    Tickets are rendered from it: a check already failing in the last run has its ticket.
+    """
+    devices = []
+    for device in document["devices"]:
+        findings = [
+            f
+            for f in device["findings"]
+            if f["status"] in _OK or (device["name"], f["policy"], f["check"]) in keep
+        ]
+        devices.append(dict(device, findings=findings))
+    return dict(document, devices=devices)
+
+
+def _named(key: Key) -> dict[str, str]:
+    return dict(zip(("device", "policy", "check"), key, strict=True))
+
+
+def _run_folder(root: Path, run_id: int, started_at: str) -> Path:
+    stamp = started_at.replace(":", "").replace("-", "").replace("+0000", "Z")
+    return root / f"run-{run_id:05d}-{stamp}"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
