@@ -96,6 +96,19 @@ class RunDiff:
     devices_added: tuple[str, ...]
     devices_removed: tuple[str, ...]
 
+    def for_device(self, name: str) -> RunDiff:
+        """Return the part of the diff about one device."""
+        return RunDiff(
+            self.old_run,
+            self.new_run,
+            tuple(c for c in self.newly_failing if c.device == name),
+            tuple(c for c in self.fixed if c.device == name),
+            tuple(c for c in self.still_failing if c.device == name),
+            tuple(c for c in self.unverified if c.device == name),
+            tuple(d for d in self.devices_added if d == name),
+            tuple(d for d in self.devices_removed if d == name),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Flip:
