@@ -140,11 +140,14 @@ def test_fleet_trend_counts_every_run(fleet: Fleet) -> None:
     for row, document in zip(rows, fleet.documents, strict=True):
         statuses = [d["status"] for d in document["devices"]]
         assert (row.devices, row.compliant, row.noncompliant, row.error) == (
-            len(statuses), statuses.count("compliant"), statuses.count("noncompliant"), statuses.count("error"),
+            len(statuses), statuses.count("compliant"), statuses.count("noncompliant"),
+            statuses.count("error"),
         )
         assert row.failing_checks == len([k for k in failing_in(document) if k[1] is not None])
         assert row.started_at == document["run"]["started_at"]
-    assert [(r.compliant, r.noncompliant, r.error) for r in rows] == [(2, 2, 0), (0, 3, 1), (1, 2, 1), (1, 3, 0)]
+    assert [(r.compliant, r.noncompliant, r.error) for r in rows] == [
+        (2, 2, 0), (0, 3, 1), (1, 2, 1), (1, 3, 0),
+    ]
 
 
 def test_device_timeline_follows_verdicts_and_config_changes(fleet: Fleet) -> None:
@@ -324,12 +327,14 @@ def _version_1_database(db: Path, document: dict[str, Any]) -> None:
     assert migrations.migrate(connection, target=1) == 1
     connection.execute("BEGIN")
     connection.execute(
-        "INSERT INTO runs (started_at, finished_at, executor, inventory, policies, exit_code) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO runs (started_at, finished_at, executor, inventory, policies, exit_code)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         (document["run"]["started_at"], "2026-11-30T09:00:00+00:00", "local", None, json.dumps([POLICY]), 1),
     )
     for device in document["devices"]:
-        connection.execute(V1_DEVICE, (1, device["name"], device["platform"], device["source"], device["status"],
-                                       None, f"sha-{device['name']}", device["parse"]["lines"]))
+        name = device["name"]
+        connection.execute(V1_DEVICE, (1, name, device["platform"], device["source"], device["status"], None,
+                                       f"sha-{name}", device["parse"]["lines"]))
         for finding in device["findings"]:
             connection.execute(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -351,6 +356,7 @@ def test_a_version_1_database_is_upgraded_with_its_data_intact(fleet: Fleet, tmp
                                      config_hashes={}, exit_code=3)
         timeline = history.device_timeline("br-rtr-03")
         diff = history.compare(1, new_run)
+        flips = history.flip_causes(1, new_run)
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         indexes = [row[1] for row in connection.execute("PRAGMA index_list(devices)")]
@@ -360,8 +366,13 @@ def test_a_version_1_database_is_upgraded_with_its_data_intact(fleet: Fleet, tmp
     assert [(p.run_id, p.config_sha256, p.unrecognized) for p in timeline] == [
         (1, "sha-br-rtr-03", None), (new_run, None, 0),
     ]
-    assert sorted(f.check or "" for f in timeline[0].failing) == ["dynamic-media-ports", "port-mapping", "tcp-5223"]
+    assert sorted(f.check or "" for f in timeline[0].failing) == [
+        "dynamic-media-ports", "port-mapping", "tcp-5223",
+    ]
     assert keys(diff.fixed) == {("br-rtr-03", "tcp-5223")}
+    # the old run's hashes were recorded, the new run's were not: whether the config changed is unknown
+    br03 = {(f.before_sha256, f.after_sha256, f.config_changed) for f in flips if f.device == "br-rtr-03"}
+    assert br03 == {("sha-br-rtr-03", None, None)}
     assert _count(db, "findings") == 36 + 27  # run 2 could not audit lab-rtr-01
 
 
@@ -374,7 +385,7 @@ def test_a_failing_migration_step_leaves_the_version_before(
     monkeypatch.setattr(migrations, "MIGRATIONS", broken)
     connection = sqlite3.connect(db, isolation_level=None)
     try:
-        with pytest.raises(HistoryError, match="migration to version 2 failed: no such table: main.no_such_table"):
+        with pytest.raises(HistoryError, match="migration to version 2 failed: no such table"):
             migrations.migrate(connection, target=2)
         assert migrations.version(connection) == 1
         columns = [row[1] for row in connection.execute("PRAGMA table_info(devices)")]
