@@ -87,6 +87,32 @@ def test_a_device_error_is_not_a_fix_and_its_return_is_not_ticketed_again(fleet:
     assert failing_in(fleet.documents[3]) - opened == keys(back.newly_failing) == set()
 
 
+def test_devices_that_leave_and_join(fleet: Fleet, tmp_path: Path) -> None:
+    first = _document(fleet)
+    second = _document(fleet)
+    br03 = next(d for d in second["devices"] if d["name"] == "br-rtr-03")
+    br03["name"] = "br-rtr-09"  # br-rtr-03 replaced by a new box with the same config
+    second["devices"] = [d for d in second["devices"] if d["name"] != "lab-rtr-01"]
+    with History.open(tmp_path / "h.db") as history:
+        ids = [history.record_run(d, finished_at=T0, executor="local", inventory=None, config_hashes={},
+                                  exit_code=1) for d in (first, second, second)]
+        joined, stayed = history.compare(ids[0], ids[1]), history.compare(ids[1], ids[2])
+        still_open = {(f.device, f.check) for f in history.open_failures(ids[2])}
+    assert joined.devices_added == ("br-rtr-09",)
+    assert joined.devices_removed == ("br-rtr-03", "lab-rtr-01")
+    checks = ("tcp-5223", "port-mapping", "dynamic-media-ports")
+    br03_failing = {("br-rtr-03", check) for check in checks}
+    assert keys(joined.unverified) == br03_failing
+    assert {c.reason for c in joined.unverified} == {"device not in the new run"}
+    assert keys(joined.newly_failing) == {("br-rtr-09", check) for check in checks}
+    assert {c.before for c in joined.newly_failing} == {None}
+    assert joined.fixed == ()
+    # the next diff does not list the departed device again, but its failures stay open
+    assert stayed.unverified == stayed.newly_failing == stayed.fixed == ()
+    assert stayed.devices_added == stayed.devices_removed == ()
+    assert br03_failing <= still_open
+
+
 def test_each_flipped_verdict_names_the_config_change_behind_it(fleet: Fleet) -> None:
     first, second = fleet.run_ids[:2]
     with History.open(fleet.db) as history:

@@ -30,7 +30,9 @@ class _Seen:
 def open_failures(connection: sqlite3.Connection, run_id: int) -> list[Failure]:
     """Return what is failing as of ``run_id``: every device's baseline failures.
 
-    These are the items a ticketing caller has already raised tickets for.
+    These are the items a ticketing caller has already raised tickets for. A device missing
+    from the run (left out, or gone from the inventory) keeps its last failures: nothing
+    fixed them, so a ticket raised for them is still open.
     """
     return [
         Failure(key[0], key[1], key[2], seen.status, seen.summary, seen.run_id)
@@ -43,6 +45,7 @@ def compare(connection: sqlite3.Connection, old_run: int, new_run: int) -> RunDi
     """Return what changed from the baseline as of ``old_run`` to ``new_run``."""
     base = _baseline(connection, old_run)
     devices = _devices(connection, new_run)
+    old_names = set(_devices(connection, old_run))
     now = _observed(connection, new_run)
     newly: list[Change] = []
     still: list[Change] = []
@@ -61,14 +64,15 @@ def compare(connection: sqlite3.Connection, old_run: int, new_run: int) -> RunDi
         if key in now:
             fixed.append(_change(key, before, now[key]))
         elif device is None:
-            unverified.append(_change(key, before, None, "device not in the new run"))
+            if key[0] in old_names:  # reported once, in the diff where the device left
+                unverified.append(_change(key, before, None, "device not in the new run"))
         elif device.status == "error":
             unverified.append(_change(key, before, None, "device could not be audited"))
         elif key[1] is None:
             fixed.append(_change(key, before, _Seen(device.status, "", new_run, device.config_sha256)))
         else:
             unverified.append(_change(key, before, None, "check not run"))
-    old_names, new_names = set(_devices(connection, old_run)), set(devices)
+    new_names = set(devices)
     return RunDiff(
         old_run,
         new_run,

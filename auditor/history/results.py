@@ -81,8 +81,9 @@ class RunDiff:
         fixed: failing in the baseline, passing (or not applicable) now; a device error is
             fixed when the device is audited again.
         still_failing: failing in both (already ticketed).
-        unverified: failing in the baseline, not re-checked now (the device errored, is not
-            in the new run, or the check was not run): never counted as fixed.
+        unverified: failing in the baseline, not re-checked now (the device errored, left
+            the fleet in this run, or the check was not run): never counted as fixed. A
+            device that stays away is not listed again in later diffs.
         devices_added: devices in the new run and not the old.
         devices_removed: devices in the old run and not the new.
     """
