@@ -55,6 +55,9 @@ class History:
                 raise HistoryError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
             connection.execute("PRAGMA foreign_keys = ON")
             migrations.migrate(connection)
+        except sqlite3.OperationalError as exc:  # locked too long, read-only, disk full...
+            connection.close()
+            raise HistoryError(f"{path}: cannot use the history database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise HistoryError(f"{path}: not a history database ({exc})") from None
