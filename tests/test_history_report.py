@@ -145,3 +145,17 @@ def test_the_trend_page_in_chromium(fleet: Fleet, tmp_path: Path) -> None:
     trend = dom.split('<section id="trend">', 1)[1].split("</section>", 1)[0]
     assert dict(re.findall(r'data-change="(\w+)"><b>(\d+)</b>', trend))["newly_failing"] == "3"
     assert trend.count('<tr class="change">') == 9
+
+
+def test_json_report_carries_the_trend_only_when_given(fleet: Fleet) -> None:
+    from datetime import UTC, datetime
+
+    from auditor.reports import json_report
+
+    trend = with_trend(fleet, 1)["history"]
+    started = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    plain = json.loads(json_report.render([], ["apple-facetime-imessage"], started))
+    assert "history" not in plain
+    document = json.loads(json_report.render([], ["apple-facetime-imessage"], started, history=trend))
+    assert document["history"] == trend and document["schema_version"] == 1
+    assert "3 newly failing · 1 fixed" in render(document, "md")

@@ -78,7 +78,9 @@ def device_row(device: Any, config_hashes: Mapping[str, str | None]) -> DeviceRo
     if status not in DEVICE_STATUSES:
         allowed = sorted(DEVICE_STATUSES)
         raise HistoryError(f"report device {name!r}: status {status!r} is not one of {allowed}")
-    parse = device.get("parse") or {}
+    parse = device.get("parse")
+    if not isinstance(parse, Mapping):
+        parse = {}
     return DeviceRow(
         name,
         _optional_str(device.get("platform")),
