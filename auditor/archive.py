@@ -197,7 +197,26 @@ class Archive:
         Raises:
             ArchiveError: either collection does not exist or stored no config.
         """
-        old, new = self.entry(device, a), self.entry(device, b)
+        return self._diff(device, self.entry(device, a), self.entry(device, b))
+
+    def diff_by_sha256(self, device: str, a: str, b: str) -> str:
+        """Return the unified diff between the device's configs with sha256 ``a`` and ``b``.
+
+        Each side is the latest collection that stored that config; the diff reads as
+        ``diff`` does (empty when ``a == b``).
+
+        Raises:
+            ArchiveError: no collection of the device stored a config with that sha256.
+        """
+        return self._diff(device, self._entry_by_sha256(device, a), self._entry_by_sha256(device, b))
+
+    def _entry_by_sha256(self, device: str, sha256: str) -> Entry:
+        for entry in reversed(self.entries(device)):
+            if entry.sha256 == sha256:
+                return entry
+        raise ArchiveError(f"{self.root}: no collection of {device!r} has the config sha256:{sha256}")
+
+    def _diff(self, device: str, old: Entry, new: Entry) -> str:
         old_lines, new_lines = self.read(old).splitlines(), self.read(new).splitlines()
         matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
         out: list[str] = []

@@ -41,6 +41,7 @@ from auditor.reports.tickets import render_tickets
 
 if TYPE_CHECKING:
     from auditor.archive import Archive, Entry
+    from auditor.history import History
     from auditor.runner.run import Executor
 
 app = typer.Typer(
@@ -495,24 +496,122 @@ def _failed_message(archive: Archive, last: Entry) -> str:
 @app.command()
 @_user_errors
 def history(
-    device: Annotated[str, typer.Argument(help="The device's name in the archive.")],
-    archive_dir: Annotated[Path, typer.Option("--archive", help="The archive folder.")],
+    device: Annotated[
+        str | None, typer.Argument(help="A device's name (required with --archive alone).")
+    ] = None,
+    archive_dir: Annotated[
+        Path | None, typer.Option("--archive", help="The config archive folder.")
+    ] = None,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="The run history database (what 'auditor run' records).")
+    ] = None,
+    runs: Annotated[
+        tuple[int, int] | None,
+        typer.Option("--runs", help="With --db: what changed from run A to run B (default: the last two)."),
+    ] = None,
     diff: Annotated[
         tuple[int, int] | None,
-        typer.Option("--diff", help="Diff collection A to B (default: the last two that differ)."),
+        typer.Option(
+            "--diff", help="With --archive alone: diff collection A to B (default: the last two that differ)."
+        ),
     ] = None,
     history_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     output: OutputOpt = None,
+) -> None:
+    """Show compliance over time, or a device's archived configs.
+
+    With --db: the fleet's trend and what changed between the last two runs; with a DEVICE,
+    its timeline; with --runs A B, what newly fails, got fixed and still fails from run A to
+    B. Adding --archive shows the config change behind each verdict that flipped. With
+    --archive alone: a DEVICE's collections and the diff between two of them.
+    """
+    if history_format not in ("text", "json"):
+        raise UsageError(f"history format {history_format!r}: use text or json")
+    if archive_dir is not None and not archive_dir.is_dir():
+        raise InputError(f"{archive_dir}: no such archive folder")
+    if db is not None:
+        if diff is not None:
+            raise UsageError("--diff compares archive collections: use --runs A B with --db")
+        _history_db(db, device, runs, archive_dir, history_format, output)
+        return
+    if runs is not None:
+        raise UsageError("--runs compares recorded runs: give the history database with --db FILE")
+    if archive_dir is None:
+        raise UsageError("give --db FILE (the run history) or DEVICE --archive DIR (its archived configs)")
+    if device is None:
+        raise UsageError("give the DEVICE whose archived configs to show with --archive DIR")
+    _history_archive(device, archive_dir, diff, history_format, output)
+
+
+def _history_db(
+    db: Path,
+    device: str | None,
+    runs: tuple[int, int] | None,
+    archive_dir: Path | None,
+    history_format: str,
+    output: Path | None,
+) -> None:
+    """The run history views: fleet trend (+ last diff), device timeline, or a run diff."""
+    from dataclasses import asdict
+
+    from auditor.history import History, views
+
+    if not db.is_file():
+        raise InputError(f"{db}: no such history database")
+    with History.open(db) as store:
+        if device is not None and runs is None:
+            points = store.device_timeline(device)
+            if history_format == "json":
+                timeline = {"device": device, "timeline": [asdict(p) for p in points]}
+                _write(json.dumps(timeline, indent=2) + "\n", output)
+            else:
+                _write(views.timeline_text(device, str(db), points), output)
+            return
+        pair = runs or _last_two_runs(store)
+        change = _run_change(store, pair, device, archive_dir) if pair is not None else None
+        trend = store.fleet_trend() if runs is None else []
+    if runs is not None:
+        assert change is not None
+        _write(json.dumps(change[0], indent=2) + "\n" if history_format == "json" else change[1], output)
+    elif history_format == "json":
+        fleet = {"db": str(db), "trend": [asdict(r) for r in trend], "last_change": change and change[0]}
+        _write(json.dumps(fleet, indent=2) + "\n", output)
+    else:
+        _write(views.trend_text(str(db), trend) + ("\n" + change[1] if change else ""), output)
+
+
+def _last_two_runs(store: History) -> tuple[int, int] | None:
+    last = store.last_run_id()
+    previous = store.last_run_id(before=last) if last is not None else None
+    return (previous, last) if previous is not None and last is not None else None
+
+
+def _run_change(
+    store: History, pair: tuple[int, int], device: str | None, archive_dir: Path | None
+) -> tuple[dict[str, Any], str]:
+    """Return what changed from run A to B (one device's part, given one) as data and as text."""
+    from auditor.archive import Archive
+    from auditor.history import flip_diffs, views
+
+    diff = store.compare(*pair)
+    flips = store.flip_causes(*pair)
+    if device is not None:
+        diff = diff.for_device(device)
+        flips = [f for f in flips if f.device == device]
+    info = {r.id: r for r in store.runs() if r.id in pair}
+    diffs = flip_diffs(Archive(archive_dir), flips) if archive_dir is not None else None
+    old, new = info[pair[0]], info[pair[1]]
+    return views.diff_data(old, new, diff, flips, diffs), views.diff_text(old, new, diff, flips, diffs)
+
+
+def _history_archive(
+    device: str, archive_dir: Path, diff: tuple[int, int] | None, history_format: str, output: Path | None
 ) -> None:
     """List a device's archived collections and diff its config between two of them."""
     from dataclasses import asdict
 
     from auditor.archive import UNCHANGED, Archive
 
-    if history_format not in ("text", "json"):
-        raise UsageError(f"history format {history_format!r}: use text or json")
-    if not archive_dir.is_dir():
-        raise InputError(f"{archive_dir}: no such archive folder")
     archive = Archive(archive_dir)
     entries = archive.entries(device)
     versions = [e for e in entries if e.has_config and e.status != UNCHANGED]

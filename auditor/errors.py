@@ -10,6 +10,7 @@
     ├── InventoryError  an inventory that fails validation
     ├── CollectError    a device that could not be collected
     ├── ArchiveError    a config archive that is missing, damaged, or lacks what was asked
+    ├── HistoryError    a history database that is damaged, too new, or lacks the run asked for
     └── RenderError     a template that cannot be rendered
 
 Partly understood input is not an error: parsers return diagnostics. Failing checks are
@@ -49,6 +50,10 @@ class CollectError(AuditorError):
 
 class ArchiveError(AuditorError):
     """The config archive is missing or damaged, or holds no such device or collection."""
+
+
+class HistoryError(AuditorError):
+    """The history database is damaged or newer than this code, or holds no such run."""
 
 
 class RenderError(AuditorError):

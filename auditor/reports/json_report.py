@@ -2,14 +2,17 @@
 
 Extensions beyond the documented fields are additive only: ``kind``, ``reason`` and
 ``security_relevant`` on unrecognized lines, ``note`` on evidence, ``witness`` on findings,
-``error`` on devices that could not be audited.
+``error`` on devices that could not be audited, and the top-level ``history``: the trend
+since the last recorded run (``auditor.history``'s ``report_trend``: the previous run,
+newly failing / fixed / still failing / not re-checked lists and counts, the fleet's counts
+per run), present only when the run was recorded in a history database.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +23,20 @@ from auditor.pipeline import DeviceReport
 SCHEMA_VERSION = 1
 
 
-def render(reports: Sequence[DeviceReport], policies: Sequence[str], started_at: datetime) -> str:
-    """Return the JSON document for a run."""
-    document = {
+def render(
+    reports: Sequence[DeviceReport],
+    policies: Sequence[str],
+    started_at: datetime,
+    history: Mapping[str, Any] | None = None,
+) -> str:
+    """Return the JSON document for a run (with the ``history`` trend, when given)."""
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "run": {"started_at": started_at.isoformat(timespec="seconds"), "policies": list(policies)},
         "devices": [device_document(r) for r in reports],
     }
+    if history is not None:
+        document["history"] = dict(history)
     return json.dumps(document, indent=2) + "\n"
 
 

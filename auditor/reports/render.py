@@ -55,6 +55,56 @@ def page_context(document: Mapping[str, Any]) -> dict[str, Any]:
         "rows": rows,
         "verdict_counts": view.verdict_counts(document),
         "device_counts": view.device_counts(document),
+        "history": _history_view(document.get("history"), labels),
+    }
+
+
+# The lists of the trend section, in the order shown, with their headings.
+TREND_LISTS = (
+    ("newly_failing", "newly failing", "Newly failing"),
+    ("fixed", "fixed", "Fixed"),
+    ("still_failing", "still failing", "Still failing"),
+    ("unverified", "not re-checked", "Not re-checked (not counted as fixed)"),
+)
+
+
+def _history_view(trend: Any, labels: Mapping[tuple[str, str], str]) -> dict[str, Any] | None:
+    """Return the trend section's data from the document's optional ``history`` key.
+
+    ``history`` is ``auditor.history``'s ``report_trend``: the diff with the previous run and
+    the fleet's counts in the last runs. Absent: no section.
+
+    Raises:
+        RenderError: the key is there but is not a trend.
+    """
+    if trend is None:
+        return None
+    if not isinstance(trend, Mapping) or not isinstance(trend.get("fleet"), list):
+        raise RenderError("report's history is not a trend (an object with a fleet list)")
+    lists = []
+    for key, name, title in TREND_LISTS:
+        items = [_change_view(c, labels) for c in trend.get(key) or ()]
+        lists.append({"key": key, "name": name, "title": title, "count": len(items), "items": items})
+    return {
+        "previous_run": trend.get("previous_run"),
+        "lists": lists,
+        "devices_added": list(trend.get("devices_added") or ()),
+        "devices_removed": list(trend.get("devices_removed") or ()),
+        "fleet": [dict(row) for row in trend["fleet"]],
+    }
+
+
+def _change_view(change: Mapping[str, Any], labels: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+    policy, check = change.get("policy"), change.get("check")
+    label = None if policy is None or check is None else labels.get((policy, check), f"{policy}/{check}")
+    return {
+        "device": change.get("device", ""),
+        "label": label,  # None: the device itself could not be audited
+        "before": change.get("before"),  # None: no verdict before (or not re-checked, for after)
+        "after": change.get("after"),
+        "before_run": change.get("before_run"),
+        "summary": change.get("summary") or "",
+        "reason": change.get("reason") or "",
     }
 
 
