@@ -8,6 +8,7 @@ platform's at all.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from typing import Protocol
 
@@ -23,3 +24,24 @@ class Parser(Protocol):
 
 
 Detector = Callable[[str], bool]
+
+
+_QUOTING = frozenset("'\"\\")
+
+
+def shell_words(text: str) -> list[str]:
+    """Split a line into words as a POSIX shell would (``shlex.split``), fast for plain lines.
+
+    Most lines hold no quote or backslash, and then a whitespace split is the same answer at
+    a fraction of shlex's cost (which dominated parsing long iptables dumps).
+
+    Raises:
+        ValueError: an unbalanced quote (as shlex).
+
+    Examples:
+        >>> shell_words('-A FORWARD -m comment --comment "a b" -j ACCEPT')
+        ['-A', 'FORWARD', '-m', 'comment', '--comment', 'a b', '-j', 'ACCEPT']
+    """
+    if _QUOTING.isdisjoint(text):
+        return text.split()
+    return shlex.split(text)

@@ -104,7 +104,9 @@ def _only_permits_added(before: ConfigModel, after: ConfigModel) -> bool:
         for rule in changed.rules:
             if position < len(old) and _meaning(rule) == old[position]:
                 position += 1
-            elif rule.action is not Action.PERMIT or rule.match is None or rule.interfaces is not None:
+            elif rule.action is not Action.PERMIT or rule.match is None:
+                # A permit limited to some interfaces is still only a permit: on a path it
+                # does not apply to, packets go on to the entries that decided them before.
                 return False
         if position != len(old):
             return False

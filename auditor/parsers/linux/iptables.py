@@ -12,7 +12,6 @@ and other non-terminating targets let the packet continue, so they make no rule.
 from __future__ import annotations
 
 import ipaddress
-import shlex
 from dataclasses import dataclass, field
 
 from auditor.flowspace import TCP, FlowSpace, cube_from_mask, cube_from_prefix, cubes_from_range
@@ -27,6 +26,7 @@ from auditor.model import (
     RuleSet,
     Source,
 )
+from auditor.parsers.base import shell_words
 from auditor.parsers.linux.common import (
     OTHER_HELPERS,
     TCP_FLAG_NAMES,
@@ -301,7 +301,7 @@ class IptablesReader:
     def _append(self, src: Source, text: str) -> None:
         draft = self.draft
         try:
-            parsed = _read_rule(shlex.split(text)[1:], self.ipv6)
+            parsed = _read_rule(shell_words(text)[1:], self.ipv6)
         except (CondError, ValueError, IndexError) as exc:
             chain = self.chain(text.split()[1], src)
             draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")

@@ -11,9 +11,9 @@ Junos-style ``Statement``s (the words of a path without ``set``) with their file
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
+from auditor.parsers.base import shell_words
 from auditor.parsers.juniper_junos.statements import Statement, split_lines
 
 _RELEASE = re.compile(r"(?:Release version:|^#\s*Version:\s*VyOS)\s*v?(\d+\.\d+[^\s*]*)")
@@ -34,7 +34,7 @@ class Lexed:
 
 def _words(text: str) -> list[str] | None:
     try:
-        return shlex.split(text, comments=False, posix=True)
+        return shell_words(text)
     except ValueError:
         return None
 
