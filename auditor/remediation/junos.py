@@ -240,13 +240,18 @@ def _filter_target(index: _Index, permit: Permit) -> tuple[tuple[str, ...] | Non
 
 
 def _groups(permits: list[Permit]) -> list[list[Permit]]:
-    """Split one check's permits at one position into groups a single policy/term matches exactly."""
-    sources = list(dict.fromkeys(p.src for p in permits))
-    dsts = list(dict.fromkeys(p.dst for p in permits))
-    ports = list(dict.fromkeys(p.ports for p in permits))
-    if len(set(permits)) == len(sources) * len(dsts) * len(ports):
-        return [permits]
-    return [[p] for p in dict.fromkeys(permits)]
+    """Split one check's permits at one position into groups a single policy/term matches exactly.
+
+    A policy or term matches sources x destinations x ports; the path (ingress, egress) is
+    the rule set's own, so permits that differ only by path are one.
+    """
+    unique = list({(p.src, p.dst, p.ports): p for p in permits}.values())
+    sources = list(dict.fromkeys(p.src for p in unique))
+    dsts = list(dict.fromkeys(p.dst for p in unique))
+    ports = list(dict.fromkeys(p.ports for p in unique))
+    if len(unique) == len(sources) * len(dsts) * len(ports):
+        return [unique]
+    return [[p] for p in unique]
 
 
 def acl_changes(
