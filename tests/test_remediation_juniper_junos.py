@@ -446,3 +446,45 @@ def test_corpus_changes_apply_and_roll_back(path: Path) -> None:
     editor = JunosText(result.merged)
     editor.apply(result.rollback)
     _same_configuration(text, editor.text())
+
+
+def test_filter_list_gets_terms_in_the_filter_that_denies() -> None:
+    text = (
+        "set interfaces xe-0/0/0 unit 0 family inet address 198.51.100.1/30\n"
+        "set interfaces xe-0/0/1 unit 0 family inet address 10.1.1.1/24\n"
+        "set interfaces xe-0/0/1 unit 0 family inet filter input-list A\n"
+        "set interfaces xe-0/0/1 unit 0 family inet filter input-list B\n"
+        "set routing-options static route 0.0.0.0/0 next-hop 198.51.100.2\n"
+        "set firewall filter A term web from protocol tcp\n"
+        "set firewall filter A term web from destination-port 443\n"
+        "set firewall filter A term web then accept\n"
+        "set firewall filter B term block from protocol udp\n"
+        "set firewall filter B term block then discard\n"
+    )
+    result, _ = _remediate(text, "list.conf")
+    assert result.verified, result.reason
+    assert "insert firewall filter B term auditor-udp-3478-3497-1 before term block\n" in result.config
+    assert "set firewall filter B term auditor-tcp-80-1 then accept\n" in result.config
+    assert "insert firewall filter B term auditor-tcp-80-1" not in result.config
+    editor = JunosText(result.merged)
+    editor.apply(result.rollback)
+    assert editor.lines == text.splitlines()
+
+
+def test_static_nat_rule_with_ports_is_deleted_and_restored() -> None:
+    text = HEAD + (
+        "set security nat static rule-set st from zone untrust\n"
+        "set security nat static rule-set st rule push match destination-address 203.0.113.2/32\n"
+        "set security nat static rule-set st rule push then static-nat prefix 10.1.1.20/32\n"
+        "set security policies from-zone trust to-zone untrust policy out match source-address any\n"
+        "set security policies from-zone trust to-zone untrust policy out match destination-address any\n"
+        "set security policies from-zone trust to-zone untrust policy out match application any\n"
+        "set security policies from-zone trust to-zone untrust policy out then permit\n"
+    )
+    result, _ = _remediate(text, "static.conf")
+    assert result.verified, result.reason
+    assert "delete security nat static rule-set st\n" in result.config
+    assert "every protocol and port" in result.config
+    editor = JunosText(result.merged)
+    editor.apply(result.rollback)
+    _same_configuration(text, editor.text())  # Junos prints hierarchies in schema order
