@@ -488,3 +488,25 @@ def test_static_nat_rule_with_ports_is_deleted_and_restored() -> None:
     editor = JunosText(result.merged)
     editor.apply(result.rollback)
     _same_configuration(text, editor.text())  # Junos prints hierarchies in schema order
+
+
+def test_an_interface_in_no_zone_is_left_to_a_person() -> None:
+    text = HEAD.replace("set security zones security-zone trust interfaces ge-0/0/1.0\n", "")
+    result, failing = _remediate(text, "nozone.conf", SRX_OPTIONS)
+    assert "tcp-443" in failing and not result.verified
+    assert "in no security zone" in result.unresolved["tcp-443"]
+
+
+def test_a_denying_policy_from_a_group_is_left_to_a_person() -> None:
+    base = "set groups G security policies from-zone trust to-zone untrust policy no-web"
+    text = HEAD + (
+        f"{base} match source-address any\n"
+        f"{base} match destination-address any\n"
+        f"{base} match application junos-https\n"
+        f"{base} then deny\n"
+        "set apply-groups G\n"
+        "set security policies default-policy permit-all\n"
+    )
+    result, failing = _remediate(text, "group.conf", SRX_OPTIONS)
+    assert "tcp-443" in failing and not result.verified
+    assert "inherited from a configuration group" in result.unresolved["tcp-443"]
