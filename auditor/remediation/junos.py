@@ -119,7 +119,6 @@ class _Builder:
     """Collects the objects, policies and terms of one device's change."""
 
     index: _Index
-    unresolved: dict[str, str]
     objects: list[dict[str, Any]] = field(default_factory=list)
     made: dict[tuple[str, ...], str] = field(default_factory=dict)
     contexts: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
@@ -420,7 +419,7 @@ def changes_for(
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Return the device's changes, and each failing check's part of them."""
     index = _Index.of(text)
-    builder = _Builder(index, unresolved)
+    builder = _Builder(index)
     builder.zone_books = any(
         st.words[:3] == ("security", "zones", "security-zone") and st.words[4:5] == ("address-book",)
         for st in index.statements
