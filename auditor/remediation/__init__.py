@@ -25,8 +25,9 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import arista_eos, asa, cisco_nxos, ios, linux, nft
-from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
+from auditor.remediation import arista_eos, asa, cisco_nxos, ios, junos, linux, nft
+from auditor.remediation.junos_text import JunosText
+from auditor.remediation.merge import AsaText, Editor, IosText, IptablesText, NftText
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
@@ -142,6 +143,7 @@ _TEMPLATES = {
     Platform.LINUX: "linux",
     Platform.ARISTA_EOS: "arista_eos",
     Platform.CISCO_NXOS: "cisco_nxos",
+    Platform.JUNIPER_JUNOS: "juniper_junos",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
@@ -150,14 +152,16 @@ _BUILDERS: dict[str, Callable[..., Changes]] = {
     "linux_nft": nft.changes_for,
     "arista_eos": arista_eos.changes_for,
     "cisco_nxos": cisco_nxos.changes_for,
+    "juniper_junos": junos.changes_for,
 }
-_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText]] = {
+_EDITORS: dict[str, Callable[[str], Editor]] = {
     "cisco_ios": IosText,
     "cisco_asa": AsaText,
     "linux": IptablesText,
     "linux_nft": NftText,
     "arista_eos": EosText,
     "cisco_nxos": NxosText,
+    "juniper_junos": JunosText,
 }
 
 

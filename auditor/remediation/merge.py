@@ -14,9 +14,20 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import Protocol
 
 from auditor.errors import AuditorError
 from auditor.parsers.linux.nft_lexer import Stmt, parse_blocks, tokenize
+
+
+class Editor(Protocol):
+    """What the proof needs of a platform's editor: apply the rendered change, give the text."""
+
+    def apply(self, rendered: str) -> None:
+        """Apply rendered commands as the device would (MergeError when it would refuse)."""
+
+    def text(self) -> str:
+        """Return the edited config."""
 
 
 class MergeError(AuditorError):
