@@ -740,9 +740,9 @@ def run_command(
     options = CollectOptions(accept_new_host_keys=accept_new_host_keys)
     outcome = run_fleet(request, _executor(executor, broker, workers), _run_collector(options))
     for device, _, check in outcome.newly_failing:
-        typer.echo(f"newly failing\t{device}\t{check}")
+        typer.echo(f"newly failing\t{device}\t{check or 'not audited'}")
     for device, _, check in outcome.fixed:
-        typer.echo(f"fixed\t{device}\t{check}")
+        typer.echo(f"fixed\t{device}\t{check or 'audited again'}")
     counts = Counter(d["status"] for d in outcome.document["devices"])
     summary = ", ".join(f"{counts[s]} {s}" for s in ("compliant", "noncompliant", "error") if counts[s])
     typer.echo(f"run {outcome.run_id}: {summary or 'no devices'}; reports in {outcome.folder}", err=True)

@@ -32,6 +32,7 @@ from auditor.runner.work import DeviceWork
 __all__ = ["Executor", "RunOutcome", "RunRequest", "run_fleet", "failing_checks"]
 
 _OK = ("pass", "not_applicable")
+Key = tuple[str, str, str]  # (device, policy, check); policy and check are "" for a device error
 REPORT_FORMATS = ("json", "html", "md")
 
 
@@ -69,8 +70,8 @@ class RunOutcome:
     run_id: int
     document: dict[str, Any]
     folder: Path
-    newly_failing: list[tuple[str, str, str]]  # (device, policy, check)
-    fixed: list[tuple[str, str, str]]
+    newly_failing: list[Key]
+    fixed: list[Key]
     exit_code: int
 
 
@@ -145,18 +146,23 @@ def _record_and_report(
             config_hashes=hashes,
             exit_code=code,
         )
-        already = history.open_failures(previous) if previous is not None else set()
         diff = history.compare(previous, run_id) if previous is not None else None
         document["history"] = history.report_trend(run_id)
     document["run"]["id"] = run_id
-    newly = [key for key in failing_checks(document) if key not in already]
-    fixed = [(f.device, f.policy, f.check) for f in diff.fixed] if diff is not None else []
+    if diff is None:  # the first run: everything failing is new
+        errors = [(d["name"], "", "") for d in document["devices"] if d["status"] == "error"]
+        newly = errors + failing_checks(document)
+        fixed: list[Key] = []
+    else:
+        # A device error is a change too (it has no check): the report shows it, no ticket does.
+        newly = [(c.device, c.policy or "", c.check or "") for c in diff.newly_failing]
+        fixed = [(c.device, c.policy or "", c.check or "") for c in diff.fixed]
     folder = _run_folder(request.reports, run_id, document["run"]["started_at"])
     _write_reports(folder, document, set(newly), fixed)
     return RunOutcome(run_id, document, folder, newly, fixed, code)
 
 
-def failing_checks(document: dict[str, Any]) -> list[tuple[str, str, str]]:
+def failing_checks(document: dict[str, Any]) -> list[Key]:
     """Return (device, policy, check) of every finding that is not pass or not_applicable."""
     return [
         (d["name"], f["policy"], f["check"])
@@ -198,9 +204,6 @@ def _work(device: Device, request: RunRequest, here: tuple[str | None, str, str 
     return replace(base, text=text, source=source)
 
 
-Key = tuple[str, str, str]  # (device, policy, check)
-
-
 def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixed: list[Key]) -> None:
     """Write the run's reports, its new tickets and its change list; the JSON report last.
 
@@ -210,7 +213,12 @@ def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixe
     for fmt in ("html", "md"):
         (folder / f"report.{fmt}").write_text(render_report(document, fmt), encoding="utf-8")
     fresh = _only(document, newly)
-    (folder / "tickets.md").write_text(render_tickets(fresh, "md"), encoding="utf-8")
+    still = len(failing_checks(document)) - len(failing_checks(fresh))
+    if still and not failing_checks(fresh):
+        note = f"No new change tickets: the {still} failing checks were already failing in an earlier run.\n"
+    else:
+        note = render_tickets(fresh, "md")
+    (folder / "tickets.md").write_text(note, encoding="utf-8")
     (folder / "tickets.json").write_text(render_tickets(fresh, "json"), encoding="utf-8")
     (folder / "changes.json").write_text(
         json.dumps(
