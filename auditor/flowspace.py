@@ -99,9 +99,24 @@ def cube_from_prefix(network: str) -> Cube:
         >>> cube_from_prefix("17.0.0.0/8")
         (285212672, 4278190080)
     """
-    net = ipaddress.IPv4Network(network, strict=False)
+    address, slash, length = network.partition("/")
+    if length.isdigit() and len(length) <= 2 and int(length) <= 32 and _plain_quad(address):
+        care = (_ALL32 << (32 - int(length))) & _ALL32
+        return (address_value(address) & care, care)
+    if not slash and _plain_quad(address):
+        return (address_value(address), _ALL32)
+    net = ipaddress.IPv4Network(network, strict=False)  # netmask and hostmask forms
     care = int(net.netmask)
     return (int(net.network_address) & care, care)
+
+
+def _plain_quad(text: str) -> bool:
+    """Tell whether ``text`` is a dotted quad as ipaddress accepts it (no leading zeros)."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
+        for p in parts
+    )
 
 
 def cube_from_wildcard(address: str, wildcard: str) -> Cube:
@@ -326,8 +341,12 @@ class FlowSpace:
 
     @classmethod
     def everything(cls) -> FlowSpace:
-        """Return the set of all packets."""
-        return cls.build()
+        """Return the set of all packets (one shared value: a FlowSpace never changes)."""
+        global _EVERYTHING
+        space = _EVERYTHING
+        if space is None or type(space) is not cls:
+            space = _EVERYTHING = cls.build()
+        return space
 
     @classmethod
     def nothing(cls) -> FlowSpace:
@@ -342,6 +361,10 @@ class FlowSpace:
         return bool(self.boxes)
 
     def __and__(self, other: FlowSpace) -> FlowSpace:
+        if self is _EVERYTHING:  # the start of most intersections: nothing to compute
+            return other
+        if other is _EVERYTHING:
+            return self
         out = []
         for a in self.boxes:
             for b in other.boxes:
@@ -535,3 +558,6 @@ def _describe_protocol(interval: Interval) -> str:
     if lo == hi:
         return PROTOCOL_NAMES.get(lo, f"protocol {lo}")
     return f"protocols {lo}-{hi}"
+
+
+_EVERYTHING: FlowSpace | None = None

@@ -83,8 +83,14 @@ class _Token:
     quoted: bool = False
 
 
+# Characters that need the full tokenizer: quotes, comments, punctuation.
+_PLAIN = frozenset(_PUNCT) | {'"', "#"}
+
+
 def _tokens(line: str, number: int, in_comment: bool) -> tuple[list[_Token], bool]:
     """Tokenize one line; returns the tokens and whether a ``/*`` comment is still open."""
+    if not in_comment and _PLAIN.isdisjoint(line) and "/*" not in line:
+        return [_Token(word, number) for word in line.split()], False  # most lines: words only
     out: list[_Token] = []
     i, n = 0, len(line)
     while i < n:

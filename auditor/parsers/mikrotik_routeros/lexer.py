@@ -77,8 +77,13 @@ def logical_lines(lines: list[str]) -> Iterator[Logical]:
         yield Logical(tuple(numbers), text)
 
 
+_SPECIAL = frozenset('\\"[]{}')
+
+
 def split_words(text: str) -> list[str]:
     """Split on blanks outside quotes and brackets; drop the quotes, keep escapes' targets."""
+    if _SPECIAL.isdisjoint(text):
+        return text.split()  # most lines: no quotes, escapes or brackets
     words: list[str] = []
     current: list[str] = []
     quoted, depth, started = False, 0, False
