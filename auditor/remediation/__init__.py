@@ -25,7 +25,8 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import asa, ios, linux, nft
+from auditor.remediation import asa, fortinet, ios, linux, nft
+from auditor.remediation.fortinet_text import FortiosText
 from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
@@ -134,18 +135,21 @@ _TEMPLATES = {
     Platform.CISCO_XE: "cisco_ios",
     Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
+    Platform.FORTINET: "fortinet",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
     "cisco_asa": asa.changes_for,
     "linux": linux.changes_for,
     "linux_nft": nft.changes_for,
+    "fortinet": fortinet.changes_for,
 }
-_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText]] = {
+_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText | FortiosText]] = {
     "cisco_ios": IosText,
     "cisco_asa": AsaText,
     "linux": IptablesText,
     "linux_nft": NftText,
+    "fortinet": FortiosText,
 }
 
 
