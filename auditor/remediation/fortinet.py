@@ -111,7 +111,9 @@ def _nat(config: _Config, ingress: str, egress: str) -> bool:
     groups = config.groups()
 
     def covers(names: tuple[str, ...] | None, interface: str) -> bool:
-        return any(n.lower() == "any" or n == interface or interface in groups.get(n, ()) for n in names or ())
+        return any(
+            n.lower() == "any" or n == interface or interface in groups.get(n, ()) for n in names or ()
+        )
 
     for entry in config.table("firewall policy").entries.values():
         if entry.one("status", "enable") == "disable" or entry.one("action", "deny") != "accept":
@@ -130,7 +132,9 @@ def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[
             unresolved.setdefault(permit.check, _MULTI_VDOM)
         return []
     order = _policy_order(config)
-    defined = set(config.table("firewall address").entries) | set(config.table("firewall service custom").entries)
+    defined = set(config.table("firewall address").entries) | set(
+        config.table("firewall service custom").entries
+    )
     next_id = max((int(n) for n in order if n.isdigit()), default=0) + 1
     central = config.vdom.settings is not None and config.vdom.settings.one("central-nat") == "enable"
     groups: dict[tuple[str, str], list[Permit]] = {}
@@ -164,7 +168,9 @@ def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[
             name = f"auditor-{permit.protocol}-{span}"
             if name not in svc:
                 svc.append(name)
-            new_objects.append((services, {"check": check, "name": name, "protocol": permit.protocol, "ports": span}))
+            new_objects.append(
+                (services, {"check": check, "name": name, "protocol": permit.protocol, "ports": span})
+            )
         clash = [o["name"] for _, o in new_objects if o["name"] in defined]
         if clash:
             problem = problem or f"object {clash[0]} already exists in the config: review it by hand"
@@ -188,7 +194,9 @@ def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[
                 "dstaddr": dst,
                 "service": svc,
                 "before": before,
-                "nat": "enable" if _nat(config, first.ingress or "", first.egress or "") and not central else None,
+                "nat": "enable"
+                if _nat(config, first.ingress or "", first.egress or "") and not central
+                else None,
                 "central_nat": central,
                 "comments": f"auditor {check}: {ports} from {' '.join(src)} to {' '.join(dst)}",
                 "zones": [n for n in (srcintf, dstintf) if n not in (first.ingress, first.egress)],
@@ -260,7 +268,11 @@ def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[
                 }
             )
     factory = sorted(
-        {f.kind for f in model.features if f.enabled and f.source is None and f.detail.startswith("session helper")}
+        {
+            f.kind
+            for f in model.features
+            if f.enabled and f.source is None and f.detail.startswith("session helper")
+        }
     )
     if factory and any(f.source is None and f.detail.startswith("session helper") for f in active):
         out.append(
@@ -341,7 +353,11 @@ def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dic
         vip = config.entry_at("firewall vip", mapping.source.line)
         if vip is None:
             continue
-        groups = [g.name for g in config.table("firewall vipgrp").entries.values() if vip.name in (g.get("member") or ())]
+        groups = [
+            g.name
+            for g in config.table("firewall vipgrp").entries.values()
+            if vip.name in (g.get("member") or ())
+        ]
         if groups:
             continue  # removing it from a VIP group is left to the user (the proof says so)
         users = []
@@ -389,4 +405,3 @@ def changes_for(
         return [], {}
     builders = ChangeBuilders(flow_changes, feature_changes, mapping_changes)
     return assemble_changes(model, text, pack, failing, plan, unresolved, builders)
-

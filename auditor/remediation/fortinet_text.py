@@ -301,12 +301,10 @@ class FortiosText:
                 tables = _POLICY_REFERENCES.get(child.key) if child.kind == "stmt" else None
                 if tables is None or child.verb != "set":
                     continue
-                defined = {
-                    c.key for t in tables for block in self._tables(parent, t) for c in block.children
-                }
+                defined = {c.key for t in tables for block in self._tables(parent, t) for c in block.children}
                 for value in child.words[2:]:
                     if value not in defined and value not in _BUILT_IN[child.key]:
                         raise MergeError(
-                            f"policy {entry.key}: {child.key} {value!r} is not defined (entry not found in datasource)"
+                            f"policy {entry.key}: {child.key} {value!r} is not defined "
+                            "(entry not found in datasource)"
                         )
-
