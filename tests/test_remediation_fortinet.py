@@ -79,7 +79,10 @@ def test_golden_fortinet(path: Path, update_golden: bool) -> None:
 
 
 def tables(text: str) -> dict[str, object]:
-    """Every table and settings block as it would be read back: policy order kept exactly."""
+    """Every table and settings block as it would be read back: policy order kept exactly.
+
+    Keys carry the VDOM (``vdom root/firewall policy``) and ``global/`` in multi-VDOM text.
+    """
     out: dict[str, object] = {}
 
     def stmts(items: list[Stmt | Edit | Section]) -> tuple[object, ...]:
@@ -91,20 +94,31 @@ def tables(text: str) -> dict[str, object]:
                 flat.append((item.path, stmts(item.items)))
         return tuple(flat)
 
-    for section in read_tree(text).root.items:
-        if not isinstance(section, Section):
-            continue
-        key = " ".join(section.key)
-        entries = [(i.name, stmts(i.items)) for i in section.items if isinstance(i, Edit)]
-        settings_ = stmts([i for i in section.items if not isinstance(i, Edit)])
-        if key == "firewall policy":
-            out[key] = entries  # the list order is the evaluation order
-        else:
+    def read(items: list[Stmt | Edit | Section], prefix: str) -> None:
+        for section in items:
+            if not isinstance(section, Section):
+                continue
+            key = " ".join(section.key)
+            if key == "vdom":
+                for edit in section.items:
+                    if isinstance(edit, Edit):
+                        read(list(edit.items), f"{prefix}vdom {edit.name}/")
+                continue
+            if key == "global":
+                read(list(section.items), f"{prefix}global/")
+                continue
+            entries = [(i.name, stmts(i.items)) for i in section.items if isinstance(i, Edit)]
+            settings_ = stmts([i for i in section.items if not isinstance(i, Edit)])
+            if key == "firewall policy":
+                out[prefix + key] = entries  # the list order is the evaluation order
+                continue
             # An entry with nothing set is the factory entry the text did not print (the
             # rollback of `config sip` in the `default` VoIP profile leaves it so): the same state.
             entries = [e for e in entries if e[1]]
             if entries or settings_:
-                out[key] = (sorted(entries, key=str), settings_)
+                out[prefix + key] = (sorted(entries, key=str), settings_)
+
+    read(list(read_tree(text).root.items), "")
     return out
 
 
@@ -291,6 +305,80 @@ def test_new_policy_goes_before_the_denying_one_in_list_order() -> None:
     assert order[0] == "30" and order[-2:] == ["2", "10"]
     assert {int(i) for i in order[1:-2]} == set(range(31, 31 + len(failing)))
     assert "tcp-80" not in failing  # policy 30 already accepts HTTP
+
+
+MULTI_VDOM = """#config-version=FGT60F-7.4.8-FW-build2795-250523:opmode=0:vdom=1
+config vdom
+edit root
+next
+edit lab
+next
+end
+config global
+config system interface
+    edit "wan1"
+        set vdom "root"
+        set ip 203.0.113.2 255.255.255.252
+        set role wan
+    next
+    edit "lan"
+        set vdom "root"
+        set ip 192.168.1.1 255.255.255.0
+        set role lan
+    next
+    edit "port9"
+        set vdom "lab"
+        set ip 10.9.0.1 255.255.255.0
+    next
+end
+config system session-helper
+    edit 1
+        set name pptp
+        set protocol 6
+        set port 1723
+    next
+    edit 13
+        set name sip
+        set protocol 17
+        set port 5060
+    next
+end
+end
+config vdom
+edit root
+config system settings
+    set default-voip-alg-mode kernel-helper-based
+end
+config router static
+    edit 1
+        set gateway 203.0.113.1
+        set device "wan1"
+    next
+end
+config firewall policy
+"""
+
+
+def test_multi_vdom_changes_name_their_vdom_and_the_global_table() -> None:
+    text = (
+        MULTI_VDOM
+        + OUT.format(id=4, action="deny", service="HTTPS")
+        + OUT.format(id=5, action="accept", service="ALL")
+        + "end\nnext\nedit lab\nconfig system settings\n    set default-voip-alg-mode kernel-helper-based\n"
+        + "end\nnext\nend\n"
+    )
+    result, failing = _remediate(text)
+    assert set(failing) == {"tcp-443", "sip-alg", "dynamic-media-ports"}
+    assert result.verified, result.reason
+    assert result.config.startswith("config vdom\nedit root\nconfig firewall address\n")
+    assert "config global\n# stops the sip session helper" in result.config
+    after = tables(result.merged)
+    assert [name for name, _ in after["vdom root/firewall policy"]] == ["6", "4", "5"]  # type: ignore[index]
+    assert "vdom lab/firewall policy" not in after
+    assert [name for name, _ in after["global/system session-helper"][0]] == ["1"]  # type: ignore[index]
+    editor = FortiosText(result.merged)
+    editor.apply(result.rollback)
+    assert tables(editor.text()) == tables(text)
 
 
 # --- the editor refuses what FortiOS refuses -------------------------------------------------

@@ -10,14 +10,18 @@ created first. SIP and media ALGs are switched off the way the parser models the
 profiles accepting policies carry, the media session-helper entries deleted, services that
 name a media helper set to ``helper disable``. A port-forward VIP of a required port is
 deleted after the policies that use it stop naming it (FortiOS refuses to delete a used
-object). Only single-VDOM configurations are handled.
+object). In a multi-VDOM configuration each change names its VDOM (``config vdom`` / ``edit
+NAME``) and the device-wide session-helper table sits under ``config global``; a path whose
+interfaces are in different VDOMs is left to the user (inter-VDOM links are not modelled).
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
-from auditor.model import ConfigModel, Finding
+from auditor.model import ConfigModel, Feature, Finding
 from auditor.parsers.fortinet import reader
 from auditor.parsers.fortinet.alg import HELPER_KINDS
 from auditor.parsers.fortinet.interfaces import sdwan_members, zone_members
@@ -35,22 +39,52 @@ from auditor.remediation.plan import (
     mapped_required,
 )
 
-_MULTI_VDOM = "multi-VDOM configurations are not remediated yet: change each VDOM by hand"
 _NAME_MAX = 35  # FortiOS policy names: at most 35 characters (CLI reference, config firewall policy)
+_VDOM_IN_DETAIL = re.compile(r"\(VDOM ([^)]+)\)")
 
 
-class _Config:
-    """The tables of a single-VDOM FortiOS text, read by the parser's own reader."""
+class _Device:
+    """The tables of a FortiOS text, read by the parser's own reader."""
 
     def __init__(self, text: str) -> None:
         self.builder = Builder("remediation")
         reader.read(self.builder, read_tree(text).root)
+        if not self.builder.vdoms:
+            self.builder.vdom(reader.ROOT_VDOM)
         self.multi_vdom = self.builder.multi_vdom or len(self.builder.vdoms) > 1
-        self.vdom: Vdom = next(iter(self.builder.vdoms.values()), Vdom(reader.ROOT_VDOM))
+
+    def views(self) -> list[_Config]:
+        """One view per VDOM."""
+        return [_Config(self, vdom) for vdom in self.builder.vdoms.values()]
+
+    def view(self, name: str) -> _Config:
+        return _Config(self, self.builder.vdom(name))
+
+    def interface_vdom(self, interface: str) -> str:
+        """The VDOM an interface belongs to (``set vdom``; ``root`` when not printed)."""
+        table = self.builder.global_tables.get("system interface") or Table()
+        entry = table.entries.get(interface)
+        return ((entry.get("vdom") if entry is not None else None) or (reader.ROOT_VDOM,))[0]
+
+    def global_table(self, name: str) -> Table:
+        return self.builder.global_tables.get(name) or Table()
+
+
+@lru_cache(maxsize=4)
+def _device(text: str) -> _Device:
+    return _Device(text)
+
+
+class _Config:
+    """One VDOM of a device: its tables, and the label its changes carry (None: single VDOM)."""
+
+    def __init__(self, device: _Device, vdom: Vdom) -> None:
+        self.device = device
+        self.vdom = vdom
+        self.label = vdom.name if device.multi_vdom else None
 
     def table(self, name: str) -> Table:
-        found = self.vdom.tables.get(name) or self.builder.global_tables.get(name)
-        return found if found is not None else Table()
+        return self.vdom.tables.get(name) or Table()
 
     def entry_at(self, table: str, line: int) -> Entry | None:
         """The entry of ``table`` whose block holds config line ``line``."""
@@ -61,7 +95,7 @@ class _Config:
         return None
 
     def groups(self) -> dict[str, frozenset[str]]:
-        return {**sdwan_members(self.builder), **zone_members(self.vdom.tables.get("system zone"))}
+        return {**sdwan_members(self.device.builder), **zone_members(self.vdom.tables.get("system zone"))}
 
 
 def _rebuild(entry: Entry) -> list[dict[str, Any]]:
@@ -89,10 +123,8 @@ def _policy_order(config: _Config) -> list[str]:
 # --- flows -------------------------------------------------------------------------------
 
 
-def _interface_name(config: _Config, interface: str | None) -> str | None:
+def _interface_name(config: _Config, interface: str) -> str:
     """The name a policy uses for ``interface``: its zone or SD-WAN zone when it has one."""
-    if interface is None:
-        return None
     for group, members in config.groups().items():
         if interface in members:
             return group
@@ -125,12 +157,31 @@ def _nat(config: _Config, ingress: str, egress: str) -> bool:
 
 
 def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:
-    """Return the address, service and policy changes for the planned permits."""
-    config = _Config(text)
-    if config.multi_vdom:
-        for permit in plan.permits:
-            unresolved.setdefault(permit.check, _MULTI_VDOM)
-        return []
+    """Return the address, service and policy changes for the planned permits, per VDOM."""
+    device = _device(text)
+    by_vdom: dict[str, list[Permit]] = {}
+    for permit in plan.permits:
+        if permit.ingress is None or permit.egress is None:
+            unresolved.setdefault(permit.check, "the path's interfaces are not known: name them")
+            continue
+        vdom = device.interface_vdom(permit.ingress)
+        if vdom != device.interface_vdom(permit.egress):
+            unresolved.setdefault(
+                permit.check,
+                f"{permit.ingress} and {permit.egress} are in different VDOMs (traffic between VDOMs "
+                "over inter-VDOM links is not modelled): review by hand",
+            )
+            continue
+        by_vdom.setdefault(vdom, []).append(permit)
+    changes: list[dict[str, Any]] = []
+    for vdom, permits in by_vdom.items():
+        changes.extend(_vdom_flow_changes(device.view(vdom), permits, unresolved))
+    return changes
+
+
+def _vdom_flow_changes(
+    config: _Config, planned: list[Permit], unresolved: dict[str, str]
+) -> list[dict[str, Any]]:
     order = _policy_order(config)
     defined = set(config.table("firewall address").entries) | set(
         config.table("firewall service custom").entries
@@ -138,7 +189,7 @@ def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[
     next_id = max((int(n) for n in order if n.isdigit()), default=0) + 1
     central = config.vdom.settings is not None and config.vdom.settings.one("central-nat") == "enable"
     groups: dict[tuple[str, str], list[Permit]] = {}
-    for permit in plan.permits:
+    for permit in planned:
         groups.setdefault((permit.check, permit.ruleset), []).append(permit)
     addresses: list[dict[str, Any]] = []
     services: list[dict[str, Any]] = []
@@ -146,9 +197,8 @@ def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[
     for (check, _), permits in groups.items():
         first = permits[0]
         problem, before = _position(config, first)
-        srcintf, dstintf = _interface_name(config, first.ingress), _interface_name(config, first.egress)
-        if srcintf is None or dstintf is None or first.ingress is None or first.egress is None:
-            problem = problem or "the path's interfaces are not known: name them with --inside-interface"
+        ingress, egress = first.ingress or "", first.egress or ""
+        srcintf, dstintf = _interface_name(config, ingress), _interface_name(config, egress)
         src: list[str] = []
         dst: list[str] = []
         svc: list[str] = []
@@ -194,18 +244,16 @@ def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[
                 "dstaddr": dst,
                 "service": svc,
                 "before": before,
-                "nat": "enable"
-                if _nat(config, first.ingress or "", first.egress or "") and not central
-                else None,
+                "nat": "enable" if _nat(config, ingress, egress) and not central else None,
                 "central_nat": central,
                 "comments": f"auditor {check}: {ports} from {' '.join(src)} to {' '.join(dst)}",
-                "zones": [n for n in (srcintf, dstintf) if n not in (first.ingress, first.egress)],
+                "zones": [n for n in (srcintf, dstintf) if n not in (ingress, egress)],
             }
         )
     changes = []
     for kind, entries in (("addresses", addresses), ("services", services), ("policies", policies)):
         if entries and policies:
-            changes.append({"kind": kind, "entries": entries})
+            changes.append({"kind": kind, "entries": entries, "vdom": config.label, "global": False})
     return changes
 
 
@@ -228,45 +276,35 @@ def _position(config: _Config, permit: Permit) -> tuple[str | None, str | None]:
 
 def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[dict[str, Any]]:
     """Return the switches that turn off every ALG ``check`` fails on (as the parser reads them)."""
-    config = _Config(text)
-    if config.multi_vdom:
-        return []
+    device = _device(text)
     active = enabled_features(model, check.features)
+    proxy = {
+        _vdom_named(f.detail) for f in active if f.kind in ("sip", "sccp") and "VoIP ALG (proxy)" in f.detail
+    }
     out: list[dict[str, Any]] = []
-    settings = config.vdom.settings
-    mode = settings.one("default-voip-alg-mode") if settings is not None else None
-    proxy = [f for f in active if f.kind in ("sip", "sccp") and "VoIP ALG (proxy)" in f.detail]
-    if proxy and mode != "kernel-helper-based":
-        old = settings.get("default-voip-alg-mode") if settings is not None else None
-        out.append(
-            {
-                "kind": "setting",
-                "path": "system settings",
-                "key": "default-voip-alg-mode",
-                "value": "kernel-helper-based",
-                "old": " ".join(old) if old else None,
-                "stops": "the SIP/SCCP proxy ALG for policies without a VoIP profile (SIP goes to the "
-                "session helper, SCCP is not processed)",
-            }
-        )
-    if "sip" in check.features:
-        out.extend(_profile_changes(config))
-    lines = {f.source.line for f in active if f.source is not None}
-    helpers = config.table("system session-helper")
-    for entry in helpers.entries.values():
-        name = (entry.one("name") or "").lower()
-        source = entry.source_of("name") or entry.source
-        if HELPER_KINDS.get(name) in check.features and source.line in lines:
+    for config in device.views():
+        scope = {"vdom": config.label, "global": False}
+        settings = config.vdom.settings
+        mode = settings.one("default-voip-alg-mode") if settings is not None else None
+        acts = config.vdom.name in proxy or (not device.multi_vdom and bool(proxy))
+        if acts and mode != "kernel-helper-based":
+            old = settings.get("default-voip-alg-mode") if settings is not None else None
             out.append(
                 {
-                    "kind": "delete",
-                    "path": "system session-helper",
-                    "name": entry.name,
-                    "lines": _rebuild(entry),
-                    "stops": f"the {name} session helper ({entry.one('protocol')}/{entry.one('port')}), "
-                    "which opens media ports on the fly",
+                    "kind": "setting",
+                    "path": "system settings",
+                    "key": "default-voip-alg-mode",
+                    "value": "kernel-helper-based",
+                    "old": " ".join(old) if old else None,
+                    "stops": "the SIP/SCCP proxy ALG for policies without a VoIP profile (SIP goes to the "
+                    "session helper, SCCP is not processed)",
+                    **scope,
                 }
             )
+        if "sip" in check.features:
+            out.extend(dict(c, **scope) for c in _profile_changes(config))
+        out.extend(dict(c, **scope) for c in _service_helpers(config, check))
+    out.extend(_session_helpers(device, active, check))
     factory = sorted(
         {
             f.kind
@@ -281,8 +319,44 @@ def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[
                 "text": "the session-helper table is not in the text (the factory table is assumed), so its "
                 f"ids are unknown: run `show system session-helper` and delete the {', '.join(factory)} "
                 "entries (h323 includes ras) under config system session-helper",
+                "vdom": None,
+                "global": False,
             }
         )
+    return out
+
+
+def _vdom_named(detail: str) -> str:
+    match = _VDOM_IN_DETAIL.search(detail)
+    return match.group(1) if match else reader.ROOT_VDOM
+
+
+def _session_helpers(device: _Device, active: list[Feature], check: FeatureCheck) -> list[dict[str, Any]]:
+    """Delete each media session-helper entry the check fails on (the table is device-wide)."""
+    lines = {f.source.line for f in active if f.source is not None}
+    out = []
+    for entry in device.global_table("system session-helper").entries.values():
+        name = (entry.one("name") or "").lower()
+        source = entry.source_of("name") or entry.source
+        if HELPER_KINDS.get(name) in check.features and source.line in lines:
+            out.append(
+                {
+                    "kind": "delete",
+                    "path": "system session-helper",
+                    "name": entry.name,
+                    "lines": _rebuild(entry),
+                    "stops": f"the {name} session helper ({entry.one('protocol')}/{entry.one('port')}), "
+                    "which opens media ports on the fly",
+                    "vdom": None,
+                    "global": device.multi_vdom,
+                }
+            )
+    return out
+
+
+def _service_helpers(config: _Config, check: FeatureCheck) -> list[dict[str, Any]]:
+    """``helper disable`` on each custom service that forces a media helper on."""
+    out = []
     for entry in config.table("firewall service custom").entries.values():
         helper = entry.one("helper", "auto") or "auto"
         if HELPER_KINDS.get(helper) in check.features:
@@ -343,16 +417,15 @@ def _sip_status(profile: Entry | None) -> str | None:
 
 def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dict[str, Any]]:
     """Return the removal of every VIP that maps a required port, after its policies let go of it."""
-    config = _Config(text)
-    if config.multi_vdom:
-        return []
+    device = _device(text)
     out: list[dict[str, Any]] = []
-    order = _policy_order(config)
-    policies = config.table("firewall policy").entries
     for mapping, space in mapped_required(model, pack):
-        vip = config.entry_at("firewall vip", mapping.source.line)
-        if vip is None:
+        found = [(c, c.entry_at("firewall vip", mapping.source.line)) for c in device.views()]
+        config, vip = next(((c, v) for c, v in found if v is not None), (None, None))
+        if config is None or vip is None:
             continue
+        order = _policy_order(config)
+        policies = config.table("firewall policy").entries
         groups = [
             g.name
             for g in config.table("firewall vipgrp").entries.values()
@@ -385,6 +458,8 @@ def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dic
                 "lines": _rebuild(vip),
                 "policies": users,
                 "stops": describe_mapping(mapping, space),
+                "vdom": config.label,
+                "global": False,
             }
         )
     return out
@@ -399,9 +474,5 @@ def changes_for(
     unresolved: dict[str, str],
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Return the device's changes, and each failing check's part of them."""
-    if _Config(text).multi_vdom:
-        for finding in failing:
-            unresolved.setdefault(finding.check, _MULTI_VDOM)
-        return [], {}
     builders = ChangeBuilders(flow_changes, feature_changes, mapping_changes)
     return assemble_changes(model, text, pack, failing, plan, unresolved, builders)

@@ -148,11 +148,13 @@ class FortiosText:
         return [c for c in parent.children if c.kind == "config" and c.key == key]
 
     def _entry(self, parent: _Node, table: _Node, name: str) -> tuple[_Node, _Node] | None:
+        """The last ``edit NAME`` of the table (a multi-VDOM file declares each VDOM first)."""
+        found = None
         for block in self._tables(parent, table.key) or [table]:
             for child in block.children:
                 if child.kind == "edit" and child.key == name:
-                    return block, child
-        return None
+                    found = block, child
+        return found
 
     def table(self, path: str) -> list[_Node]:
         """Every top-level block ``config <path>``."""
