@@ -381,6 +381,46 @@ def test_multi_vdom_changes_name_their_vdom_and_the_global_table() -> None:
     assert tables(editor.text()) == tables(text)
 
 
+def test_a_zone_member_is_named_by_its_zone() -> None:
+    text = (
+        HEAD
+        + "config system settings\n    set default-voip-alg-mode kernel-helper-based\nend\n"
+        + 'config system session-helper\nend\nconfig system zone\n    edit "LAN"\n'
+        + '        set interface "lan" "lan2"\n    next\nend\nconfig firewall policy\n'
+        + OUT.format(id=1, action="accept", service="HTTP").replace('srcintf "lan"', 'srcintf "LAN"')
+        + "end\n"
+    )
+    result, failing = _remediate(text)
+    assert result.verified, result.reason
+    assert 'set srcintf "LAN"' in result.config and 'set srcintf "lan"' not in result.config
+    assert "# LAN is a zone: the policy also applies to its other members" in result.config
+    assert "tcp-80" not in failing
+
+
+def test_vip_in_a_group_is_left_to_the_user_with_the_reason() -> None:
+    text = (
+        HEAD
+        + "config system settings\n    set default-voip-alg-mode kernel-helper-based\nend\n"
+        + 'config system session-helper\nend\nconfig firewall vip\n    edit "stun-in"\n'
+        + "        set extip 203.0.113.2\n        set mappedip 192.168.1.50\n        set portforward enable\n"
+        + "        set protocol udp\n        set extport 3478\n    next\nend\n"
+        + 'config firewall vipgrp\n    edit "g"\n        set member "stun-in"\n    next\nend\n'
+        + "config firewall policy\n"
+        + OUT.format(id=1, action="accept", service="ALL")
+        + OUT.format(id=2, action="accept", service="ALL")
+        .replace('srcintf "lan"', 'srcintf "x"')
+        .replace('dstintf "wan1"', 'dstintf "lan"')
+        .replace('srcintf "x"', 'srcintf "wan1"')
+        .replace('dstaddr "all"', 'dstaddr "g"')
+        + "end\n"
+    )
+    result, failing = _remediate(text)
+    assert failing == ["port-mapping"]
+    assert not result.verified and "port-mapping is still fail" in result.reason
+    assert "VIP stun-in is a member of VIP group(s) g" in result.config
+    assert "    delete" not in result.config
+
+
 # --- the editor refuses what FortiOS refuses -------------------------------------------------
 
 SMALL = """config firewall address

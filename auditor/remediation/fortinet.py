@@ -431,8 +431,17 @@ def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dic
             for g in config.table("firewall vipgrp").entries.values()
             if vip.name in (g.get("member") or ())
         ]
-        if groups:
-            continue  # removing it from a VIP group is left to the user (the proof says so)
+        if groups:  # taking it out of a group is left to the user: the proof says the check still fails
+            out.append(
+                {
+                    "kind": "note",
+                    "text": f"VIP {vip.name} is a member of VIP group(s) {', '.join(groups)}: take it out of "
+                    "them (and out of the policies that use them) by hand, then delete it",
+                    "vdom": None,
+                    "global": False,
+                }
+            )
+            continue
         users = []
         for ident in order:
             entry = policies[ident]
