@@ -503,7 +503,47 @@ def test_ticket_renders_for_fortinet() -> None:
 
 # --- property test: generated policy lists, merged text against an oracle --------------------
 
-_SRCS = {"all": None, "lan": "192.168.1.0/24", "half": "192.168.1.0/25", "host": "192.168.1.9/32"}
+# Two inside interfaces: "lan" and "lan2", the second a member of zone "LANS" (a policy must then
+# name the zone); "wan1" faces the outside.
+PROPERTY_HEAD = """config system interface
+    edit "wan1"
+        set ip 203.0.113.2 255.255.255.252
+        set role wan
+    next
+    edit "lan"
+        set ip 192.168.1.1 255.255.255.0
+        set role lan
+    next
+    edit "lan2"
+        set ip 192.168.2.1 255.255.255.0
+        set role lan
+    next
+end
+config system zone
+    edit "LANS"
+        set interface "lan2"
+    next
+end
+config router static
+    edit 1
+        set gateway 203.0.113.1
+        set device "wan1"
+    next
+end
+config system settings
+    set default-voip-alg-mode kernel-helper-based
+end
+config system session-helper
+end
+"""
+_ZONES = {"LANS": {"lan2"}}
+_SRCS = {
+    "all": None,
+    "lan": "192.168.1.0/24",
+    "half": "192.168.1.0/25",
+    "host": "192.168.1.9/32",
+    "lan2": "192.168.2.0/24",
+}
 _DSTS = {"all": None, "apple": "17.0.0.0/8", "apple-lo": "17.0.0.0/9", "other": "8.8.8.0/24"}
 _SERVICES = {
     "ALL": None,
@@ -517,7 +557,7 @@ _PORTS = [80, 443, 5223, 444, 3478, 3497, 3498, 16384, 16387, 16390, 16393, 1640
 _PACKETS = [
     (proto, src, dst, port)
     for proto in ("tcp", "udp")
-    for src in ("192.168.1.9", "192.168.1.200")
+    for src in ("192.168.1.9", "192.168.1.200", "192.168.2.7")
     for dst in ("17.1.2.3", "17.200.0.1", "8.8.8.8")
     for port in _PORTS
 ]
@@ -533,9 +573,13 @@ def _policies(draw: st.DrawFn) -> list[dict[str, object]]:
                 "id": idents[n],
                 "action": draw(st.sampled_from(["accept", "deny", ""])),
                 "status": draw(st.integers(0, 5)) > 0,
+                "srcintf": draw(st.sampled_from(["lan", "LANS", "any"])),
+                "dstintf": draw(st.sampled_from(["wan1", "any"])),
                 "src": draw(st.sampled_from(sorted(_SRCS))),
                 "dst": draw(st.sampled_from(sorted(_DSTS))),
+                "src_negate": draw(st.integers(0, 8)) == 0,
                 "dst_negate": draw(st.integers(0, 6)) == 0,
+                "service_negate": draw(st.integers(0, 8)) == 0,
                 "service": draw(
                     st.lists(st.sampled_from(sorted(_SERVICES)), min_size=1, max_size=2, unique=True)
                 ),
@@ -545,8 +589,7 @@ def _policies(draw: st.DrawFn) -> list[dict[str, object]]:
 
 
 def _render(policies: list[dict[str, object]]) -> str:
-    out = [HEAD, "config system settings\n    set default-voip-alg-mode kernel-helper-based\nend\n"]
-    out.append("config system session-helper\nend\nconfig firewall address\n")
+    out = [PROPERTY_HEAD, "config firewall address\n"]
     for name, prefix in {**_SRCS, **_DSTS}.items():
         if prefix is not None:
             net = ipaddress.IPv4Network(prefix)
@@ -560,27 +603,28 @@ def _render(policies: list[dict[str, object]]) -> str:
     out.append("end\nconfig firewall policy\n")
     for p in policies:
         services = " ".join(f'"{s}"' for s in p["service"])  # type: ignore[attr-defined]
-        body = [
-            'set srcintf "lan"',
-            'set dstintf "wan1"',
-            f'set srcaddr "{p["src"]}"',
-            f'set dstaddr "{p["dst"]}"',
-        ]
+        body = [f'set srcintf "{p["srcintf"]}"', f'set dstintf "{p["dstintf"]}"']
+        body += [f'set srcaddr "{p["src"]}"', f'set dstaddr "{p["dst"]}"']
         body += [f"set service {services}", 'set schedule "always"', "set nat enable"]
         if p["action"]:
             body.append(f"set action {p['action']}")
         if not p["status"]:
             body.append("set status disable")
-        if p["dst_negate"]:
-            body.append("set dstaddr-negate enable")
+        for key in ("src", "dst", "service"):
+            if p[f"{key}_negate"]:
+                body.append(f"set {key}{'addr' if key != 'service' else ''}-negate enable")
         out.append(f"    edit {p['id']}\n" + "".join(f"        {b}\n" for b in body) + "    next\n")
     out.append("end\n")
     return "".join(out)
 
 
 def oracle(text: str, packet: tuple[str, str, str, int]) -> bool:
-    """Whether the policy list in ``text`` accepts ``packet`` from lan to wan1 (first match, list order)."""
+    """Whether the policy list in ``text`` accepts ``packet`` to wan1 (first match, list order).
+
+    The ingress interface follows from the source (192.168.2.0/24 sits behind lan2).
+    """
     proto, src, dst, port = packet
+    ingress = "lan2" if src.startswith("192.168.2.") else "lan"
     root = read_tree(text).root
     sections = {" ".join(s.key): s for s in root.items if isinstance(s, Section)}
 
@@ -610,12 +654,21 @@ def oracle(text: str, packet: tuple[str, str, str, int]) -> bool:
                 return True
         return False
 
+    def covers(names: list[str], interface: str) -> bool:
+        return any(n == "any" or n == interface or interface in _ZONES.get(n, set()) for n in names)
+
+    def negated(s: dict[str, list[str]], key: str) -> bool:
+        return s.get(f"{key}-negate") == ["enable"]
+
     for _, s in entries("firewall policy"):
-        if s.get("status") == ["disable"] or s["srcintf"] != ["lan"] or s["dstintf"] != ["wan1"]:
+        if s.get("status") == ["disable"]:
             continue
-        src_ok = any(in_address(n, src) for n in s["srcaddr"])
-        dst_ok = any(in_address(n, dst) for n in s["dstaddr"]) != (s.get("dstaddr-negate") == ["enable"])
-        if src_ok and dst_ok and any(in_service(n) for n in s["service"]):
+        if not covers(s["srcintf"], ingress) or not covers(s["dstintf"], "wan1"):
+            continue
+        src_ok = any(in_address(n, src) for n in s["srcaddr"]) != negated(s, "srcaddr")
+        dst_ok = any(in_address(n, dst) for n in s["dstaddr"]) != negated(s, "dstaddr")
+        svc_ok = any(in_service(n) for n in s["service"]) != negated(s, "service")
+        if src_ok and dst_ok and svc_ok:
             return s.get("action") == ["accept"]
     return False
 
@@ -624,12 +677,11 @@ def _required(packet: tuple[str, str, str, int]) -> bool:
     proto, _, dst, port = packet
     if not dst.startswith("17."):
         return False
-    spans = (
-        [(80, 80), (443, 443), (5223, 5223)]
-        if proto == "tcp"
-        else [(3478, 3497), (16384, 16387), (16393, 16402)]
-    )
-    return any(low <= port <= high for low, high in spans)
+    spans = {
+        "tcp": [(80, 80), (443, 443), (5223, 5223)],
+        "udp": [(3478, 3497), (16384, 16387), (16393, 16402)],
+    }
+    return any(low <= port <= high for low, high in spans[proto])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -640,6 +692,7 @@ def test_remediated_text_permits_what_is_required_and_nothing_else(policies: lis
     if not failing:
         return
     assert result.verified, (result.reason, text)
+    assert 'set srcintf "lan2"' not in result.config  # a zone member is named by its zone
     for packet in _PACKETS:
         before, after = oracle(text, packet), oracle(result.merged, packet)
         if _required(packet):
