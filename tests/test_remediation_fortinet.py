@@ -381,6 +381,28 @@ def test_multi_vdom_changes_name_their_vdom_and_the_global_table() -> None:
     assert tables(editor.text()) == tables(text)
 
 
+def test_new_policy_translates_as_the_path_does_with_its_ip_pool() -> None:
+    pool = OUT.format(id=3, action="accept", service="ALL").replace(
+        "set nat enable", 'set nat enable\n        set ippool enable\n        set poolname "pool1"'
+    )
+    text = (
+        HEAD
+        + "config system settings\n    set default-voip-alg-mode kernel-helper-based\nend\n"
+        + "config system session-helper\nend\n"
+        + 'config firewall ippool\n    edit "pool1"\n        set startip 203.0.113.2\n'
+        + "        set endip 203.0.113.2\n    next\nend\nconfig firewall policy\n"
+        + OUT.format(id=1, action="deny", service="HTTPS")
+        + pool
+        + "end\n"
+    )
+    result, _ = _remediate(text)
+    assert result.verified, result.reason
+    assert (
+        '        set nat enable\n        set ippool enable\n        set poolname "pool1"\n' in result.config
+    )
+    assert "# source NAT as policy 3 of the same path does (its IP pool)" in result.config
+
+
 def test_a_zone_member_is_named_by_its_zone() -> None:
     text = (
         HEAD

@@ -138,8 +138,8 @@ def _address(facts: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     return name, {"name": name, "address": facts["address"], "mask": facts["mask"]}
 
 
-def _nat(config: _Config, ingress: str, egress: str) -> bool:
-    """Whether an accepting policy of the same path translates (the new one then does too)."""
+def _nat(config: _Config, ingress: str, egress: str) -> Entry | None:
+    """The first accepting policy of the same path that translates (the new one does as it does)."""
     groups = config.groups()
 
     def covers(names: tuple[str, ...] | None, interface: str) -> bool:
@@ -152,8 +152,8 @@ def _nat(config: _Config, ingress: str, egress: str) -> bool:
             continue
         if covers(entry.get("srcintf"), ingress) and covers(entry.get("dstintf"), egress):
             if entry.one("nat", "disable") == "enable":
-                return True
-    return False
+                return entry
+    return None
 
 
 def flow_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:
@@ -232,6 +232,7 @@ def _vdom_flow_changes(
                 target.append(obj)
         ident = next_id
         next_id += 1
+        nat = _nat(config, ingress, egress)
         ports = ", ".join(dict.fromkeys(f"{p.protocol.upper()} {_span(p.ports)}" for p in permits))
         policies.append(
             {
@@ -244,7 +245,9 @@ def _vdom_flow_changes(
                 "dstaddr": dst,
                 "service": svc,
                 "before": before,
-                "nat": "enable" if _nat(config, ingress, egress) and not central else None,
+                "nat": None if nat is None or central else "enable",
+                "nat_from": None if nat is None else nat.name,
+                "poolname": _pool(nat),
                 "central_nat": central,
                 "comments": f"auditor {check}: {ports} from {' '.join(src)} to {' '.join(dst)}",
                 "zones": [n for n in (srcintf, dstintf) if n not in (ingress, egress)],
@@ -255,6 +258,14 @@ def _vdom_flow_changes(
         if entries and policies:
             changes.append({"kind": kind, "entries": entries, "vdom": config.label, "global": False})
     return changes
+
+
+def _pool(nat: Entry | None) -> str | None:
+    """The IP pools the translating policy uses (``set ippool enable``), as printed."""
+    if nat is None or nat.one("ippool", "disable") != "enable":
+        return None
+    names = nat.get("poolname") or ()
+    return " ".join(f'"{n}"' for n in names) or None
 
 
 def _span(ports: tuple[int, int]) -> str:
