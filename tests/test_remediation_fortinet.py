@@ -75,6 +75,18 @@ def test_golden_fortinet(path: Path, update_golden: bool) -> None:
     check_golden(ROOT / "remediation" / "fortinet" / f"{path.stem}.txt", _golden_text(result), update_golden)
 
 
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_each_checks_part_applies_on_its_own(path: Path) -> None:
+    """A check's part creates the objects its policy names: it can be applied alone."""
+    text = path.read_text()
+    result, _ = _remediate(text, path.name)
+    for check, part in result.per_check.items():
+        editor = FortiosText(text)
+        editor.apply(part)
+        for line in part.splitlines():
+            assert line in result.config.splitlines(), (check, line)
+
+
 # --- rollback ------------------------------------------------------------------------------
 
 
