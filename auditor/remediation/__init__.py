@@ -25,7 +25,8 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import arista_eos, asa, cisco_nxos, ios, junos, linux, nft
+from auditor.remediation import arista_eos, asa, cisco_nxos, fortinet, ios, junos, linux, nft
+from auditor.remediation.fortinet_text import FortiosText
 from auditor.remediation.junos_text import JunosText
 from auditor.remediation.merge import AsaText, Editor, IosText, IptablesText, NftText
 from auditor.remediation.plan import plan_flows
@@ -144,6 +145,7 @@ _TEMPLATES = {
     Platform.ARISTA_EOS: "arista_eos",
     Platform.CISCO_NXOS: "cisco_nxos",
     Platform.JUNIPER_JUNOS: "juniper_junos",
+    Platform.FORTINET: "fortinet",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
@@ -153,6 +155,7 @@ _BUILDERS: dict[str, Callable[..., Changes]] = {
     "arista_eos": arista_eos.changes_for,
     "cisco_nxos": cisco_nxos.changes_for,
     "juniper_junos": junos.changes_for,
+    "fortinet": fortinet.changes_for,
 }
 _EDITORS: dict[str, Callable[[str], Editor]] = {
     "cisco_ios": IosText,
@@ -162,6 +165,7 @@ _EDITORS: dict[str, Callable[[str], Editor]] = {
     "arista_eos": EosText,
     "cisco_nxos": NxosText,
     "juniper_junos": JunosText,
+    "fortinet": FortiosText,
 }
 
 
