@@ -25,11 +25,12 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import asa, ios, linux, nft
+from auditor.remediation import asa, ios, linux, nft, vyos
 from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
+from auditor.remediation.vyos_text import VyosText
 
 __all__ = ["DeviceRemediation", "remediate"]
 
@@ -134,18 +135,21 @@ _TEMPLATES = {
     Platform.CISCO_XE: "cisco_ios",
     Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
+    Platform.VYOS: "vyos",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
     "cisco_asa": asa.changes_for,
     "linux": linux.changes_for,
     "linux_nft": nft.changes_for,
+    "vyos": vyos.changes_for,
 }
-_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText]] = {
+_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText | VyosText]] = {
     "cisco_ios": IosText,
     "cisco_asa": AsaText,
     "linux": IptablesText,
     "linux_nft": NftText,
+    "vyos": VyosText,
 }
 
 
