@@ -130,9 +130,7 @@ def _position(config: _Config, ruleset: str, before: Rule | None) -> tuple[int |
     return None, f"cannot place a permit before {before.source.text!r} in {ruleset}"
 
 
-def _numbers(
-    taken: set[int], before: int | None, count: int, ceiling: int
-) -> tuple[list[int], str | None]:
+def _numbers(taken: set[int], before: int | None, count: int, ceiling: int) -> tuple[list[int], str | None]:
     """Return ``count`` free rule numbers below ``before`` (or above the last rule)."""
     if before is None:
         last = max(taken, default=0)
@@ -214,7 +212,8 @@ def acl_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[d
                     }
                 )
         if entries:
-            changes.append({"kind": "rules", "ruleset": ruleset, "entries": entries})
+            raw = ruleset == _BASE_RAW
+            changes.append({"kind": "rules", "ruleset": ruleset, "raw": raw, "entries": entries})
     return changes
 
 

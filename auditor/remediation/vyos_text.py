@@ -117,7 +117,9 @@ class VyosText:
         if valued and _single(path):
             for _, words in statements:
                 if len(words) == len(path) and words[:-1] == path[:-1]:
-                    raise MergeError(f"{' '.join(path[:-1])} is already {words[-1]!r}: the change would overwrite it")
+                    raise MergeError(
+                        f"{' '.join(path[:-1])} is already {words[-1]!r}: the change would overwrite it"
+                    )
         last = f"'{path[-1]}'" if valued else _quote_word(path[-1])
         new = " ".join(["set", *(_quote_word(w) for w in path[:-1]), last])
         self.lines.insert(self._position(statements, path), new)
@@ -202,8 +204,10 @@ class VyosText:
             step = 2 if nodes[j] in _TAG_NODES and j + 1 < len(nodes) else 1
             groups.append(nodes[j : j + step])
             j += step
-        inner = parent.children[0].indent if parent.children else (
-            "" if parent.start < 0 else parent.indent + _INDENT
+        inner = (
+            parent.children[0].indent
+            if parent.children
+            else ("" if parent.start < 0 else parent.indent + _INDENT)
         )
         new: list[str] = []
         for depth, group in enumerate(groups):
