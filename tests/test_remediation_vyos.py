@@ -294,8 +294,11 @@ def _rule(draw: st.DrawFn, legacy: bool, targets: list[str]) -> list[str]:
     protocol = draw(st.sampled_from([None, "tcp", "udp", "tcp_udp"]))
     if protocol:
         out.append(f"protocol '{protocol}'")
-    if draw(st.booleans()):
+    where = draw(st.integers(0, 3))
+    if where in (1, 2):
         out.append(f"destination address '{draw(st.sampled_from(_DST_VALUES))}'")
+    elif where == 3:  # the config's style: matching by group
+        out.append("destination group network-group 'NET'")
     if protocol and draw(st.booleans()):
         out.append(f"destination port '{draw(st.sampled_from(_PORT_VALUES))}'")
     if draw(st.integers(0, 3)) == 0:
@@ -330,6 +333,9 @@ def _config(draw: st.DrawFn) -> tuple[str, bool]:
             for leaf in draw(_rule(legacy, targets)):
                 lines.append(f"set firewall {chain} rule {number} {leaf}")
         lines.append(f"set firewall {chain} description 'generated'")  # defined even when empty
+    if any("network-group 'NET'" in line for line in lines):
+        lines.append("set firewall group network-group NET network '17.0.0.0/9'")
+        lines.append("set firewall group network-group NET network '9.9.9.0/24'")
     if legacy:
         lines.append("set interfaces ethernet eth1 firewall in name 'LAN_IN'")
         lines.append("set system conntrack modules sip disable")
@@ -352,7 +358,7 @@ def _to_boot(text: str) -> str:
     def emit(node: dict, depth: int) -> None:  # type: ignore[type-arg]
         pad = "    " * depth
         for key, children in node.items():
-            if key in ("rule", "name", "ethernet", "route") and children:
+            if key in ("rule", "name", "ethernet", "route", "network-group", "port-group") and children:
                 for tag, inner in children.items():
                     if inner and (key != "name" or any(inner.values())):
                         out.append(f"{pad}{key} {tag} {{")
@@ -427,8 +433,11 @@ def _verdict(text: str, packet: tuple[str, str, str, int]) -> bool:
     chains: dict[str, dict[int, dict[tuple[str, ...], list[str]]]] = {}
     defaults: dict[str, str] = {}
     bound = None
+    groups: dict[str, list[str]] = {}
     for words in _statements(text):
-        if words[0] == "firewall" and "rule" in words:
+        if words[:2] == ("firewall", "group") and words[-2] in ("network", "port"):
+            groups.setdefault(words[3], []).append(words[-1])
+        elif words[0] == "firewall" and "rule" in words:
             i = words.index("rule")
             chain = " ".join(words[1:i])
             leaf = chains.setdefault(chain, {}).setdefault(int(words[i + 1]), {})
@@ -448,6 +457,12 @@ def _verdict(text: str, packet: tuple[str, str, str, int]) -> bool:
                 return False
             if key == ("destination", "address") and not _address_ok(value, dst):
                 return False
+            if key == ("destination", "group", "network-group"):
+                if not any(_address_ok(member, dst) for member in groups[value]):
+                    return False
+            if key == ("destination", "group", "port-group"):
+                if not any(_port_ok(member, port) for member in groups[value]):
+                    return False
             if key == ("source", "address") and not _address_ok(value, src):
                 return False
             if key == ("destination", "port") and not _port_ok(value, port):

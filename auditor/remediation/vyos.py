@@ -10,6 +10,8 @@ configuration-mode commands (VENDORS.md 8.3), in the syntax generation the confi
   VyOS has no resequence command, and renumbering rules by hand is a change of its own.
   1.4+ rules name the path's interfaces (a base chain sees every interface); 1.3 rule sets
   are bound to one interface and direction already, and 1.3 rules have no interface match.
+- A config whose rules match destinations by firewall group gets its new destinations and
+  ports as ``auditor-...`` network and port groups too, created before the rules.
 - A conntrack helper is turned off the way its generation does: 1.3 loads helpers unless
   ``modules <m> disable`` is set; from 1.4 on a helper runs only while ``modules <m>`` is
   set, so it is deleted (and set again, line for line, in the rollback).
@@ -209,12 +211,58 @@ def acl_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[d
                         "outbound": None if legacy or ruleset == _BASE_RAW else outbound,
                         "interface_leaf": interface_leaf,
                         "before": where,
+                        "dst_group": None,
+                        "port_group": None,
                     }
                 )
         if entries:
             raw = ruleset == _BASE_RAW
             changes.append({"kind": "rules", "ruleset": ruleset, "raw": raw, "entries": entries})
+    if changes and _uses_groups(config):
+        return _grouped(config, changes)
     return changes
+
+
+def _uses_groups(config: _Config) -> bool:
+    """Tell whether the config's firewall rules match by group (its style, kept by the fix)."""
+    return any(
+        st.words[0] == "firewall" and "rule" in st.words and _contains(st.words, ("destination", "group"))
+        for st in config.lexed.statements
+    )
+
+
+def _grouped(config: _Config, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Move the new rules' destinations and ports into new ``auditor-...`` groups.
+
+    Group names are unique across kinds in VyOS, so a name the config already uses gets a
+    number. The groups come first (created before use) and go last in the rollback.
+    """
+    used = {st.words[3] for st in config.under(("firewall", "group")) if len(st.words) > 3}
+    made: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+
+    def group(kind: str, base: str, members: tuple[str, ...], check: str) -> str:
+        found = made.get((kind, members))
+        if found is None:
+            name, n = base, 2
+            while name in used:
+                name, n = f"{base}-{n}", n + 1
+            used.add(name)
+            found = {"kind": "group", "type": kind, "name": name, "members": list(members), "entries": []}
+            made[(kind, members)] = found
+        if all(e["check"] != check for e in found["entries"]):
+            found["entries"].append({"check": check})
+        return str(found["name"])
+
+    for change in changes:
+        for entry in change["entries"]:
+            check = entry["check"]
+            entry["dst_group"] = (
+                group("network-group", "auditor-dst", (entry["dst"],), check) if entry["dst"] else None
+            )
+            entry["port_group"] = group(
+                "port-group", f"auditor-{check}", tuple(entry["ports"].split(",")), check
+            )
+    return [*made.values(), *changes]
 
 
 def _interfaces(permit: Permit) -> tuple[str | None, str | None]:
