@@ -536,3 +536,24 @@ def test_remediated_rule_sets_against_a_per_packet_oracle(generated: tuple[str, 
         else:
             assert after == before, (packet, text, result.config)  # nothing else opened
         assert after or not before, (packet, text, result.config)  # nothing permitted before lost
+
+
+def test_a_rule_set_not_in_the_text_gets_no_guessed_rule() -> None:
+    text = _HEAD + "set interfaces ethernet eth1 firewall in name 'NOPE'\n"
+    result, failing = _remediate(text)
+    assert {c for c in failing if c.startswith(("tcp", "udp"))}
+    assert not result.verified
+    assert "rule set 'name NOPE' is not defined in the text" in result.reason
+    assert "firewall name NOPE" not in result.config
+
+
+def test_zone_policy_flows_are_left_to_a_person() -> None:
+    text = _HEAD + (
+        "set firewall zone LAN interface 'eth1'\n"
+        "set firewall zone WAN interface 'eth0'\n"
+        "set firewall zone LAN from WAN firewall name 'WAN_LAN'\n"
+        "set firewall ipv4 name WAN_LAN default-action 'drop'\n"
+    )
+    result, failing = _remediate(text)
+    assert failing and not result.verified
+    assert "zone-based firewall policy" in result.reason
