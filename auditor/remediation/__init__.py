@@ -25,7 +25,7 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import arista_eos, asa, cisco_nxos, fortinet, ios, junos, linux, nft
+from auditor.remediation import arista_eos, asa, cisco_nxos, fortinet, ios, junos, linux, nft, vyos
 from auditor.remediation.fortinet_text import FortiosText
 from auditor.remediation.junos_text import JunosText
 from auditor.remediation.merge import AsaText, Editor, IosText, IptablesText, NftText
@@ -33,6 +33,7 @@ from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
 from auditor.remediation.seqacl_text import EosText, NxosText
+from auditor.remediation.vyos_text import VyosText
 
 __all__ = ["DeviceRemediation", "remediate"]
 
@@ -146,6 +147,7 @@ _TEMPLATES = {
     Platform.CISCO_NXOS: "cisco_nxos",
     Platform.JUNIPER_JUNOS: "juniper_junos",
     Platform.FORTINET: "fortinet",
+    Platform.VYOS: "vyos",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
@@ -156,6 +158,7 @@ _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_nxos": cisco_nxos.changes_for,
     "juniper_junos": junos.changes_for,
     "fortinet": fortinet.changes_for,
+    "vyos": vyos.changes_for,
 }
 _EDITORS: dict[str, Callable[[str], Editor]] = {
     "cisco_ios": IosText,
@@ -166,6 +169,7 @@ _EDITORS: dict[str, Callable[[str], Editor]] = {
     "cisco_nxos": NxosText,
     "juniper_junos": JunosText,
     "fortinet": FortiosText,
+    "vyos": VyosText,
 }
 
 

@@ -17,7 +17,7 @@ from auditor.model import (
 from auditor.parsers.juniper_junos.statements import Statement
 from auditor.parsers.linux.common import Disposition
 from auditor.parsers.vyos.draft import Draft
-from auditor.parsers.vyos.features import Services, build_features, read_conntrack
+from auditor.parsers.vyos.features import Generation, Services, build_features, generation, read_conntrack
 from auditor.parsers.vyos.firewall import Firewall, build_firewall, read_firewall
 from auditor.parsers.vyos.interfaces import Iface, interfaces, read_interface, read_static
 from auditor.parsers.vyos.lexer import lex
@@ -125,3 +125,15 @@ def _finish(draft: Draft, line_count: int) -> ParseResult:
 def parse(text: str, filename: str) -> ParseResult:
     """Parse VyOS configuration text (``set`` commands or ``config.boot``)."""
     return parse_with_dispositions(text, filename)[0]
+
+
+def generation_of(text: str) -> Generation | None:
+    """Return which VyOS generation (1.3 or 1.4+) the text is from, or None when it does not say.
+
+    The remediation needs it to turn a conntrack helper off the way that generation does.
+    """
+    lexed = lex(text)
+    reader = _Reader(Draft("", lexed.lines))
+    for st in lexed.statements:
+        reader.read(st)
+    return generation(lexed, reader.services)[0]
