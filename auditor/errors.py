@@ -10,6 +10,7 @@
     ├── InventoryError  an inventory that fails validation
     ├── CollectError    a device that could not be collected
     ├── ArchiveError    a config archive that is missing, damaged, or lacks what was asked
+    ├── BrokerError     a distributed run's broker cannot be reached, or no worker answers
     └── RenderError     a template that cannot be rendered
 
 Partly understood input is not an error: parsers return diagnostics. Failing checks are
@@ -49,6 +50,10 @@ class CollectError(AuditorError):
 
 class ArchiveError(AuditorError):
     """The config archive is missing or damaged, or holds no such device or collection."""
+
+
+class BrokerError(AuditorError):
+    """A distributed run cannot use its broker: unreachable, or no worker serves it."""
 
 
 class RenderError(AuditorError):

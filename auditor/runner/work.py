@@ -23,7 +23,7 @@ from auditor.pipeline import DeviceReport, audit_config, check_networks, platfor
 from auditor.policy import PolicyPack, resolve
 from auditor.reports.json_report import device_document
 
-__all__ = ["DeviceWork", "device_options", "process"]
+__all__ = ["DeviceWork", "device_options", "failed", "process"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,18 @@ def process(work_json: str) -> dict[str, Any]:
     options = device_options(device, cli_inside)
     report = audit_config(device.name, text, source, platform, packs, options, work.remediation)
     return {"device": device_document(report), "collection": collection}
+
+
+def failed(work: DeviceWork, reason: str) -> dict[str, Any]:
+    """Return the result of work that could not be done at all: the device's error is ``reason``.
+
+    For an executor whose worker raised or never answered; built like ``process`` builds a
+    device error, so the reports treat it the same.
+    """
+    name = str(work.device.get("name", "?"))
+    platform = work.platform or work.device.get("platform")
+    report = DeviceReport(name, platform, work.source or "", "error", error=f"{name}: {reason}")
+    return {"device": device_document(report), "collection": None}
 
 
 def _collect(device: Device, accept_new_host_keys: bool) -> dict[str, Any]:

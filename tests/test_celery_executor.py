@@ -1,0 +1,314 @@
+"""The Celery executor against a real redis-server and real Celery worker processes.
+
+The module starts a private ``redis-server`` on a free loopback port and two workers
+(``python -m celery -A auditor.runner.celery_app worker``, prefork, one process each), each in
+a process group of its own so a test can kill a whole worker (machine lost) or only its pool
+process (OOM killer), and the teardown leaves no orphan. The workers get a short
+``AUDITOR_VISIBILITY_TIMEOUT`` so a task held by a vanished worker comes back in seconds.
+
+The task held when a worker is killed is a device that hangs: a collected device whose SSH
+port accepts and never speaks (``silent_server``). Its task runs for the device's timeout,
+long enough to find it running (``inspect().active()``) and kill its worker mid-task, with
+no test hook in the worker. It comes back as that device's "not collected" error, which
+only a worker that ran it again can write: a lost task would instead end as "no result".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.errors import BrokerError
+from auditor.redact import redact
+from auditor.runner import celery_app
+from auditor.runner.celery_executor import CeleryExecutor, mask_url
+from auditor.runner.work import DeviceWork, process
+from tests.fakedevices import (
+    PASSWORD,
+    SAMPLES,
+    USER,
+    fakenos_fleet,
+    fakenos_host_key,
+    free_port,
+    known_hosts_line,
+    silent_server,
+    wait_for_port,
+)
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnhandledThreadExceptionWarning"
+)  # FakeNOS threads
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUE = "auditor-test"
+POLICY = "apple-facetime-imessage"
+VISIBILITY = 8  # seconds; tasks here take well under the 7.2 s time limit it implies
+HUNG_TIMEOUT = 3  # the hung device's SSH timeout: how long its task holds a worker
+
+
+def device(name: str, platform: str, **extra: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": name,
+        "config_path": None,
+        "platform": platform,
+        "inside_networks": None,
+        "inside_interfaces": [],
+        "outside_interfaces": [],
+        "groups": [],
+    }
+    fields.update(extra)
+    return fields
+
+
+def file_works() -> list[DeviceWork]:
+    """Every hand-labelled verdict config and the demo inventory's configs, text in hand."""
+    paths = sorted(p for p in (ROOT / "tests" / "verdicts").glob("*/*") if p.is_file())
+    paths += sorted((ROOT / "inventory" / "configs").glob("*.cfg"))
+    platforms = {p: (p.parent.name if p.parent.parent.name == "verdicts" else "cisco_ios") for p in paths}
+    return [
+        DeviceWork(
+            device=device(f"{p.parent.name}-{p.stem}", platforms[p]),
+            policies=[POLICY],
+            text=p.read_text(errors="replace"),
+            source=f"file:{p.relative_to(ROOT)}",
+        )
+        for p in paths
+    ]
+
+
+@dataclass
+class Cluster:
+    """A private redis-server and named Celery workers, each in its own process group."""
+
+    tmp: Path
+    url: str
+    redis: subprocess.Popen[bytes] | None = None
+    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.app = celery_app.make_app(self.url)
+
+    def start_redis(self, port: int) -> None:
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.tmp)],
+            stdout=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        wait_for_port(port)
+
+    def start(self, name: str) -> None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),  # this checkout's auditor, not an installed one
+            celery_app.BROKER_ENV: self.url,
+            celery_app.VISIBILITY_ENV: str(VISIBILITY),
+            "AUDITOR_TEST_PASSWORD": PASSWORD,  # the collected device's password reference
+        }
+        log = (self.tmp / f"{name}.log").open("ab")
+        self.workers[name] = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "auditor.runner.celery_app", "worker",
+             "--concurrency", "1", "--pool", "prefork", "-Q", QUEUE, "-n", f"{name}@auditor-test",
+             "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "WARNING"],
+            cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
+        )  # fmt: skip
+
+    def wait_ready(self, deadline: float = 60.0) -> None:
+        """Until every worker answers a ping through the broker."""
+        want = {f"{name}@auditor-test" for name in self.workers}
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            for name, proc in self.workers.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"worker {name} exited: {(self.tmp / f'{name}.log').read_text()}")
+            replies = self.app.control.inspect(destination=sorted(want), timeout=0.5).ping() or {}
+            if want <= set(replies):
+                return
+        raise RuntimeError(f"workers not ready after {deadline} s: {sorted(want)}")
+
+    def holder_of(self, device_name: str, deadline: float = 20.0) -> tuple[str, int]:
+        """The worker (name, pool process id) running ``device_name``'s task right now."""
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            active = self.app.control.inspect(timeout=0.5).active() or {}
+            for host, tasks in active.items():
+                for task in tasks:
+                    work = json.loads(task["args"][0])
+                    if work["device"]["name"] == device_name:
+                        return host.split("@")[0], int(task["worker_pid"])
+        raise RuntimeError(f"no worker started {device_name} within {deadline} s")
+
+    def kill_group(self, name: str) -> None:
+        proc = self.workers[name]
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+    def stop(self) -> None:
+        procs = [*self.workers.values(), *([self.redis] if self.redis else [])]
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    port = free_port()
+    c = Cluster(tmp_path_factory.mktemp("celery"), f"redis://127.0.0.1:{port}/0")
+    try:
+        c.start_redis(port)
+        for name in ("w1", "w2"):
+            c.start(name)
+        c.wait_ready()
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture
+def workers(cluster: Cluster) -> Cluster:
+    """The cluster with every worker alive (a test before may have killed one)."""
+    dead = [name for name, proc in cluster.workers.items() if proc.poll() is not None]
+    for name in dead:
+        cluster.start(name)
+    if dead:
+        cluster.wait_ready()
+    return cluster
+
+
+def executor(cluster: Cluster, **options: Any) -> CeleryExecutor:
+    return CeleryExecutor(cluster.url, timeout=options.pop("timeout", 60), queue=QUEUE, **options)
+
+
+def test_a_fleet_audited_on_workers_matches_the_same_audit_in_process(workers: Cluster) -> None:
+    works = file_works()
+    seen: list[tuple[int, int]] = []
+    got = executor(workers).map(works, progress=lambda done, total: seen.append((done, total)))
+    assert len(works) > 100
+    assert [r["device"]["name"] for r in got] == [w.device["name"] for w in works]
+    assert got == [process(w.to_json()) for w in works]
+    assert {r["device"]["status"] for r in got} >= {"compliant", "noncompliant"}
+    assert seen == [(i, len(works)) for i in range(1, len(works) + 1)]
+
+
+def test_a_task_that_raises_in_the_worker_is_that_devices_error(workers: Cluster) -> None:
+    works = file_works()[:5]
+    broken = DeviceWork(device=device("broken-rtr", "cisco_ios"), policies=["no-such-pack"], text="hostname x")
+    got = executor(workers).map([*works[:2], broken, *works[2:]])
+    assert [r["device"]["name"] for r in got] == [*(w.device["name"] for w in works[:2]), "broken-rtr",
+                                                  *(w.device["name"] for w in works[2:])]  # fmt: skip
+    failed = got[2]["device"]
+    assert failed["status"] == "error"
+    assert failed["error"].startswith("broken-rtr: the worker failed: PolicyError: no-such-pack")
+    assert [*got[:2], *got[3:]] == [process(w.to_json()) for w in works]
+
+
+@pytest.mark.parametrize("target", ["pool process", "whole worker"])
+def test_a_worker_killed_mid_task_loses_no_device(workers: Cluster, tmp_path: Path, target: str) -> None:
+    works = file_works()[:8]
+    expected = [process(w.to_json()) for w in works]
+    known = tmp_path / "known_hosts"
+    with silent_server() as port:
+        known.write_text(known_hosts_line(port, fakenos_host_key()))
+        hung = DeviceWork(
+            device=device(
+                "hung-rtr", "cisco_ios", method="netmiko", host="127.0.0.1", port=port, username=USER,
+                password="env:AUDITOR_TEST_PASSWORD", known_hosts=str(known), timeout=HUNG_TIMEOUT, retries=0,
+            ),
+            policies=[POLICY],
+        )  # fmt: skip
+        out: dict[str, Any] = {}
+        run = threading.Thread(target=lambda: out.update(results=executor(workers).map([hung, *works])))
+        started = time.monotonic()
+        run.start()
+        name, pool_pid = workers.holder_of("hung-rtr")
+        if target == "pool process":  # the OOM killer: the worker rejects the task, it is requeued
+            os.kill(pool_pid, signal.SIGKILL)
+        else:  # the machine is gone: Redis gives the task back after the visibility timeout
+            workers.kill_group(name)
+        run.join(timeout=90)
+        assert not run.is_alive()
+    results = out["results"]
+    assert [r["device"]["name"] for r in results] == ["hung-rtr", *(w.device["name"] for w in works)]
+    assert results[1:] == expected
+    # Ran again to its end by a worker (a lost task would be "no result from a worker").
+    assert results[0]["device"]["error"].startswith("hung-rtr: not collected:"), results[0]["device"]["error"]
+    assert results[0]["collection"]["error"] is not None
+    if target == "whole worker":
+        assert time.monotonic() - started >= VISIBILITY
+
+
+def test_a_device_is_collected_in_the_worker_and_comes_back_redacted(workers: Cluster, tmp_path: Path) -> None:
+    port = free_port()
+    known = tmp_path / "known_hosts"
+    known.write_text(known_hosts_line(port, fakenos_host_key()))
+    collected = DeviceWork(
+        device=device(
+            "fk-rtr", "cisco_ios", method="netmiko", host="127.0.0.1", port=port, username=USER,
+            password="env:AUDITOR_TEST_PASSWORD", known_hosts=str(known), timeout=8, retries=0,
+        ),
+        policies=[POLICY],
+    )  # fmt: skip
+    assert "AUDITOR_TEST_PASSWORD" not in os.environ or os.environ["AUDITOR_TEST_PASSWORD"] == PASSWORD
+    with fakenos_fleet({"fk-rtr": ("cisco_ios", port)}):
+        [result] = executor(workers).map([collected])
+    collection = result["collection"]
+    assert collection["error"] is None
+    assert collection["source"].startswith(f"netmiko:cisco_ios@127.0.0.1:{port} ")
+    sample = SAMPLES["cisco_ios"].read_text()
+    redacted = redact(sample, "cisco_ios").text
+    assert [ln.rstrip() for ln in collection["text"].splitlines() if ln.strip()] == [
+        ln.rstrip() for ln in redacted.splitlines() if ln.strip()
+    ]
+    assert PASSWORD not in json.dumps(result)
+    # The same verdicts as the config file audited here.
+    from_file = process(DeviceWork(device=device("fk-rtr", "cisco_ios"), policies=[POLICY], text=sample).to_json())
+    verdicts = [(f["check"], f["status"]) for f in result["device"]["findings"]]
+    assert verdicts == [(f["check"], f["status"]) for f in from_file["device"]["findings"]]
+    assert result["device"]["status"] == from_file["device"]["status"] == "noncompliant"
+
+
+def test_an_unreachable_broker_is_a_clear_error_without_the_password() -> None:
+    url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
+    started = time.monotonic()
+    with pytest.raises(BrokerError) as raised:
+        CeleryExecutor(url, connect_timeout=2).map(file_works()[:1])
+    message = str(raised.value)
+    assert time.monotonic() - started < 5
+    assert message.startswith(f"cannot reach the broker {mask_url(url)}: ")
+    assert "redis://:***@127.0.0.1:" in message
+    assert "hunter2" not in message
+
+
+def test_a_broker_no_worker_serves_is_a_clear_error(workers: Cluster) -> None:
+    # Another database of the same server: its broadcasts reach none of the workers.
+    url = workers.url.rsplit("/", 1)[0] + "/5"
+    with pytest.raises(BrokerError, match=r"no Celery worker answers on redis://127\.0\.0\.1:\d+/5"):
+        CeleryExecutor(url, worker_wait=0.5).map(file_works()[:1])
+
+
+def test_masking_keeps_everything_but_the_password() -> None:
+    assert mask_url("redis://:pw@host:6379/0") == "redis://:***@host:6379/0"
+    assert mask_url("rediss://user:pw@host/1?ssl_cert_reqs=required") == "rediss://user:***@host/1?ssl_cert_reqs=required"
+    assert mask_url("redis://host:6379/0?password=pw&db=2") == "redis://host:6379/0?password=***&db=2"
+    assert mask_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
