@@ -18,12 +18,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +32,8 @@ from auditor.runner import celery_app
 from auditor.runner.celery_executor import CeleryExecutor, mask_url
 from auditor.runner.local import LocalExecutor
 from auditor.runner.work import DeviceWork, process
+from tests.celery_cluster import Cluster
+from tests.celery_cluster import cluster as start_cluster
 from tests.fakedevices import (
     PASSWORD,
     SAMPLES,
@@ -44,7 +43,6 @@ from tests.fakedevices import (
     free_port,
     known_hosts_line,
     silent_server,
-    wait_for_port,
 )
 
 pytestmark = pytest.mark.filterwarnings(
@@ -90,112 +88,20 @@ def file_works() -> list[DeviceWork]:
     ]
 
 
-@dataclass
-class Cluster:
-    """A private redis-server and named Celery workers, each in its own process group."""
-
-    tmp: Path
-    url: str
-    redis: subprocess.Popen[bytes] | None = None
-    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.app = celery_app.make_app(self.url)
-
-    def start_redis(self, port: int) -> None:
-        self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.tmp)],
-            stdout=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        wait_for_port(port)
-
-    def start(self, name: str) -> None:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),  # this checkout's auditor, not an installed one
-            celery_app.BROKER_ENV: self.url,
-            celery_app.VISIBILITY_ENV: str(VISIBILITY),
-            "AUDITOR_TEST_PASSWORD": PASSWORD,  # the collected device's password reference
-        }
-        log = (self.tmp / f"{name}.log").open("ab")
-        self.workers[name] = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "auditor.runner.celery_app", "worker",
-             "--concurrency", "1", "--pool", "prefork", "-Q", QUEUE, "-n", f"{name}@auditor-test",
-             "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
-        )  # fmt: skip
-
-    def wait_ready(self, deadline: float = 60.0) -> None:
-        """Until every worker answers a ping through the broker."""
-        want = {f"{name}@auditor-test" for name in self.workers}
-        end = time.monotonic() + deadline
-        while time.monotonic() < end:
-            for name, proc in self.workers.items():
-                if proc.poll() is not None:
-                    raise RuntimeError(f"worker {name} exited: {(self.tmp / f'{name}.log').read_text()}")
-            replies = self.app.control.inspect(destination=sorted(want), timeout=0.5).ping() or {}
-            if want <= set(replies):
-                return
-        raise RuntimeError(f"workers not ready after {deadline} s: {sorted(want)}")
-
-    def holder_of(self, device_name: str, deadline: float = 20.0) -> tuple[str, int]:
-        """The worker (name, pool process id) running ``device_name``'s task right now."""
-        end = time.monotonic() + deadline
-        while time.monotonic() < end:
-            active = self.app.control.inspect(timeout=0.5).active() or {}
-            for host, tasks in active.items():
-                for task in tasks:
-                    work = json.loads(task["args"][0])
-                    if work["device"]["name"] == device_name:
-                        return host.split("@")[0], int(task["worker_pid"])
-        raise RuntimeError(f"no worker started {device_name} within {deadline} s")
-
-    def kill_group(self, name: str) -> None:
-        proc = self.workers[name]
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-
-    def stop(self) -> None:
-        procs = [*self.workers.values(), *([self.redis] if self.redis else [])]
-        for proc in procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    port = free_port()
-    c = Cluster(tmp_path_factory.mktemp("celery"), f"redis://127.0.0.1:{port}/0")
-    try:
-        c.start_redis(port)
-        for name in ("w1", "w2"):
-            c.start(name)
-        c.wait_ready()
+    env = {
+        celery_app.VISIBILITY_ENV: str(VISIBILITY),
+        "AUDITOR_TEST_PASSWORD": PASSWORD,  # the collected devices' password reference
+    }
+    with start_cluster(tmp_path_factory.mktemp("celery"), {"w1": 1, "w2": 1}, QUEUE, env) as c:
         yield c
-    finally:
-        c.stop()
 
 
 @pytest.fixture
 def workers(cluster: Cluster) -> Cluster:
     """The cluster with every worker alive (a test before may have killed one)."""
-    dead = [name for name, proc in cluster.workers.items() if proc.poll() is not None]
-    for name in dead:
-        cluster.start(name)
-    if dead:
-        cluster.wait_ready()
+    cluster.revive()
     return cluster
 
 
@@ -315,7 +221,7 @@ def test_a_worker_killed_mid_task_loses_no_device(workers: Cluster, tmp_path: Pa
         if target == "pool process":  # the OOM killer: the worker rejects the task, it is requeued
             os.kill(pool_pid, signal.SIGKILL)
         else:  # the machine is gone: Redis gives the task back after the visibility timeout
-            workers.kill_group(name)
+            workers.kill(name)
         run.join(timeout=90)
         assert not run.is_alive()
     results = out["results"]

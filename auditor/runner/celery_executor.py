@@ -36,6 +36,14 @@ def mask_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def _failure(exc: BaseException) -> str:
+    """Say why a task failed in its worker, in one line."""
+    kind = type(exc).__name__
+    if kind == "TimeLimitExceeded":  # the worker stopped it: see celery_app's task_time_limit
+        return f"the worker stopped it after the task time limit ({exc.args[0] if exc.args else '?'} s)"
+    return f"the worker failed: {kind}: {exc}"
+
+
 class CeleryExecutor:
     """Runs ``work.process`` on Celery workers over a Redis broker; results in the order given."""
 
@@ -83,13 +91,16 @@ class CeleryExecutor:
             "socket_connect_timeout": self.connect_timeout,
         }
         app.conf.redis_socket_connect_timeout = self.connect_timeout
-        self._check_broker(app)
-        self._check_workers(app)
-        pending = self._send(app, works)
         try:
-            return self._gather(app, works, pending, progress)
+            self._check_broker(app)
+            self._check_workers(app)
+            pending = self._send(app, works)
+            try:
+                return self._gather(app, works, pending, progress)
+            finally:
+                self._clean_up(app, pending)
         finally:
-            self._clean_up(app, pending)
+            app.close()
 
     def _check_broker(self, app: Any) -> None:
         try:
@@ -141,7 +152,7 @@ class CeleryExecutor:
             if i is None or results[i] is not None:
                 return
             if isinstance(value, BaseException):
-                results[i] = failed(works[i], f"the worker failed: {type(value).__name__}: {value}")
+                results[i] = failed(works[i], _failure(value))
             elif isinstance(value, dict) and "device" in value:
                 results[i] = value
             else:
