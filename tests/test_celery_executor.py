@@ -21,10 +21,12 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from auditor.errors import BrokerError
 from auditor.redact import redact
@@ -167,6 +169,21 @@ def test_a_device_is_collected_in_the_worker_and_comes_back_redacted(
     verdicts = [(f["check"], f["status"]) for f in result["device"]["findings"]]
     assert verdicts == [(f["check"], f["status"]) for f in from_file["device"]["findings"]]
     assert result["device"]["status"] == from_file["device"]["status"] == "noncompliant"
+
+
+def test_long_lived_workers_see_a_pack_file_edited_between_runs(workers: Cluster, tmp_path: Path) -> None:
+    pack = yaml.safe_load((ROOT / "policies" / f"{POLICY}.yaml").read_text())
+    path = tmp_path / "site-pack.yaml"
+    path.write_text(yaml.safe_dump(pack))
+    work = replace(file_works()[0], policies=[str(path)])
+    before = executor(workers).map([work] * 2)  # two tasks: most likely one on each worker
+    pack["checks"] = pack["checks"][:3]
+    path.write_text(yaml.safe_dump(pack))
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))  # a coarse clock still moves
+    after = executor(workers).map([work] * 2)
+    assert [len(r["device"]["findings"]) for r in before] == [9, 9]
+    assert [len(r["device"]["findings"]) for r in after] == [3, 3]
+    assert after == [process(work.to_json())] * 2
 
 
 def test_an_unreachable_broker_is_a_clear_error_without_the_password() -> None:

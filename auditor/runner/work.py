@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from auditor import engine
@@ -66,10 +67,22 @@ def device_options(device: Device, cli_inside: tuple[str, ...] | None) -> engine
     )
 
 
-@cache
 def _packs(specs: tuple[str, ...]) -> tuple[PolicyPack, ...]:
     """Load each pack once per process (a worker handles many devices)."""
-    return tuple(resolve(s) for s in specs)
+    return tuple(_pack(spec, _stamp(spec)) for spec in specs)
+
+
+@cache
+def _pack(spec: str, stamp: int | None) -> PolicyPack:
+    return resolve(spec)
+
+
+def _stamp(spec: str) -> int | None:
+    """A pack file's modification time: a long-lived worker sees a pack edited between runs."""
+    try:
+        return Path(spec).stat().st_mtime_ns
+    except (OSError, ValueError):
+        return None
 
 
 def process(work_json: str) -> dict[str, Any]:
