@@ -171,15 +171,19 @@ def test_a_device_is_collected_in_the_worker_and_comes_back_redacted(
     assert result["device"]["status"] == from_file["device"]["status"] == "noncompliant"
 
 
-def test_long_lived_workers_see_a_pack_file_edited_between_runs(workers: Cluster, tmp_path: Path) -> None:
+def test_a_pack_file_only_this_machine_has_is_shipped_with_the_work(
+    workers: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A relative path: here it names tmp_path/site-pack.yaml, in the workers' folder nothing.
+    monkeypatch.chdir(tmp_path)
     pack = yaml.safe_load((ROOT / "policies" / f"{POLICY}.yaml").read_text())
-    path = tmp_path / "site-pack.yaml"
-    path.write_text(yaml.safe_dump(pack))
-    work = replace(file_works()[0], policies=[str(path)])
+    Path("site-pack.yaml").write_text(yaml.safe_dump(pack))
+    assert not (ROOT / "site-pack.yaml").exists()
+    work = replace(file_works()[0], policies=["site-pack.yaml"])
     before = executor(workers).map([work] * 2)  # two tasks: most likely one on each worker
+    # Edited between two runs: the long-lived workers use the new text.
     pack["checks"] = pack["checks"][:3]
-    path.write_text(yaml.safe_dump(pack))
-    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))  # a coarse clock still moves
+    Path("site-pack.yaml").write_text(yaml.safe_dump(pack))
     after = executor(workers).map([work] * 2)
     assert [len(r["device"]["findings"]) for r in before] == [9, 9]
     assert [len(r["device"]["findings"]) for r in after] == [3, 3]

@@ -3,7 +3,8 @@
 ``CeleryExecutor(url).map(works)`` has the same contract as ``LocalExecutor.map``: one
 ``work.process`` result per work item, in the order given. It checks the broker and that a
 worker answers before it sends anything (a clear error, not a queue nobody reads), sends
-one task per device, and waits for the results through the Redis result backend. A device
+one task per device (with the YAML of any pack file it names: workers on other machines do
+not have the file), and waits for the results through the Redis result backend. A device
 whose task raised in the worker, or whose result did not come in time, becomes that
 device's error; the rest of the fleet is still reported.
 """
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from auditor.errors import BrokerError
 from auditor.runner import celery_app
-from auditor.runner.work import DeviceWork, failed
+from auditor.runner.work import DeviceWork, failed, ship_packs
 
 __all__ = ["CeleryExecutor", "mask_url"]
 
@@ -94,7 +95,7 @@ class CeleryExecutor:
         try:
             self._check_broker(app)
             self._check_workers(app)
-            pending = self._send(app, works)
+            pending = self._send(app, ship_packs(works))
             try:
                 return self._gather(app, works, pending, progress)
             finally:
