@@ -190,6 +190,46 @@ def test_a_pack_file_only_this_machine_has_is_shipped_with_the_work(
     assert after == [process(work.to_json())] * 2
 
 
+def hung_work(port: int, known: Path, timeout: float) -> DeviceWork:
+    """A collected device whose SSH port accepts and never answers: its task runs ``timeout`` s."""
+    return DeviceWork(
+        device=device(
+            "hung-rtr", "cisco_ios", method="netmiko", host="127.0.0.1", port=port, username=USER,
+            password="env:AUDITOR_TEST_PASSWORD", known_hosts=str(known), timeout=timeout, retries=0,
+        ),
+        policies=[POLICY],
+    )  # fmt: skip
+
+
+def test_a_device_without_a_result_in_time_is_that_devices_error(workers: Cluster, tmp_path: Path) -> None:
+    works = file_works()[:3]
+    known = tmp_path / "known_hosts"
+    with silent_server() as port:
+        known.write_text(known_hosts_line(port, fakenos_host_key()))
+        started = time.monotonic()
+        got = executor(workers, timeout=2).map([*works, hung_work(port, known, HUNG_TIMEOUT)])
+        waited = time.monotonic() - started
+    assert got[:3] == [process(w.to_json()) for w in works]
+    assert got[3]["device"]["status"] == "error"
+    assert got[3]["device"]["error"] == "hung-rtr: no result from a worker within 2 s"
+    assert waited < HUNG_TIMEOUT + 2
+
+
+def test_a_task_is_stopped_before_redis_would_hand_it_to_a_second_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for seconds, limit in (("900", 810.0), ("8", 7.2), (None, 810.0)):
+        if seconds is None:
+            monkeypatch.delenv(celery_app.VISIBILITY_ENV, raising=False)
+        else:
+            monkeypatch.setenv(celery_app.VISIBILITY_ENV, seconds)
+        conf = celery_app.make_app("redis://127.0.0.1:1/0").conf
+        visibility = conf.broker_transport_options["visibility_timeout"]
+        assert conf.task_time_limit == pytest.approx(limit) and conf.task_time_limit < visibility
+        assert conf.broker_transport_options["unacked_restore_interval"] <= visibility / 8
+        assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.accept_content == ["json"]
+
+
 def test_an_unreachable_broker_is_a_clear_error_without_the_password() -> None:
     url = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
     started = time.monotonic()
@@ -227,13 +267,7 @@ def test_a_worker_killed_mid_task_loses_no_device(workers: Cluster, tmp_path: Pa
     known = tmp_path / "known_hosts"
     with silent_server() as port:
         known.write_text(known_hosts_line(port, fakenos_host_key()))
-        hung = DeviceWork(
-            device=device(
-                "hung-rtr", "cisco_ios", method="netmiko", host="127.0.0.1", port=port, username=USER,
-                password="env:AUDITOR_TEST_PASSWORD", known_hosts=str(known), timeout=HUNG_TIMEOUT, retries=0,
-            ),
-            policies=[POLICY],
-        )  # fmt: skip
+        hung = hung_work(port, known, HUNG_TIMEOUT)
         out: dict[str, Any] = {}
         run = threading.Thread(target=lambda: out.update(results=executor(workers).map([hung, *works])))
         started = time.monotonic()
