@@ -96,10 +96,11 @@ class CeleryExecutor:
             self._check_broker(app)
             self._check_workers(app)
             pending = self._send(app, ship_packs(works))
+            arrived: set[str] = set()
             try:
-                return self._gather(app, works, pending, progress)
+                return self._gather(app, works, pending, progress, arrived)
             finally:
-                self._clean_up(app, pending)
+                self._clean_up(app, pending, arrived)
         finally:
             app.close()
 
@@ -140,6 +141,7 @@ class CeleryExecutor:
         works: Sequence[DeviceWork],
         pending: list[Any],
         progress: Callable[[int, int], None] | None,
+        arrived: set[str],
     ) -> list[dict[str, Any]]:
         from celery.result import ResultSet
 
@@ -147,11 +149,12 @@ class CeleryExecutor:
         results: list[dict[str, Any] | None] = [None] * len(works)
         done = 0
 
-        def arrived(task_id: str, value: Any) -> None:
+        def arrive(task_id: str, value: Any) -> None:
             nonlocal done
             i = index.get(task_id)
             if i is None or results[i] is not None:
                 return
+            arrived.add(task_id)
             if isinstance(value, BaseException):
                 results[i] = failed(works[i], _failure(value))
             elif isinstance(value, dict) and "device" in value:
@@ -166,7 +169,7 @@ class CeleryExecutor:
         reason = f"no result from a worker within {self.timeout:g} s"
         try:
             ResultSet(pending, app=app).join_native(
-                timeout=self.timeout, propagate=False, callback=arrived, disable_sync_subtasks=False
+                timeout=self.timeout, propagate=False, callback=arrive, disable_sync_subtasks=False
             )
         except Exception as exc:
             from celery.exceptions import TimeoutError as ResultTimeout
@@ -175,10 +178,10 @@ class CeleryExecutor:
                 reason = f"lost the result backend {self._where()}: {self._scrub(exc)}"
         return [r if r is not None else failed(works[i], reason) for i, r in enumerate(results)]
 
-    def _clean_up(self, app: Any, pending: list[Any]) -> None:
+    def _clean_up(self, app: Any, pending: list[Any], arrived: set[str]) -> None:
         """Revoke what never finished (a run that gave up) and delete the stored results."""
         try:
-            unfinished = [r.id for r in pending if not r.ready()]
+            unfinished = [r.id for r in pending if r.id not in arrived]
             if unfinished:
                 app.control.revoke(unfinished)
             for result in pending:
