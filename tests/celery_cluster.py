@@ -42,6 +42,7 @@ class Cluster:
     env: dict[str, str] = field(default_factory=dict)  # extra worker environment
     redis: subprocess.Popen[bytes] | None = None
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    concurrency: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -71,6 +72,7 @@ class Cluster:
             celery_app.BROKER_ENV: self.url,
             **self.env,
         }
+        self.concurrency[name] = concurrency
         log = (self.tmp / f"{name}.log").open("ab")
         self.workers[name] = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "auditor.runner.celery_app", "worker",
@@ -86,28 +88,43 @@ class Cluster:
         """Until every worker answers a ping through the broker."""
         want = {f"{name}@{HOST}" for name in self.workers}
         end = time.monotonic() + deadline
+        failure: Exception | None = None
         while time.monotonic() < end:
             for name, proc in self.workers.items():
                 if proc.poll() is not None:
                     raise RuntimeError(f"worker {name} exited: {self.log(name)}")
-            replies = self.app.control.inspect(destination=sorted(want), timeout=0.5).ping() or {}
+            try:
+                with self.app.connection_for_write() as conn:  # not a pooled one redis may have closed
+                    replies = self.app.control.inspect(
+                        destination=sorted(want), timeout=0.5, connection=conn
+                    ).ping()
+                replies = replies or {}
+            except Exception as exc:  # a connection redis closed when it restarted: try again
+                failure = exc
+                time.sleep(0.2)
+                continue
             if want <= set(replies):
                 return
-        raise RuntimeError(f"workers not ready after {deadline} s: {sorted(want)}")
+        raise RuntimeError(f"workers not ready after {deadline} s: {sorted(want)}") from failure
 
     def revive(self) -> None:
-        """Restart every worker that is no longer running."""
+        """Restart redis-server and every worker that is no longer running."""
+        if self.redis is not None and self.redis.poll() is not None:
+            self.start_redis()
+            self.app = celery_app.make_app(self.url)
         dead = [name for name, proc in self.workers.items() if proc.poll() is not None]
         for name in dead:
-            self.start(name)
-        if dead:
-            self.wait_ready()
+            self.start(name, self.concurrency[name])
+        self.wait_ready()  # workers that lived through a redis restart reconnect first
 
     def holder_of(self, device_name: str, deadline: float = 20.0) -> tuple[str, int]:
         """The worker (name, pool process id) running ``device_name``'s task right now."""
         end = time.monotonic() + deadline
         while time.monotonic() < end:
-            active: dict[str, list[dict[str, Any]]] = self.app.control.inspect(timeout=0.5).active() or {}
+            with self.app.connection_for_write() as conn:
+                active: dict[str, list[dict[str, Any]]] = (
+                    self.app.control.inspect(timeout=0.5, connection=conn).active() or {}
+                )
             for host, tasks in active.items():
                 for task in tasks:
                     work = json.loads(task["args"][0])

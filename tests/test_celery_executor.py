@@ -259,7 +259,37 @@ def test_masking_keeps_everything_but_the_password() -> None:
     assert mask_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
 
 
-# Last: the whole-worker kill leaves one worker fewer (the ``workers`` fixture restarts it).
+# Kills redis-server: the next test's ``workers`` fixture starts it again (and any dead worker).
+def test_a_broker_lost_mid_run_ends_the_wait_with_the_devices_still_out_as_errors(
+    workers: Cluster, tmp_path: Path
+) -> None:
+    works = file_works()[:3]
+    known = tmp_path / "known_hosts"
+    out: dict[str, Any] = {}
+    with silent_server() as port:
+        known.write_text(known_hosts_line(port, fakenos_host_key()))
+        run = threading.Thread(
+            target=lambda: out.update(
+                results=executor(workers, backend_retries=2).map(
+                    [hung_work(port, known, HUNG_TIMEOUT), *works]
+                )
+            )
+        )
+        run.start()
+        workers.holder_of("hung-rtr")
+        assert workers.redis is not None
+        workers.redis.kill()
+        lost_at = time.monotonic()
+        run.join(timeout=30)
+        assert not run.is_alive()
+    assert time.monotonic() - lost_at < 15  # two reconnections a second apart, no cleanup retried for ever
+    results = out["results"]
+    assert [r["device"]["name"] for r in results] == ["hung-rtr", *(w.device["name"] for w in works)]
+    assert results[0]["device"]["error"].startswith(f"hung-rtr: lost the result backend {workers.url}: ")
+    for got, work in zip(results[1:], works, strict=True):  # finished before the loss, or lost with it
+        assert got == process(work.to_json()) or "lost the result backend" in got["device"]["error"]
+
+
 @pytest.mark.parametrize("target", ["pool process", "whole worker"])
 def test_a_worker_killed_mid_task_loses_no_device(workers: Cluster, tmp_path: Path, target: str) -> None:
     works = file_works()[:8]

@@ -58,6 +58,7 @@ class CeleryExecutor:
         queue: str = celery_app.QUEUE,
         connect_timeout: float = 5.0,
         worker_wait: float = 2.0,
+        backend_retries: int = 20,
     ) -> None:
         """Configure the executor.
 
@@ -69,12 +70,15 @@ class CeleryExecutor:
             queue: the queue the workers serve (``celery worker -Q``).
             connect_timeout: seconds to reach the broker before giving up.
             worker_wait: seconds to wait for a worker to answer the ping before sending.
+            backend_retries: reconnections to try, a second apart, when the result backend
+                goes away mid-run (a Redis restart); then the devices still out are errors.
         """
         self.broker_url = broker_url or celery_app.broker_url()
         self.timeout = timeout
         self.queue = queue
         self.connect_timeout = connect_timeout
         self.worker_wait = worker_wait
+        self.backend_retries = backend_retries
 
     def map(
         self, works: Sequence[DeviceWork], progress: Callable[[int, int], None] | None = None
@@ -92,28 +96,34 @@ class CeleryExecutor:
             "socket_connect_timeout": self.connect_timeout,
         }
         app.conf.redis_socket_connect_timeout = self.connect_timeout
-        try:
-            self._check_broker(app)
-            self._check_workers(app)
-            pending = self._send(app, ship_packs(works))
+        app.conf.result_backend_transport_options = {
+            "retry_policy": {"max_retries": self.backend_retries, "interval_start": 0, "interval_step": 1,
+                             "interval_max": 1},
+        }  # fmt: skip
+        # A connection of this run's own: kombu's process-wide pools (by URL, shared by every
+        # app) may hold connections that died with an earlier Redis.
+        with app.connection_for_write() as conn:
+            self._check_broker(conn)
+            self._check_workers(app, conn)
+            pending = self._send(app, conn, ship_packs(works))
             arrived: set[str] = set()
+            lost = False
             try:
-                return self._gather(app, works, pending, progress, arrived)
+                results, lost = self._gather(app, works, pending, progress, arrived)
+                return results
             finally:
-                self._clean_up(app, pending, arrived)
-        finally:
-            app.close()
+                if not lost:  # with the broker gone, revoking would retry for ever
+                    self._clean_up(app, conn, pending, arrived)
 
-    def _check_broker(self, app: Any) -> None:
+    def _check_broker(self, conn: Any) -> None:
         try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, interval_start=0, timeout=self.connect_timeout)
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=self.connect_timeout)
         except Exception as exc:  # any transport's connection error: say which broker, not how
             raise BrokerError(f"cannot reach the broker {self._where()}: {self._scrub(exc)}") from None
 
-    def _check_workers(self, app: Any) -> None:
+    def _check_workers(self, app: Any, conn: Any) -> None:
         try:
-            answers = app.control.ping(timeout=self.worker_wait, limit=1)
+            answers = app.control.ping(timeout=self.worker_wait, limit=1, connection=conn)
         except Exception as exc:
             reason = self._scrub(exc)
             raise BrokerError(f"cannot ask the broker {self._where()} for workers: {reason}") from None
@@ -123,9 +133,9 @@ class CeleryExecutor:
                 f"with: AUDITOR_BROKER_URL=... celery -A auditor.runner.celery_app worker"
             )
 
-    def _send(self, app: Any, works: Sequence[DeviceWork]) -> list[Any]:
+    def _send(self, app: Any, conn: Any, works: Sequence[DeviceWork]) -> list[Any]:
         try:
-            with app.producer_or_acquire() as producer:
+            with conn.Producer() as producer:
                 return [
                     app.send_task(
                         celery_app.TASK_NAME, args=[w.to_json()], queue=self.queue, producer=producer
@@ -142,7 +152,8 @@ class CeleryExecutor:
         pending: list[Any],
         progress: Callable[[int, int], None] | None,
         arrived: set[str],
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Return every work's result in order, and whether the result backend was lost."""
         from celery.result import ResultSet
 
         index = {result.id: i for i, result in enumerate(pending)}
@@ -167,6 +178,7 @@ class CeleryExecutor:
                 progress(done, len(works))
 
         reason = f"no result from a worker within {self.timeout:g} s"
+        lost = False
         try:
             ResultSet(pending, app=app).join_native(
                 timeout=self.timeout, propagate=False, callback=arrive, disable_sync_subtasks=False
@@ -175,15 +187,16 @@ class CeleryExecutor:
             from celery.exceptions import TimeoutError as ResultTimeout
 
             if not isinstance(exc, ResultTimeout):
+                lost = True
                 reason = f"lost the result backend {self._where()}: {self._scrub(exc)}"
-        return [r if r is not None else failed(works[i], reason) for i, r in enumerate(results)]
+        return [r if r is not None else failed(works[i], reason) for i, r in enumerate(results)], lost
 
-    def _clean_up(self, app: Any, pending: list[Any], arrived: set[str]) -> None:
+    def _clean_up(self, app: Any, conn: Any, pending: list[Any], arrived: set[str]) -> None:
         """Revoke what never finished (a run that gave up) and delete the stored results."""
         try:
             unfinished = [r.id for r in pending if r.id not in arrived]
             if unfinished:
-                app.control.revoke(unfinished)
+                app.control.revoke(unfinished, connection=conn)
             for result in pending:
                 result.forget()
         except Exception:  # cleaning up is best effort: results expire on their own
