@@ -6,7 +6,9 @@ worker answers before it sends anything (a clear error, not a queue nobody reads
 one task per device (with the YAML of any pack file it names: workers on other machines do
 not have the file), and waits for the results through the Redis result backend. A device
 whose task raised in the worker, or whose result did not come in time, becomes that
-device's error; the rest of the fleet is still reported.
+device's error; the rest of the fleet is still reported. So do the devices still out when
+the broker goes away mid-run (after ``backend_retries`` reconnections, a second apart).
+One ``map`` at a time per executor; each run uses a broker connection of its own.
 """
 
 from __future__ import annotations
