@@ -47,6 +47,16 @@ def _failure(exc: BaseException) -> str:
     return f"the worker failed: {kind}: {exc}"
 
 
+def _close(app: Any) -> None:
+    """Close the result store's connections (a long-lived caller runs many fleets)."""
+    try:
+        app.backend.result_consumer.stop()
+        app.backend.client.connection_pool.disconnect()
+    except Exception:  # best effort: what is left is closed when the app is collected
+        pass
+    app.close()
+
+
 class CeleryExecutor:
     """Runs ``work.process`` on Celery workers over a Redis broker; results in the order given."""
 
@@ -104,18 +114,21 @@ class CeleryExecutor:
         }  # fmt: skip
         # A connection of this run's own: kombu's process-wide pools (by URL, shared by every
         # app) may hold connections that died with an earlier Redis.
-        with app.connection_for_write() as conn:
-            self._check_broker(conn)
-            self._check_workers(app, conn)
-            pending = self._send(app, conn, ship_packs(works))
-            arrived: set[str] = set()
-            lost = False
-            try:
-                results, lost = self._gather(app, works, pending, progress, arrived)
-                return results
-            finally:
-                if not lost:  # with the broker gone, revoking would retry for ever
-                    self._clean_up(app, conn, pending, arrived)
+        try:
+            with app.connection_for_write() as conn:
+                self._check_broker(conn)
+                self._check_workers(app, conn)
+                pending = self._send(app, conn, ship_packs(works))
+                arrived: set[str] = set()
+                lost = False
+                try:
+                    results, lost = self._gather(app, works, pending, progress, arrived)
+                    return results
+                finally:
+                    if not lost:  # with the broker gone, revoking would retry for ever
+                        self._clean_up(app, conn, pending, arrived)
+        finally:
+            _close(app)
 
     def _check_broker(self, conn: Any) -> None:
         try:
