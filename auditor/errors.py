@@ -11,6 +11,7 @@
     ├── CollectError    a device that could not be collected
     ├── ArchiveError    a config archive that is missing, damaged, or lacks what was asked
     ├── HistoryError    a history database that is damaged, too new, or lacks the run asked for
+    ├── BrokerError     a distributed run's broker cannot be reached, or no worker answers
     └── RenderError     a template that cannot be rendered
 
 Partly understood input is not an error: parsers return diagnostics. Failing checks are
@@ -54,6 +55,10 @@ class ArchiveError(AuditorError):
 
 class HistoryError(AuditorError):
     """The history database is damaged or newer than this code, or holds no such run."""
+
+
+class BrokerError(AuditorError):
+    """A distributed run cannot use its broker: unreachable, or no worker serves it."""
 
 
 class RenderError(AuditorError):

@@ -191,6 +191,15 @@ def load(path: Path) -> PolicyPack:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read policy pack ({exc.strerror or exc})") from exc
+    return loads(text, path)
+
+
+def loads(text: str, path: Path) -> PolicyPack:
+    """Validate one pack's YAML text, read from ``path`` (named in errors and kept on the pack).
+
+    Raises:
+        PolicyError: not YAML, or not a valid pack; the message names the file and line.
+    """
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)

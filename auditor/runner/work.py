@@ -11,19 +11,21 @@ the Celery workers call the same function, so a distributed run gives the same r
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from auditor import engine
 from auditor.errors import AuditorError, CollectError, UsageError
 from auditor.inventory import Device
 from auditor.pipeline import DeviceReport, audit_config, check_networks, platform_from_name
-from auditor.policy import PolicyPack, resolve
+from auditor.policy import PolicyPack, builtin_packs, loads, resolve
 from auditor.reports.json_report import device_document
 
-__all__ = ["DeviceWork", "device_options", "process"]
+__all__ = ["DeviceWork", "device_options", "failed", "process", "ship_packs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,8 @@ class DeviceWork:
     config when it is already in hand (a file, the archive, a local collection); without it
     the worker collects. ``error`` is set when the device cannot be processed at all (an
     unreadable file, a failed collection): the worker reports it as the device's error.
+    ``packs`` holds the YAML of pack files named in ``policies``, by spec, for workers on
+    machines that do not have the files (``celery_executor`` fills it in).
     """
 
     device: dict[str, Any]
@@ -46,6 +50,7 @@ class DeviceWork:
     source: str | None = None
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    packs: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """Return the work as JSON text."""
@@ -57,6 +62,27 @@ class DeviceWork:
         return cls(**json.loads(text))
 
 
+def ship_packs(works: Sequence[DeviceWork]) -> list[DeviceWork]:
+    """Return the works with the YAML of every pack file they name, for workers elsewhere.
+
+    A built-in id needs nothing; a file this machine cannot read is left for the worker to
+    report (the same error a local run gives).
+    """
+    builtins = builtin_packs()
+    texts: dict[str, str] = {}
+    for spec in sorted({spec for work in works for spec in work.policies} - set(builtins)):
+        try:
+            texts[spec] = Path(spec).read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            continue
+    if not texts:
+        return list(works)
+    return [
+        replace(work, packs={**{s: texts[s] for s in work.policies if s in texts}, **work.packs})
+        for work in works
+    ]
+
+
 def device_options(device: Device, cli_inside: tuple[str, ...] | None) -> engine.AuditOptions:
     """Return the audit options of one device: the command line's networks over the inventory's."""
     return engine.AuditOptions(
@@ -66,10 +92,23 @@ def device_options(device: Device, cli_inside: tuple[str, ...] | None) -> engine
     )
 
 
+def _packs(work: DeviceWork) -> tuple[PolicyPack, ...]:
+    """The work's packs: shipped YAML where it came with the work, else a built-in id or a file here."""
+    return tuple(
+        _shipped(spec, work.packs[spec]) if spec in work.packs else _pack(spec) for spec in work.policies
+    )
+
+
+# Loaded once per process (a worker handles many devices); shipped text is its own key, so a
+# long-lived worker sees a pack edited between runs.
 @cache
-def _packs(specs: tuple[str, ...]) -> tuple[PolicyPack, ...]:
-    """Load each pack once per process (a worker handles many devices)."""
-    return tuple(resolve(s) for s in specs)
+def _pack(spec: str) -> PolicyPack:
+    return resolve(spec)
+
+
+@cache
+def _shipped(spec: str, text: str) -> PolicyPack:
+    return loads(text, Path(spec))
 
 
 def process(work_json: str) -> dict[str, Any]:
@@ -93,7 +132,7 @@ def process(work_json: str) -> dict[str, Any]:
     if text is None:
         report = DeviceReport(device.name, wanted, source, "error", error=error or "no config")
         return {"device": device_document(report), "collection": collection}
-    packs = _packs(tuple(work.policies))
+    packs = _packs(work)
     try:
         platform = platform_from_name(wanted)
     except UsageError as exc:
@@ -103,6 +142,18 @@ def process(work_json: str) -> dict[str, Any]:
     options = device_options(device, cli_inside)
     report = audit_config(device.name, text, source, platform, packs, options, work.remediation)
     return {"device": device_document(report), "collection": collection}
+
+
+def failed(work: DeviceWork, reason: str) -> dict[str, Any]:
+    """Return the result of work that could not be done at all: the device's error is ``reason``.
+
+    For an executor whose worker raised or never answered; built like ``process`` builds a
+    device error, so the reports treat it the same.
+    """
+    name = str(work.device.get("name", "?"))
+    platform = work.platform or work.device.get("platform")
+    report = DeviceReport(name, platform, work.source or "", "error", error=f"{name}: {reason}")
+    return {"device": device_document(report), "collection": None}
 
 
 def _collect(device: Device, accept_new_host_keys: bool) -> dict[str, Any]:
