@@ -188,6 +188,16 @@ class Archive:
             raise ArchiveError(f"{path}: content does not match its sha256 (the archive was altered)")
         return data.decode("utf-8")
 
+    def config_path(self, entry: Entry) -> Path:
+        """Return where a collection's redacted config is stored (unchecked: ``read`` checks it).
+
+        Raises:
+            ArchiveError: the collection stored no config.
+        """
+        if entry.sha256 is None:
+            raise ArchiveError(f"{entry.device} #{entry.seq}: collection failed, no config ({entry.error})")
+        return self._folder(entry.device) / "configs" / f"{entry.sha256}.cfg"
+
     def diff(self, device: str, a: int, b: int) -> str:
         """Return the unified diff of collection ``a`` to ``b``, every line with its numbers.
 

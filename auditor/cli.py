@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -712,6 +713,12 @@ def run_command(
         typer.Option("--broker", help="Celery broker URL (default: $AUDITOR_BROKER_URL, else local redis)."),
     ] = None,
     workers: WorkersOpt = 0,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="Collect nothing: audit each collected device's latest config in the archive."
+        ),
+    ] = False,
 ) -> None:
     """Run the whole fleet once: collect, audit, archive, record the history, write reports and tickets.
 
@@ -734,6 +741,8 @@ def run_command(
         limit=tuple(limit or ()),
         accept_new_host_keys=accept_new_host_keys,
         collect_here=executor == "local",
+        offline=offline,
+        inline_configs=executor != "local",  # workers elsewhere cannot read this machine's files
     )
     for spec in request.policies:
         policy.resolve(spec)  # a bad pack is the run's usage error, before any device is touched
@@ -763,6 +772,9 @@ def _executor(name: str, broker: str | None, workers: int) -> Executor:
     if name == "celery":
         from auditor.runner.celery_executor import CeleryExecutor
 
+        if broker is not None and urlsplit(broker).password:
+            # A command line shows in process listings: DESIGN.md keeps credentials out of them.
+            raise UsageError("--broker must not carry a password: put the URL in AUDITOR_BROKER_URL")
         return CeleryExecutor(broker)
     raise UsageError(f"unknown executor {name!r}: use local or celery")
 

@@ -12,9 +12,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from auditor.cli import app
+from tests.celery_cluster import cluster as start_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = CliRunner()
@@ -98,3 +100,67 @@ def test_bad_executor_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown executor 'threads'" in result.stderr
     assert not (inventory.parent / "history.sqlite").exists()
+
+
+def test_an_offline_run_audits_the_archive_and_refuses_what_it_cannot_trust(tmp_path: Path) -> None:
+    from auditor.archive import Archive
+
+    site = tmp_path / "site"
+    site.mkdir()
+    configs = sorted((ROOT / "inventory" / "configs").glob("*.cfg"))[:3]
+    hosts = "".join(
+        f"  {c.stem}:\n    method: netmiko\n    host: 192.0.2.{i + 1}\n    username: u\n"
+        for i, c in enumerate(configs)
+    )
+    (site / "site.yaml").write_text(f"defaults:\n  platform: cisco_ios\nhosts:\n{hosts}")
+    archive = Archive(site / "archive")
+    for c in configs:
+        archive.store(c.stem, "cisco_ios", "test", c.read_text())
+    failed, altered, good = (c.stem for c in configs)
+    archive.store(failed, "cisco_ios", "test", None, error="timeout")
+    (archive.config_path(archive.latest(altered))).write_text("hostname swapped\n")
+
+    code, _, folder = _run(site / "site.yaml", "--offline")
+    assert code == 3
+    report = {d["name"]: d for d in json.loads((folder / "report.json").read_text())["devices"]}
+    assert "last collection failed" in report[failed]["error"]
+    assert "archive was altered" in report[altered]["error"]
+    expected = RUNNER.invoke(app, ["audit", str(ROOT / "inventory" / "configs" / f"{good}.cfg"), "-f", "json"])
+    statuses = [(f["check"], f["status"]) for f in json.loads(expected.stdout)["devices"][0]["findings"]]
+    assert [(f["check"], f["status"]) for f in report[good]["findings"]] == statuses
+    assert report[good]["source"].startswith(f"archive:{site / 'archive'}/{good}#1@")
+
+
+def test_a_broker_password_on_the_command_line_is_refused(tmp_path: Path) -> None:
+    inventory = _inventory(tmp_path)
+    result = RUNNER.invoke(
+        app, ["run", "-i", str(inventory), "--executor", "celery", "--broker", "redis://:s3cret@127.0.0.1:1/0"]
+    )
+    assert result.exit_code == 2
+    assert "AUDITOR_BROKER_URL" in result.stderr and "s3cret" not in result.stderr
+
+
+def test_a_celery_run_gives_the_local_runs_verdicts_and_history(tmp_path: Path) -> None:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed; .ci/run installs it")
+    local = _inventory(tmp_path / "local")
+    code_local, _, local_folder = _run(local)
+    remote = _inventory(tmp_path / "celery")
+    (tmp_path / "cluster").mkdir()
+    with start_cluster(tmp_path / "cluster", {"w1": 1}) as cluster:
+        code, out, folder = _run(remote, "--executor", "celery", "--broker", cluster.url)
+    assert code == code_local == 1
+    got = json.loads((folder / "report.json").read_text())
+    want = json.loads((local_folder / "report.json").read_text())
+    assert got["run"]["executor"] == "celery"
+
+    def verdicts(report: dict[str, object]) -> list[object]:
+        return [
+            (d["name"], d["status"], [(f["check"], f["status"], f["summary"]) for f in d["findings"]])
+            for d in report["devices"]  # type: ignore[attr-defined]
+        ]
+
+    assert verdicts(got) == verdicts(want)
+    assert json.loads((folder / "tickets.json").read_text()) != []
+    with sqlite3.connect(remote.parent / "history.sqlite") as db:
+        assert db.execute("select executor from runs").fetchall() == [("celery",)]

@@ -11,7 +11,6 @@ already has its ticket), and the list of what got fixed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -61,6 +60,8 @@ class RunRequest:
     limit: tuple[str, ...] = ()
     accept_new_host_keys: bool = False
     collect_here: bool = True  # collect in this process (local) or in the workers (celery)
+    offline: bool = False  # audit each collected device's latest archived config; collect nothing
+    inline_configs: bool = False  # send config text with the work (workers on other machines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,14 @@ def run_fleet(
     started = datetime.now(UTC)
     devices = inventory.select(inventory.load(request.inventory), list(request.limit) or None)
     archive = Archive(request.archive)
-    here = collect(devices, archive) if collect is not None and request.collect_here else {}
-    works = [_work(d, request, here.get(d.name)) for d in devices]
+    if request.offline:
+        works = [
+            _archived_work(d, request, archive) if d.method != "file" else _work(d, request, None)
+            for d in devices
+        ]
+    else:
+        here = collect(devices, archive) if collect is not None and request.collect_here else {}
+        works = [_work(d, request, here.get(d.name)) for d in devices]
     results = executor.map(works, progress)
     hashes: dict[str, str | None] = {}
     docs = []
@@ -113,7 +120,10 @@ def run_fleet(
             )
             hashes[device.name] = entry.sha256
         else:
-            hashes[device.name] = _sha256(work.text) if work.text is not None else None
+            hashes[device.name] = result.get("sha256")
+            expected = work.extra.get("sha256")
+            if expected and result.get("sha256") not in (None, expected):
+                doc = _altered(doc, work)
         docs.append(doc)
     document: dict[str, Any] = {
         "schema_version": json_report.SCHEMA_VERSION,
@@ -192,6 +202,8 @@ def _work(device: Device, request: RunRequest, here: tuple[str | None, str, str 
     if device.method == "file":
         assert device.config_path is not None  # inventory.load guarantees it for files
         source = f"file:{device.config_path}"
+        if not request.inline_configs:  # the worker reads it: the fleet's texts never pile up here
+            return replace(base, path=str(device.config_path), source=source)
         try:
             return replace(base, text=read_config(device.config_path), source=source)
         except AuditorError as exc:
@@ -202,6 +214,36 @@ def _work(device: Device, request: RunRequest, here: tuple[str | None, str, str 
     if text is None:
         return replace(base, source=source, error=f"{device.name}: not collected: {error}")
     return replace(base, text=text, source=source)
+
+
+def _archived_work(device: Device, request: RunRequest, archive: Archive) -> DeviceWork:
+    """The work for a collected device in an offline run: its latest archived config.
+
+    A device whose last collection failed is an error with that reason: its older config
+    is not audited as if it were current.
+    """
+    base = _work(device, request, None)
+    try:
+        last = archive.latest(device.name)
+    except AuditorError as exc:
+        return replace(base, source=f"archive:{archive.root}", error=f"{device.name}: {exc}")
+    source = f"archive:{archive.root}/{device.name}#{last.seq}@{last.collected_at}"
+    if last.sha256 is None:
+        error = f"{device.name}: last collection failed at {last.collected_at}: {last.error}"
+        return replace(base, source=source, error=error)
+    path = archive.config_path(last)
+    if request.inline_configs:
+        try:
+            return replace(base, text=archive.read(last), source=source)
+        except AuditorError as exc:
+            return replace(base, source=source, error=f"{device.name}: {exc}")
+    return replace(base, path=str(path), source=source, extra={"sha256": last.sha256})
+
+
+def _altered(doc: dict[str, Any], work: DeviceWork) -> dict[str, Any]:
+    """A device whose archived config no longer matches its recorded hash: an error, not audited."""
+    error = f"{doc['name']}: {work.path}: content does not match its sha256 (the archive was altered)"
+    return dict(doc, status="error", findings=[], remediation=None, error=error)
 
 
 def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixed: list[Key]) -> None:
@@ -257,10 +299,6 @@ def _named(key: Key) -> dict[str, str]:
 def _run_folder(root: Path, run_id: int, started_at: str) -> Path:
     stamp = started_at.replace(":", "").replace("-", "").replace("+0000", "Z")
     return root / f"run-{run_id:05d}-{stamp}"
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _when(value: str | None) -> datetime | None:

@@ -10,6 +10,7 @@ the Celery workers call the same function, so a distributed run gives the same r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -21,7 +22,7 @@ from typing import Any
 from auditor import engine
 from auditor.errors import AuditorError, CollectError, UsageError
 from auditor.inventory import Device
-from auditor.pipeline import DeviceReport, audit_config, check_networks, platform_from_name
+from auditor.pipeline import DeviceReport, audit_config, check_networks, platform_from_name, read_config
 from auditor.policy import PolicyPack, builtin_packs, loads, resolve
 from auditor.reports.json_report import device_document
 
@@ -33,9 +34,11 @@ class DeviceWork:
     """One device to process, as JSON-able values.
 
     ``device`` is the inventory entry (``Device.model_dump(mode="json")``). ``text`` is the
-    config when it is already in hand (a file, the archive, a local collection); without it
-    the worker collects. ``error`` is set when the device cannot be processed at all (an
-    unreadable file, a failed collection): the worker reports it as the device's error.
+    config when it is already in hand (a local collection, or a file for workers elsewhere);
+    ``path`` names a file the worker reads itself (so a large fleet's texts are never all in
+    the caller's memory at once); without either the worker collects. ``error`` is set when
+    the device cannot be processed at all (an unreadable file, a failed collection): the
+    worker reports it as the device's error.
     ``packs`` holds the YAML of pack files named in ``policies``, by spec, for workers on
     machines that do not have the files (``celery_executor`` fills it in).
     """
@@ -47,6 +50,7 @@ class DeviceWork:
     remediation: bool = True
     accept_new_host_keys: bool = False
     text: str | None = None
+    path: str | None = None  # a config file the worker reads (a file device, an archived config)
     source: str | None = None
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -114,6 +118,8 @@ def _shipped(spec: str, text: str) -> PolicyPack:
 def process(work_json: str) -> dict[str, Any]:
     """Do one device's work; return ``{"device": <report part>, "collection": <dict> | None}``.
 
+    ``sha256`` is added when a config was audited: the hash of the text the audit read.
+
     Never raises for a property of the device (an unreachable host, a config that does not
     parse): that becomes the device's error in the report. A bad policy spec or platform
     name is the run's usage error and is raised.
@@ -123,7 +129,12 @@ def process(work_json: str) -> dict[str, Any]:
     wanted = work.platform or device.platform
     collection = None
     text, source, error = work.text, work.source or "", work.error
-    if text is None and error is None:
+    if text is None and error is None and work.path is not None:
+        try:
+            text = read_config(Path(work.path))
+        except AuditorError as exc:
+            error = str(exc)
+    elif text is None and error is None:
         collection = _collect(device, work.accept_new_host_keys)
         source = collection["source"]
         text, error = collection["text"], collection["error"]
@@ -132,6 +143,7 @@ def process(work_json: str) -> dict[str, Any]:
     if text is None:
         report = DeviceReport(device.name, wanted, source, "error", error=error or "no config")
         return {"device": device_document(report), "collection": collection}
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     packs = _packs(work)
     try:
         platform = platform_from_name(wanted)
@@ -141,7 +153,7 @@ def process(work_json: str) -> dict[str, Any]:
     cli_inside = check_networks(work.inside_networks) if work.inside_networks else None
     options = device_options(device, cli_inside)
     report = audit_config(device.name, text, source, platform, packs, options, work.remediation)
-    return {"device": device_document(report), "collection": collection}
+    return {"device": device_document(report), "collection": collection, "sha256": digest}
 
 
 def failed(work: DeviceWork, reason: str) -> dict[str, Any]:
