@@ -125,7 +125,8 @@ def test_an_offline_run_audits_the_archive_and_refuses_what_it_cannot_trust(tmp_
     report = {d["name"]: d for d in json.loads((folder / "report.json").read_text())["devices"]}
     assert "last collection failed" in report[failed]["error"]
     assert "archive was altered" in report[altered]["error"]
-    expected = RUNNER.invoke(app, ["audit", str(ROOT / "inventory" / "configs" / f"{good}.cfg"), "-f", "json"])
+    good_file = ROOT / "inventory" / "configs" / f"{good}.cfg"
+    expected = RUNNER.invoke(app, ["audit", str(good_file), "-f", "json"])
     statuses = [(f["check"], f["status"]) for f in json.loads(expected.stdout)["devices"][0]["findings"]]
     assert [(f["check"], f["status"]) for f in report[good]["findings"]] == statuses
     assert report[good]["source"].startswith(f"archive:{site / 'archive'}/{good}#1@")
