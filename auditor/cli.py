@@ -467,8 +467,16 @@ def _archive_jobs(
         last = archive.latest(name)
         source = f"archive:{archive.root}/{name}#{last.seq}@{last.collected_at}"
         if last.status == FAILED:
-            jobs.append(Job(name, source, None, options, error=_failed_message(archive, last),
-                            platform_name=last.platform))
+            jobs.append(
+                Job(
+                    name,
+                    source,
+                    None,
+                    options,
+                    error=_failed_message(archive, last),
+                    platform_name=last.platform,
+                )
+            )
             continue
         wanted = device.platform if device is not None and device.platform else last.platform
         try:
@@ -489,8 +497,7 @@ def _failed_message(archive: Archive, last: Entry) -> str:
     good = [e for e in archive.entries(last.device) if e.has_config]
     before = f"; last good collection #{good[-1].seq} at {good[-1].collected_at}" if good else ""
     return (
-        f"{last.device}: last collection failed at {last.collected_at} ({last.source}): "
-        f"{last.error}{before}"
+        f"{last.device}: last collection failed at {last.collected_at} ({last.source}): {last.error}{before}"
     )
 
 
@@ -500,9 +507,7 @@ def history(
     device: Annotated[
         str | None, typer.Argument(help="A device's name (required with --archive alone).")
     ] = None,
-    archive_dir: Annotated[
-        Path | None, typer.Option("--archive", help="The config archive folder.")
-    ] = None,
+    archive_dir: Annotated[Path | None, typer.Option("--archive", help="The config archive folder.")] = None,
     db: Annotated[
         Path | None, typer.Option("--db", help="The run history database (what 'auditor run' records).")
     ] = None,
@@ -616,8 +621,8 @@ def _history_archive(
     archive = Archive(archive_dir)
     entries = archive.entries(device)
     versions = [e for e in entries if e.has_config and e.status != UNCHANGED]
-    pair = diff if diff is not None else (
-        (versions[-2].seq, versions[-1].seq) if len(versions) >= 2 else None
+    pair = (
+        diff if diff is not None else ((versions[-2].seq, versions[-1].seq) if len(versions) >= 2 else None)
     )
     text = archive.diff(device, *pair) if pair is not None else ""
     if history_format == "json":
@@ -640,14 +645,18 @@ def _history_archive(
 def _history_rows(device: str, archive_dir: Path, entries: list[Entry]) -> list[str]:
     """One row per collection; a failed one with its reason, a redacted one with the kinds."""
     rows = [f"{device}: {len(entries)} collections in {archive_dir}", ""]
-    rows.append(f"{'#':>4}  {'collected at':<25}  {'status':<9}  {'sha256':<12}  {'lines':>5}  "
-                f"{'redacted':<8}  source")
+    rows.append(
+        f"{'#':>4}  {'collected at':<25}  {'status':<9}  {'sha256':<12}  {'lines':>5}  "
+        f"{'redacted':<8}  source"
+    )
     for entry in entries:
         digest = entry.sha256[:12] if entry.sha256 else "-"
         redacted = f"{entry.redactions}" if entry.has_config else "-"
         lines = f"{entry.lines}" if entry.has_config else "-"
-        rows.append(f"{entry.seq:>4}  {entry.collected_at:<25}  {entry.status:<9}  {digest:<12}  "
-                    f"{lines:>5}  {redacted:<8}  {entry.source}")
+        rows.append(
+            f"{entry.seq:>4}  {entry.collected_at:<25}  {entry.status:<9}  {digest:<12}  "
+            f"{lines:>5}  {redacted:<8}  {entry.source}"
+        )
         if entry.error is not None:
             rows.append(f"{'':>4}  reason: {entry.error}")
         elif entry.redacted_kinds:
@@ -719,6 +728,12 @@ def run_command(
             "--offline", help="Collect nothing: audit each collected device's latest config in the archive."
         ),
     ] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            help="Reuse the result of a device whose config, settings, packs and auditor are unchanged."
+        ),
+    ] = True,
 ) -> None:
     """Run the whole fleet once: collect, audit, archive, record the history, write reports and tickets.
 
@@ -742,6 +757,7 @@ def run_command(
         accept_new_host_keys=accept_new_host_keys,
         collect_here=executor == "local",
         offline=offline,
+        cache=cache,
         inline_configs=executor != "local",  # workers elsewhere cannot read this machine's files
     )
     for spec in request.policies:

@@ -384,9 +384,11 @@ def test_a_version_1_database_is_upgraded_with_its_data_intact(fleet: Fleet, tmp
         diff = history.compare(1, new_run)
         flips = history.flip_causes(1, new_run)
     with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         indexes = [row[1] for row in connection.execute("PRAGMA index_list(devices)")]
         assert "devices_by_name" in indexes
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "results" in tables
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert [(r.id, r.devices, r.policies) for r in old_run] == [(1, 4, (POLICY,))]
     assert [(p.run_id, p.config_sha256, p.unrecognized) for p in timeline] == [

@@ -165,3 +165,25 @@ def test_a_celery_run_gives_the_local_runs_verdicts_and_history(tmp_path: Path) 
     assert json.loads((folder / "tickets.json").read_text()) != []
     with sqlite3.connect(remote.parent / "history.sqlite") as db:
         assert db.execute("select executor from runs").fetchall() == [("celery",)]
+
+
+def test_unchanged_devices_reuse_their_result_and_a_changed_one_is_audited_again(tmp_path: Path) -> None:
+    inventory = _inventory(tmp_path)
+    _, _, first = _run(inventory)
+    _, _, second = _run(inventory)
+    one = json.loads((first / "report.json").read_text())
+    two = json.loads((second / "report.json").read_text())
+    assert one["run"]["reused"] == 0 and two["run"]["reused"] == len(two["devices"]) == 4
+    assert one["devices"] == two["devices"]  # the same result, reused
+
+    r3 = inventory.parent / "configs" / "br-rtr-03.cfg"
+    r3.write_text(r3.read_text().replace("eq 5223 established", "eq 5223"))
+    _, _, third = _run(inventory)
+    three = json.loads((third / "report.json").read_text())
+    assert three["run"]["reused"] == 3
+    fresh = next(d for d in three["devices"] if d["name"] == "br-rtr-03")
+    assert {f["check"]: f["status"] for f in fresh["findings"]}["tcp-5223"] == "pass"
+
+    _, _, fourth = _run(inventory, "--no-cache")
+    four = json.loads((fourth / "report.json").read_text())
+    assert four["run"]["reused"] == 0 and four["devices"] == three["devices"]

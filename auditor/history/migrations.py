@@ -8,7 +8,9 @@ newer schema would misread.
 
 Step 1 is the first schema. Step 2 records how many config lines the parser did not
 understand per device (the timelines show it; runs recorded before it have ``NULL``) and
-adds the index the per-device queries (timelines, the baseline of a diff) walk.
+adds the index the per-device queries (timelines, the baseline of a diff) walk. Step 3
+keeps each device's result under a key of everything that produced it, so a run reuses the
+result of a device whose config, settings, packs and auditor itself are unchanged.
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE devices ADD COLUMN unrecognized INTEGER",
         "CREATE INDEX devices_by_name ON devices(name, run_id)",
+    ),
+    # 3: device results kept by the exact inputs that produced them (auditor.runner.cache).
+    (
+        """CREATE TABLE results (
+            key TEXT PRIMARY KEY,            -- sha256 of code, config, settings and packs
+            document TEXT NOT NULL,          -- the device's part of the JSON report
+            used_run INTEGER NOT NULL        -- the last run that used it (old ones are pruned)
+        )""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -124,6 +124,39 @@ class History:
             raise
         return run_id
 
+    def cached_results(self, keys: Sequence[str]) -> dict[str, str]:
+        """Return the stored device documents (JSON text) of the ``keys`` that have one."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # SQLite caps the variables of one statement
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._connection.execute(
+                f"SELECT key, document FROM results WHERE key IN ({marks})", chunk
+            )
+            found.update((str(k), str(d)) for k, d in rows)
+        return found
+
+    def keep_results(
+        self, run_id: int, results: Mapping[str, str], used: Sequence[str], keep_runs: int = 7
+    ) -> None:
+        """Store new device documents by key, mark the used ones, drop those unused for ``keep_runs`` runs."""
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.executemany(
+                "INSERT OR REPLACE INTO results (key, document, used_run) VALUES (?, ?, ?)",
+                [(k, d, run_id) for k, d in results.items()],
+            )
+            cursor.executemany("UPDATE results SET used_run = ? WHERE key = ?", [(run_id, k) for k in used])
+            cursor.execute("DELETE FROM results WHERE used_run <= ?", (run_id - keep_runs,))
+            cursor.execute("COMMIT")
+        except BaseException as exc:
+            if self._connection.in_transaction:
+                cursor.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise HistoryError(f"{self.path}: results not kept ({exc})") from None
+            raise
+
     def runs(self, limit: int | None = None) -> list[RunInfo]:
         """Return the last ``limit`` runs (all when None), oldest first."""
         rows = self._connection.execute(
@@ -184,14 +217,25 @@ class History:
             cursor.execute(
                 "INSERT INTO devices (run_id, name, platform, source, status, error, config_sha256, lines,"
                 " unrecognized) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, row.name, row.platform, row.source, row.status, row.error, row.config_sha256,
-                 row.lines, row.unrecognized),
+                (
+                    run_id,
+                    row.name,
+                    row.platform,
+                    row.source,
+                    row.status,
+                    row.error,
+                    row.config_sha256,
+                    row.lines,
+                    row.unrecognized,
+                ),
             )
             cursor.executemany(
                 "INSERT INTO findings (run_id, device, policy, check_id, status, summary, evidence_lines)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, row.name, f.policy, f.check, f.status, f.summary, f.evidence_lines)
-                 for f in findings],
+                [
+                    (run_id, row.name, f.policy, f.check, f.status, f.summary, f.evidence_lines)
+                    for f in findings
+                ],
             )
         except sqlite3.IntegrityError:
             raise HistoryError(f"report device {row.name!r} appears twice, or repeats a check") from None

@@ -11,6 +11,7 @@ already has its ticket), and the list of what got fixed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from auditor.pipeline import read_config
 from auditor.reports import json_report
 from auditor.reports.render import render as render_report
 from auditor.reports.tickets import render_tickets
+from auditor.runner.cache import work_key
 from auditor.runner.work import DeviceWork
 
 __all__ = ["Executor", "RunOutcome", "RunRequest", "run_fleet", "failing_checks"]
@@ -61,6 +63,7 @@ class RunRequest:
     accept_new_host_keys: bool = False
     collect_here: bool = True  # collect in this process (local) or in the workers (celery)
     offline: bool = False  # audit each collected device's latest archived config; collect nothing
+    cache: bool = True  # reuse the result of a device whose inputs are all unchanged
     inline_configs: bool = False  # send config text with the work (workers on other machines)
 
 
@@ -103,7 +106,20 @@ def run_fleet(
     else:
         here = collect(devices, archive) if collect is not None and request.collect_here else {}
         works = [_work(d, request, here.get(d.name)) for d in devices]
-    results = executor.map(works, progress)
+    nothing: list[str | None] = [None] * len(works)
+    keys, shas = _cache_keys(works) if request.cache else (nothing, nothing)
+    cached = _cached(request.history, keys)
+    todo = [i for i, key in enumerate(keys) if key is None or key not in cached]
+    done = dict(zip(todo, executor.map([works[i] for i in todo], progress), strict=True))
+    results = [
+        done[i] if i in done or key is None else _reused(cached[key], works[i], shas[i])
+        for i, key in enumerate(keys)
+    ]
+    fresh = {
+        key: json.dumps(done[i]["device"])
+        for i, key in enumerate(keys)
+        if key is not None and i in done and done[i]["device"]["status"] != "error"
+    }
     hashes: dict[str, str | None] = {}
     docs = []
     for device, work, result in zip(devices, works, results, strict=True):
@@ -132,15 +148,22 @@ def run_fleet(
             "policies": list(request.policies),
             "executor": executor.name,
             "inventory": str(request.inventory),
+            "reused": len(works) - len(todo),  # devices whose unchanged result was reused
         },
         "devices": docs,
     }
     code = run_exit_code(docs)
-    return _record_and_report(request, document, hashes, code, executor.name)
+    used = [k for k in keys if k is not None and k in cached]
+    return _record_and_report(request, document, hashes, code, executor.name, (fresh, used))
 
 
 def _record_and_report(
-    request: RunRequest, document: dict[str, Any], hashes: dict[str, str | None], code: int, executor: str
+    request: RunRequest,
+    document: dict[str, Any],
+    hashes: dict[str, str | None],
+    code: int,
+    executor: str,
+    results: tuple[dict[str, str], list[str]],
 ) -> RunOutcome:
     """Record the run in the history, then write its reports with the trend and new tickets."""
     from auditor.history import History
@@ -156,6 +179,7 @@ def _record_and_report(
             config_hashes=hashes,
             exit_code=code,
         )
+        history.keep_results(run_id, *results)
         diff = history.compare(previous, run_id) if previous is not None else None
         document["history"] = history.report_trend(run_id)
     document["run"]["id"] = run_id
@@ -214,6 +238,42 @@ def _work(device: Device, request: RunRequest, here: tuple[str | None, str, str 
     if text is None:
         return replace(base, source=source, error=f"{device.name}: not collected: {error}")
     return replace(base, text=text, source=source)
+
+
+def _cache_keys(works: list[DeviceWork]) -> tuple[list[str | None], list[str | None]]:
+    """Each work's result key and config hash (None: not cacheable, such as a device the worker collects).
+
+    The hash is of the config as it is now (a file read here), so an archived config that no
+    longer matches its recorded hash is a new key, and the worker finds it altered.
+    """
+    keys: list[str | None] = []
+    shas: list[str | None] = []
+    for work in works:
+        text = work.text
+        if text is None and work.path is not None and work.error is None:
+            try:
+                text = read_config(Path(work.path))
+            except AuditorError:
+                text = None
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
+        shas.append(sha)
+        keys.append(work_key(work, sha) if sha is not None else None)
+    return keys, shas
+
+
+def _cached(history: Path, keys: list[str | None]) -> dict[str, str]:
+    wanted = [k for k in keys if k is not None]
+    if not wanted or not history.exists():
+        return {}
+    from auditor.history import History
+
+    with History.open(history) as store:
+        return store.cached_results(wanted)
+
+
+def _reused(document: str, work: DeviceWork, sha: str | None) -> dict[str, Any]:
+    """A cached result, with this run's source (a new collection of the same config)."""
+    return {"device": dict(json.loads(document), source=work.source or ""), "collection": None, "sha256": sha}
 
 
 def _archived_work(device: Device, request: RunRequest, archive: Archive) -> DeviceWork:

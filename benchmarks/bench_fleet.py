@@ -1,0 +1,87 @@
+"""Time `auditor run --offline` over generated mixed-platform fleets kept in an archive.
+
+The issue's aim: 10,000 devices audited offline from the archive in under 60 s on this
+2-core machine, under 1 GiB peak memory, cost growing linearly with the fleet. For each size
+this generates the fleet (``fleet_gen``: six platforms, 50-2,000 lines each), stores it in
+an archive as collections of an inventory's devices (not timed), then times one
+``auditor run --inventory ... --offline`` in a subprocess: the whole job, reports and history
+included, remediation on. Reported: wall time, configs per second, seconds per 1,000
+configs (flat when cost is linear), and peak memory: the largest sum of resident memory over
+the run's process and its worker processes, sampled every 20 ms.
+
+Usage::
+
+    python benchmarks/bench_fleet.py                      # 1,000 and 10,000 devices
+    python benchmarks/bench_fleet.py --sizes 200          # a quick look
+    python benchmarks/bench_fleet.py --keep /tmp/fleets   # keep the generated sites
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_executors import peak_memory  # noqa: E402
+from fleet_gen import fleet  # noqa: E402
+
+from auditor.archive import Archive  # noqa: E402
+
+
+def build_site(folder: Path, size: int, seed: int) -> Path:
+    """Write an inventory of ``size`` collected devices and archive one collection of each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = Archive(folder / "archive")
+    hosts = []
+    for name, platform, text in fleet(seed, size):
+        archive.store(name, platform, "generated", text)
+        method = "ssh-linux" if platform == "linux" else "netmiko"
+        hosts.append(f"  {name}:\n    platform: {platform}\n    method: {method}\n    host: 192.0.2.1\n")
+    inventory = folder / "fleet.yaml"
+    inventory.write_text("defaults:\n  username: audit\nhosts:\n" + "".join(hosts))
+    return inventory
+
+
+def time_run(inventory: Path, workers: int) -> tuple[float, int, int, str]:
+    """Run ``auditor run --offline`` once; return (wall s, peak KiB, exit code, its last stderr line)."""
+    command = [sys.executable, "-m", "auditor", "run", "-i", str(inventory), "--offline", "-w", str(workers)]
+    with peak_memory(exclude=lambda: [os.getpid()]) as peak:  # the run's processes, not this one
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+        wall = time.perf_counter() - start
+    lines = done.stderr.strip().splitlines()
+    return wall, peak[0], done.returncode, lines[-1] if lines else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
+    parser.add_argument("--keep", type=Path, help="build the sites here and keep them")
+    args = parser.parse_args()
+    print(f"# cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    print("| devices | wall | configs/s | s per 1,000 | peak memory | exit | run's summary |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = args.keep or Path(tmp)
+        for size in args.sizes:
+            inventory = build_site(base / f"fleet-{size}", size, args.seed)
+            wall, peak, code, summary = time_run(inventory, args.workers)
+            print(
+                f"| {size:,} | {wall:.1f} s | {size / wall:.0f} | {wall / size * 1000:.1f} | "
+                f"{peak / 1024:.0f} MiB | {code} | {summary} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
