@@ -262,7 +262,12 @@ def mapping_changes(config: _Config, model: ConfigModel, pack: PolicyPack) -> li
         stops = describe_mapping(mapping, space)
         paths = [p for p, _ in rule.fields.get("source-translation", [])]
         if mapping.inside_ports is None and any("bi-directional" in p for p in paths):
-            found[rule.name] = {"kind": "nat_bidir", "prefix": config.prefix, "rule": rule.name, "stops": stops}
+            found[rule.name] = {
+                "kind": "nat_bidir",
+                "prefix": config.prefix,
+                "rule": rule.name,
+                "stops": stops,
+            }
             continue
         later = rules[rules.index(rule) + 1 :]
         found[rule.name] = {

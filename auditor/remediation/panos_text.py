@@ -72,8 +72,10 @@ def normalize(words: tuple[str, ...], vsys: str) -> list[Path]:
     """Return the scope-qualified leaf paths one command sets (``words`` without its verb).
 
     Examples:
-        >>> normalize(("rulebase", "nat", "rules", "r", "from", "a", "to", "b"), "vsys1")
-        [('vsys', 'vsys1', 'rulebase', 'nat', 'rules', 'r', 'from', 'a'), ('vsys', 'vsys1', 'rulebase', 'nat', 'rules', 'r', 'to', 'b')]
+        >>> [p[-2:] for p in normalize(("rulebase", "nat", "rules", "r", "from", "a", "to", "b"), "vsys1")]
+        [('from', 'a'), ('to', 'b')]
+        >>> normalize(("vsys", "vsys2", "address", "x", "ip-netmask", "1.2.3.4"), "vsys1")[0][:4]
+        ('vsys', 'vsys2', 'address', 'x')
     """
     out: list[Path] = []
     for path in _expand(words):
@@ -234,7 +236,11 @@ def _scope_len(path: Path) -> int:
 def _rule_prefix(path: Path) -> Path | None:
     """The path of the rule ``path`` belongs to (``... rulebase KIND rules NAME``), or None."""
     start = _scope_len(path)
-    if path[start : start + 1] == ("rulebase",) and path[start + 2 : start + 3] == ("rules",) and len(path) > start + 3:
+    if (
+        path[start : start + 1] == ("rulebase",)
+        and path[start + 2 : start + 3] == ("rules",)
+        and len(path) > start + 3
+    ):
         return path[: start + 4]
     return None
 
@@ -317,7 +323,11 @@ class PanosXmlText:
             if child is None:
                 if not create:
                     return None
-                child = ET.SubElement(element, "entry", {"name": word}) if holds_entries else ET.SubElement(element, word)
+                child = (
+                    ET.SubElement(element, "entry", {"name": word})
+                    if holds_entries
+                    else ET.SubElement(element, word)
+                )
             element = child
             index += 1
         return element
@@ -348,11 +358,22 @@ class PanosXmlText:
         paths = normalize(words, self.vsys)
         if len(paths) != 1:
             raise MergeError(f"delete {' '.join(words)}: one node at a time")
-        element = self._walk(paths[0], False)
-        parent = self._walk(paths[0][:-1], False)
-        if element is None or parent is None:
+        path = paths[0]
+        element = self._walk(path, False)
+        if element is None or len(path) <= _scope_len(path):
             raise MergeError(f"delete {' '.join(words)}: no such node in the configuration")
-        parent.remove(element)
+        # Containers the delete leaves empty configure nothing: they go too (up to the scope).
+        while len(path) > _scope_len(path):
+            parent = self._walk(path[:-1], False)
+            assert parent is not None
+            parent.remove(element)
+            path, element = path[:-1], parent
+            if len(element) or (element.text or "").strip() or element.get("name") is not None:
+                break
+            if len(path) == _scope_len(path):
+                if path == ("shared",):
+                    self.config.remove(element)
+                break
 
     def _move(self, words: tuple[str, ...]) -> None:
         path, where, other = _rule_path(words, self.vsys)
