@@ -126,6 +126,8 @@ def test_nat_rule_in_the_middle_is_deleted_and_restored_in_place() -> None:
         "set rulebase nat rules publish from untrust to untrust source any destination any "
         "service service-https\n"
         "set rulebase nat rules publish destination-translation translated-address web\n"
+        'set rulebase nat rules publish description "publishes the web server,\n'
+        'ticket 42"\n'
         'set rulebase nat rules "last one" from untrust to untrust source any destination any '
         "service service-http\n"
         "set rulebase security rules out from trust to untrust source any destination any application any "

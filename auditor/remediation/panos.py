@@ -283,10 +283,15 @@ def mapping_changes(config: _Config, model: ConfigModel, pack: PolicyPack) -> li
 
 def _restore_lines(config: _Config, rule: RuleDraft) -> list[str]:
     """The commands that re-create ``rule`` exactly: its own lines, or its XML fields as set commands."""
-    lines = split_lines(config.text)
-    numbers = sorted({rule.source.line} | {s.line for v in rule.fields.values() for _, s in v})
     if config.draft.form == "set":
-        return [lines[n - 1].strip() for n in numbers]
+        lines = split_lines(config.text)
+        mine = ("vsys", config.draft.vsys_name or "vsys1", "rulebase", "nat", "rules", rule.name)
+        numbers: set[int] = set()
+        for stmt in flatten(config.text).statements:
+            paths = normalize(stmt.words[1:], mine[1]) if stmt.words[:1] == ("set",) else []
+            if paths and all(p[: len(mine)] == mine for p in paths):
+                numbers.update(stmt.lines)  # a quoted value may run over several lines
+        return [lines[n - 1] for n in sorted(numbers)]
     out: list[str] = []
     for key, values in rule.fields.items():
         words = [(key, *w) for w, _ in values]

@@ -23,7 +23,7 @@ from auditor.parsers.paloalto_panos.reader import RULE_KEYS, choose_vsys, locate
 from auditor.parsers.paloalto_panos.statements import detect_form, flatten, split_lines
 from auditor.remediation.merge import MergeError
 
-__all__ = ["PanosSetText", "PanosXmlText", "command_words", "normalize", "panos_editor"]
+__all__ = ["PanosSetText", "PanosXmlText", "command_words", "commands", "normalize", "panos_editor"]
 
 Path = tuple[str, ...]
 
@@ -90,6 +90,26 @@ def normalize(words: tuple[str, ...], vsys: str) -> list[Path]:
     return out
 
 
+def commands(rendered: str) -> list[str]:
+    r"""Return the commands of ``rendered``: a quoted value may run over several lines.
+
+    Examples:
+        >>> commands('set a description "two words"\n# a comment\nset b c')
+        ['set a description "two words"', 'set b c']
+    """
+    out: list[str] = []
+    open_quote = False
+    for line in rendered.splitlines():
+        if open_quote:
+            out[-1] += "\n" + line
+        elif line.strip() and not line.lstrip().startswith("#"):
+            out.append(line.strip())
+        else:
+            continue
+        open_quote = out[-1].count('"') % 2 == 1
+    return out
+
+
 def _is_list(path: Path) -> bool:
     """Whether the leaf ``path`` is a member of a rule's list field."""
     for i, word in enumerate(path[:-3]):
@@ -119,6 +139,7 @@ class PanosSetText:
         """Split ``text`` into lines; the modelled vsys names the top-level scope."""
         self.lines = split_lines(text)
         self.vsys = choose_vsys(flatten(text))
+        self.spans: dict[int, list[int]] = {}  # line index -> the lines its command runs over
 
     def text(self) -> str:
         """Return the edited configuration."""
@@ -127,10 +148,12 @@ class PanosSetText:
     def _leaves(self) -> list[tuple[int, list[Path]]]:
         """Return (line index, leaf paths) of every ``set`` command in the text."""
         out: list[tuple[int, list[Path]]] = []
+        self.spans = {}
         for stmt in flatten(self.text()).statements:
             if stmt.words[:1] != ("set",):
                 continue
             paths = normalize(stmt.words[1:], self.vsys)
+            self.spans[stmt.line - 1] = [n - 1 for n in stmt.lines]
             if out and out[-1][0] == stmt.line - 1:
                 out[-1][1].extend(paths)  # a bracket list: several statements, one line
             else:
@@ -143,12 +166,10 @@ class PanosSetText:
         Raises:
             MergeError: the command names a node that is not there, or is not understood.
         """
-        for raw in rendered.splitlines():
+        for raw in commands(rendered):
             words = command_words(raw)
-            if not words or raw.lstrip().startswith("#"):
-                continue
             if words[0] == "set":
-                self._set(raw.strip(), words[1:])
+                self._set(raw, words[1:])
             elif words[0] == "delete":
                 self._delete(words[1:])
             elif words[0] == "move":
@@ -168,11 +189,13 @@ class PanosSetText:
                 continue
             replaced = [(i, paths) for i, paths in leaves if any(p[:-1] == path[:-1] for p in paths)]
             if replaced:
-                if len(new) != 1 or len(replaced) != 1 or len(replaced[0][1]) != 1:
+                index, paths = replaced[0] if len(replaced) == 1 else (-1, [])
+                if len(new) != 1 or len(paths) != 1 or len(self.spans[index]) != 1:
                     raise MergeError(f"{line!r} replaces a value on a line that sets other values too")
-                self.lines[replaced[0][0]] = line
+                self.lines[index : index + 1] = line.split("\n")
                 return
-        self.lines.insert(self._insert_at(new[0], leaves), line)
+        at = self._insert_at(new[0], leaves)
+        self.lines[at:at] = line.split("\n")
 
     def _insert_at(self, path: Path, leaves: list[tuple[int, list[Path]]]) -> int:
         """Where a new line for ``path`` goes: after its rule, its rulebase or its object kind."""
@@ -193,7 +216,7 @@ class PanosSetText:
         for index, paths in self._leaves():
             inside = [p[: len(prefix)] == prefix for p in paths]
             if all(inside):
-                out.append(index)
+                out.extend(self.spans[index])
             elif any(inside):
                 raise MergeError(f"line {index + 1} sets {' '.join(prefix)} together with other values")
         return out
@@ -276,10 +299,8 @@ class PanosXmlText:
         Raises:
             MergeError: a command names a node that is not there, or is not understood.
         """
-        for raw in rendered.splitlines():
+        for raw in commands(rendered):
             words = command_words(raw)
-            if not words or raw.lstrip().startswith("#"):
-                continue
             if words[0] == "set":
                 for path in normalize(words[1:], self.vsys):
                     self._set(path)
