@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from auditor import engine, parsers, policy
 from auditor.model import Platform, Status
 from auditor.parsers.paloalto_panos.statements import flatten
-from auditor.remediation import DeviceRemediation, remediate
+from auditor.remediation import DeviceRemediation, panos_text, remediate
 from auditor.remediation.merge import MergeError
 from auditor.remediation.panos_text import PanosSetText, PanosXmlText, normalize, panos_editor
 from tests.golden import check_golden
@@ -201,14 +201,26 @@ def test_xml_nat_rule_deleted_and_recreated_from_its_fields() -> None:
     assert _state(_rolled_back(text, result)) == _state(text)
 
 
-def test_brace_form_is_rendered_but_not_proven() -> None:
-    text = (ROOT / "parsers" / "paloalto_panos").glob("brace*.conf")
-    brace = next(iter(sorted(text)), None)
-    if brace is None:
-        pytest.skip("no brace-form feature case")
-    result, failing = _remediate(brace.read_text(), brace.name)
+def test_brace_form_is_proven_on_its_set_printing() -> None:
+    path = ROOT / "parsers" / "paloalto_panos" / "brace_basic.conf"
+    text = path.read_text()
+    result, failing = _remediate(text, path.name)
+    assert failing and result.verified, result.reason
+    assert result.merged.startswith("set ")  # the same tree, printed as set commands
+    after = parsers.parse(PANOS, result.merged, path.name).model
+    for finding in engine.audit(after, PACK, engine.AuditOptions()):
+        assert finding.status in _GOOD, (finding.check, finding.summary)
+    assert _state(_rolled_back(text, result)) == _state(text)
+
+
+def test_brace_form_that_prints_differently_is_not_proven(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ROOT / "parsers" / "paloalto_panos" / "brace_basic.conf"
+    printed = panos_text.brace_as_set(path.read_text())
+    dropped = "\n".join(line for line in printed.splitlines() if "rulebase security" not in line) + "\n"
+    monkeypatch.setattr(panos_text, "brace_as_set", lambda _text: dropped)
+    result, failing = _remediate(path.read_text(), path.name)
     assert failing and not result.verified
-    assert "brace form" in result.reason
+    assert "does not print as set commands that mean the same" in result.reason
 
 
 @pytest.mark.parametrize(

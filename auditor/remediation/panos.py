@@ -10,7 +10,9 @@ the bottom. ALGs are switched off per App-ID with ``alg-override`` (the ``sip`` 
 confirmed, the others are the parser's assumption and say so). A destination NAT rule that
 maps a required port is deleted; a bi-directional static NAT only loses its inbound half.
 The rollback names the exact previous state: the deleted rule's own lines (set format) or
-its fields (XML), moved back before the rule that followed it.
+its fields as set commands (XML, brace form), moved back before the rule that followed it.
+An object two rules use is created with the first (a check's own part of the change shows
+only the objects its rule creates).
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ tree and prints it as ``set`` commands or as XML; the rendered change is a list 
 set-format text (a rule's position is where its first line stands, as the parser reads
 it); ``PanosXmlText`` applies them to the XML document (a rule is an ``<entry name=...>``
 under ``rules``, in order). Both refuse what the firewall would refuse: deleting or moving
-something that is not there, moving a rule before one that does not exist. The brace form
-is not edited (``panos_editor`` refuses it), so a change to it stays unproven.
+something that is not there, moving a rule before one that does not exist. A brace-form
+configuration is printed as set commands first (``PanosBraceText``), and only when that
+printing parses to the same model.
 
 Paths are compared scope-qualified (``vsys vsys1 ...``, ``shared ...``), so ``set rulebase``
 and ``set vsys vsys1 rulebase`` on a single-vsys firewall name the same node; a rule's
@@ -18,12 +19,25 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET  # the input is read by the parser's guarded expat reader first
+from dataclasses import fields, is_dataclass
 
+from auditor.flowspace import FlowSpace
+from auditor.model import Source
+from auditor.parsers.paloalto_panos.parser import parse
 from auditor.parsers.paloalto_panos.reader import RULE_KEYS, choose_vsys, locate, split_fields
 from auditor.parsers.paloalto_panos.statements import detect_form, flatten, split_lines
 from auditor.remediation.merge import MergeError
 
-__all__ = ["PanosSetText", "PanosXmlText", "command_words", "commands", "normalize", "panos_editor"]
+__all__ = [
+    "PanosBraceText",
+    "PanosSetText",
+    "PanosXmlText",
+    "brace_as_set",
+    "command_words",
+    "commands",
+    "normalize",
+    "panos_editor",
+]
 
 Path = tuple[str, ...]
 
@@ -416,18 +430,65 @@ class PanosXmlText:
             rules.insert(at, rule)
 
 
-def panos_editor(text: str) -> PanosSetText | PanosXmlText:
-    """Return the editor for ``text``'s form (set commands or XML).
+def brace_as_set(text: str) -> str:
+    """Print a brace-form configuration as set commands: one command per leaf, in order."""
+    lines = []
+    for stmt in flatten(text).statements:
+        words = [w if w and not any(c in w for c in ' \t[]";') else f'"{w}"' for w in stmt.words]
+        lines.append("set " + " ".join(words))
+    return "\n".join(lines) + "\n"
 
-    Raises:
-        MergeError: the text is in the brace form, which the merge does not edit.
+
+def _meaning(item: object) -> object:
+    """What a model object says, without where it was written (sources, line numbers)."""
+    if isinstance(item, Source):
+        return None
+    if isinstance(item, FlowSpace):
+        return item.canonical().boxes
+    if isinstance(item, str):
+        return _LINE.sub("line N", item)
+    if isinstance(item, (tuple, list, frozenset)):
+        parts = [_meaning(i) for i in item]
+        return sorted(parts, key=repr) if isinstance(item, frozenset) else tuple(parts)
+    if is_dataclass(item) and not isinstance(item, type):
+        return tuple((f.name, _meaning(getattr(item, f.name))) for f in fields(item))
+    return item
+
+
+_LINE = re.compile(r"\bline \d+")
+
+
+class PanosBraceText(PanosSetText):
+    """A brace-form configuration, edited as the same tree printed in set commands.
+
+    The brace form (``show config running``) and the set form print one tree; the change is
+    applied to the set printing, which is what ``text`` returns. The printing is used only
+    when the parser reads it to the same model as the brace text (else the proof would not
+    be about this configuration).
     """
+
+    def __init__(self, text: str) -> None:
+        """Print ``text`` as set commands and check that nothing was lost.
+
+        Raises:
+            MergeError: the set printing does not parse to the same model.
+        """
+        printed = brace_as_set(text)
+        before = parse(text, "config").model
+        after = parse(printed, "config").model
+        if _meaning(before) != _meaning(after):
+            raise MergeError(
+                "the brace-form configuration does not print as set commands that mean the same; "
+                "export the configuration in set format to prove the change"
+            )
+        super().__init__(printed)
+
+
+def panos_editor(text: str) -> PanosSetText | PanosXmlText:
+    """Return the editor for ``text``'s form (set commands, brace form or XML)."""
     form = detect_form(text)
     if form == "xml":
         return PanosXmlText(text)
-    if form == "set":
-        return PanosSetText(text)
-    raise MergeError(
-        "the configuration is in the brace form (show config running): the change is proven only "
-        "on set-format or XML configurations; export the configuration in set format to prove it"
-    )
+    if form == "brace":
+        return PanosBraceText(text)
+    return PanosSetText(text)
