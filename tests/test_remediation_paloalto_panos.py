@@ -403,3 +403,20 @@ def test_remediated_rulebases_against_the_oracle(
                     elif after:
                         assert before, ("newly permitted", packet)
     assert _state(_rolled_back(text, result)) == _state(text)
+
+
+def test_set_editor_adds_after_a_value_that_runs_over_lines() -> None:
+    text = (
+        "set rulebase security rules a from x to y action allow\n"
+        'set rulebase security rules a description "one\n'
+        'two"\n'
+        "set address z ip-netmask 1.1.1.1\n"
+    )
+    editor = PanosSetText(text)
+    editor.apply("set rulebase security rules a source 1.2.3.4\nset address w ip-netmask 2.2.2.2")
+    assert editor.text().splitlines()[2:] == [
+        'two"',
+        "set rulebase security rules a source 1.2.3.4",
+        "set address z ip-netmask 1.1.1.1",
+        "set address w ip-netmask 2.2.2.2",
+    ]

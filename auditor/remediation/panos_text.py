@@ -217,7 +217,7 @@ class PanosSetText:
         for prefix in ([rule, rule[:-1]] if rule else []) + [path[: _scope_len(path) + 1]]:
             at = [i for i, paths in leaves if any(p[: len(prefix)] == prefix for p in paths)]
             if at:
-                return at[-1] + 1
+                return self.spans[at[-1]][-1] + 1  # after the whole command, if it runs on
         return len(self.lines)
 
     def _lines_under(self, prefix: Path) -> list[int]:
