@@ -25,10 +25,11 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import arista_eos, asa, cisco_nxos, fortinet, ios, junos, linux, nft, vyos
+from auditor.remediation import arista_eos, asa, cisco_nxos, fortinet, ios, junos, linux, nft, panos, vyos
 from auditor.remediation.fortinet_text import FortiosText
 from auditor.remediation.junos_text import JunosText
 from auditor.remediation.merge import AsaText, Editor, IosText, IptablesText, NftText
+from auditor.remediation.panos_text import panos_editor
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
@@ -148,6 +149,7 @@ _TEMPLATES = {
     Platform.JUNIPER_JUNOS: "juniper_junos",
     Platform.FORTINET: "fortinet",
     Platform.VYOS: "vyos",
+    Platform.PALOALTO_PANOS: "paloalto_panos",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
@@ -159,6 +161,7 @@ _BUILDERS: dict[str, Callable[..., Changes]] = {
     "juniper_junos": junos.changes_for,
     "fortinet": fortinet.changes_for,
     "vyos": vyos.changes_for,
+    "paloalto_panos": panos.changes_for,
 }
 _EDITORS: dict[str, Callable[[str], Editor]] = {
     "cisco_ios": IosText,
@@ -170,6 +173,7 @@ _EDITORS: dict[str, Callable[[str], Editor]] = {
     "juniper_junos": JunosText,
     "fortinet": FortiosText,
     "vyos": VyosText,
+    "paloalto_panos": panos_editor,
 }
 
 
