@@ -25,8 +25,9 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import asa, ios, linux, nft
+from auditor.remediation import asa, ios, linux, mikrotik_routeros, nft
 from auditor.remediation.merge import AsaText, ConfigText, IosText, IptablesText, NftText
+from auditor.remediation.mikrotik_routeros_text import RosText
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
 from auditor.remediation.render import render
@@ -134,18 +135,21 @@ _TEMPLATES = {
     Platform.CISCO_XE: "cisco_ios",
     Platform.CISCO_ASA: "cisco_asa",
     Platform.LINUX: "linux",
+    Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
     "cisco_asa": asa.changes_for,
     "linux": linux.changes_for,
     "linux_nft": nft.changes_for,
+    "mikrotik_routeros": mikrotik_routeros.changes_for,
 }
-_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText]] = {
+_EDITORS: dict[str, Callable[[str], ConfigText | IptablesText | NftText | RosText]] = {
     "cisco_ios": IosText,
     "cisco_asa": AsaText,
     "linux": IptablesText,
     "linux_nft": NftText,
+    "mikrotik_routeros": RosText,
 }
 
 
