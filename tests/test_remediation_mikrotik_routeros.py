@@ -131,10 +131,10 @@ add action=drop chain=forward
     )
     result, _ = _remediate(text)
     assert result.verified, result.reason
-    lines = result.config.splitlines()
+    lines = [line for line in result.config.splitlines() if not line.startswith("#")]
     # forward rules in list order: 0 established, 1 disabled drop, 2 web, 3 the final drop.
-    assert lines[1].endswith('place-before=[:pick [find where !dynamic and chain="forward"] 3]'), lines[1]
-    assert lines[3].endswith('place-before=[:pick [find where !dynamic and chain="forward"] 4]'), lines[3]
+    assert lines[0].endswith('place-before=[:pick [find where !dynamic and chain="forward"] 3]'), lines[0]
+    assert lines[1].endswith('place-before=[:pick [find where !dynamic and chain="forward"] 4]'), lines[1]
     merged = [line for line in result.merged.splitlines() if "chain=forward" in line]
     assert [line.split("comment=")[-1].split(" ")[0] for line in merged[3:5]] == ['"auditor', '"auditor']
     assert merged[-1] == "add action=drop chain=forward"
