@@ -192,6 +192,27 @@ set h323 disabled=yes
     assert _items(_rolled_back(result)) == _items(text)
 
 
+def test_v7_slash_menus_on_each_line() -> None:
+    """Commands that carry their menu (``/ip/firewall/nat/add``) are edited and restored the same way."""
+    text = (
+        HEAD
+        + "/ip/firewall/nat/add action=dst-nat chain=dstnat dst-port=5223 in-interface-list=WAN "
+        + "protocol=tcp to-addresses=10.0.0.5\n"
+        + "/ip/firewall/nat/add action=masquerade chain=srcnat out-interface-list=WAN\n"
+        + "/ip/firewall/service-port/set sip disabled=yes\n"
+        + "/ip/firewall/service-port/set h323 disabled=yes\n"
+    )
+    result, failing = _remediate(text)
+    assert failing == ["port-mapping"]
+    assert result.verified, result.reason
+    assert "dst-port=5223" not in result.merged
+    assert result.rollback == (
+        "/ip firewall nat add action=dst-nat chain=dstnat dst-port=5223 in-interface-list=WAN protocol=tcp "
+        'to-addresses=10.0.0.5 place-before=[:pick [find where !dynamic and chain="srcnat"] 0]\n'
+    )
+    assert _items(_rolled_back(result)) == _items(text)
+
+
 def test_helper_defaults_print_nothing_after_rollback() -> None:
     """SIP and H.323 are on by default: the change prints their `set`, the rollback removes it."""
     text = HEAD + NAT

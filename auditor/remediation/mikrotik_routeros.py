@@ -49,6 +49,8 @@ _HELPERS = ("sip", "h323", "rtsp")
 _SERVICES = ("upnp", "nat-pmp")
 _TABLES = ("filter", "raw")
 # Where an interface condition is allowed: prerouting runs before routing picks the egress.
+# The menu written on the rule's own line: ``/ip firewall nat add`` or v7's ``/ip/firewall/nat/add``.
+_INLINE_ADD = re.compile(r"^/\S*?(?:/add|(?:\s+[a-z0-9-]+)*?\s+add)\s+")
 _EGRESS_KNOWN = frozenset({"forward", "output", "postrouting"})
 
 
@@ -80,7 +82,7 @@ def _body(item: RosItem) -> str:
     ``/export verbose`` marks an unset property as ``!name``; ``add`` leaves every property
     it is not given unset, so those words are dropped rather than fed back to the console.
     """
-    text = item.text.split(" add ", 1)[1] if item.command.inline_menu else item.text[4:]
+    text = _INLINE_ADD.sub("", item.text, count=1) if item.command.inline_menu else item.text[4:]
     return re.sub(r"(?:^|\s)![a-z0-9-]+(?=\s|$)", "", text).strip()
 
 
