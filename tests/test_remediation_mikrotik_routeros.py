@@ -142,6 +142,31 @@ add action=drop chain=forward
     assert _items(_rolled_back(result)) == _items(text)
 
 
+def test_user_chain_that_returns_gets_the_permit_at_its_end() -> None:
+    """The jump's chain decides nothing for UDP; the caller's later drop does: append in that chain."""
+    text = (
+        HEAD
+        + """/ip firewall filter
+add action=jump chain=forward in-interface=ether2 jump-target=lan
+add action=drop chain=forward
+add action=accept chain=lan protocol=tcp
+"""
+        + NAT
+        + "/ip firewall service-port\nset sip disabled=yes\nset h323 disabled=yes\n"
+    )
+    result, failing = _remediate(text)
+    assert set(failing) == {"udp-3478-3497", "udp-16384-16387", "udp-16393-16402"}
+    assert result.verified, result.reason
+    adds = [line for line in result.config.splitlines() if " add " in line]
+    assert len(adds) == 3
+    assert all("chain=lan " in line and "place-before" not in line for line in adds), adds
+    assert "before the end of the chain in chain lan, which forward jumps to" in result.config
+    merged = [line for line in result.merged.splitlines() if " chain=" in line and "nat" not in line]
+    assert merged[2] == "add action=accept chain=lan protocol=tcp"
+    assert all("chain=lan" in line for line in merged[3:6])
+    assert _items(_rolled_back(result)) == _items(text)
+
+
 def test_shared_comment_is_not_a_selector() -> None:
     """Two rules with one comment: the comment names both, so the position is used."""
     text = (

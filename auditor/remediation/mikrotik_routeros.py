@@ -139,7 +139,7 @@ def flow_changes(
         keys.add(key)
         slots = tables[table]
         where: dict[str, Any] | None = None
-        described = f"the end of chain {chain}"
+        described = "the end of the chain"
         if before is not None:
             at = next((i for i, s in enumerate(slots) if s.line == line), None)
             if at is None or slots[at].chain != chain:
