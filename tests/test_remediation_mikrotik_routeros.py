@@ -131,10 +131,20 @@ add action=drop chain=forward
     )
     result, _ = _remediate(text)
     assert result.verified, result.reason
-    lines = [line for line in result.config.splitlines() if not line.startswith("#")]
+    lines = [line for line in result.config.splitlines() if " add " in line]
     # forward rules in list order: 0 established, 1 disabled drop, 2 web, 3 the final drop.
-    assert lines[0].endswith('place-before=[:pick [find where !dynamic and chain="forward"] 3]'), lines[0]
-    assert lines[1].endswith('place-before=[:pick [find where !dynamic and chain="forward"] 4]'), lines[1]
+    assert all(
+        line.endswith('place-before=[:pick [find where !dynamic and chain="forward"] 3]') for line in lines
+    )
+    # Each check's part, applied alone, puts its permit right above the final drop too.
+    for check, part in result.per_check.items():
+        editor = RosText(text)
+        editor.apply(part)
+        forward = [line for line in editor.text().splitlines() if "chain=forward" in line]
+        assert forward[-1] == "add action=drop chain=forward", check
+        assert (f'comment="auditor {check}"' in forward[-2]) == (
+            check not in ("sip-alg", "dynamic-media-ports")
+        )
     merged = [line for line in result.merged.splitlines() if "chain=forward" in line]
     assert [line.split("comment=")[-1].split(" ")[0] for line in merged[3:5]] == ['"auditor', '"auditor']
     assert merged[-1] == "add action=drop chain=forward"

@@ -93,9 +93,8 @@ def flow_changes(
     config = RosText(text)
     tables: dict[str, list[_Slot]] = {}
     items: dict[str, list[RosItem]] = {}
-    entries: dict[str, list[dict[str, Any]]] = {}
+    entries: dict[str, list[dict[str, Any]]] = {}  # per table, in the plan's order
     keys: set[tuple[object, ...]] = set()
-    seen_checks: set[tuple[str, str]] = set()
     for permit in plan.permits:
         base_chain = permit.ruleset.partition("/")[2]
         name, before = place(model, permit)
@@ -148,13 +147,10 @@ def flow_changes(
             where = selector(slots, at)
             original = next(i for i in items[table] if i.first + 1 == line)
             described = f"line {line} ({_body(original)})"
-            slots.insert(at, _Slot(chain, comment, None))
-        else:
-            slots.append(_Slot(chain, comment, None))
         entries[table].append(
             {
                 "check": permit.check,
-                "first": (table, permit.check) not in seen_checks,
+                "position": at if before is not None else None,
                 "chain": chain,
                 "comment": comment,
                 "before": where,
@@ -169,8 +165,27 @@ def flow_changes(
                 "via": None if chain == base_chain else base_chain,
             }
         )
-        seen_checks.add((table, permit.check))
-    return [{"kind": "permits", "table": t, "entries": e} for t, e in entries.items() if e]
+    return [{"kind": "permits", "table": t, "entries": _ordered(e)} for t, e in entries.items() if e]
+
+
+def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order the permits so that every selector, written against the export, holds when it runs.
+
+    Appends move no rule; inserts go from the lowest rule up the table, so no insert shifts
+    the place of a rule a later one names, and at one rule the later insert lands above the
+    earlier, so they are written in reverse to keep the plan's order. Any subset (one check's
+    part) applied alone in this order lands in the same places.
+    """
+    appends = [e for e in entries if e["position"] is None]
+    inserts = sorted(
+        (e for e in reversed(entries) if e["position"] is not None), key=lambda e: -e["position"]
+    )
+    seen: set[str] = set()
+    out = []
+    for entry in appends + inserts:
+        out.append(dict(entry, first=entry["check"] not in seen))  # the rollback removes a check's rules once
+        seen.add(entry["check"])
+    return out
 
 
 def feature_changes(model: ConfigModel, text: str, check: FeatureCheck) -> list[dict[str, Any]]:
