@@ -13,8 +13,10 @@ is ``!dynamic`` or ``key="value"``. ``find`` walks a table's items in list order
 ``print`` and ``/export`` show) and an export holds only static items, so ``!dynamic`` holds
 for every item here. The text stays what ``/export`` would print after the change: a rule is
 one ``add`` line in its table's section, a setting back at its default prints nothing, and a
-section left empty is not printed. What the router would refuse (a selector that names no
-item, or more than one for ``place-before``) raises ``MergeError``.
+section left empty is not printed. ``MergeError`` is raised for what the router would refuse
+(a ``place-before`` that names no rule, a rule without ``chain=``) and, to be safe, for what it
+might take otherwise than meant: a ``place-before`` naming several rules, or a ``remove`` that
+names none (the router would silently do nothing, so the change would not be what it says).
 """
 
 from __future__ import annotations
