@@ -60,7 +60,7 @@ class _Slot:
 
     chain: str
     comment: str | None
-    line: int | None  # 1-based export line; None for a rule the change adds
+    line: int  # its first line in the export (1-based)
 
 
 def _slots(items: list[RosItem]) -> list[_Slot]:
@@ -119,7 +119,7 @@ def flow_changes(
             tables[table] = _slots(items[table])
             entries[table] = []
         comment = f"auditor {permit.check}"
-        if any(s.comment == comment and s.line is not None for s in tables[table]):
+        if any(s.comment == comment for s in tables[table]):
             unresolved.setdefault(
                 permit.check,
                 f"/ip firewall {table} already has rules commented {comment!r}: review them first",
@@ -235,7 +235,7 @@ def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dic
         # The rollback re-adds them lowest first, each right above the rule that followed it.
         for removal in reversed(removals):
             slot = removal.pop("slot")
-            after = next((i for i, s in enumerate(slots) if (s.line or 0) > removal["line"]), None)
+            after = next((i for i, s in enumerate(slots) if s.line > removal["line"]), None)
             removal["restore"] = None if after is None else selector(slots, after)
             slots.insert(len(slots) if after is None else after, slot)
         out.extend(removals)
