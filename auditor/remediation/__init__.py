@@ -25,10 +25,23 @@ from auditor import engine, parsers
 from auditor.errors import AuditorError
 from auditor.model import ConfigModel, Finding, Platform, Status
 from auditor.policy import FlowCheck, PolicyPack
-from auditor.remediation import arista_eos, asa, cisco_nxos, fortinet, ios, junos, linux, nft, panos, vyos
+from auditor.remediation import (
+    arista_eos,
+    asa,
+    cisco_nxos,
+    fortinet,
+    ios,
+    junos,
+    linux,
+    mikrotik_routeros,
+    nft,
+    panos,
+    vyos,
+)
 from auditor.remediation.fortinet_text import FortiosText
 from auditor.remediation.junos_text import JunosText
 from auditor.remediation.merge import AsaText, Editor, IosText, IptablesText, NftText
+from auditor.remediation.mikrotik_routeros_text import RosText
 from auditor.remediation.panos_text import panos_editor
 from auditor.remediation.plan import plan_flows
 from auditor.remediation.prove import prove
@@ -150,6 +163,7 @@ _TEMPLATES = {
     Platform.FORTINET: "fortinet",
     Platform.VYOS: "vyos",
     Platform.PALOALTO_PANOS: "paloalto_panos",
+    Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
 }
 _BUILDERS: dict[str, Callable[..., Changes]] = {
     "cisco_ios": ios.changes_for,
@@ -162,6 +176,7 @@ _BUILDERS: dict[str, Callable[..., Changes]] = {
     "fortinet": fortinet.changes_for,
     "vyos": vyos.changes_for,
     "paloalto_panos": panos.changes_for,
+    "mikrotik_routeros": mikrotik_routeros.changes_for,
 }
 _EDITORS: dict[str, Callable[[str], Editor]] = {
     "cisco_ios": IosText,
@@ -174,6 +189,7 @@ _EDITORS: dict[str, Callable[[str], Editor]] = {
     "fortinet": FortiosText,
     "vyos": VyosText,
     "paloalto_panos": panos_editor,
+    "mikrotik_routeros": RosText,
 }
 
 
