@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from auditor import engine, inventory, parsers, policy
 from auditor.collect.result import Collected, CollectOptions
@@ -763,7 +764,11 @@ def run_command(
     for spec in request.policies:
         policy.resolve(spec)  # a bad pack is the run's usage error, before any device is touched
     options = CollectOptions(accept_new_host_keys=accept_new_host_keys)
-    outcome = run_fleet(request, _executor(executor, broker, workers), _run_collector(options))
+    bar = _AuditBar()
+    try:
+        outcome = run_fleet(request, _executor(executor, broker, workers), _run_collector(options), bar.tick)
+    finally:
+        bar.stop()
     for device, _, check in outcome.newly_failing:
         typer.echo(f"newly failing\t{device}\t{check or 'not audited'}")
     for device, _, check in outcome.fixed:
@@ -772,6 +777,30 @@ def run_command(
     summary = ", ".join(f"{counts[s]} {s}" for s in ("compliant", "noncompliant", "error") if counts[s])
     typer.echo(f"run {outcome.run_id}: {summary or 'no devices'}; reports in {outcome.folder}", err=True)
     raise typer.Exit(outcome.exit_code)
+
+
+class _AuditBar:
+    """A run's audits as a bar on stderr, started by the first result (collection has its own bar)."""
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            TextColumn("auditing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def tick(self, done: int, total: int) -> None:
+        if self._task is None:
+            self._bar.start()
+            self._task = self._bar.add_task("", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        self._bar.stop()
 
 
 def _platform_name(name: str) -> str | None:

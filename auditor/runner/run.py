@@ -34,7 +34,6 @@ __all__ = ["Executor", "RunOutcome", "RunRequest", "run_fleet", "failing_checks"
 
 _OK = ("pass", "not_applicable")
 Key = tuple[str, str, str]  # (device, policy, check); policy and check are "" for a device error
-REPORT_FORMATS = ("json", "html", "md")
 
 
 class Executor(Protocol):
@@ -106,20 +105,7 @@ def run_fleet(
     else:
         here = collect(devices, archive) if collect is not None and request.collect_here else {}
         works = [_work(d, request, here.get(d.name)) for d in devices]
-    nothing: list[str | None] = [None] * len(works)
-    keys, shas = _cache_keys(works) if request.cache else (nothing, nothing)
-    cached = _cached(request.history, keys)
-    todo = [i for i, key in enumerate(keys) if key is None or key not in cached]
-    done = dict(zip(todo, executor.map([works[i] for i in todo], progress), strict=True))
-    results = [
-        done[i] if i in done or key is None else _reused(cached[key], works[i], shas[i])
-        for i, key in enumerate(keys)
-    ]
-    fresh = {
-        key: json.dumps(done[i]["device"])
-        for i, key in enumerate(keys)
-        if key is not None and i in done and done[i]["device"]["status"] != "error"
-    }
+    results, kept = _execute(works, request, executor, progress)
     hashes: dict[str, str | None] = {}
     docs = []
     for device, work, result in zip(devices, works, results, strict=True):
@@ -148,13 +134,40 @@ def run_fleet(
             "policies": list(request.policies),
             "executor": executor.name,
             "inventory": str(request.inventory),
-            "reused": len(works) - len(todo),  # devices whose unchanged result was reused
+            "reused": len(kept[1]),  # devices whose unchanged result was reused
         },
         "devices": docs,
     }
     code = run_exit_code(docs)
-    used = [k for k in keys if k is not None and k in cached]
-    return _record_and_report(request, document, hashes, code, executor.name, (fresh, used))
+    return _record_and_report(request, document, hashes, code, executor.name, kept)
+
+
+def _execute(
+    works: list[DeviceWork],
+    request: RunRequest,
+    executor: Executor,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[dict[str, Any]], tuple[dict[str, str], list[str]]]:
+    """Return every work's result, the executor doing only those no earlier run answered.
+
+    Also returns what the history should keep: the new results by key (a device error is
+    not kept: it may be the executor's, such as a lost worker), and the keys reused.
+    """
+    nothing: list[str | None] = [None] * len(works)
+    keys, shas = _cache_keys(works) if request.cache else (nothing, nothing)
+    cached = _cached(request.history, keys)
+    todo = [i for i, key in enumerate(keys) if key is None or key not in cached]
+    done = dict(zip(todo, executor.map([works[i] for i in todo], progress), strict=True))
+    results = [
+        done[i] if i in done or key is None else _reused(cached[key], works[i], shas[i])
+        for i, key in enumerate(keys)
+    ]
+    fresh = {
+        key: json.dumps(done[i]["device"])
+        for i, key in enumerate(keys)
+        if key is not None and i in done and done[i]["device"]["status"] != "error"
+    }
+    return results, (fresh, [k for k in keys if k is not None and k in cached])
 
 
 def _record_and_report(
