@@ -6,15 +6,17 @@ this generates the fleet (``fleet_gen``: six platforms, 50-2,000 lines each), st
 an archive as collections of an inventory's devices (not timed), then times one
 ``auditor run --inventory ... --offline`` in a subprocess: the whole job, reports and history
 included, remediation on; then once more with nothing changed, where every device's result
-is reused (``--cache``, the default; the cold run is the aim's number). Reported: wall time, configs per second, seconds per 1,000
-configs (flat when cost is linear), and peak memory: the largest sum of resident memory over
-the run's process and its worker processes, sampled every 20 ms.
+is reused (``--cache``, the default; the cold run is the aim's number). Reported: wall time,
+configs per second, seconds per 1,000 configs (flat when cost is linear), and peak memory:
+the largest sum of resident memory over the run's process and its worker processes, sampled
+every 20 ms.
 
 Usage::
 
     python benchmarks/bench_fleet.py                      # 1,000 and 10,000 devices
     python benchmarks/bench_fleet.py --sizes 200          # a quick look
     python benchmarks/bench_fleet.py --keep /tmp/fleets   # keep the generated sites
+    python benchmarks/bench_fleet.py --sizes 1000 --celery   # the celery executor too
 """
 
 from __future__ import annotations
@@ -51,9 +53,20 @@ def build_site(folder: Path, size: int, seed: int) -> Path:
     return inventory
 
 
-def time_run(inventory: Path, workers: int) -> tuple[float, int, int, str]:
+def time_run(inventory: Path, workers: int, *extra: str) -> tuple[float, int, int, str]:
     """Run ``auditor run --offline`` once; return (wall s, peak KiB, exit code, its last stderr line)."""
-    command = [sys.executable, "-m", "auditor", "run", "-i", str(inventory), "--offline", "-w", str(workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "run",
+        "-i",
+        str(inventory),
+        "--offline",
+        "-w",
+        str(workers),
+        *extra,
+    ]
     with peak_memory(exclude=lambda: [os.getpid()]) as peak:  # the run's processes, not this one
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -62,12 +75,34 @@ def time_run(inventory: Path, workers: int) -> tuple[float, int, int, str]:
     return wall, peak[0], done.returncode, lines[-1] if lines else ""
 
 
+def time_celery(inventory: Path, size: int) -> None:
+    """Time one cold run on a loopback redis-server and one worker with a process per core.
+
+    Its memory counts the worker, its pool and redis-server; their start-up is not timed.
+    """
+    from tests.celery_cluster import cluster
+
+    site = inventory.parent
+    with tempfile.TemporaryDirectory() as tmp, cluster(Path(tmp), {"bench": os.cpu_count() or 1}) as c:
+        extra = ("--executor", "celery", "--broker", c.url, "--db", str(site / "celery.sqlite"),
+                 "--reports", str(site / "celery-runs"))  # fmt: skip
+        wall, peak, code, summary = time_run(inventory, 0, *extra)
+    print(
+        f"| {size:,} | celery, cold | {wall:.1f} s | {size / wall:.0f} | {wall / size * 1000:.1f} | "
+        f"{peak / 1024:.0f} MiB | {code} | {summary} |",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
     parser.add_argument("--keep", type=Path, help="build the sites here and keep them")
+    parser.add_argument(
+        "--celery", action="store_true", help="also time the celery executor (a loopback cluster)"
+    )
     args = parser.parse_args()
     print(f"# cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
     print("| devices | run | wall | configs/s | s per 1,000 | peak memory | exit | run's summary |")
@@ -83,6 +118,8 @@ def main() -> None:
                     f"{peak / 1024:.0f} MiB | {code} | {summary} |",
                     flush=True,
                 )
+            if args.celery:
+                time_celery(inventory, size)
 
 
 if __name__ == "__main__":
