@@ -10,11 +10,11 @@ with the standard library (``csv_report``, ``junit``, ``sarif``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from auditor.errors import RenderError
 from auditor.reports import csv_report, junit, sarif, view
-from auditor.reports.templating import render_template
+from auditor.reports.templating import render_template, write_template
 
 FORMATS = ("html", "md", "csv", "junit", "sarif")
 
@@ -38,6 +38,20 @@ def render(document: Mapping[str, Any], fmt: str) -> str:
         raise RenderError(f"unknown report format {fmt!r} (use one of: {', '.join(FORMATS)})")
     view.require_document(document)
     return renderer(document)
+
+
+def write(document: Mapping[str, Any], fmt: str, handle: TextIO) -> None:
+    """Render a report document into ``handle``; HTML and Markdown are written as they render.
+
+    Raises:
+        RenderError: as ``render``.
+    """
+    if fmt not in _TEMPLATES:
+        handle.write(render(document, fmt))
+        return
+    view.require_document(document)
+    template, html = _TEMPLATES[fmt]
+    write_template(template, html, handle, **page_context(document))
 
 
 def page_context(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -163,12 +177,15 @@ def device_remediation(device: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
+_TEMPLATES = {"html": ("report/html.j2", True), "md": ("report/markdown.j2", False)}
+
+
 def _html(document: Mapping[str, Any]) -> str:
-    return render_template("report/html.j2", html=True, **page_context(document))
+    return render_template(*_TEMPLATES["html"], **page_context(document))
 
 
 def _markdown(document: Mapping[str, Any]) -> str:
-    return render_template("report/markdown.j2", html=False, **page_context(document))
+    return render_template(*_TEMPLATES["md"], **page_context(document))
 
 
 _RENDERERS: dict[str, Callable[[Mapping[str, Any]], str]] = {

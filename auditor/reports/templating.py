@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import jinja2
 
@@ -86,6 +86,20 @@ def render_template(name: str, html: bool, **context: Any) -> str:
     """
     try:
         return environment(html).get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
+        raise RenderError(f"{where}: cannot render ({exc})") from exc
+
+
+def write_template(name: str, html: bool, handle: TextIO, **context: Any) -> None:
+    """Render ``templates/<name>`` into ``handle`` piece by piece (a fleet's report is never one string).
+
+    Raises:
+        RenderError: as ``render_template``.
+    """
+    try:
+        for piece in environment(html).get_template(name).generate(**context):
+            handle.write(piece)
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
         raise RenderError(f"{where}: cannot render ({exc})") from exc

@@ -35,12 +35,12 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from auditor.errors import RenderError
 from auditor.reports import view
 from auditor.reports.render import device_remediation
-from auditor.reports.templating import render_template
+from auditor.reports.templating import render_template, write_template
 
 TICKET_FORMATS = ("md", "json")
 RISKS = ("low", "medium", "high")
@@ -74,6 +74,23 @@ def render_tickets(document: Mapping[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(found, indent=2, ensure_ascii=False) + "\n"
     return render_template("ticket/markdown.j2", html=False, tickets=found)
+
+
+def write_tickets(document: Mapping[str, Any], fmt: str, handle: TextIO) -> None:
+    """Write the change tickets of a report document into ``handle`` as they render (see ``render_tickets``).
+
+    Raises:
+        RenderError: as ``render_tickets``.
+    """
+    if fmt not in TICKET_FORMATS:
+        raise RenderError(f"unknown ticket format {fmt!r} (use one of: {', '.join(TICKET_FORMATS)})")
+    view.require_document(document)
+    found = tickets(document)
+    if fmt == "json":
+        json.dump(found, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+        return
+    write_template("ticket/markdown.j2", False, handle, tickets=found)
 
 
 def tickets(document: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -25,8 +25,8 @@ from auditor.errors import AuditorError
 from auditor.inventory import Device
 from auditor.pipeline import read_config
 from auditor.reports import json_report
-from auditor.reports.render import render as render_report
-from auditor.reports.tickets import render_tickets
+from auditor.reports.render import write as write_report
+from auditor.reports.tickets import write_tickets
 from auditor.runner.cache import work_key
 from auditor.runner.work import DeviceWork
 
@@ -158,8 +158,9 @@ def _execute(
     cached = _cached(request.history, keys)
     todo = [i for i, key in enumerate(keys) if key is None or key not in cached]
     done = dict(zip(todo, executor.map([works[i] for i in todo], progress), strict=True))
+    # Each cached text is dropped once read: a fleet's worth of them need not stay in memory.
     results = [
-        done[i] if i in done or key is None else _reused(cached[key], works[i], shas[i])
+        done[i] if i in done or key is None else _reused(cached.pop(key), works[i], shas[i])
         for i, key in enumerate(keys)
     ]
     fresh = {
@@ -167,7 +168,7 @@ def _execute(
         for i, key in enumerate(keys)
         if key is not None and i in done and done[i]["device"]["status"] != "error"
     }
-    return results, (fresh, [k for k in keys if k is not None and k in cached])
+    return results, (fresh, [k for i, k in enumerate(keys) if k is not None and i not in done])
 
 
 def _record_and_report(
@@ -325,28 +326,26 @@ def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixe
     The JSON report is what marks a finished folder, so it is written after the rest.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    # Written as they render: a fleet's report is never one string in memory.
     for fmt in ("html", "md"):
-        (folder / f"report.{fmt}").write_text(render_report(document, fmt), encoding="utf-8")
+        with (folder / f"report.{fmt}").open("w", encoding="utf-8") as handle:
+            write_report(document, fmt, handle)
     fresh = _only(document, newly)
     still = len(failing_checks(document)) - len(failing_checks(fresh))
-    if still and not failing_checks(fresh):
-        note = f"No new change tickets: the {still} failing checks were already failing in an earlier run.\n"
-    else:
-        note = render_tickets(fresh, "md")
-    (folder / "tickets.md").write_text(note, encoding="utf-8")
-    (folder / "tickets.json").write_text(render_tickets(fresh, "json"), encoding="utf-8")
-    (folder / "changes.json").write_text(
-        json.dumps(
-            {
-                "newly_failing": [_named(k) for k in sorted(newly)],
-                "fixed": [_named(k) for k in fixed],
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    (folder / "report.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    with (folder / "tickets.md").open("w", encoding="utf-8") as handle:
+        if still and not failing_checks(fresh):
+            handle.write(
+                f"No new change tickets: the {still} failing checks were already failing in an earlier run.\n"
+            )
+        else:
+            write_tickets(fresh, "md", handle)
+    with (folder / "tickets.json").open("w", encoding="utf-8") as handle:
+        write_tickets(fresh, "json", handle)
+    changes = {"newly_failing": [_named(k) for k in sorted(newly)], "fixed": [_named(k) for k in fixed]}
+    (folder / "changes.json").write_text(json.dumps(changes, indent=2) + "\n", encoding="utf-8")
+    with (folder / "report.json").open("w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2)
+        handle.write("\n")
 
 
 def _only(document: dict[str, Any], keep: set[tuple[str, str, str]]) -> dict[str, Any]:
