@@ -40,6 +40,7 @@ from auditor.pipeline import (
 from auditor.reports import json_report, table
 from auditor.reports.render import render as render_report
 from auditor.reports.tickets import render_tickets
+from auditor.runner.work import device_options
 
 if TYPE_CHECKING:
     from auditor.archive import Archive, Entry
@@ -372,11 +373,7 @@ def _device_options(
 ) -> engine.AuditOptions:
     if device is None:
         return engine.AuditOptions(inside_networks=cli_inside or engine.RFC1918)
-    return engine.AuditOptions(
-        inside_networks=cli_inside or check_networks(device.inside_networks or engine.RFC1918),
-        inside_interfaces=device.inside_interfaces,
-        outside_interfaces=device.outside_interfaces,
-    )
+    return device_options(device, cli_inside)
 
 
 def _collect(

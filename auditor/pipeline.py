@@ -146,9 +146,14 @@ def undetected_message() -> str:
 
 def exit_code(reports: Sequence[DeviceReport]) -> int:
     """Map device results to the exit codes of DESIGN.md (3 > 1 > 0)."""
-    if any(r.status == "error" for r in reports):
+    return exit_code_of([r.status for r in reports])
+
+
+def exit_code_of(statuses: Sequence[str]) -> int:
+    """Map device statuses (compliant, noncompliant, error) to DESIGN.md's exit codes (3 > 1 > 0)."""
+    if "error" in statuses:
         return 3
-    if any(r.status == "noncompliant" for r in reports):
+    if "noncompliant" in statuses:
         return 1
     return 0
 

@@ -23,7 +23,7 @@ from auditor import inventory
 from auditor.archive import Archive
 from auditor.errors import AuditorError
 from auditor.inventory import Device
-from auditor.pipeline import read_config
+from auditor.pipeline import exit_code_of, read_config
 from auditor.reports import json_report
 from auditor.reports.render import write as write_report
 from auditor.reports.tickets import write_tickets
@@ -138,7 +138,7 @@ def run_fleet(
         },
         "devices": docs,
     }
-    code = run_exit_code(docs)
+    code = exit_code_of([d["status"] for d in docs])
     return _record_and_report(request, document, hashes, code, executor.name, kept)
 
 
@@ -218,15 +218,6 @@ def failing_checks(document: dict[str, Any]) -> list[Key]:
         for f in d["findings"]
         if f["status"] not in _OK
     ]
-
-
-def run_exit_code(devices: Sequence[dict[str, Any]]) -> int:
-    """DESIGN.md's exit codes from device results: 3 (a device not audited) > 1 > 0."""
-    if any(d["status"] == "error" for d in devices):
-        return 3
-    if any(d["status"] == "noncompliant" for d in devices):
-        return 1
-    return 0
 
 
 def _work(device: Device, request: RunRequest, here: tuple[str | None, str, str | None] | None) -> DeviceWork:
