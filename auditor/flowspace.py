@@ -326,6 +326,9 @@ class FlowSpace:
         state: Sequence[Interval] | None = None,
     ) -> FlowSpace:
         """Return the product of per-field atom lists; None means "any value"."""
+        box = _single_box(protocols, src, dst, sport, dport, state)
+        if box is not None:  # most rule conditions: at most one atom per field
+            return cls((box,))
         fields: list[list[Atom]] = [
             _disjoint_intervals(protocols, FULL_INTERVALS[_PROTO]),
             _disjoint_cubes(src),
@@ -496,6 +499,47 @@ class FlowSpace:
                 text += f" from {src}"
             parts.append(f"{text} to {dst}")
         return "; ".join(parts) if parts else "nothing"
+
+
+def _single_box(
+    protocols: Sequence[Interval] | None,
+    src: Sequence[Cube] | None,
+    dst: Sequence[Cube] | None,
+    sport: Sequence[Interval] | None,
+    dport: Sequence[Interval] | None,
+    state: Sequence[Interval] | None,
+) -> Box | None:
+    """Return the one box of ``build``'s arguments when each names at most one non-empty atom.
+
+    None sends ``build`` the general way (several atoms to make disjoint, or an empty interval).
+    """
+    intervals: list[Interval] = []
+    for values, full in (
+        (protocols, (0, 255)),
+        (sport, (0, 65535)),
+        (dport, (0, 65535)),
+        (state, (0, STATE_MAX)),
+    ):
+        if values is None:
+            intervals.append(full)
+        elif len(values) == 1 and values[0][0] <= values[0][1]:
+            lo, hi = values[0]
+            intervals.append((lo, hi))
+        else:
+            return None
+    if src is None:
+        src_atom = ANY_CUBE
+    elif len(src) == 1:
+        src_atom = src[0]
+    else:
+        return None
+    if dst is None:
+        dst_atom = ANY_CUBE
+    elif len(dst) == 1:
+        dst_atom = dst[0]
+    else:
+        return None
+    return (intervals[0], src_atom, dst_atom, intervals[1], intervals[2], intervals[3])
 
 
 def _merge_boxes(a: Box, b: Box) -> Box | None:
