@@ -61,7 +61,7 @@ def main() -> None:
     devices = [
         d
         for d in inventory.load(args.site / "fleet.yaml")
-        if args.platform is None or (d.platform and d.platform.value == args.platform)
+        if args.platform is None or d.platform == args.platform
     ][: args.devices]
     works = [
         DeviceWork(
