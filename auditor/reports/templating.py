@@ -98,8 +98,13 @@ def write_template(name: str, html: bool, handle: TextIO, **context: Any) -> Non
         RenderError: as ``render_template``.
     """
     try:
+        pieces: list[str] = []
         for piece in environment(html).get_template(name).generate(**context):
-            handle.write(piece)
+            pieces.append(piece)
+            if len(pieces) >= 4096:  # Jinja yields many tiny pieces: one write per batch
+                handle.write("".join(pieces))
+                pieces.clear()
+        handle.write("".join(pieces))
     except jinja2.TemplateError as exc:
         where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
         raise RenderError(f"{where}: cannot render ({exc})") from exc

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from auditor.errors import RenderError
-from auditor.reports import view
+from auditor.reports import json_layout, view
 from auditor.reports.render import device_remediation
 from auditor.reports.templating import render_template, write_template
 
@@ -79,6 +79,8 @@ def render_tickets(document: Mapping[str, Any], fmt: str) -> str:
 def write_tickets(document: Mapping[str, Any], fmt: str, handle: TextIO) -> None:
     """Write the change tickets of a report document into ``handle`` as they render (see ``render_tickets``).
 
+    JSON is written one ticket per line (``json_layout``): the same list, fleet-sized.
+
     Raises:
         RenderError: as ``render_tickets``.
     """
@@ -87,8 +89,7 @@ def write_tickets(document: Mapping[str, Any], fmt: str, handle: TextIO) -> None
     view.require_document(document)
     found = tickets(document)
     if fmt == "json":
-        json.dump(found, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+        json_layout.write_list(found, handle, ensure_ascii=False)  # one ticket per line: fleet-sized
         return
     write_template("ticket/markdown.j2", False, handle, tickets=found)
 

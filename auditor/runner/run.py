@@ -24,7 +24,7 @@ from auditor.archive import Archive
 from auditor.errors import AuditorError
 from auditor.inventory import Device
 from auditor.pipeline import exit_code_of, read_config
-from auditor.reports import json_report
+from auditor.reports import json_layout, json_report
 from auditor.reports.render import write as write_report
 from auditor.reports.tickets import write_tickets
 from auditor.runner.cache import work_key
@@ -335,8 +335,7 @@ def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixe
     changes = {"newly_failing": [_named(k) for k in sorted(newly)], "fixed": [_named(k) for k in fixed]}
     (folder / "changes.json").write_text(json.dumps(changes, indent=2) + "\n", encoding="utf-8")
     with (folder / "report.json").open("w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
-        handle.write("\n")
+        json_layout.write_document(document, handle, per_line=("devices",))
 
 
 def _only(document: dict[str, Any], keep: set[tuple[str, str, str]]) -> dict[str, Any]:
