@@ -55,6 +55,7 @@ def main() -> None:
     ap.add_argument("--devices", type=int, default=300)
     ap.add_argument("--platform", help="only devices of this platform")
     ap.add_argument("--profile", metavar="SORT", help="print a cProfile listing sorted by SORT")
+    ap.add_argument("--only", nargs="+", help="list only functions matching these regexes")
     args = ap.parse_args()
 
     archive = Archive(args.site / "archive")
@@ -105,7 +106,8 @@ def main() -> None:
         cells = "".join(f"{v:>11.1f}" for v in row)
         print(f"{plat:<20}{n:>5}{1000 * totals[plat] / n:>9.1f}{cells}{other:>9.1f}")
     if profile:
-        pstats.Stats(profile).sort_stats(args.profile).print_stats(40)
+        stats = pstats.Stats(profile).sort_stats(args.profile)
+        stats.print_stats(*(int(x) if x.isdigit() else x for x in args.only or ["40"]))
 
 
 if __name__ == "__main__":
