@@ -7,9 +7,9 @@ diagnostic; ``parse_with_dispositions`` exposes that accounting for tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
-from auditor.flowspace import ANY_CUBE, STATE_MAX, Cube, FlowSpace, Interval
+from auditor.flowspace import FlowSpace
 from auditor.model import (
     ConfigModel,
     Diagnostic,
@@ -25,6 +25,7 @@ from auditor.model import (
 )
 from auditor.parsers.cisco_ios import blocks, zbf
 from auditor.parsers.cisco_ios.acl import AceSpec, ServiceItem
+from auditor.parsers.cisco_ios.boxes import match_space
 from auditor.parsers.cisco_ios.builder import AclDraft, Builder
 from auditor.parsers.cisco_ios.ignored import TOP_LEVEL
 from auditor.parsers.cisco_ios.interfaces import read_interface, read_route
@@ -157,7 +158,7 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
         spec.src.cubes if spec.src.group is None else resolve_network(spec.src.group, builder.network_groups)
     )
     if standard:
-        return _space(None, src, None, None, None, None)
+        return match_space(None, src, None, None, None, None)
     dst = (
         spec.dst.cubes if spec.dst.group is None else resolve_network(spec.dst.group, builder.network_groups)
     )
@@ -166,52 +167,11 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
         items = resolve_service(spec.service_group, builder.service_groups)
     if len(items) == 1:  # what the union below gives for one item
         item = items[0]
-        return _space(item.protocols, src, dst, item.sport, item.dport, spec.state)
+        return match_space(item.protocols, src, dst, item.sport, item.dport, spec.state)
     match = FlowSpace.nothing()
     for item in items:
-        match = match | _space(item.protocols, src, dst, item.sport, item.dport, spec.state)
+        match = match | match_space(item.protocols, src, dst, item.sport, item.dport, spec.state)
     return match
-
-
-_ANY_PROTOCOL: Interval = (0, 255)
-_ANY_PORT: Interval = (0, 65535)
-_ANY_STATE: Interval = (0, STATE_MAX)
-
-
-def _space(
-    protocols: Sequence[Interval] | None,
-    src: Sequence[Cube] | None,
-    dst: Sequence[Cube] | None,
-    sport: Sequence[Interval] | None,
-    dport: Sequence[Interval] | None,
-    state: Sequence[Interval] | None,
-) -> FlowSpace:
-    """Return ``FlowSpace.build`` of the fields; one box built directly when each field is one atom.
-
-    ``build`` turns None into the full range, one non-empty interval and one cube into
-    themselves, so the single box is exactly what it would return.
-    """
-    if (
-        (protocols is None or (len(protocols) == 1 and protocols[0][0] <= protocols[0][1]))
-        and (src is None or len(src) == 1)
-        and (dst is None or len(dst) == 1)
-        and (sport is None or (len(sport) == 1 and sport[0][0] <= sport[0][1]))
-        and (dport is None or (len(dport) == 1 and dport[0][0] <= dport[0][1]))
-        and (state is None or (len(state) == 1 and state[0][0] <= state[0][1]))
-    ):
-        return FlowSpace(
-            (
-                (
-                    _ANY_PROTOCOL if protocols is None else protocols[0],
-                    ANY_CUBE if src is None else src[0],
-                    ANY_CUBE if dst is None else dst[0],
-                    _ANY_PORT if sport is None else sport[0],
-                    _ANY_PORT if dport is None else dport[0],
-                    _ANY_STATE if state is None else state[0],
-                ),
-            )
-        )
-    return FlowSpace.build(protocols=protocols, src=src, dst=dst, sport=sport, dport=dport, state=state)
 
 
 def _ruleset(builder: Builder, draft: AclDraft, diagnostics: list[Diagnostic]) -> RuleSet:
