@@ -229,8 +229,15 @@ def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[tuple[Cube,
         return None
     if low == "host":
         return ((cube_host(tokens[i + 1]),), i + 2) if is_ipv4(tokens[i + 1]) else None
-    if is_ipv4(word) and is_ipv4(tokens[i + 1].lower()):
-        return (cube_from_mask(word, tokens[i + 1]),), i + 2
+    cubes = _mask_operand(word, tokens[i + 1])
+    return None if cubes is None else (cubes, i + 2)
+
+
+@lru_cache(maxsize=16384)
+def _mask_operand(address: str, mask: str) -> tuple[Cube, ...] | None:
+    """Return the cubes of the operand ``A M``, or None when either is not an IPv4 address."""
+    if is_ipv4(address) and is_ipv4(mask.lower()):
+        return (cube_from_mask(address, mask),)
     return None
 
 
@@ -343,7 +350,7 @@ def build_rule(
         )
         return Rule(error.action, None, source), error
     # `_inactive` looks at the last four words first: lower-case the rest only when needed.
-    if "inactive" in (t.lower() for t in tokens[-4:]) and _inactive([t.lower() for t in tokens]):
+    if "inactive" in map(str.lower, tokens[-4:]) and _inactive([t.lower() for t in tokens]):
         return Rule(action, FlowSpace.nothing(), source), None
     try:
         match = _standard(tokens, tables) if standard else _extended(tokens, tables, False)

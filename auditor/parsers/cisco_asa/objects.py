@@ -77,6 +77,12 @@ def is_ipv4(token: str | None) -> bool:
 @lru_cache(maxsize=65536)
 def _is_ipv4_text(token: str) -> bool:
     """``is_ipv4`` of a token with three dots (configs repeat addresses: cached)."""
+    parts = token.split(".")
+    if len(parts) == 4 and all(
+        p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
+        for p in parts
+    ):
+        return True  # a plain dotted quad, which ipaddress accepts; anything else it decides
     try:
         ipaddress.IPv4Address(token)
     except ValueError:

@@ -334,9 +334,10 @@ _ANY_ADDRESS = AddrSpec()
 @lru_cache(maxsize=16384)
 def _wildcard_operand(address: str, wildcard: str) -> AddrSpec | None:
     """Return the operand ``A W``, or None when either word is not a dotted quad."""
-    if is_ipv4(address) and is_ipv4(wildcard):
+    try:  # `address_value` refuses exactly what `is_ipv4` refuses
         return AddrSpec((cube_from_wildcard(address, wildcard),))
-    return None
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=16384)
