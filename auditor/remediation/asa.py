@@ -11,6 +11,7 @@ are undone line by line (object NAT inside its ``object network`` block).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from auditor.model import ConfigModel, Finding
@@ -38,8 +39,13 @@ _SAME_LEVEL = (
 )
 
 
-def _target_acl(config: AsaText, permit: Permit) -> tuple[str | None, int | None, str | None]:
-    """Return (access list, 1-based line position or None for the end, problem) for ``permit``."""
+def _target_acl(
+    config: AsaText, permit: Permit, acl_lines: Callable[[str], list[int]]
+) -> tuple[str | None, int | None, str | None]:
+    """Return (access list, 1-based line position or None for the end, problem) for ``permit``.
+
+    ``acl_lines`` is ``config.acl_lines``, remembered per list by the caller.
+    """
     name = permit.ruleset
     if name.startswith("same-security-level "):
         return None, None, _SAME_LEVEL
@@ -49,7 +55,7 @@ def _target_acl(config: AsaText, permit: Permit) -> tuple[str | None, int | None
         # The implicit deny decides: append to the list that is read first on this path (the
         # interface list of a combined interface + global set: it applies to this interface only).
         acl = name.split(" + ")[0]
-        if not config.acl_lines(acl):
+        if not acl_lines(acl):
             return None, None, f"cannot find the lines of access list {acl}"
         return acl, None, None
     line = permit.before.source.line
@@ -58,15 +64,22 @@ def _target_acl(config: AsaText, permit: Permit) -> tuple[str | None, int | None
     if len(words) < 2 or words[0] != "access-list" or words[1] not in name.split(" + "):
         return None, None, f"cannot find the entry of {name} at line {line}"
     acl = words[1]
-    return acl, config.acl_lines(acl).index(index) + 1, None
+    return acl, acl_lines(acl).index(index) + 1, None
 
 
 def acl_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:
     """Return one change per access list that needs permits, with ASA line numbers."""
     config = AsaText(text)
+    known: dict[str, list[int]] = {}
+
+    def acl_lines(name: str) -> list[int]:  # the text does not change here: one scan per list
+        if name not in known:
+            known[name] = config.acl_lines(name)
+        return known[name]
+
     groups: dict[str, dict[int | None, list[Permit]]] = {}
     for permit in plan.permits:
-        acl, position, problem = _target_acl(config, permit)
+        acl, position, problem = _target_acl(config, permit, acl_lines)
         if problem is not None or acl is None:
             unresolved.setdefault(permit.check, problem or "no access list found")
             continue
@@ -76,7 +89,7 @@ def acl_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[d
             group.append(permit)
     changes = []
     for acl, by_position in groups.items():
-        count = len(config.acl_lines(acl))
+        count = len(acl_lines(acl))
         shift = 0  # lines already inserted above this position
         entries = []
         for position in sorted(by_position, key=lambda x: (x is None, x or 0)):

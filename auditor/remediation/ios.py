@@ -35,20 +35,21 @@ def acl_changes(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[d
         by_acl.setdefault(permit.ruleset, []).append(permit)
     changes = []
     for name, permits in by_acl.items():
-        problem = _editable(config, name)
+        entries = config.acl_entries(name)
+        problem = _editable(config, name, entries)
         if problem:
             for permit in permits:
                 unresolved.setdefault(permit.check, problem)
             continue
-        change = _acl_change(config, name, permits, unresolved)
+        change = _acl_change(entries, name, permits, unresolved)
         if change is not None:
             changes.append(change)
     return changes
 
 
-def _editable(config: IosText, name: str) -> str | None:
+def _editable(config: IosText, name: str, entries: list[tuple[int, int]]) -> str | None:
+    """Say why the list ``name`` (whose ``entries`` are given) cannot take permits, or None."""
     header = config._acl_header(name)
-    entries = config.acl_entries(name)
     if header is None and not entries:
         return (
             f"{name} is not an access list in the config (a zone-based firewall policy?): "
@@ -65,9 +66,8 @@ def _editable(config: IosText, name: str) -> str | None:
 
 
 def _acl_change(
-    config: IosText, name: str, permits: list[Permit], unresolved: dict[str, str]
+    entries: list[tuple[int, int]], name: str, permits: list[Permit], unresolved: dict[str, str]
 ) -> dict[str, Any] | None:
-    entries = config.acl_entries(name)
     by_line = {i + 1: seq for i, seq in entries}  # file lines are 1-based
     groups: dict[int | None, list[Permit]] = {}
     for permit in permits:

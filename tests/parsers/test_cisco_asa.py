@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 from auditor.evaluate import walk
 from auditor.flowspace import STATE_NEW, TCP, UDP, Packet
 from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
+from auditor.parsers.cisco_asa import acl as asa_acl
+from auditor.parsers.cisco_asa import lines as asa_lines
 from auditor.parsers.cisco_asa import looks_like, parse, parse_with_dispositions
+from auditor.parsers.cisco_asa.objects import ObjectError, Tables, is_ipv4
 from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
 
@@ -366,3 +369,117 @@ def test_parsed_acl_equals_oracle(acl: list[Entry]) -> None:
         if hit is not None and hit.action == "permit":
             expected.add(packet)
     assert permitted == expected, text
+
+
+# --- fast paths agree with the general reader --------------------------------------------
+
+
+_ASA_QUADS = st.sampled_from(
+    [
+        "10.0.0.0",
+        "255.255.255.0",
+        "17.0.0.0",
+        "255.0.0.0",
+        "0.0.0.0",
+        "010.1.1.1",
+        "256.1.1.1",
+        "1.2.3",
+        "٣.1.1.1",
+        "SERVER",
+    ]
+)
+_ASA_ADDRESSES = st.one_of(
+    st.sampled_from(
+        [["any"], ["any4"], ["ANY"], ["any6"], ["host"], ["object-group", "G"], ["interface", "inside"]]
+    ),
+    st.builds(lambda a: ["host", a], _ASA_QUADS),
+    st.builds(lambda a, m: [a, m], _ASA_QUADS, _ASA_QUADS),
+    st.just(["2001:db8::/32"]),
+)
+_ASA_PORTS = st.one_of(
+    st.just([]),
+    st.builds(
+        lambda op, ports: [op, *ports],
+        st.sampled_from(["eq", "range", "neq", "lt", "gt", "EQ"]),
+        st.lists(
+            st.sampled_from(["80", "0", "65535", "65536", "www", "https", "domain", "sip", "x"]), max_size=3
+        ),
+    ),
+)
+
+
+@st.composite
+def _asa_tokens(draw: st.DrawFn) -> tuple[str, ...]:
+    return tuple(
+        [
+            draw(st.sampled_from(["permit", "deny"])),
+            draw(st.sampled_from(["tcp", "udp", "ip", "icmp", "6", "object-group", "TCP", "esp"])),
+        ]
+        + draw(_ASA_ADDRESSES)
+        + draw(_ASA_PORTS)
+        + draw(_ASA_ADDRESSES)
+        + draw(_ASA_PORTS)
+        + draw(st.lists(st.sampled_from(["log", "inactive", "time-range", "T", "echo"]), max_size=2))
+    )
+
+
+def _asa_outcome(tokens: tuple[str, ...], tables: Tables, lenient: bool, read: object) -> object:
+    try:
+        return read(tokens, tables, lenient)  # type: ignore[operator]
+    except ObjectError as error:
+        return ("error", error.reason, error.kind)
+
+
+@st.composite
+def _asa_plain_tokens(draw: st.DrawFn) -> tuple[str, ...]:
+    """Entries in the plain form (or one word away from it)."""
+    quads = st.sampled_from(["10.0.0.0", "255.255.255.0", "17.0.0.0", "255.0.0.0", "SERVER"])
+    address = st.one_of(
+        st.sampled_from([["any"], ["any4"], ["any6"]]),
+        st.builds(lambda a: ["host", a], quads),
+        st.builds(lambda a, m: [a, m], quads, quads),
+    )
+    port = st.sampled_from(["80", "0", "65535", "www", "https", "domain"])
+    ports = st.one_of(
+        st.just([]),
+        st.builds(lambda op, p: [op, p], st.sampled_from(["eq", "neq", "lt", "gt"]), port),
+        st.builds(lambda a, b: ["range", a, b], port, port),
+    )
+    tokens = [
+        draw(st.sampled_from(["permit", "deny"])),
+        draw(st.sampled_from(["tcp", "udp", "ip", "6", "icmp"])),
+    ]
+    tokens += draw(address) + draw(ports) + draw(address) + draw(ports)
+    return tuple(tokens + draw(st.lists(st.sampled_from(["log", "echo", "inactive"]), max_size=1)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_asa_tokens(), _asa_plain_tokens()), st.booleans(), st.booleans())
+def test_asa_plain_entry_fast_path_agrees_with_the_general_reader(
+    tokens: tuple[str, ...], lenient: bool, aliases: bool
+) -> None:
+    """The fast path matches the general reader; a `name` alias in the entry sends it there."""
+    tables = Tables(names={"SERVER": "10.9.9.9", "10.0.0.0": "10.5.5.5"} if aliases else {})
+    plain = asa_acl._plain_extended.__wrapped__(tokens)
+    general = _asa_outcome(tokens, tables, lenient, asa_acl._extended_general)
+    if plain is not None and not aliases:
+        assert plain == general
+    assert _asa_outcome(tokens, tables, lenient, asa_acl._extended) == general
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_ASA_QUADS, st.text(alphabet="0123456789.٣ ", max_size=16)))
+def test_asa_is_ipv4_is_what_ipaddress_accepts(token: str) -> None:
+    try:
+        ipaddress.IPv4Address(token)
+        expected = token.count(".") == 3
+    except ValueError:
+        expected = False
+    assert is_ipv4(token) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" \tAbZz09!.İ\x1c\u00a0é", max_size=20))
+def test_asa_line_words_are_the_lowered_tokens(raw: str) -> None:
+    line = asa_lines._make_line(1, raw)
+    assert line.words == tuple(t.lower() for t in line.tokens)

@@ -11,9 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, Packet
+from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, FlowSpace, Packet
 from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
+from auditor.parsers.cisco_ios import acl as ios_acl
+from auditor.parsers.cisco_ios import lines as ios_lines
 from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions
+from auditor.parsers.cisco_ios.boxes import match_space
 from auditor.parsers.cisco_ios.lines import split_lines
 from tests import golden
 
@@ -586,3 +589,144 @@ def test_property_extended_entry_matches_oracle(
     for proto, src, dst, sport, dport, state in sample:
         packet = Packet(proto, ip(src), ip(dst), sport, dport, state)
         assert (packet in rule.match) == _oracle(entry, proto, src, dst, sport, dport, state), (text, packet)
+
+
+# --- fast paths agree with the general reader --------------------------------------------
+
+
+_ACTION_WORDS = st.sampled_from(["permit", "deny", "PERMIT", "Deny", "remark", "allow"])
+_PROTOCOL_WORDS = st.sampled_from(
+    ["tcp", "udp", "ip", "TCP", "icmp", "gre", "6", "17", "0", "255", "256", "object-group", "sctp"]
+)
+_QUADS = st.sampled_from(
+    [
+        "10.0.0.0",
+        "0.0.0.255",
+        "17.0.0.0",
+        "0.255.255.255",
+        "255.255.255.255",
+        "0.0.0.0",
+        "010.1.1.1",
+        "256.1.1.1",
+        "1.2.3",
+        "1.2.3.4.5",
+        "1..2.3",
+        "٣.1.1.1",
+    ]
+)
+_ADDRESS_WORDS = st.one_of(
+    st.just(["any"]),
+    st.just(["ANY"]),
+    st.builds(lambda a: ["host", a], _QUADS),
+    st.builds(lambda a, w: [a, w], _QUADS, _QUADS),
+    st.builds(lambda a: [a], _QUADS),
+    st.just(["object-group", "SERVERS"]),
+    st.just(["host"]),
+)
+_PORT_WORDS = st.sampled_from(
+    ["80", "443", "0", "65535", "65536", "www", "domain", "https", "ntp", "WWW", "log", "1.2.3.4"]
+)
+_OPERATOR_WORDS = st.sampled_from(["eq", "range", "neq", "lt", "gt", "EQ", "Range"])
+_PORT_CONDITIONS = st.one_of(
+    st.just([]),
+    st.builds(lambda op, ports: [op, *ports], _OPERATOR_WORDS, st.lists(_PORT_WORDS, min_size=0, max_size=3)),
+)
+_OPTIONS = st.lists(
+    st.sampled_from(["log", "established", "fragments", "dscp", "ef", "time-range", "T", "log-input", "www"]),
+    max_size=2,
+)
+
+
+@st.composite
+def _extended_tokens(draw: st.DrawFn) -> tuple[str, ...]:
+    """Extended entries near the plain form: valid ones and every way to miss it."""
+    return tuple(
+        [draw(_ACTION_WORDS), draw(_PROTOCOL_WORDS)]
+        + draw(_ADDRESS_WORDS)
+        + draw(_PORT_CONDITIONS)
+        + draw(_ADDRESS_WORDS)
+        + draw(_PORT_CONDITIONS)
+        + draw(_OPTIONS)
+    )
+
+
+def _outcome(read: object, tokens: tuple[str, ...]) -> object:
+    try:
+        return read(tokens)  # type: ignore[operator]
+    except ios_acl.AceError as error:
+        return ("error", error.action, error.kind, error.reason, error.bound)
+
+
+_GOOD_QUADS = st.sampled_from(["10.0.0.0", "0.0.0.255", "17.0.0.0", "0.255.255.255", "192.168.1.1"])
+
+
+@st.composite
+def _plain_tokens(draw: st.DrawFn) -> tuple[str, ...]:
+    """Entries in the plain form (or one word away from it)."""
+    address = st.one_of(
+        st.just(["any"]),
+        st.builds(lambda a: ["host", a], _GOOD_QUADS),
+        st.builds(lambda a, w: [a, w], _GOOD_QUADS, _GOOD_QUADS),
+    )
+    ports = st.one_of(
+        st.just([]),
+        st.builds(lambda p: ["eq", p], _PORT_WORDS),
+        st.builds(lambda a, b: ["range", a, b], _PORT_WORDS, _PORT_WORDS),
+    )
+    tokens = [
+        draw(st.sampled_from(["permit", "deny"])),
+        draw(st.sampled_from(["tcp", "udp", "ip", "6", "icmp"])),
+    ]
+    tokens += draw(address) + draw(ports) + draw(address) + draw(ports)
+    return tuple(tokens + draw(st.lists(_PORT_WORDS, max_size=1)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_extended_tokens(), _plain_tokens()))
+def test_plain_entry_fast_path_agrees_with_the_general_reader(tokens: tuple[str, ...]) -> None:
+    """Whatever the fast path accepts, the general reader reads the same; the rest falls back."""
+    plain = ios_acl._plain_extended.__wrapped__(tokens)
+    general = _outcome(ios_acl.parse_extended_general, tokens)
+    if plain is not None:
+        assert plain == general
+    assert _outcome(ios_acl.parse_extended, tokens) == general
+
+
+def test_plain_entries_take_the_fast_path() -> None:
+    for text in (
+        "permit tcp 10.0.1.0 0.0.0.255 17.0.0.0 0.255.255.255 eq 443",
+        "deny udp any host 17.1.2.3 range 16384 16387",
+        "permit tcp host 10.0.0.1 eq www any",
+        "permit ip any any",
+    ):
+        tokens = tuple(text.split())
+        assert ios_acl._plain_extended.__wrapped__(tokens) == ios_acl.parse_extended_general(tokens)
+    for text in ("permit tcp any any eq 80 443", "permit tcp any any eq 80 log", "permit tcp any any neq 80"):
+        assert ios_acl._plain_extended.__wrapped__(tuple(text.split())) is None
+
+
+_INTERVAL_LISTS = st.one_of(
+    st.none(),
+    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), max_size=3).map(tuple),
+)
+_CUBE_LISTS = st.one_of(
+    st.none(),
+    st.lists(
+        st.tuples(st.integers(0, 15), st.sampled_from([0, 8, 12, 15])).map(lambda c: (c[0] & c[1], c[1])),
+        max_size=3,
+    ).map(tuple),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_INTERVAL_LISTS, _CUBE_LISTS, _CUBE_LISTS, _INTERVAL_LISTS, _INTERVAL_LISTS, _INTERVAL_LISTS)
+def test_one_box_space_is_what_build_gives(protocols, src, dst, sport, dport, state) -> None:  # type: ignore[no-untyped-def]
+    expected = FlowSpace.build(protocols=protocols, src=src, dst=dst, sport=sport, dport=dport, state=state)
+    assert match_space(protocols, src, dst, sport, dport, state) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=" \tAbZz09!.İ\x1c\u00a0\u2028é", max_size=20))
+def test_line_words_are_the_lowered_tokens(raw: str) -> None:
+    line = ios_lines._make_line(1, raw)
+    assert line.words == tuple(t.lower() for t in line.tokens)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.flowspace import Cube, FlowSpace, Interval, cube_from_mask, cube_host
 from auditor.model import Action, DiagnosticKind, Rule, Source
@@ -35,6 +36,7 @@ from auditor.parsers.cisco_asa.objects import (
     read_port_op,
 )
 from auditor.parsers.cisco_asa.ports import PORT_TABLES, protocol_value
+from auditor.parsers.cisco_ios.boxes import match_space
 
 _ICMP = frozenset({1, 58})
 _LOG_LEVELS = frozenset(
@@ -200,6 +202,90 @@ def _read_options(cur: _Cursor, lenient: bool) -> None:
 
 
 def _extended(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace:
+    if not tables.names or tables.names.keys().isdisjoint(tokens):
+        # No word is a `name` alias, so the entry's text alone decides a plain entry.
+        plain = _plain_extended(tokens if isinstance(tokens, tuple) else tuple(tokens))
+        if plain is not None:
+            return plain
+    return _extended_general(tokens, tables, lenient)
+
+
+# --- the fast path -------------------------------------------------------------------------
+# Most entries are ``permit|deny PROTO any|any4|host A|A M [OP P [Q]] any|any4|host A|A M
+# [OP P [Q]]`` with literal addresses and nothing after. ``_plain_extended`` reads exactly
+# that form and returns what ``_extended_general`` returns for it (strict or lenient: the form
+# has nothing either treats differently); for anything else (objects, groups, interfaces,
+# aliases, IPv6, options, ICMP types, errors) it returns None and the general reader decides.
+# Pure on the tokens, so cached: the proof re-parses the same entries.
+
+
+def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[tuple[Cube, ...], int] | None:
+    """Read ``any | any4 | host A | A M`` with literal addresses at ``tokens[i]`` (``i < n``)."""
+    word = tokens[i]
+    low = word.lower()
+    if low in ("any", "any4"):
+        return (ANY,), i + 1
+    if i + 1 >= n:
+        return None
+    if low == "host":
+        return ((cube_host(tokens[i + 1]),), i + 2) if is_ipv4(tokens[i + 1]) else None
+    cubes = _mask_operand(word, tokens[i + 1])
+    return None if cubes is None else (cubes, i + 2)
+
+
+@lru_cache(maxsize=16384)
+def _mask_operand(address: str, mask: str) -> tuple[Cube, ...] | None:
+    """Return the cubes of the operand ``A M``, or None when either is not an IPv4 address."""
+    if is_ipv4(address) and is_ipv4(mask.lower()):
+        return (cube_from_mask(address, mask),)
+    return None
+
+
+def _plain_ports(
+    tokens: tuple[str, ...], i: int, protocols: tuple[int, ...] | None
+) -> tuple[tuple[Interval, ...] | None, int] | None:
+    """Read an optional port operator at ``tokens[i]``; None when the general reader must."""
+    if i >= len(tokens) or tokens[i].lower() not in PORT_OPERATORS:
+        return None, i
+    if protocols is None or any(p not in PORT_TABLES for p in protocols):
+        return None
+    try:
+        return read_port_op(tokens, i, protocols)
+    except ObjectError:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
+    """Return the packets of a plain entry (``tokens[0]`` the action), or None."""
+    n = len(tokens)
+    if n < 4:
+        return None
+    word = tokens[1].lower()
+    protocols: tuple[int, ...] | None = None
+    if word != "ip":
+        number = protocol_value(word)
+        if number is None:
+            return None
+        protocols = (number,)
+    src = _plain_address(tokens, 2, n)
+    if src is None:
+        return None
+    sport = _plain_ports(tokens, src[1], protocols)
+    if sport is None or sport[1] >= n:
+        return None
+    dst = _plain_address(tokens, sport[1], n)
+    if dst is None:
+        return None
+    dport = _plain_ports(tokens, dst[1], protocols)
+    if dport is None or dport[1] != n:
+        return None
+    items = None if protocols is None else tuple((p, p) for p in protocols)
+    return match_space(items, src[0], dst[0], sport[0], dport[0])
+
+
+def _extended_general(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace:
+    """``_extended`` for every form, token by token (the fast path falls back here)."""
     cur = _Cursor(tokens, 1)
     protocols, services = _read_protocol(cur, tables)
     src = read_address(cur, tables)
@@ -223,11 +309,11 @@ def _extended(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace
         )
     else:
         items = services
+    if len(items) == 1:  # what the union below gives for one item
+        return match_space(items[0].protocols, src, dst, items[0].sport, items[0].dport)
     match = FlowSpace.nothing()
     for item in items:
-        match = match | FlowSpace.build(
-            protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport
-        )
+        match = match | match_space(item.protocols, src, dst, item.sport, item.dport)
     return match
 
 
@@ -263,8 +349,8 @@ def build_rule(
             first_action(tokens), f"expected permit or deny, got {tokens[0] if tokens else ''!r}"
         )
         return Rule(error.action, None, source), error
-    words = [t.lower() for t in tokens]
-    if _inactive(words):
+    # `_inactive` looks at the last four words first: lower-case the rest only when needed.
+    if "inactive" in map(str.lower, tokens[-4:]) and _inactive([t.lower() for t in tokens]):
         return Rule(action, FlowSpace.nothing(), source), None
     try:
         match = _standard(tokens, tables) if standard else _extended(tokens, tables, False)

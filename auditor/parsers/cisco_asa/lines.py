@@ -31,10 +31,13 @@ class ConfigLine:
     raw: str
     indent: int
     tokens: tuple[str, ...]
+    lowered: tuple[str, ...] | None = None  # ``words``, when worked out as the line was read
 
     @property
     def words(self) -> tuple[str, ...]:
         """Return the tokens lower-cased, for keyword matching (names keep their case)."""
+        if self.lowered is not None:
+            return self.lowered
         return tuple(token.lower() for token in self.tokens)
 
 
@@ -67,7 +70,11 @@ def split_lines(text: str) -> list[str]:
 
 def _make_line(number: int, raw: str) -> ConfigLine:
     stripped = raw.lstrip(" \t")
-    return ConfigLine(number, raw, len(raw) - len(stripped), tuple(stripped.split()))
+    tokens = tuple(stripped.split())
+    # ASCII lower-casing maps character to character, so the lowered line splits into the
+    # lowered tokens; other text is lowered token by token.
+    words = tuple(stripped.lower().split()) if raw.isascii() else tuple(t.lower() for t in tokens)
+    return ConfigLine(number, raw, len(raw) - len(stripped), tokens, words)
 
 
 def _is_comment(line: ConfigLine) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.flowspace import Cube, Interval, cube_from_mask, cube_host, cubes_from_range
 from auditor.model import DiagnosticKind
@@ -70,6 +71,18 @@ def is_ipv4(token: str | None) -> bool:
     """Tell whether a token is a dotted-quad IPv4 address."""
     if token is None or token.count(".") != 3:
         return False
+    return _is_ipv4_text(token)
+
+
+@lru_cache(maxsize=65536)
+def _is_ipv4_text(token: str) -> bool:
+    """``is_ipv4`` of a token with three dots (configs repeat addresses: cached)."""
+    parts = token.split(".")
+    if len(parts) == 4 and all(
+        p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
+        for p in parts
+    ):
+        return True  # a plain dotted quad, which ipaddress accepts; anything else it decides
     try:
         ipaddress.IPv4Address(token)
     except ValueError:
@@ -81,6 +94,12 @@ def is_ipv6(token: str | None) -> bool:
     """Tell whether a token is an IPv6 address or prefix (``2001:db8::/64``)."""
     if token is None or ":" not in token:
         return False
+    return _is_ipv6_text(token)
+
+
+@lru_cache(maxsize=16384)
+def _is_ipv6_text(token: str) -> bool:
+    """``is_ipv6`` of a token with a colon (cached, as ``is_ipv4``)."""
     try:
         ipaddress.IPv6Network(token, strict=False)
     except ValueError:

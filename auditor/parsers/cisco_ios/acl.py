@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.flowspace import (
     STATE_ESTABLISHED,
@@ -124,6 +125,12 @@ def is_ipv4(token: str | None) -> bool:
     """Tell whether a token is a dotted-quad IPv4 address."""
     if token is None or token.count(".") != 3:
         return False
+    return _is_quad(token)
+
+
+@lru_cache(maxsize=65536)
+def _is_quad(token: str) -> bool:
+    """``is_ipv4`` for a token with three dots (configs repeat addresses: cached)."""
     try:
         address_value(token)
     except ValueError:
@@ -131,8 +138,11 @@ def is_ipv4(token: str | None) -> bool:
     return True
 
 
+_ACTIONS = {"permit": Action.PERMIT, "deny": Action.DENY}
+
+
 def _action(token: str | None) -> Action | None:
-    return {"permit": Action.PERMIT, "deny": Action.DENY}.get((token or "").lower())
+    return _ACTIONS.get((token or "").lower())
 
 
 def _fail(action: Action, reason: str, kind: DiagnosticKind = DiagnosticKind.UNRECOGNIZED) -> AceError:
@@ -306,6 +316,124 @@ def parse_extended(tokens: Sequence[str]) -> AceSpec:
     Raises:
         AceError: the entry cannot be matched exactly; it becomes an opaque rule.
     """
+    spec = _plain_extended(tokens if isinstance(tokens, tuple) else tuple(tokens))
+    return spec if spec is not None else parse_extended_general(tokens)
+
+
+# --- the fast path -------------------------------------------------------------------------
+# Most entries are ``permit|deny PROTO any|host A|A W [eq P|range P Q] any|host A|A W
+# [eq P|range P Q]`` with nothing after. ``_plain_extended`` reads exactly that form and
+# returns what ``parse_extended_general`` returns for it; for anything else (options, port
+# lists, other operators, object groups, errors) it returns None and the general reader
+# decides. Everything here is pure on its text, so cached: configs repeat operands, and the
+# proof re-parses the same entries.
+
+_ANY_ADDRESS = AddrSpec()
+
+
+@lru_cache(maxsize=16384)
+def _wildcard_operand(address: str, wildcard: str) -> AddrSpec | None:
+    """Return the operand ``A W``, or None when either word is not a dotted quad."""
+    try:  # `address_value` refuses exactly what `is_ipv4` refuses
+        return AddrSpec((cube_from_wildcard(address, wildcard),))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=16384)
+def _host_operand(address: str) -> AddrSpec | None:
+    """Return the operand ``host A``, or None when ``A`` is not a dotted quad."""
+    return AddrSpec((cube_host(address),)) if is_ipv4(address) else None
+
+
+def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[AddrSpec, int] | None:
+    """Read ``any | host A | A W`` at ``tokens[i]`` (``i < n``); None for any other form."""
+    word = tokens[i]
+    low = word.lower()
+    if low == "any":
+        return _ANY_ADDRESS, i + 1
+    if i + 1 >= n:
+        return None
+    spec = _host_operand(tokens[i + 1]) if low == "host" else _wildcard_operand(word, tokens[i + 1])
+    return None if spec is None else (spec, i + 2)
+
+
+def _plain_ports(tokens: tuple[str, ...], i: int, n: int, protocol: int) -> tuple[Interval, int] | None:
+    """Read ``eq P`` (one port) or ``range P Q`` at ``tokens[i]``; None for any other form."""
+    op = tokens[i].lower()
+    if op == "eq" and i + 1 < n:
+        port = port_value(tokens[i + 1], protocol)
+        if port is None:
+            return None
+        if i + 2 < n and port_value(tokens[i + 2].lower(), protocol) is not None:
+            return None  # a list of ports: the general reader takes it
+        return (port, port), i + 2
+    if op == "range" and i + 2 < n:
+        lo, hi = port_value(tokens[i + 1], protocol), port_value(tokens[i + 2], protocol)
+        if lo is None or hi is None or lo > hi:
+            return None
+        return (lo, hi), i + 3
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _plain_services(
+    protocol: int | None, sport: Interval | None, dport: Interval | None
+) -> tuple[ServiceItem, ...]:
+    """Return the one service item of an entry (shared: entries repeat protocol and ports)."""
+    protocols = None if protocol is None else ((protocol, protocol),)
+    return (ServiceItem(protocols, None if sport is None else (sport,), None if dport is None else (dport,)),)
+
+
+@lru_cache(maxsize=65536)
+def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
+    """Return the spec of a plain extended entry, or None to leave it to the general reader."""
+    n = len(tokens)
+    if n < 4:
+        return None
+    action = _ACTIONS.get(tokens[0].lower())
+    if action is None:
+        return None
+    word = tokens[1].lower()
+    protocol = None if word == "ip" else protocol_value(word)
+    if protocol is None and word != "ip":
+        return None
+    src = _plain_address(tokens, 2, n)
+    if src is None:
+        return None
+    sport = dport = None
+    at = src[1]
+    if at < n and tokens[at].lower() in PORT_OPERATORS:
+        if protocol not in PORT_TABLES:
+            return None
+        assert protocol is not None
+        read = _plain_ports(tokens, at, n, protocol)
+        if read is None:
+            return None
+        sport, at = read
+    if at >= n:
+        return None
+    dst = _plain_address(tokens, at, n)
+    if dst is None:
+        return None
+    at = dst[1]
+    if at < n:
+        if protocol not in PORT_TABLES or tokens[at].lower() not in PORT_OPERATORS:
+            return None
+        assert protocol is not None
+        read = _plain_ports(tokens, at, n, protocol)
+        if read is None or read[1] != n:
+            return None
+        dport = read[0]
+    return AceSpec(action, src[0], dst[0], _plain_services(protocol, sport, dport))
+
+
+def parse_extended_general(tokens: Sequence[str]) -> AceSpec:
+    """``parse_extended`` for every form, token by token (the fast path falls back here).
+
+    Raises:
+        AceError: the entry cannot be matched exactly; it becomes an opaque rule.
+    """
     cur = Cursor(tokens)
     action = _action(cur.take())
     if action is None:
@@ -367,6 +495,7 @@ __all__ = [
     "first_action",
     "is_ipv4",
     "parse_extended",
+    "parse_extended_general",
     "parse_port_operator",
     "parse_standard",
     "resolver_for",

@@ -62,7 +62,10 @@ def split_lines(text: str) -> list[str]:
 def _make_line(number: int, raw: str) -> ConfigLine:
     stripped = raw.lstrip(" \t")
     tokens = tuple(stripped.split())
-    return ConfigLine(number, raw, len(raw) - len(stripped), tokens, tuple(t.lower() for t in tokens))
+    # ASCII lower-casing maps character to character, so the lowered line splits into the
+    # lowered tokens; other text is lowered token by token.
+    words = tuple(stripped.lower().split()) if raw.isascii() else tuple(t.lower() for t in tokens)
+    return ConfigLine(number, raw, len(raw) - len(stripped), tokens, words)
 
 
 def _is_comment(line: ConfigLine) -> bool:
