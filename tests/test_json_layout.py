@@ -18,7 +18,9 @@ _values = st.recursive(
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.dictionaries(st.text(max_size=6), _values, max_size=4), st.lists(_values, max_size=4), st.booleans())
+@given(
+    st.dictionaries(st.text(max_size=6), _values, max_size=4), st.lists(_values, max_size=4), st.booleans()
+)
 def test_document_reads_back_equal_with_each_device_on_its_own_line(
     rest: dict[str, object], devices: list[object], ascii_only: bool
 ) -> None:

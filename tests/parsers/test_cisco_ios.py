@@ -11,12 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, FlowSpace, Packet
+from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, Packet
 from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
 from auditor.parsers.cisco_ios import acl as ios_acl
 from auditor.parsers.cisco_ios import lines as ios_lines
 from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions
-from auditor.parsers.cisco_ios.boxes import match_space
 from auditor.parsers.cisco_ios.lines import split_lines
 from tests import golden
 
@@ -703,26 +702,6 @@ def test_plain_entries_take_the_fast_path() -> None:
         assert ios_acl._plain_extended.__wrapped__(tokens) == ios_acl.parse_extended_general(tokens)
     for text in ("permit tcp any any eq 80 443", "permit tcp any any eq 80 log", "permit tcp any any neq 80"):
         assert ios_acl._plain_extended.__wrapped__(tuple(text.split())) is None
-
-
-_INTERVAL_LISTS = st.one_of(
-    st.none(),
-    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), max_size=3).map(tuple),
-)
-_CUBE_LISTS = st.one_of(
-    st.none(),
-    st.lists(
-        st.tuples(st.integers(0, 15), st.sampled_from([0, 8, 12, 15])).map(lambda c: (c[0] & c[1], c[1])),
-        max_size=3,
-    ).map(tuple),
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(_INTERVAL_LISTS, _CUBE_LISTS, _CUBE_LISTS, _INTERVAL_LISTS, _INTERVAL_LISTS, _INTERVAL_LISTS)
-def test_one_box_space_is_what_build_gives(protocols, src, dst, sport, dport, state) -> None:  # type: ignore[no-untyped-def]
-    expected = FlowSpace.build(protocols=protocols, src=src, dst=dst, sport=sport, dport=dport, state=state)
-    assert match_space(protocols, src, dst, sport, dport, state) == expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -36,7 +36,6 @@ from auditor.parsers.cisco_asa.objects import (
     read_port_op,
 )
 from auditor.parsers.cisco_asa.ports import PORT_TABLES, protocol_value
-from auditor.parsers.cisco_ios.boxes import match_space
 
 _ICMP = frozenset({1, 58})
 _LOG_LEVELS = frozenset(
@@ -281,7 +280,7 @@ def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
     if dport is None or dport[1] != n:
         return None
     items = None if protocols is None else tuple((p, p) for p in protocols)
-    return match_space(items, src[0], dst[0], sport[0], dport[0])
+    return FlowSpace.build(protocols=items, src=src[0], dst=dst[0], sport=sport[0], dport=dport[0])
 
 
 def _extended_general(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace:
@@ -310,10 +309,14 @@ def _extended_general(tokens: Sequence[str], tables: Tables, lenient: bool) -> F
     else:
         items = services
     if len(items) == 1:  # what the union below gives for one item
-        return match_space(items[0].protocols, src, dst, items[0].sport, items[0].dport)
+        return FlowSpace.build(
+            protocols=items[0].protocols, src=src, dst=dst, sport=items[0].sport, dport=items[0].dport
+        )
     match = FlowSpace.nothing()
     for item in items:
-        match = match | match_space(item.protocols, src, dst, item.sport, item.dport)
+        match = match | FlowSpace.build(
+            protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport
+        )
     return match
 
 

@@ -6,8 +6,7 @@ into the vendor-neutral ``ConfigModel`` with a diagnostic for every line it coul
 
 Modules: ``lines`` (blocks, comments, banners), ``ports`` (keyword tables), ``acl`` (entry
 grammar), ``objgroups``, ``nat``, ``firewall`` (CBAC, ZBF), ``interfaces`` (and routes),
-``blocks`` (top-level handlers), ``ignored`` (known-and-ignored commands), ``boxes`` (one
-entry's packets as one box, shared with cisco_asa), ``parser``.
+``blocks`` (top-level handlers), ``ignored`` (known-and-ignored commands), ``parser``.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from auditor.model import (
 )
 from auditor.parsers.cisco_ios import blocks, zbf
 from auditor.parsers.cisco_ios.acl import AceSpec, ServiceItem
-from auditor.parsers.cisco_ios.boxes import match_space
 from auditor.parsers.cisco_ios.builder import AclDraft, Builder
 from auditor.parsers.cisco_ios.ignored import TOP_LEVEL
 from auditor.parsers.cisco_ios.interfaces import read_interface, read_route
@@ -158,7 +157,7 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
         spec.src.cubes if spec.src.group is None else resolve_network(spec.src.group, builder.network_groups)
     )
     if standard:
-        return match_space(None, src, None, None, None, None)
+        return FlowSpace.build(src=src)
     dst = (
         spec.dst.cubes if spec.dst.group is None else resolve_network(spec.dst.group, builder.network_groups)
     )
@@ -167,10 +166,14 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
         items = resolve_service(spec.service_group, builder.service_groups)
     if len(items) == 1:  # what the union below gives for one item
         item = items[0]
-        return match_space(item.protocols, src, dst, item.sport, item.dport, spec.state)
+        return FlowSpace.build(
+            protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport, state=spec.state
+        )
     match = FlowSpace.nothing()
     for item in items:
-        match = match | match_space(item.protocols, src, dst, item.sport, item.dport, spec.state)
+        match = match | FlowSpace.build(
+            protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport, state=spec.state
+        )
     return match
 
 
