@@ -16,6 +16,7 @@ Set form: ``set P`` adds a statement; ``deactivate P`` marks every statement und
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -85,11 +86,12 @@ class _Token:
 
 # Characters that need the full tokenizer: quotes, comments, punctuation.
 _PLAIN = frozenset(_PUNCT) | {'"', "#"}
+_NOT_PLAIN = re.compile(r'[{};\[\]"#]|/\*')  # the same test as _PLAIN plus "/*", in one scan
 
 
 def _tokens(line: str, number: int, in_comment: bool) -> tuple[list[_Token], bool]:
     """Tokenize one line; returns the tokens and whether a ``/*`` comment is still open."""
-    if not in_comment and _PLAIN.isdisjoint(line) and "/*" not in line:
+    if not in_comment and _NOT_PLAIN.search(line) is None:
         return [_Token(word, number) for word in line.split()], False  # most lines: words only
     out: list[_Token] = []
     i, n = 0, len(line)
@@ -237,9 +239,18 @@ def lex(text: str) -> Lexed:
     out = Lexed([], lines, {})
     state = _BraceState()
     in_comment = False
+    statements = out.statements
     for number, raw in enumerate(lines, start=1):
-        tokens, still = _tokens(raw, number, in_comment)
-        in_comment = still
+        if not in_comment and _NOT_PLAIN.search(raw) is None:
+            # Most lines are words only: a plain `set` line at top level is one statement of
+            # its words (what _set_command makes of it); other plain lines take the usual way.
+            words = raw.split()
+            if words and words[0] == "set" and not state.stack and not state.words:
+                statements.append(Statement(tuple(words[1:]), number, number))
+                continue
+            tokens = [_Token(word, number) for word in words]
+        else:
+            tokens, in_comment = _tokens(raw, number, in_comment)
         if not tokens:
             out.dispositions[number] = Disposition.COMMENT
             continue
