@@ -21,9 +21,10 @@ element's lines just before its sibling's first line is what ``insert`` means to
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from functools import lru_cache
 
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, lex
+from auditor.parsers.juniper_junos.statements import Lexed, Statement, lex, split_lines
 from auditor.remediation.merge import MergeError
 
 __all__ = ["JunosText", "quote", "set_lines"]
@@ -67,26 +68,44 @@ def set_lines(lexed: Lexed, statements: list[Statement]) -> list[str]:
     return out
 
 
-def _is_set_form(lexed: Lexed) -> bool:
-    for raw in lexed.lines:
+def _is_set_form(lines: list[str]) -> bool:
+    for raw in lines:
         words = raw.split()
         if words and not words[0].startswith(("#", "/*")) and words[0] not in _SET_FORM_VERBS:
             return False
     return True
 
 
-@cache
-def _paths(line: str) -> tuple[str, list[tuple[str, ...]]]:
+# A line without quotes, comments or punctuation is its whitespace-split words (the lexer's
+# own plain-line test); anything else goes through the lexer.
+_NOT_PLAIN = re.compile(r'[{};\[\]"#]|/\*')
+
+_Parsed = tuple[str, list[tuple[str, ...]]]
+
+
+def _paths(line: str) -> _Parsed:
     """Return a set-form line's verb and the statement paths it names (a list names several)."""
     words = line.split()
     if not words or words[0] not in _SET_FORM_VERBS:
         return "", []
+    verb = words[0]
+    if verb not in ("set", "deactivate"):
+        return verb, []
+    if _NOT_PLAIN.search(line) is None:
+        # What the lexer makes of a plain line: `set P` is one statement P, `deactivate P`
+        # one deactivated path P (none when P is empty).
+        if verb == "set" or len(words) > 1:
+            return verb, [tuple(words[1:])]
+        return verb, []
+    return _lexed_paths(line)
+
+
+@lru_cache(maxsize=4096)
+def _lexed_paths(line: str) -> _Parsed:
     lexed = lex(line)
-    if words[0] == "set":
+    if line.split()[0] == "set":
         return "set", [st.words for st in lexed.statements]
-    if words[0] == "deactivate":
-        return "deactivate", [p for p, _ in lexed.deactivated]
-    return words[0], []
+    return "deactivate", [p for p, _ in lexed.deactivated]
 
 
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
@@ -103,7 +122,11 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 
 class JunosText:
-    """An editable Junos configuration, held as set commands."""
+    """An editable Junos configuration, held as set commands.
+
+    ``lines`` are the commands; ``_parsed`` holds, for each line, its verb and paths (what
+    ``_paths`` says of it), so an edit reads every line once instead of once per command.
+    """
 
     def __init__(self, text: str) -> None:
         """Read ``text`` (set or brace form); a brace form is turned into set commands.
@@ -111,16 +134,22 @@ class JunosText:
         Raises:
             MergeError: the text has lines the lexer cannot read as Junos statements.
         """
-        lexed = lex(text)
-        if _is_set_form(lexed):
-            self.lines = list(lexed.lines)
+        lines = split_lines(text)
+        if _is_set_form(lines):
+            self._reset(lines)
             return
+        lexed = lex(text)
         if lexed.problems:
             line, reason = lexed.problems[0]
             raise MergeError(f"line {line} cannot be read as Junos configuration: {reason}")
-        self.lines = set_lines(lexed, lexed.statements)
+        lines = set_lines(lexed, lexed.statements)
         for path, _ in lexed.deactivated:
-            self.lines.append(_text("deactivate", path))
+            lines.append(_text("deactivate", path))
+        self._reset(lines)
+
+    def _reset(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._parsed = [_paths(line) for line in lines]
 
     def text(self) -> str:
         """Return the edited configuration (set form)."""
@@ -128,7 +157,7 @@ class JunosText:
 
     def has(self, path: tuple[str, ...]) -> bool:
         """Tell whether some statement lies under ``path``."""
-        return any(_starts(p, path) for line in self.lines for p in _paths(line)[1])
+        return any(_starts(p, path) for _, paths in self._parsed for p in paths)
 
     def apply(self, rendered: str) -> None:
         """Apply rendered ``set`` / ``delete`` / ``insert`` commands in order.
@@ -154,43 +183,61 @@ class JunosText:
                 raise MergeError(f"command {raw.strip()!r} not understood")
 
     def _set(self, path: tuple[str, ...]) -> None:
+        """Add ``path`` after the last line sharing the longest leading words with it (else last).
+
+        Nothing changes when a set line already names ``path``.
+        """
         best, at = 0, len(self.lines)
-        for i, line in enumerate(self.lines):
-            verb, paths = _paths(line)
+        # Only a path sharing at least max(best, 1) leading words can move the place: compare
+        # that many words at once, then count the rest.
+        reach = 1
+        head = path[:1]
+        for i, (verb, paths) in enumerate(self._parsed):
             if verb != "set":
                 continue
-            if path in paths:
-                return
-            common = max(_common(path, p) for p in paths) if paths else 0
-            if common and common >= best:
-                best, at = common, i + 1
-        self.lines.insert(at, _text("set", path))
+            for p in paths:
+                if p == path:
+                    return
+                if p[:reach] == head and path:
+                    common = reach + _common(p[reach:], path[reach:])
+                    if common >= best:
+                        best, at = common, i + 1
+                        reach, head = common, path[:common]
+        line = _text("set", path)
+        self.lines.insert(at, line)
+        self._parsed.insert(at, _paths(line))
 
     def _delete(self, path: tuple[str, ...]) -> None:
         kept: list[str] = []
+        parsed: list[_Parsed] = []
         removed = False
-        for line in self.lines:
-            verb, paths = _paths(line)
+        for line, (verb, paths) in zip(self.lines, self._parsed, strict=True):
             under = [p for p in paths if _starts(p, path)]
             if verb not in ("set", "deactivate") or not under:
                 kept.append(line)
+                parsed.append((verb, paths))
                 continue
             removed = removed or verb == "set"
             # A list line (`application [ a b ]`) keeps the values not deleted.
-            kept.extend(_text(verb, p) for p in paths if not _starts(p, path))
+            for p in paths:
+                if not _starts(p, path):
+                    kept.append(_text(verb, p))
+                    parsed.append(_paths(kept[-1]))
         if not removed:
             raise MergeError(f"delete {' '.join(path)}: statement not found")
-        self.lines = kept
+        self.lines, self._parsed = kept, parsed
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
-        inside = [any(_starts(p, element) for p in _paths(line)[1]) for line in self.lines]
-        moved = [line for line, yes in zip(self.lines, inside, strict=True) if yes]
+        inside = [any(_starts(p, element) for p in paths) for _, paths in self._parsed]
+        rows = list(zip(self.lines, self._parsed, strict=True))
+        moved = [row for row, yes in zip(rows, inside, strict=True) if yes]
         if not moved:
             raise MergeError(f"insert {' '.join(element)}: no such element")
-        rest = [line for line, yes in zip(self.lines, inside, strict=True) if not yes]
-        for i, line in enumerate(rest):
-            verb, paths = _paths(line)
+        rest = [row for row, yes in zip(rows, inside, strict=True) if not yes]
+        for i, (_, (verb, paths)) in enumerate(rest):
             if verb == "set" and any(_starts(p, anchor) for p in paths):
-                self.lines = [*rest[:i], *moved, *rest[i:]]
+                rows = [*rest[:i], *moved, *rest[i:]]
+                self.lines = [line for line, _ in rows]
+                self._parsed = [parsed for _, parsed in rows]
                 return
         raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")
