@@ -21,6 +21,8 @@ element's lines just before its sibling's first line is what ``insert`` means to
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from functools import lru_cache
 
@@ -108,6 +110,29 @@ def _lexed_paths(line: str) -> _Parsed:
     return "deactivate", [p for p, _ in lexed.deactivated]
 
 
+def _encode(path: tuple[str, ...]) -> str | None:
+    """A newline, then every word followed by a tab; None when a word holds either character."""
+    encoded = "\n" + "".join([word + "\t" for word in path])
+    if encoded.count("\t") != len(path) or encoded.count("\n") != 1:
+        return None
+    return encoded
+
+
+def _encode_head(path: tuple[str, ...], words: int) -> str:
+    return "\n" + "".join([word + "\t" for word in path[:words]])
+
+
+def _key(parsed: _Parsed) -> str | None:
+    """A set line's paths encoded for ``JunosText._place_search`` ("" for other lines)."""
+    verb, paths = parsed
+    if verb != "set":
+        return ""
+    encoded = [_encode(p) for p in paths]
+    if None in encoded:
+        return None
+    return "".join(encoded)  # type: ignore[arg-type]
+
+
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
     return path[: len(prefix)] == prefix
 
@@ -150,6 +175,10 @@ class JunosText:
     def _reset(self, lines: list[str]) -> None:
         self.lines = lines
         self._parsed = [_paths(line) for line in lines]
+        self._rekey()
+
+    def _rekey(self) -> None:
+        self._keys = [_key(parsed) for parsed in self._parsed]
 
     def text(self) -> str:
         """Return the edited configuration (set form)."""
@@ -187,6 +216,16 @@ class JunosText:
 
         Nothing changes when a set line already names ``path``.
         """
+        at = self._place_search(path) if path and None not in self._keys else self._place_scan(path)
+        if at is None:
+            return
+        line = _text("set", path)
+        self.lines.insert(at, line)
+        self._parsed.insert(at, _paths(line))
+        self._keys.insert(at, _key(self._parsed[at]))
+
+    def _place_scan(self, path: tuple[str, ...]) -> int | None:
+        """Where ``_set`` puts ``path`` (None: already there), line by line."""
         best, at = 0, len(self.lines)
         # Only a path sharing at least max(best, 1) leading words can move the place: compare
         # that many words at once, then count the rest.
@@ -197,15 +236,41 @@ class JunosText:
                 continue
             for p in paths:
                 if p == path:
-                    return
+                    return None
                 if p[:reach] == head and path:
                     common = reach + _common(p[reach:], path[reach:])
                     if common >= best:
                         best, at = common, i + 1
                         reach, head = common, path[:common]
-        line = _text("set", path)
-        self.lines.insert(at, line)
-        self._parsed.insert(at, _paths(line))
+        return at
+
+    def _place_search(self, path: tuple[str, ...]) -> int | None:
+        """``_place_scan`` for a non-empty path, by substring search over every line's key.
+
+        A key writes each path as a newline, then each word followed by a tab (words hold
+        neither, else the line has no key and ``_place_scan`` decides), so "some path starts
+        with these words" is "the keys hold their encoding", and the last line holding it is
+        the last match.
+        """
+        encoded = _encode(path)
+        if encoded is None:
+            return self._place_scan(path)
+        keys = "".join(self._keys) + "\n"  # type: ignore[arg-type]
+        if encoded + "\n" in keys:
+            return None
+        # The longest shared head: a head of k words is in the keys only if the head of k - 1 is.
+        lo, hi = 0, len(path)  # the head of lo words is found (0: trivially), of hi + 1 not
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _encode_head(path, mid) in keys:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo == 0:
+            return len(self.lines)
+        found = keys.rfind(_encode_head(path, lo))
+        starts = list(itertools.accumulate((len(k) for k in self._keys), initial=0))  # type: ignore[arg-type]
+        return bisect.bisect_right(starts, found)  # the line holding the match, plus one
 
     def _delete(self, path: tuple[str, ...]) -> None:
         kept: list[str] = []
@@ -226,6 +291,7 @@ class JunosText:
         if not removed:
             raise MergeError(f"delete {' '.join(path)}: statement not found")
         self.lines, self._parsed = kept, parsed
+        self._rekey()
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
         inside = [any(_starts(p, element) for p in paths) for _, paths in self._parsed]
@@ -239,5 +305,6 @@ class JunosText:
                 rows = [*rest[:i], *moved, *rest[i:]]
                 self.lines = [line for line, _ in rows]
                 self._parsed = [parsed for _, parsed in rows]
+                self._rekey()
                 return
         raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")

@@ -19,6 +19,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Disposition(StrEnum):
@@ -234,7 +235,24 @@ def _set_command(tokens: list[_Token], number: int, out: Lexed) -> None:
 
 
 def lex(text: str) -> Lexed:
-    """Turn configuration text (brace or set form, or both) into statements."""
+    """Turn configuration text (brace or set form, or both) into statements.
+
+    The parser and the remediation read the same text: the last few results are kept, and
+    each caller gets its own containers (the statements themselves are immutable).
+    """
+    done = _lexed(text)
+    return Lexed(
+        list(done.statements),
+        list(done.lines),
+        dict(done.dispositions),
+        list(done.deactivated),
+        dict(done.headers),
+        list(done.problems),
+    )
+
+
+@lru_cache(maxsize=4)
+def _lexed(text: str) -> Lexed:
     lines = split_lines(text)
     out = Lexed([], lines, {})
     state = _BraceState()
