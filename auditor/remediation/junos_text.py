@@ -153,6 +153,10 @@ class JunosText:
     ``_paths`` says of it), so an edit reads every line once instead of once per command.
     """
 
+    lines: list[str]
+    _parsed: list[_Parsed]
+    _keys: list[str | None]  # None: a word holds a tab or newline (see _place_search)
+
     def __init__(self, text: str) -> None:
         """Read ``text`` (set or brace form); a brace form is turned into set commands.
 
@@ -174,8 +178,20 @@ class JunosText:
 
     def _reset(self, lines: list[str]) -> None:
         self.lines = lines
-        self._parsed = [_paths(line) for line in lines]
-        self._rekey()
+        if _NOT_PLAIN.search("\n".join(lines)) is not None:
+            self._parsed = [_paths(line) for line in lines]
+            self._rekey()
+            return
+        # Every line plain (most set-form files): a `set` line's path is its words after `set`.
+        self._parsed, self._keys = [], []
+        for line in lines:
+            words = line.split()
+            if words and words[0] == "set":
+                self._parsed.append(("set", [tuple(words[1:])]))
+                self._keys.append("\n" + "".join([word + "\t" for word in words[1:]]))
+            else:
+                self._parsed.append(_paths(line))
+                self._keys.append(_key(self._parsed[-1]))
 
     def _rekey(self) -> None:
         self._keys = [_key(parsed) for parsed in self._parsed]
@@ -269,7 +285,7 @@ class JunosText:
         if lo == 0:
             return len(self.lines)
         found = keys.rfind(_encode_head(path, lo))
-        starts = list(itertools.accumulate((len(k) for k in self._keys), initial=0))  # type: ignore[arg-type]
+        starts = list(itertools.accumulate(map(len, self._keys), initial=0))  # type: ignore[arg-type]
         return bisect.bisect_right(starts, found)  # the line holding the match, plus one
 
     def _delete(self, path: tuple[str, ...]) -> None:

@@ -258,8 +258,9 @@ def _lexed(text: str) -> Lexed:
     state = _BraceState()
     in_comment = False
     statements = out.statements
+    every_line_plain = _NOT_PLAIN.search(text) is None  # then no comment ever opens either
     for number, raw in enumerate(lines, start=1):
-        if not in_comment and _NOT_PLAIN.search(raw) is None:
+        if every_line_plain or (not in_comment and _NOT_PLAIN.search(raw) is None):
             # Most lines are words only: a plain `set` line at top level is one statement of
             # its words (what _set_command makes of it); other plain lines take the usual way.
             words = raw.split()

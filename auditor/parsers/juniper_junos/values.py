@@ -118,3 +118,23 @@ def _address_space(cubes: tuple[Cube, ...], field_name: str) -> FlowSpace:
     full = (FULL_INTERVALS[0], ANY_CUBE, ANY_CUBE, FULL_INTERVALS[3], FULL_INTERVALS[4], FULL_INTERVALS[5])
     boxes = tuple(full[:index] + (cube,) + full[index + 1 :] for cube in merged)
     return FlowSpace(boxes)  # type: ignore[arg-type]
+
+
+def service_space(
+    protocols: list[Interval] | None, sport: list[Interval] | None, dport: list[Interval] | None
+) -> FlowSpace:
+    """``FlowSpace.build`` of protocols and ports (None: any), cached: applications repeat."""
+    return _service_space(
+        None if protocols is None else tuple(protocols),
+        None if sport is None else tuple(sport),
+        None if dport is None else tuple(dport),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _service_space(
+    protocols: tuple[Interval, ...] | None,
+    sport: tuple[Interval, ...] | None,
+    dport: tuple[Interval, ...] | None,
+) -> FlowSpace:
+    return FlowSpace.build(protocols=protocols, sport=sport, dport=dport)
