@@ -517,7 +517,13 @@ def test_a_denying_policy_from_a_group_is_left_to_a_person() -> None:
 _WORD = st.sampled_from(["security", "policies", "policy", "p1", "p2", "match", "then", "permit", "a", "b",
                          '"x y"', '"t\tab"', '""', "[", "]"])  # fmt: skip
 _VERB = st.sampled_from(["set", "set", "set", "deactivate", "delete", "activate", "#", "/*"])
-_COMMAND_LINE = st.tuples(_VERB, st.lists(_WORD, max_size=6)).map(lambda v: " ".join([v[0], *v[1]]))
+_PLAIN_WORD = st.sampled_from(["security", "policies", "policy", "p1", "p2", "match", "a", "b"])
+_COMMAND_LINE = st.one_of(
+    st.tuples(_VERB, st.lists(_WORD, max_size=6)).map(lambda v: " ".join([v[0], *v[1]])),
+    st.tuples(st.sampled_from(["set", "set", "deactivate", "delete"]), st.lists(_PLAIN_WORD, max_size=6)).map(
+        lambda v: " ".join([v[0], *v[1]])
+    ),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -532,6 +538,8 @@ def test_editor_places_a_set_as_the_line_scan_does(lines: list[str], commands: l
         if verb in ("set", "deactivate") and junos_text._NOT_PLAIN.search(line) is None:
             assert junos_text._paths(line) == junos_text._lexed_paths.__wrapped__(line)
     editor = JunosText("\n".join(lines) + "\n")
+    assert editor._parsed == [junos_text._paths(line) for line in editor.lines]  # plain files read fast
+    assert editor._keys == [junos_text._key(parsed) for parsed in editor._parsed]
     for words in commands:
         rendered = "set " + " ".join(words)
         paths = [s.words for s in junos_text.lex(rendered).statements]

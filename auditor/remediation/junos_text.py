@@ -26,7 +26,7 @@ import itertools
 import re
 from functools import lru_cache
 
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, lex, split_lines
+from auditor.parsers.juniper_junos.statements import Lexed, Statement, is_plain, lex, split_lines
 from auditor.remediation.merge import MergeError
 
 __all__ = ["JunosText", "quote", "set_lines"]
@@ -164,8 +164,12 @@ class JunosText:
             MergeError: the text has lines the lexer cannot read as Junos statements.
         """
         lines = split_lines(text)
+        if is_plain(text) and self._read_plain(lines):
+            return
         if _is_set_form(lines):
-            self._reset(lines)
+            self.lines = lines
+            self._parsed = [_paths(line) for line in lines]
+            self._keys = [_key(parsed) for parsed in self._parsed]
             return
         lexed = lex(text)
         if lexed.problems:
@@ -174,27 +178,30 @@ class JunosText:
         lines = set_lines(lexed, lexed.statements)
         for path, _ in lexed.deactivated:
             lines.append(_text("deactivate", path))
-        self._reset(lines)
-
-    def _reset(self, lines: list[str]) -> None:
         self.lines = lines
-        if _NOT_PLAIN.search("\n".join(lines)) is not None:
-            self._parsed = [_paths(line) for line in lines]
-            self._rekey()
-            return
-        # Every line plain (most set-form files): a `set` line's path is its words after `set`.
-        self._parsed, self._keys = [], []
-        for line in lines:
-            words = line.split()
-            if words and words[0] == "set":
-                self._parsed.append(("set", [tuple(words[1:])]))
-                self._keys.append("\n" + "".join([word + "\t" for word in words[1:]]))
-            else:
-                self._parsed.append(_paths(line))
-                self._keys.append(_key(self._parsed[-1]))
-
-    def _rekey(self) -> None:
+        self._parsed = [_paths(line) for line in lines]
         self._keys = [_key(parsed) for parsed in self._parsed]
+
+    def _read_plain(self, lines: list[str]) -> bool:
+        """Read a set-form text whose every line is plain (most are); False for a brace form.
+
+        No line holds ``#`` or ``/*``, so a set form is one whose lines start with a verb, and
+        a ``set`` line's path is its words after ``set`` (what ``_paths`` says of it).
+        """
+        rows = [line.split() for line in lines]
+        if not all(not words or words[0] in _SET_FORM_VERBS for words in rows):
+            return False
+        sets = [words[1:] if words and words[0] == "set" else None for words in rows]
+        self.lines = lines
+        self._parsed = [("set", [tuple(path)]) if path is not None else ("", []) for path in sets]
+        self._keys = [
+            "\n" + "\t".join(path) + "\t" if path else "\n" if path is not None else "" for path in sets
+        ]
+        for i, path in enumerate(sets):
+            if path is None:  # deactivate, delete... lines: rare in a file
+                self._parsed[i] = _paths(lines[i])
+                self._keys[i] = _key(self._parsed[i])
+        return True
 
     def text(self) -> str:
         """Return the edited configuration (set form)."""
@@ -289,38 +296,45 @@ class JunosText:
         return bisect.bisect_right(starts, found)  # the line holding the match, plus one
 
     def _delete(self, path: tuple[str, ...]) -> None:
-        kept: list[str] = []
-        parsed: list[_Parsed] = []
+        kept: list[tuple[str, _Parsed, str | None]] = []
         removed = False
-        for line, (verb, paths) in zip(self.lines, self._parsed, strict=True):
+        for row in zip(self.lines, self._parsed, self._keys, strict=True):
+            verb, paths = row[1]
             under = [p for p in paths if _starts(p, path)]
             if verb not in ("set", "deactivate") or not under:
-                kept.append(line)
-                parsed.append((verb, paths))
+                kept.append(row)
                 continue
             removed = removed or verb == "set"
             # A list line (`application [ a b ]`) keeps the values not deleted.
             for p in paths:
                 if not _starts(p, path):
-                    kept.append(_text(verb, p))
-                    parsed.append(_paths(kept[-1]))
+                    line = _text(verb, p)
+                    parsed = _paths(line)
+                    kept.append((line, parsed, _key(parsed)))
         if not removed:
             raise MergeError(f"delete {' '.join(path)}: statement not found")
-        self.lines, self._parsed = kept, parsed
-        self._rekey()
+        self._rows(kept)
+
+    def _rows(self, rows: list[tuple[str, _Parsed, str | None]]) -> None:
+        self.lines = [line for line, _, _ in rows]
+        self._parsed = [parsed for _, parsed, _ in rows]
+        self._keys = [key for _, _, key in rows]
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
-        inside = [any(_starts(p, element) for p in paths) for _, paths in self._parsed]
-        rows = list(zip(self.lines, self._parsed, strict=True))
+        encoded = _encode(element) if element else None
+        inside = [
+            encoded in key
+            if encoded is not None and key is not None and parsed[0] == "set"
+            else any(_starts(p, element) for p in parsed[1])
+            for parsed, key in zip(self._parsed, self._keys, strict=True)
+        ]  # a set line's key holds a path's encoding at its start only, so `in` is "starts with"
+        rows = list(zip(self.lines, self._parsed, self._keys, strict=True))
         moved = [row for row, yes in zip(rows, inside, strict=True) if yes]
         if not moved:
             raise MergeError(f"insert {' '.join(element)}: no such element")
         rest = [row for row, yes in zip(rows, inside, strict=True) if not yes]
-        for i, (_, (verb, paths)) in enumerate(rest):
+        for i, (_, (verb, paths), _) in enumerate(rest):
             if verb == "set" and any(_starts(p, anchor) for p in paths):
-                rows = [*rest[:i], *moved, *rest[i:]]
-                self.lines = [line for line, _ in rows]
-                self._parsed = [parsed for _, parsed in rows]
-                self._rekey()
+                self._rows([*rest[:i], *moved, *rest[i:]])
                 return
         raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")

@@ -602,7 +602,10 @@ _LINE = st.one_of(
 def test_plain_lines_lex_as_the_tokenizer_reads_them(lines: list[str]) -> None:
     """A line without quotes, comments or punctuation skips the tokenizer: ending each such
     line with a comment sends it through the tokenizer instead, with the same statements."""
-    from auditor.parsers.juniper_junos.statements import _NOT_PLAIN, lex
+    from auditor.parsers.juniper_junos.statements import _NOT_PLAIN, is_plain, lex
+
+    for text in (*lines, "\n".join(lines)):
+        assert is_plain(text) == (_NOT_PLAIN.search(text) is None)
 
     fast = lex("".join(line + "\n" for line in lines))
     slow = lex("".join(line + (" #\n" if _NOT_PLAIN.search(line) is None else "\n") for line in lines))
@@ -613,8 +616,12 @@ def test_plain_lines_lex_as_the_tokenizer_reads_them(lines: list[str]) -> None:
     assert fast.problems == slow.problems
 
 
-_OCTET = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "1a", "", " 1", "٣", "+1"]))
-_LENGTH = st.one_of(st.integers(0, 40).map(str), st.sampled_from(["", "08", "032", "٣", "255.0.0.0", "0.0.0.255"]))
+_OCTET = st.one_of(
+    st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "1a", "", " 1", "٣", "+1"])
+)
+_LENGTH = st.one_of(
+    st.integers(0, 40).map(str), st.sampled_from(["", "08", "032", "٣", "255.0.0.0", "0.0.0.255"])
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -90,6 +90,15 @@ _PLAIN = frozenset(_PUNCT) | {'"', "#"}
 _NOT_PLAIN = re.compile(r'[{};\[\]"#]|/\*')  # the same test as _PLAIN plus "/*", in one scan
 
 
+def is_plain(text: str) -> bool:
+    """Tell whether ``text`` has none of the characters (or ``/*``) that need the tokenizer.
+
+    The same test as ``_NOT_PLAIN``, as one C-speed scan per character, which is faster on a
+    whole file than the regex.
+    """
+    return not any(c in text for c in _PLAIN) and "/*" not in text
+
+
 def _tokens(line: str, number: int, in_comment: bool) -> tuple[list[_Token], bool]:
     """Tokenize one line; returns the tokens and whether a ``/*`` comment is still open."""
     if not in_comment and _NOT_PLAIN.search(line) is None:
@@ -258,7 +267,7 @@ def _lexed(text: str) -> Lexed:
     state = _BraceState()
     in_comment = False
     statements = out.statements
-    every_line_plain = _NOT_PLAIN.search(text) is None  # then no comment ever opens either
+    every_line_plain = is_plain(text)  # then no comment ever opens either
     for number, raw in enumerate(lines, start=1):
         if every_line_plain or (not in_comment and _NOT_PLAIN.search(raw) is None):
             # Most lines are words only: a plain `set` line at top level is one statement of
