@@ -639,3 +639,16 @@ def test_plain_prefixes_read_as_ipaddress_reads_them(octets: list[str], length: 
     assert prefix_cube(text) == expected
     if plain_prefix(text):
         assert net is not None and net.version == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["policy", "term", "p", "q", ""]), max_size=8), st.sampled_from(["p", "q"]))
+def test_words_after_finds_the_first_keyword_name_pair(words: list[str], name: str) -> None:
+    from auditor.parsers.juniper_junos.statements import words_after
+
+    expected: tuple[str, ...] = ()
+    for i in range(len(words) - 1):
+        if words[i] == "policy" and words[i + 1] == name:
+            expected = tuple(words[i + 2 :])
+            break
+    assert words_after(tuple(words), "policy", name) == expected

@@ -28,7 +28,7 @@ from auditor.flowspace import (
 )
 from auditor.model import Diagnostic, DiagnosticKind, Source
 from auditor.parsers.juniper_junos.draft import Draft, Entry
-from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.statements import Statement, words_after
 from auditor.parsers.juniper_junos.tables import APPLICATIONS, ICMP, ICMP_ONLY
 from auditor.parsers.juniper_junos.values import IPV6, port_range, prefix_cube, protocol_number, service_space
 
@@ -267,8 +267,4 @@ class Resolver:
 
 def _tail(st: Statement, kind: str, name: str) -> tuple[str, ...]:
     """The words after ``kind name`` in a statement (the element's own attributes)."""
-    w = st.words
-    for i in range(len(w) - 1):
-        if w[i] == kind and w[i + 1] == name:
-            return w[i + 2 :]
-    return ()
+    return words_after(st.words, kind, name)

@@ -51,6 +51,20 @@ class Statement:
         return self.words[: len(prefix)] == prefix
 
 
+def words_after(words: tuple[str, ...], keyword: str, name: str) -> tuple[str, ...]:
+    """Return the words after the first ``keyword name`` pair in ``words`` (() when none)."""
+    i = 0
+    last = len(words) - 1
+    while True:
+        try:
+            i = words.index(keyword, i, last)  # a keyword in the last place has no name after it
+        except ValueError:
+            return ()
+        if words[i + 1] == name:
+            return words[i + 2 :]
+        i += 1
+
+
 @dataclass(slots=True)
 class Lexed:
     """The statements of a file, the raw lines, and what happened to non-statement lines."""
