@@ -510,3 +510,41 @@ def test_a_denying_policy_from_a_group_is_left_to_a_person() -> None:
     result, failing = _remediate(text, "group.conf", SRX_OPTIONS)
     assert "tcp-443" in failing and not result.verified
     assert "inherited from a configuration group" in result.unresolved["tcp-443"]
+
+
+# --- the editor's fast paths agree with its line-by-line reading -----------------------------
+
+_WORD = st.sampled_from(["security", "policies", "policy", "p1", "p2", "match", "then", "permit", "a", "b",
+                         '"x y"', '"t\tab"', '""', "[", "]"])  # fmt: skip
+_VERB = st.sampled_from(["set", "set", "set", "deactivate", "delete", "activate", "#", "/*"])
+_PLAIN_WORD = st.sampled_from(["security", "policies", "policy", "p1", "p2", "match", "a", "b"])
+_COMMAND_LINE = st.one_of(
+    st.tuples(_VERB, st.lists(_WORD, max_size=6)).map(lambda v: " ".join([v[0], *v[1]])),
+    st.tuples(st.sampled_from(["set", "set", "deactivate", "delete"]), st.lists(_PLAIN_WORD, max_size=6)).map(
+        lambda v: " ".join([v[0], *v[1]])
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_COMMAND_LINE, max_size=15), st.lists(st.lists(_WORD, max_size=6), min_size=1, max_size=4))
+def test_editor_places_a_set_as_the_line_scan_does(lines: list[str], commands: list[list[str]]) -> None:
+    """The substring search over line keys finds the same place (or "already there") as the
+    line-by-line scan, and a plain line reads as the lexer reads it."""
+    from auditor.remediation import junos_text
+
+    for line in lines:
+        verb = line.split()[0]
+        if verb in ("set", "deactivate") and junos_text._NOT_PLAIN.search(line) is None:
+            assert junos_text._paths(line) == junos_text._lexed_paths.__wrapped__(line)
+    editor = JunosText("\n".join(lines) + "\n")
+    assert editor._parsed == [junos_text._paths(line) for line in editor.lines]  # plain files read fast
+    assert editor._keys == [junos_text._key(parsed) for parsed in editor._parsed]
+    for words in commands:
+        rendered = "set " + " ".join(words)
+        paths = [s.words for s in junos_text.lex(rendered).statements]
+        for path in paths:
+            if path and None not in editor._keys:
+                assert editor._place_search(path) == editor._place_scan(path), (editor.lines, path)
+        if paths:
+            editor.apply(rendered)

@@ -55,24 +55,25 @@ class _Index:
 
     lexed: Lexed
     statements: list[Statement]
-    by_line: dict[int, tuple[str, ...]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    _by_line: dict[int, tuple[str, ...]] | None = None  # built on first use: most changes never ask
+    _words: set[str] | None = None
 
     @classmethod
     def of(cls, text: str) -> _Index:
         lexed = lex(text)
-        statements = apply_deactivations(lexed)
-        index = cls(lexed, statements)
-        for path, line in lexed.headers.items():
-            if len(path) > len(index.by_line.get(line, ())):
-                index.by_line[line] = path
-        for st in statements:
-            index.by_line.setdefault(st.line, st.words)
-        return index
+        return cls(lexed, apply_deactivations(lexed))
 
     def path_at(self, line: int) -> tuple[str, ...]:
         """Return the path of the element that opens at file line ``line``."""
-        return self.by_line.get(line, ())
+        if self._by_line is None:
+            self._by_line = {}
+            for path, at in self.lexed.headers.items():
+                if len(path) > len(self._by_line.get(at, ())):
+                    self._by_line[at] = path
+            for st in self.statements:
+                self._by_line.setdefault(st.line, st.words)
+        return self._by_line.get(line, ())
 
     def under(self, prefix: tuple[str, ...]) -> list[Statement]:
         return [st for st in self.statements if st.words[: len(prefix)] == prefix]
@@ -81,7 +82,9 @@ class _Index:
         return bool(self.under(path))
 
     def name_taken(self, name: str) -> bool:
-        return name in self.used or any(name in st.words for st in self.statements)
+        if self._words is None:  # every word of every statement, once
+            self._words = set().union(*[st.words for st in self.statements])
+        return name in self.used or name in self._words
 
     def fresh(self, base: str, numbered: bool = True) -> str:
         """Return ``base-N`` for the first N that no statement uses yet (``base`` itself if free)."""

@@ -21,9 +21,12 @@ element's lines just before its sibling's first line is what ``insert`` means to
 
 from __future__ import annotations
 
-from functools import cache
+import bisect
+import itertools
+import re
+from functools import lru_cache
 
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, lex
+from auditor.parsers.juniper_junos.statements import Lexed, Statement, is_plain, lex, split_lines
 from auditor.remediation.merge import MergeError
 
 __all__ = ["JunosText", "quote", "set_lines"]
@@ -67,26 +70,67 @@ def set_lines(lexed: Lexed, statements: list[Statement]) -> list[str]:
     return out
 
 
-def _is_set_form(lexed: Lexed) -> bool:
-    for raw in lexed.lines:
+def _is_set_form(lines: list[str]) -> bool:
+    for raw in lines:
         words = raw.split()
         if words and not words[0].startswith(("#", "/*")) and words[0] not in _SET_FORM_VERBS:
             return False
     return True
 
 
-@cache
-def _paths(line: str) -> tuple[str, list[tuple[str, ...]]]:
+# A line without quotes, comments or punctuation is its whitespace-split words (the lexer's
+# own plain-line test); anything else goes through the lexer.
+_NOT_PLAIN = re.compile(r'[{};\[\]"#]|/\*')
+
+_Parsed = tuple[str, list[tuple[str, ...]]]
+
+
+def _paths(line: str) -> _Parsed:
     """Return a set-form line's verb and the statement paths it names (a list names several)."""
     words = line.split()
     if not words or words[0] not in _SET_FORM_VERBS:
         return "", []
+    verb = words[0]
+    if verb not in ("set", "deactivate"):
+        return verb, []
+    if _NOT_PLAIN.search(line) is None:
+        # What the lexer makes of a plain line: `set P` is one statement P, `deactivate P`
+        # one deactivated path P (none when P is empty).
+        if verb == "set" or len(words) > 1:
+            return verb, [tuple(words[1:])]
+        return verb, []
+    return _lexed_paths(line)
+
+
+@lru_cache(maxsize=4096)
+def _lexed_paths(line: str) -> _Parsed:
     lexed = lex(line)
-    if words[0] == "set":
+    if line.split()[0] == "set":
         return "set", [st.words for st in lexed.statements]
-    if words[0] == "deactivate":
-        return "deactivate", [p for p, _ in lexed.deactivated]
-    return words[0], []
+    return "deactivate", [p for p, _ in lexed.deactivated]
+
+
+def _encode(path: tuple[str, ...]) -> str | None:
+    """A newline, then every word followed by a tab; None when a word holds either character."""
+    encoded = "\n" + "".join([word + "\t" for word in path])
+    if encoded.count("\t") != len(path) or encoded.count("\n") != 1:
+        return None
+    return encoded
+
+
+def _encode_head(path: tuple[str, ...], words: int) -> str:
+    return "\n" + "".join([word + "\t" for word in path[:words]])
+
+
+def _key(parsed: _Parsed) -> str | None:
+    """A set line's paths encoded for ``JunosText._place_search`` ("" for other lines)."""
+    verb, paths = parsed
+    if verb != "set":
+        return ""
+    encoded = [_encode(p) for p in paths]
+    if None in encoded:
+        return None
+    return "".join(encoded)  # type: ignore[arg-type]
 
 
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
@@ -103,7 +147,15 @@ def _common(a: tuple[str, ...], b: tuple[str, ...]) -> int:
 
 
 class JunosText:
-    """An editable Junos configuration, held as set commands."""
+    """An editable Junos configuration, held as set commands.
+
+    ``lines`` are the commands; ``_parsed`` holds, for each line, its verb and paths (what
+    ``_paths`` says of it), so an edit reads every line once instead of once per command.
+    """
+
+    lines: list[str]
+    _parsed: list[_Parsed]
+    _keys: list[str | None]  # None: a word holds a tab or newline (see _place_search)
 
     def __init__(self, text: str) -> None:
         """Read ``text`` (set or brace form); a brace form is turned into set commands.
@@ -111,16 +163,45 @@ class JunosText:
         Raises:
             MergeError: the text has lines the lexer cannot read as Junos statements.
         """
-        lexed = lex(text)
-        if _is_set_form(lexed):
-            self.lines = list(lexed.lines)
+        lines = split_lines(text)
+        if is_plain(text) and self._read_plain(lines):
             return
+        if _is_set_form(lines):
+            self.lines = lines
+            self._parsed = [_paths(line) for line in lines]
+            self._keys = [_key(parsed) for parsed in self._parsed]
+            return
+        lexed = lex(text)
         if lexed.problems:
             line, reason = lexed.problems[0]
             raise MergeError(f"line {line} cannot be read as Junos configuration: {reason}")
-        self.lines = set_lines(lexed, lexed.statements)
+        lines = set_lines(lexed, lexed.statements)
         for path, _ in lexed.deactivated:
-            self.lines.append(_text("deactivate", path))
+            lines.append(_text("deactivate", path))
+        self.lines = lines
+        self._parsed = [_paths(line) for line in lines]
+        self._keys = [_key(parsed) for parsed in self._parsed]
+
+    def _read_plain(self, lines: list[str]) -> bool:
+        """Read a set-form text whose every line is plain (most are); False for a brace form.
+
+        No line holds ``#`` or ``/*``, so a set form is one whose lines start with a verb, and
+        a ``set`` line's path is its words after ``set`` (what ``_paths`` says of it).
+        """
+        rows = [line.split() for line in lines]
+        if not all(not words or words[0] in _SET_FORM_VERBS for words in rows):
+            return False
+        sets = [words[1:] if words and words[0] == "set" else None for words in rows]
+        self.lines = lines
+        self._parsed = [("set", [tuple(path)]) if path is not None else ("", []) for path in sets]
+        self._keys = [
+            "\n" + "\t".join(path) + "\t" if path else "\n" if path is not None else "" for path in sets
+        ]
+        for i, path in enumerate(sets):
+            if path is None:  # deactivate, delete... lines: rare in a file
+                self._parsed[i] = _paths(lines[i])
+                self._keys[i] = _key(self._parsed[i])
+        return True
 
     def text(self) -> str:
         """Return the edited configuration (set form)."""
@@ -128,7 +209,7 @@ class JunosText:
 
     def has(self, path: tuple[str, ...]) -> bool:
         """Tell whether some statement lies under ``path``."""
-        return any(_starts(p, path) for line in self.lines for p in _paths(line)[1])
+        return any(_starts(p, path) for _, paths in self._parsed for p in paths)
 
     def apply(self, rendered: str) -> None:
         """Apply rendered ``set`` / ``delete`` / ``insert`` commands in order.
@@ -154,43 +235,106 @@ class JunosText:
                 raise MergeError(f"command {raw.strip()!r} not understood")
 
     def _set(self, path: tuple[str, ...]) -> None:
+        """Add ``path`` after the last line sharing the longest leading words with it (else last).
+
+        Nothing changes when a set line already names ``path``.
+        """
+        at = self._place_search(path) if path and None not in self._keys else self._place_scan(path)
+        if at is None:
+            return
+        line = _text("set", path)
+        self.lines.insert(at, line)
+        self._parsed.insert(at, _paths(line))
+        self._keys.insert(at, _key(self._parsed[at]))
+
+    def _place_scan(self, path: tuple[str, ...]) -> int | None:
+        """Where ``_set`` puts ``path`` (None: already there), line by line."""
         best, at = 0, len(self.lines)
-        for i, line in enumerate(self.lines):
-            verb, paths = _paths(line)
+        # Only a path sharing at least max(best, 1) leading words can move the place: compare
+        # that many words at once, then count the rest.
+        reach = 1
+        head = path[:1]
+        for i, (verb, paths) in enumerate(self._parsed):
             if verb != "set":
                 continue
-            if path in paths:
-                return
-            common = max(_common(path, p) for p in paths) if paths else 0
-            if common and common >= best:
-                best, at = common, i + 1
-        self.lines.insert(at, _text("set", path))
+            for p in paths:
+                if p == path:
+                    return None
+                if p[:reach] == head and path:
+                    common = reach + _common(p[reach:], path[reach:])
+                    if common >= best:
+                        best, at = common, i + 1
+                        reach, head = common, path[:common]
+        return at
+
+    def _place_search(self, path: tuple[str, ...]) -> int | None:
+        """``_place_scan`` for a non-empty path, by substring search over every line's key.
+
+        A key writes each path as a newline, then each word followed by a tab (words hold
+        neither, else the line has no key and ``_place_scan`` decides), so "some path starts
+        with these words" is "the keys hold their encoding", and the last line holding it is
+        the last match.
+        """
+        encoded = _encode(path)
+        if encoded is None:
+            return self._place_scan(path)
+        keys = "".join(self._keys) + "\n"  # type: ignore[arg-type]
+        if encoded + "\n" in keys:
+            return None
+        # The longest shared head: a head of k words is in the keys only if the head of k - 1 is.
+        lo, hi = 0, len(path)  # the head of lo words is found (0: trivially), of hi + 1 not
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _encode_head(path, mid) in keys:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo == 0:
+            return len(self.lines)
+        found = keys.rfind(_encode_head(path, lo))
+        starts = list(itertools.accumulate(map(len, self._keys), initial=0))  # type: ignore[arg-type]
+        return bisect.bisect_right(starts, found)  # the line holding the match, plus one
 
     def _delete(self, path: tuple[str, ...]) -> None:
-        kept: list[str] = []
+        kept: list[tuple[str, _Parsed, str | None]] = []
         removed = False
-        for line in self.lines:
-            verb, paths = _paths(line)
+        for row in zip(self.lines, self._parsed, self._keys, strict=True):
+            verb, paths = row[1]
             under = [p for p in paths if _starts(p, path)]
             if verb not in ("set", "deactivate") or not under:
-                kept.append(line)
+                kept.append(row)
                 continue
             removed = removed or verb == "set"
             # A list line (`application [ a b ]`) keeps the values not deleted.
-            kept.extend(_text(verb, p) for p in paths if not _starts(p, path))
+            for p in paths:
+                if not _starts(p, path):
+                    line = _text(verb, p)
+                    parsed = _paths(line)
+                    kept.append((line, parsed, _key(parsed)))
         if not removed:
             raise MergeError(f"delete {' '.join(path)}: statement not found")
-        self.lines = kept
+        self._rows(kept)
+
+    def _rows(self, rows: list[tuple[str, _Parsed, str | None]]) -> None:
+        self.lines = [line for line, _, _ in rows]
+        self._parsed = [parsed for _, parsed, _ in rows]
+        self._keys = [key for _, _, key in rows]
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
-        inside = [any(_starts(p, element) for p in _paths(line)[1]) for line in self.lines]
-        moved = [line for line, yes in zip(self.lines, inside, strict=True) if yes]
+        encoded = _encode(element) if element else None
+        inside = [
+            encoded in key
+            if encoded is not None and key is not None and parsed[0] == "set"
+            else any(_starts(p, element) for p in parsed[1])
+            for parsed, key in zip(self._parsed, self._keys, strict=True)
+        ]  # a set line's key holds a path's encoding at its start only, so `in` is "starts with"
+        rows = list(zip(self.lines, self._parsed, self._keys, strict=True))
+        moved = [row for row, yes in zip(rows, inside, strict=True) if yes]
         if not moved:
             raise MergeError(f"insert {' '.join(element)}: no such element")
-        rest = [line for line, yes in zip(self.lines, inside, strict=True) if not yes]
-        for i, line in enumerate(rest):
-            verb, paths = _paths(line)
+        rest = [row for row, yes in zip(rows, inside, strict=True) if not yes]
+        for i, (_, (verb, paths), _) in enumerate(rest):
             if verb == "set" and any(_starts(p, anchor) for p in paths):
-                self.lines = [*rest[:i], *moved, *rest[i:]]
+                self._rows([*rest[:i], *moved, *rest[i:]])
                 return
         raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")

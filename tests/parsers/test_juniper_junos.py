@@ -585,3 +585,70 @@ security {
     assert rule.match is not None
     assert P(TCP, "10.1.1.9", "17.1.0.1", 443) in rule.match
     assert P(TCP, "10.1.1.9", "17.2.0.1", 443) not in rule.match  # the inactive leaf does not apply
+
+
+# --- fast paths: each must read exactly what the general path reads -------------------------
+
+_PLAIN_WORDS = st.sampled_from(["set", "deactivate", "activate", "security", "policies", "p", "inactive:",
+                                "replace:", "a.b", "17.0.0.0/8", "-", "*", "/", "\t", "\r", ""])  # fmt: skip
+_LINE = st.one_of(
+    st.lists(_PLAIN_WORDS, max_size=6).map(" ".join),
+    st.lists(_PIECES, max_size=6).map(lambda p: " ".join(w for w in p if w != "\n")),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINE, max_size=12))
+def test_plain_lines_lex_as_the_tokenizer_reads_them(lines: list[str]) -> None:
+    """A line without quotes, comments or punctuation skips the tokenizer: ending each such
+    line with a comment sends it through the tokenizer instead, with the same statements."""
+    from auditor.parsers.juniper_junos.statements import _NOT_PLAIN, is_plain, lex
+
+    for text in (*lines, "\n".join(lines)):
+        assert is_plain(text) == (_NOT_PLAIN.search(text) is None)
+
+    fast = lex("".join(line + "\n" for line in lines))
+    slow = lex("".join(line + (" #\n" if _NOT_PLAIN.search(line) is None else "\n") for line in lines))
+    assert fast.statements == slow.statements
+    assert fast.dispositions == slow.dispositions
+    assert fast.deactivated == slow.deactivated
+    assert fast.headers == slow.headers
+    assert fast.problems == slow.problems
+
+
+_OCTET = st.one_of(
+    st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "1a", "", " 1", "٣", "+1"])
+)
+_LENGTH = st.one_of(
+    st.integers(0, 40).map(str), st.sampled_from(["", "08", "032", "٣", "255.0.0.0", "0.0.0.255"])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_OCTET, min_size=3, max_size=5), st.one_of(st.none(), _LENGTH))
+def test_plain_prefixes_read_as_ipaddress_reads_them(octets: list[str], length: str | None) -> None:
+    from auditor.flowspace import cube_from_prefix
+    from auditor.parsers.juniper_junos.values import plain_prefix, prefix_cube
+
+    text = ".".join(octets) + ("" if length is None else "/" + length)
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        net = None
+    expected = None if net is None else "ipv6" if net.version == 6 else cube_from_prefix(str(net))
+    assert prefix_cube(text) == expected
+    if plain_prefix(text):
+        assert net is not None and net.version == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["policy", "term", "p", "q", ""]), max_size=8), st.sampled_from(["p", "q"]))
+def test_words_after_finds_the_first_keyword_name_pair(words: list[str], name: str) -> None:
+    from auditor.parsers.juniper_junos.statements import words_after
+
+    expected: tuple[str, ...] = ()
+    for i in range(len(words) - 1):
+        if words[i] == "policy" and words[i + 1] == name:
+            expected = tuple(words[i + 2 :])
+            break
+    assert words_after(tuple(words), "policy", name) == expected

@@ -69,6 +69,8 @@ class Draft:
         return Source(self.file, st.line, self.lines[st.line - 1])
 
     def _opening(self, st: Statement, keyword: str, name: str) -> Source:
+        if not self.headers:  # set form: no `keyword NAME {` line to point at
+            return self.source(st)
         w = st.words
         for i in range(len(w) - 1):
             if w[i] == keyword and w[i + 1] == name:
@@ -80,6 +82,9 @@ class Draft:
 
     def mark(self, st: Statement, disposition: Disposition) -> None:
         """Record what became of a statement's lines (the most telling record wins)."""
+        if st.line == st.last and st.line not in self.dispositions:  # most statements: one new line
+            self.dispositions[st.line] = disposition
+            return
         for number in range(st.line, st.last + 1):
             old = self.dispositions.get(number)
             if old is None or _RANK[disposition] > _RANK[old]:

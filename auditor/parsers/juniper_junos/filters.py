@@ -27,7 +27,7 @@ from auditor.flowspace import ICMP, STATE_ESTABLISHED, STATE_MAX, STATE_NEW, TCP
 from auditor.model import Action, DiagnosticKind, Rule, RuleSet, Source
 from auditor.parsers.juniper_junos.draft import Draft, Entry
 from auditor.parsers.juniper_junos.objects import Resolver
-from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.statements import Statement, words_after
 from auditor.parsers.juniper_junos.values import IPV6, port_range, prefix_cube, protocol_number
 
 _ADDRESS = {"source-address": ("src",), "destination-address": ("dst",), "address": ("src", "dst")}
@@ -61,11 +61,7 @@ class _Term:
 
 
 def _tail(st: Statement, name: str) -> tuple[str, ...]:
-    w = st.words
-    for i in range(len(w) - 1):
-        if w[i] == "term" and w[i + 1] == name:
-            return w[i + 2 :]
-    return ()
+    return words_after(st.words, "term", name)
 
 
 def _read_term(entry: Entry, res: Resolver) -> _Term:

@@ -68,10 +68,11 @@ def expand_groups(statements: list[Statement]) -> Expansion:
     config: list[Statement] = []
     applies: list[tuple[tuple[str, ...], str, Statement]] = []
     for st in statements:
-        if st.starts("groups") and len(st.words) >= 2:
-            groups.setdefault(st.words[1], []).append(st)
-        elif st.words and st.words[-2:-1] == ("apply-groups",):
-            applies.append((st.words[:-2], st.words[-1], st))
+        w = st.words
+        if w[:1] == ("groups",) and len(w) >= 2:
+            groups.setdefault(w[1], []).append(st)
+        elif w and w[-2:-1] == ("apply-groups",):
+            applies.append((w[:-2], w[-1], st))
         else:
             config.append(st)
     out = Expansion(list(config))

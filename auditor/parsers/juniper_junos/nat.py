@@ -24,7 +24,7 @@ from auditor.flowspace import Cube, FlowSpace, Interval
 from auditor.model import PortMapping, Role, Source, SourceNat
 from auditor.parsers.juniper_junos.draft import Draft, Entry
 from auditor.parsers.juniper_junos.objects import Resolver
-from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.statements import Statement, words_after
 from auditor.parsers.juniper_junos.values import port_range, prefix_cube, protocol_number
 
 
@@ -39,11 +39,7 @@ class NatModel:
 
 
 def _tail(st: Statement, key: str, name: str) -> tuple[str, ...]:
-    w = st.words
-    for i in range(len(w) - 1):
-        if w[i] == key and w[i + 1] == name:
-            return w[i + 2 :]
-    return ()
+    return words_after(st.words, key, name)
 
 
 def _rule_parts(

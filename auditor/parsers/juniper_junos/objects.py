@@ -28,9 +28,9 @@ from auditor.flowspace import (
 )
 from auditor.model import Diagnostic, DiagnosticKind, Source
 from auditor.parsers.juniper_junos.draft import Draft, Entry
-from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.statements import Statement, words_after
 from auditor.parsers.juniper_junos.tables import APPLICATIONS, ICMP, ICMP_ONLY
-from auditor.parsers.juniper_junos.values import IPV6, port_range, prefix_cube, protocol_number
+from auditor.parsers.juniper_junos.values import IPV6, port_range, prefix_cube, protocol_number, service_space
 
 ANY_ADDRESS = ("any", "any-ipv4")
 
@@ -259,7 +259,7 @@ class Resolver:
                 inexact = True
         if protocols is None and (dport is not None or sport is not None):
             protocols = [(6, 6), (17, 17)]
-        space = FlowSpace.build(protocols=protocols, sport=sport, dport=dport)
+        space = service_space(protocols, sport, dport)
         if inexact:
             return Match(None, FlowSpace.build(protocols=protocols) if protocols else FlowSpace.everything())
         return Match.of(space)
@@ -267,8 +267,4 @@ class Resolver:
 
 def _tail(st: Statement, kind: str, name: str) -> tuple[str, ...]:
     """The words after ``kind name`` in a statement (the element's own attributes)."""
-    w = st.words
-    for i in range(len(w) - 1):
-        if w[i] == kind and w[i + 1] == name:
-            return w[i + 2 :]
-    return ()
+    return words_after(st.words, kind, name)

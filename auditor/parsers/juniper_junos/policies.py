@@ -28,7 +28,7 @@ from auditor.flowspace import Cube, FlowSpace
 from auditor.model import Action, Binding, DiagnosticKind, Direction, Rule, RuleSet, Source
 from auditor.parsers.juniper_junos.draft import Draft, Entry
 from auditor.parsers.juniper_junos.objects import Match, Resolver
-from auditor.parsers.juniper_junos.statements import Statement
+from auditor.parsers.juniper_junos.statements import Statement, words_after
 from auditor.parsers.juniper_junos.values import address_space
 
 GLOBAL = ("*", "*")
@@ -49,11 +49,7 @@ class Policy:
 
 
 def _tail(st: Statement, name: str) -> tuple[str, ...]:
-    w = st.words
-    for i in range(len(w) - 1):
-        if w[i] == "policy" and w[i + 1] == name:
-            return w[i + 2 :]
-    return ()
+    return words_after(st.words, "policy", name)
 
 
 @dataclass(slots=True)

@@ -326,15 +326,15 @@ def read(d: Draft, st: Statement) -> None:
     w = st.words
     if w[:1] == ("security",) and w[1:2] and w[1] in _SRX_ONLY:
         d.srx = True
-    for length in range(min(len(w), 3), 0, -1):
-        reader = _READERS.get(w[:length])
-        if reader is not None:
-            done = reader(d, st)
-            if done:
-                d.mark(st, Disposition.EXTRACTED)
-            elif done is False:
-                d.unrecognized(st)
-            return
+    # The longest path of at most three words that has a reader (readers are functions: truthy).
+    reader = _READERS.get(w[:3]) or _READERS.get(w[:2]) or _READERS.get(w[:1])
+    if reader is not None:
+        done = reader(d, st)
+        if done:
+            d.mark(st, Disposition.EXTRACTED)
+        elif done is False:
+            d.unrecognized(st)
+        return
     found = ignored.lookup(w)
     if found is None:
         d.unrecognized(st)

@@ -16,8 +16,10 @@ Set form: ``set P`` adds a statement; ``deactivate P`` marks every statement und
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Disposition(StrEnum):
@@ -47,6 +49,20 @@ class Statement:
     def starts(self, *prefix: str) -> bool:
         """Tell whether the statement's path starts with ``prefix``."""
         return self.words[: len(prefix)] == prefix
+
+
+def words_after(words: tuple[str, ...], keyword: str, name: str) -> tuple[str, ...]:
+    """Return the words after the first ``keyword name`` pair in ``words`` (() when none)."""
+    i = 0
+    last = len(words) - 1
+    while True:
+        try:
+            i = words.index(keyword, i, last)  # a keyword in the last place has no name after it
+        except ValueError:
+            return ()
+        if words[i + 1] == name:
+            return words[i + 2 :]
+        i += 1
 
 
 @dataclass(slots=True)
@@ -85,11 +101,21 @@ class _Token:
 
 # Characters that need the full tokenizer: quotes, comments, punctuation.
 _PLAIN = frozenset(_PUNCT) | {'"', "#"}
+_NOT_PLAIN = re.compile(r'[{};\[\]"#]|/\*')  # the same test as _PLAIN plus "/*", in one scan
+
+
+def is_plain(text: str) -> bool:
+    """Tell whether ``text`` has none of the characters (or ``/*``) that need the tokenizer.
+
+    The same test as ``_NOT_PLAIN``, as one C-speed scan per character, which is faster on a
+    whole file than the regex.
+    """
+    return not any(c in text for c in _PLAIN) and "/*" not in text
 
 
 def _tokens(line: str, number: int, in_comment: bool) -> tuple[list[_Token], bool]:
     """Tokenize one line; returns the tokens and whether a ``/*`` comment is still open."""
-    if not in_comment and _PLAIN.isdisjoint(line) and "/*" not in line:
+    if not in_comment and _NOT_PLAIN.search(line) is None:
         return [_Token(word, number) for word in line.split()], False  # most lines: words only
     out: list[_Token] = []
     i, n = 0, len(line)
@@ -232,14 +258,41 @@ def _set_command(tokens: list[_Token], number: int, out: Lexed) -> None:
 
 
 def lex(text: str) -> Lexed:
-    """Turn configuration text (brace or set form, or both) into statements."""
+    """Turn configuration text (brace or set form, or both) into statements.
+
+    The parser and the remediation read the same text: the last few results are kept, and
+    each caller gets its own containers (the statements themselves are immutable).
+    """
+    done = _lexed(text)
+    return Lexed(
+        list(done.statements),
+        list(done.lines),
+        dict(done.dispositions),
+        list(done.deactivated),
+        dict(done.headers),
+        list(done.problems),
+    )
+
+
+@lru_cache(maxsize=4)
+def _lexed(text: str) -> Lexed:
     lines = split_lines(text)
     out = Lexed([], lines, {})
     state = _BraceState()
     in_comment = False
+    statements = out.statements
+    every_line_plain = is_plain(text)  # then no comment ever opens either
     for number, raw in enumerate(lines, start=1):
-        tokens, still = _tokens(raw, number, in_comment)
-        in_comment = still
+        if every_line_plain or (not in_comment and _NOT_PLAIN.search(raw) is None):
+            # Most lines are words only: a plain `set` line at top level is one statement of
+            # its words (what _set_command makes of it); other plain lines take the usual way.
+            words = raw.split()
+            if words and words[0] == "set" and not state.stack and not state.words:
+                statements.append(Statement(tuple(words[1:]), number, number))
+                continue
+            tokens = [_Token(word, number) for word in words]
+        else:
+            tokens, in_comment = _tokens(raw, number, in_comment)
         if not tokens:
             out.dispositions[number] = Disposition.COMMENT
             continue

@@ -7,6 +7,7 @@ value it knows, so the caller can mark what uses it inexact instead of guessing.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from auditor.flowspace import (
     ANY_CUBE,
@@ -51,13 +52,38 @@ def protocol_number(text: str) -> int | None:
     return PROTOCOLS.get(text.lower())
 
 
+def _plain_quad(text: str) -> bool:
+    """Tell whether ``text`` is a dotted quad as ``ipaddress`` reads one (no leading zeros)."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        p.isascii() and p.isdigit() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
+        for p in parts
+    )
+
+
+def plain_prefix(text: str) -> bool:
+    """Tell whether ``text`` is ``A.B.C.D`` or ``A.B.C.D/N`` (N of one or two ASCII digits, <= 32).
+
+    Those are most prefixes in a config; ``prefix_cube`` reads them without ``ipaddress``.
+    """
+    address, slash, length = text.partition("/")
+    if slash and not (length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32):
+        return False
+    return _plain_quad(address)
+
+
+@lru_cache(maxsize=65536)
 def prefix_cube(text: str) -> Cube | str | None:
     """Read an IPv4 prefix or host as a cube; ``IPV6`` for an IPv6 one; None otherwise.
+
+    Pure and cached (configs repeat prefixes, and a proof parses the text again).
 
     Examples:
         >>> prefix_cube("17.0.0.0/8") == cube_from_prefix("17.0.0.0/8"), prefix_cube("2001:db8::/32")
         (True, 'ipv6')
     """
+    if plain_prefix(text):
+        return cube_from_prefix(text)  # what ipaddress would read, host bits cleared the same way
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -78,6 +104,12 @@ def address_space(cubes: list[Cube], field_name: str) -> FlowSpace:
         >>> address_space(halves, "src").describe()
         'IP from 10.0.0.0/24 to 0.0.0.0/0'
     """
+    return _address_space(tuple(cubes), field_name)
+
+
+@lru_cache(maxsize=16384)
+def _address_space(cubes: tuple[Cube, ...], field_name: str) -> FlowSpace:
+    """``address_space``, cached: pure in its cubes (a FlowSpace never changes once built)."""
     if len(cubes) < 2 or not all(cube_is_prefix(c) for c in cubes):
         return FlowSpace.build(**{field_name: cubes}) if cubes else FlowSpace()
     nets = ipaddress.collapse_addresses(ipaddress.IPv4Network(cube_to_text(c)) for c in cubes)
@@ -86,3 +118,23 @@ def address_space(cubes: list[Cube], field_name: str) -> FlowSpace:
     full = (FULL_INTERVALS[0], ANY_CUBE, ANY_CUBE, FULL_INTERVALS[3], FULL_INTERVALS[4], FULL_INTERVALS[5])
     boxes = tuple(full[:index] + (cube,) + full[index + 1 :] for cube in merged)
     return FlowSpace(boxes)  # type: ignore[arg-type]
+
+
+def service_space(
+    protocols: list[Interval] | None, sport: list[Interval] | None, dport: list[Interval] | None
+) -> FlowSpace:
+    """``FlowSpace.build`` of protocols and ports (None: any), cached: applications repeat."""
+    return _service_space(
+        None if protocols is None else tuple(protocols),
+        None if sport is None else tuple(sport),
+        None if dport is None else tuple(dport),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _service_space(
+    protocols: tuple[Interval, ...] | None,
+    sport: tuple[Interval, ...] | None,
+    dport: tuple[Interval, ...] | None,
+) -> FlowSpace:
+    return FlowSpace.build(protocols=protocols, sport=sport, dport=dport)
