@@ -3,7 +3,8 @@
 Runs ``runner.work.process`` (what each worker of ``auditor run`` does) on the devices of a
 fleet written by ``bench_fleet.py --keep DIR``, one after the other in this process, and
 times the phases: detection, parsing, the checks, remediation (without its proof) and the
-proof (its own parse and audit of the merged text). ``--profile`` adds a cProfile listing.
+proof (its own parse and audit of the merged text). Times are this process's CPU time,
+steadier than wall time on a busy machine. ``--profile`` adds a cProfile listing.
 
     python benchmarks/bench_fleet.py --sizes 1000 --keep /tmp/fleets   # once
     python benchmarks/profile_fleet.py /tmp/fleets/fleet-1000 --devices 300 [--platform linux]
@@ -36,11 +37,11 @@ def _timed(module: Any, name: str, phase: str) -> None:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         label = phase if not _phase_stack or _phase_stack[-1] != "proof" else "proof"
         _phase_stack.append(label)
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             return inner(*args, **kwargs)
         finally:
-            took = time.perf_counter() - start
+            took = time.process_time() - start
             _phase_stack.pop()
             _spent[(_current[0], label)] += took
             if _phase_stack:  # the enclosing phase does not count this time twice
@@ -83,21 +84,22 @@ def main() -> None:
     profile = cProfile.Profile() if args.profile else None
     totals: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    started = time.perf_counter()
+    started = time.process_time()
     for work in works:
         _current[0] = work.device.get("platform") or "?"
         text = work.to_json()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         if profile:
             profile.enable()
         process(text)
         if profile:
             profile.disable()
-        totals[_current[0]] += time.perf_counter() - t0
+        totals[_current[0]] += time.process_time() - t0
         counts[_current[0]] += 1
-    wall = time.perf_counter() - started
+    cpu = time.process_time() - started
     phases = ["detect", "parse", "checks", "remediate", "proof"]
-    print(f"{len(works)} devices in {wall:.1f} s, {1000 * wall / len(works):.1f} ms per device (one process)")
+    per_device = 1000 * cpu / len(works)
+    print(f"{len(works)} devices: {cpu:.1f} s of CPU, {per_device:.1f} ms per device (one process)")
     print(f"{'platform':<20}{'n':>5}{'ms/dev':>9}" + "".join(f"{p:>11}" for p in phases) + f"{'other':>9}")
     for plat in sorted(totals, key=lambda p: -totals[p]):
         n = counts[plat]
