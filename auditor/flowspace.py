@@ -239,27 +239,31 @@ def _atom_merge(field: int, a: Atom, b: Atom) -> Atom | None:
 
 def _intersect_box(a: Box, b: Box) -> Box | None:
     # The hot loop of every walk, unrolled: destination port and address first, since
-    # they tell most rules apart.
+    # they tell most rules apart. Comparisons instead of max()/min(): no call per field.
     a4, b4 = a[_DPORT], b[_DPORT]
-    lo4, hi4 = max(a4[0], b4[0]), min(a4[1], b4[1])
+    lo4 = a4[0] if a4[0] > b4[0] else b4[0]
+    hi4 = a4[1] if a4[1] < b4[1] else b4[1]
     if lo4 > hi4:
         return None
     a2, b2 = a[_DST], b[_DST]
     if (a2[0] ^ b2[0]) & a2[1] & b2[1]:
         return None
     a0, b0 = a[_PROTO], b[_PROTO]
-    lo0, hi0 = max(a0[0], b0[0]), min(a0[1], b0[1])
+    lo0 = a0[0] if a0[0] > b0[0] else b0[0]
+    hi0 = a0[1] if a0[1] < b0[1] else b0[1]
     if lo0 > hi0:
         return None
     a1, b1 = a[_SRC], b[_SRC]
     if (a1[0] ^ b1[0]) & a1[1] & b1[1]:
         return None
     a3, b3 = a[_SPORT], b[_SPORT]
-    lo3, hi3 = max(a3[0], b3[0]), min(a3[1], b3[1])
+    lo3 = a3[0] if a3[0] > b3[0] else b3[0]
+    hi3 = a3[1] if a3[1] < b3[1] else b3[1]
     if lo3 > hi3:
         return None
     a5, b5 = a[_STATE], b[_STATE]
-    lo5, hi5 = max(a5[0], b5[0]), min(a5[1], b5[1])
+    lo5 = a5[0] if a5[0] > b5[0] else b5[0]
+    hi5 = a5[1] if a5[1] < b5[1] else b5[1]
     if lo5 > hi5:
         return None
     return (
