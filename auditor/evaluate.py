@@ -191,18 +191,24 @@ def interfaces_match(rule: Rule, ingress: str | None, egress: str | None) -> boo
     cond = rule.interfaces
     if cond is None:
         return True
-    for names, negated, actual in (
-        (cond.ingress, cond.ingress_negated, ingress),
-        (cond.egress, cond.egress_negated, egress),
-    ):
-        if names is None:
-            continue
-        if actual is None:
+    if cond.ingress is not None:
+        if ingress is None:
             return None
-        hit = any(actual == n or (n[-1:] in ("+", "*") and actual.startswith(n[:-1])) for n in names)
-        if hit == negated:
+        if _names_hit(cond.ingress, ingress) == cond.ingress_negated:
+            return False
+    if cond.egress is not None:
+        if egress is None:
+            return None
+        if _names_hit(cond.egress, egress) == cond.egress_negated:
             return False
     return True
+
+
+def _names_hit(names: frozenset[str], actual: str) -> bool:
+    """Tell whether an interface is one of ``names`` (``eth+`` / ``eth*``: a name prefix)."""
+    if actual in names:
+        return True
+    return any(n[-1:] in ("+", "*") and actual.startswith(n[:-1]) for n in names)
 
 
 def _inexact(rule: Rule, ctx: _Context, depth: int) -> bool:

@@ -276,11 +276,8 @@ def _intersect_box(a: Box, b: Box) -> Box | None:
     )
 
 
-def _subtract_box(a: Box, b: Box) -> list[Box]:
-    """Return disjoint boxes covering ``a - b``."""
-    overlap = _intersect_box(a, b)
-    if overlap is None:
-        return [a]
+def _subtract_overlapping(a: Box, b: Box, overlap: Box) -> list[Box]:
+    """Return disjoint boxes covering ``a - b``, given their intersection ``overlap``."""
     pieces: list[Box] = []
     current = list(a)
     for field in range(6):
@@ -387,7 +384,11 @@ class FlowSpace:
                 break
             nxt: list[Box] = []
             for a in current:
-                nxt.extend(_subtract_box(a, b))
+                overlap = _intersect_box(a, b)
+                if overlap is None:  # the common case: nothing to cut out
+                    nxt.append(a)
+                else:
+                    nxt.extend(_subtract_overlapping(a, b, overlap))
             current = nxt
         return FlowSpace(tuple(current))
 
