@@ -224,6 +224,8 @@ def _as_walked(rule: Rule, ctx: _Context, depth: int) -> tuple[Action, FlowSpace
     applies = _interfaces_match(rule, ctx)
     if applies is False:
         return rule.action, None
+    if applies and rule.match is not None and rule.action not in (Action.JUMP, Action.GOTO):
+        return rule.action, rule.match  # exact: what _inexact says, without asking again
     if not _inexact(rule, ctx, depth):
         return rule.action, rule.match
     if ctx.mode == "exact":  # not reached: walk() checks for inexact entries first

@@ -399,7 +399,11 @@ class FlowSpace:
 
     def intersects(self, other: FlowSpace) -> bool:
         """Tell whether the two sets share at least one packet."""
-        return any(_intersect_box(a, b) is not None for a in self.boxes for b in other.boxes)
+        for a in self.boxes:
+            for b in other.boxes:
+                if _intersect_box(a, b) is not None:
+                    return True
+        return False
 
     def issubset(self, other: FlowSpace) -> bool:
         """Tell whether every packet of this set is in ``other``."""
