@@ -15,9 +15,10 @@ Semantics encoded here (sources in VENDORS.md §7):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from auditor.flowspace import (
     STATE_ESTABLISHED,
@@ -134,7 +135,7 @@ class Cond:
 
     def add(self, space: FlowSpace, negated: bool = False) -> None:
         """Intersect with ``space`` (or its complement when ``negated``)."""
-        self.space = self.space & (FlowSpace.everything() - space if negated else space)
+        self.space = self.space & (complement(space) if negated else space)
 
     def inexact(self, why: str, bound: FlowSpace | None = None) -> None:
         """Record a condition the text cannot decide, optionally bounded."""
@@ -157,9 +158,21 @@ class Cond:
         return InterfaceMatch(self.ingress, self.egress, self.ingress_negated, self.egress_negated)
 
 
-def ports_space(field_name: str, intervals: list[tuple[int, int]]) -> FlowSpace:
+@lru_cache(maxsize=1024)
+def complement(space: FlowSpace) -> FlowSpace:
+    """Return every packet not in ``space`` (rules repeat their negated conditions: cached)."""
+    return FlowSpace.everything() - space
+
+
+def ports_space(field_name: str, intervals: Sequence[tuple[int, int]]) -> FlowSpace:
     """Return the packets whose ``sport`` or ``dport`` lies in ``intervals``."""
-    if field_name == "sport":
+    return _ports_space(field_name == "sport", tuple(intervals))
+
+
+@lru_cache(maxsize=4096)
+def _ports_space(sport: bool, intervals: tuple[tuple[int, int], ...]) -> FlowSpace:
+    # Rule after rule names the same ports; a FlowSpace never changes, so one can be shared.
+    if sport:
         return FlowSpace.build(sport=intervals)
     return FlowSpace.build(dport=intervals)
 
@@ -185,8 +198,13 @@ def protocol_number(text: str) -> int | None:
     raise CondError(f"unknown protocol {text!r}")
 
 
-def state_space(names: list[str]) -> FlowSpace:
+def state_space(names: Sequence[str]) -> FlowSpace:
     """Return the packets in any of the named conntrack states."""
+    return _state_space(tuple(names))
+
+
+@lru_cache(maxsize=1024)
+def _state_space(names: tuple[str, ...]) -> FlowSpace:
     values: list[int] = []
     for name in names:
         key = name.lower()
