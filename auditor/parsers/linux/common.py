@@ -253,8 +253,9 @@ class Draft:
     def see_interfaces(self, cond: Cond, source: Source) -> None:
         """Remember every interface name a rule mentions."""
         for names in (cond.ingress, cond.egress):
-            for name in sorted(names or ()):
-                self.interface_names.setdefault(name, source)
+            if names:
+                for name in names if len(names) == 1 else sorted(names):
+                    self.interface_names.setdefault(name, source)
 
     def rule(self, action: Action, cond: Cond, source: Source, target: str | None = None) -> Rule:
         """Return the Rule for a condition; an inexact one becomes opaque and is reported."""
@@ -314,9 +315,15 @@ def _inside(draft: Draft) -> dict[str, str]:
     return inside
 
 
+_NO_INTERFACES = InterfaceMatch()
+
+
 def _combine(outer: InterfaceMatch, inner: InterfaceMatch | None) -> InterfaceMatch:
     if inner is None:
         return outer
+    if outer == _NO_INTERFACES and (inner.ingress is not None or not inner.ingress_negated):
+        if inner.egress is not None or not inner.egress_negated:
+            return inner  # the value the general case builds, without building it
     take_in = inner.ingress is not None
     take_out = inner.egress is not None
     return InterfaceMatch(

@@ -270,8 +270,10 @@ def _read_rule(tokens: list[str], ipv6: bool) -> Parsed:
             boxes = _meet(boxes, _address_space(kind, arg, ipv6), negate)
             if kind == "dst" and not negate:
                 parsed.daddr = arg
-        elif kind == "in" or kind == "out":
-            cond.interface(kind, frozenset({arg}), negate)
+        elif kind == "in":
+            cond.ingress, cond.ingress_negated = frozenset({arg}), negate
+        elif kind == "out":
+            cond.egress, cond.egress_negated = frozenset({arg}), negate
         elif kind == "jump":
             parsed.jump, parsed.goto = arg, opt in ("-g", "--goto")
         elif kind == "match":
@@ -348,28 +350,22 @@ def _meet(boxes: tuple[Box, ...] | None, space: FlowSpace, negated: bool = False
 
 def _meet_box(a: Box, b: Box) -> Box | None:
     """Return the box both boxes hold, or None (protocol, ports, state: intervals; addresses: cubes)."""
-    p1, p2 = a[0], b[0]
-    plo, phi = max(p1[0], p2[0]), min(p1[1], p2[1])
-    s1, s2 = a[1], b[1]
-    d1, d2 = a[2], b[2]
-    if plo > phi or (s1[0] ^ s2[0]) & s1[1] & s2[1] or (d1[0] ^ d2[0]) & d1[1] & d2[1]:
+    # Comparisons rather than max()/min() calls: this runs for every condition of every rule.
+    (plo, phi), (qlo, qhi) = a[0], b[0]
+    lo0, hi0 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    (sv, sc), (tv, tc) = a[1], b[1]
+    (dv, dc), (ev, ec) = a[2], b[2]
+    if lo0 > hi0 or (sv ^ tv) & sc & tc or (dv ^ ev) & dc & ec:
         return None
-    q1, q2 = a[3], b[3]
-    qlo, qhi = max(q1[0], q2[0]), min(q1[1], q2[1])
-    r1, r2 = a[4], b[4]
-    rlo, rhi = max(r1[0], r2[0]), min(r1[1], r2[1])
-    t1, t2 = a[5], b[5]
-    tlo, thi = max(t1[0], t2[0]), min(t1[1], t2[1])
-    if qlo > qhi or rlo > rhi or tlo > thi:
+    (plo, phi), (qlo, qhi) = a[3], b[3]
+    lo3, hi3 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    (plo, phi), (qlo, qhi) = a[4], b[4]
+    lo4, hi4 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    (plo, phi), (qlo, qhi) = a[5], b[5]
+    lo5, hi5 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    if lo3 > hi3 or lo4 > hi4 or lo5 > hi5:
         return None
-    return (
-        (plo, phi),
-        (s1[0] | s2[0], s1[1] | s2[1]),
-        (d1[0] | d2[0], d1[1] | d2[1]),
-        (qlo, qhi),
-        (rlo, rhi),
-        (tlo, thi),
-    )
+    return ((lo0, hi0), (sv | tv, sc | tc), (dv | ev, dc | ec), (lo3, hi3), (lo4, hi4), (lo5, hi5))
 
 
 @lru_cache(maxsize=4096)
@@ -453,6 +449,9 @@ class IptablesReader:
 
     def _line(self, number: int, text: str) -> None:
         src, draft = self.source(number), self.draft
+        if text[:2] == "-A" and len(text) > 2 and text[2].isspace():  # most lines: one rule
+            self._append(src, text)  # (stripped, so another word follows)
+            return
         words = text.split()
         if not words or words[0].startswith("#"):
             draft.mark(src, Disposition.COMMENT)
