@@ -157,14 +157,17 @@ def _space_of(opt: str, arg: str, negated: bool) -> FlowSpace | None:
         values = sorted({v for name in arg.split(",") for v in STATE_VALUES[name]})
         return FlowSpace.build(state=[(v, v) for v in values]) if values else FlowSpace()
     if opt == "--syn":
-        return tcp_flags_space(flags_equal(frozenset({"syn", "ack", "rst", "fin"}), frozenset({"syn"}), negated))
+        mask = frozenset({"syn", "ack", "rst", "fin"})
+        return tcp_flags_space(flags_equal(mask, frozenset({"syn"}), negated))
     first, _, last = arg.partition("-")
     return FlowSpace.build(**{"src" if opt == "--src-range" else "dst": cubes_from_range(first, last)})
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(CONDITIONS, st.booleans()), max_size=6))
-def test_rule_reading_meets_conditions_as_cond_add_does(conditions: list[tuple[tuple[str, str], bool]]) -> None:
+def test_rule_reading_meets_conditions_as_cond_add_does(
+    conditions: list[tuple[tuple[str, str], bool]],
+) -> None:
     words, expected = ["FORWARD"], Cond()
     for (opt, arg), negated in conditions:
         words += (["!"] if negated else []) + [opt] + ([arg] if arg else [])
