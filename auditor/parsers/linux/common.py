@@ -308,7 +308,7 @@ def _inside(draft: Draft) -> dict[str, str]:
                 continue
             if not _carries_to_outside(match, draft):
                 continue
-            for iface in sorted(match.ingress - set(draft.outside)):
+            for iface in sorted(name for name in match.ingress if name not in draft.outside):
                 line = rule.source.line
                 reason = f"forward rules carry traffic from {iface} to the outside (line {line})"
                 inside.setdefault(iface, reason)

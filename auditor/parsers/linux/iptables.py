@@ -180,6 +180,9 @@ _FLAG_OPTIONS = frozenset({"--random", "--random-fully", "--persistent", "--notr
 # Pure text -> value helpers, cached: a ruleset repeats its addresses, ports and protocols,
 # and the proof of a fix reads the same lines again. A FlowSpace never changes, so one value
 # can serve every rule that names the same text.
+_protocol_number = lru_cache(maxsize=256)(protocol_number)
+
+
 @lru_cache(maxsize=256)
 def _protocol_space(number: int) -> FlowSpace:
     return FlowSpace.build(protocols=[(number, number)])
@@ -262,7 +265,7 @@ def _read_rule(tokens: list[str], ipv6: bool) -> Parsed:
             continue
         kind = _OPTION_KINDS.get(opt)
         if kind == "protocol":
-            number = protocol_number(arg)
+            number = _protocol_number(arg)
             parsed.protocol = number
             if number is not None:
                 boxes = _meet(boxes, _protocol_space(number), negate)
@@ -421,6 +424,9 @@ class IptablesReader:
     def _declared(self) -> set[tuple[str, str]]:
         table, out = "filter", set()
         for line in self.lines:
+            head = line.lstrip()[:2]
+            if head[:1] not in ("*", ":") and head != "-N":  # no table, chain or -N here
+                continue
             words = line.split()
             if words and words[0].startswith("*"):
                 table = words[0][1:]
