@@ -34,6 +34,7 @@ from auditor.parsers.linux.iptables import (
 from auditor.parsers.linux.iptables import (
     _ranges as port_ranges,
 )
+from auditor.parsers.linux.nft_lexer import Tok, tokenize
 
 # --- plain prefixes -------------------------------------------------------------------------
 
@@ -199,3 +200,47 @@ def test_memoized_rule_lines_are_handed_out_as_copies() -> None:
     assert again.cond.why == ["match module 'foo'"]
     assert again.options == {"--log-prefix": "x"}
     assert again.dport == [(80, 80)]
+
+
+# --- the nft tokenizer against a character-by-character reading ----------------------------------
+
+
+def _tokens_by_character(lines: list[str]) -> list[Tok]:
+    """The tokenizer's rules spelled out one character at a time (its earlier form)."""
+    out: list[Tok] = []
+    for number, line in enumerate(lines, start=1):
+        i, n = 0, len(line)
+        while i < n:
+            ch = line[i]
+            if ch.isspace():
+                i += 1
+            elif ch == "#":
+                break
+            elif ch == '"':
+                end = line.find('"', i + 1)
+                end = n if end < 0 else end + 1
+                out.append(Tok(line[i:end], number))
+                i = end
+            elif ch in "{};,":
+                out.append(Tok(ch, number))
+                i += 1
+            else:
+                j = i
+                while j < n and not line[j].isspace() and line[j] not in "{};," and line[j] != '"':
+                    j += 1
+                out.append(Tok(line[i:j], number))
+                i = j
+        out.append(Tok("\n", number))
+    return out
+
+
+NFT_TEXT = st.lists(
+    st.sampled_from(list('ab19.:/-"#{};, \t\r\x0b\x0c\x1c\x85\xa0\u2028é') + ["tcp", "dport"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(NFT_TEXT, max_size=5))
+def test_nft_tokenizer_agrees_with_reading_character_by_character(lines: list[str]) -> None:
+    assert tokenize(lines) == _tokens_by_character(lines)
