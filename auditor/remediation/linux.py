@@ -39,16 +39,42 @@ _TABLE = re.compile(r"^\*(\w+)\s*$")
 
 def is_nft(text: str) -> bool:
     """Tell whether ``text`` is ``nft list ruleset`` text (``table FAMILY NAME {`` blocks)."""
-    return _NFT.search(text) is not None
+    return "table" in text and _NFT.search(text) is not None  # no scan when it cannot match
 
 
 def is_iptables_save(text: str) -> bool:
     """Tell whether ``text`` is iptables-save text (``*table`` blocks), not nft or bare rules."""
-    return not _NFT.search(text) and any(_TABLE.match(line.strip()) for line in text.splitlines())
+    return not is_nft(text) and any(_TABLE.match(line.strip()) for line in text.splitlines())
 
 
-def rule_at(lines: list[str], line: int) -> tuple[str, str, int, str] | None:
-    """Return (table, chain, 1-based position, rule text after ``-A CHAIN``) of file line ``line``."""
+class _ChainRules:
+    """The rule lines of each chain of one text, found once per chain (``rule_at`` asks often)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self._text: IptablesText | None = None
+        self._rules: dict[tuple[str, str], list[int] | None] = {}
+
+    def of(self, table: str, chain: str) -> list[int] | None:
+        """Return the line indexes of ``chain``'s rules, None when ``table`` does not end."""
+        key = (table, chain)
+        if key not in self._rules:
+            if self._text is None:
+                self._text = IptablesText("\n".join(self.lines))
+            try:
+                self._rules[key] = self._text.chain_rules(table, chain)
+            except MergeError:
+                self._rules[key] = None
+        return self._rules[key]
+
+
+def rule_at(
+    lines: list[str], line: int, chains: _ChainRules | None = None
+) -> tuple[str, str, int, str] | None:
+    """Return (table, chain, 1-based position, rule text after ``-A CHAIN``) of file line ``line``.
+
+    ``chains``, when given, is the chain index of these same ``lines``, kept between calls.
+    """
     if not 1 <= line <= len(lines):
         return None
     words = lines[line - 1].split(maxsplit=2)
@@ -63,9 +89,8 @@ def rule_at(lines: list[str], line: int) -> tuple[str, str, int, str] | None:
     if table is None:
         return None
     chain = words[1]
-    try:
-        rules = IptablesText("\n".join(lines)).chain_rules(table, chain)
-    except MergeError:  # an unterminated table: no position to give
+    rules = (chains or _ChainRules(lines)).of(table, chain)
+    if rules is None:  # an unterminated table: no position to give
         return None
     if line - 1 not in rules:
         return None
@@ -137,6 +162,7 @@ def flow_changes(
 ) -> list[dict[str, Any]]:
     """Return one ``insert`` change per permit rule, ordered so positions stay right."""
     lines = text.splitlines()
+    chains = _ChainRules(lines)
     out: list[dict[str, Any]] = []
     keys: set[tuple[object, ...]] = set()
     for permit in plan.permits:
@@ -150,7 +176,7 @@ def flow_changes(
         where = f"the end of {chain} ({'before it returns' if returns else 'before its policy'})"
         if before is not None:
             line = before.source.line if before.source is not None else 0
-            at = rule_at(lines, line)
+            at = rule_at(lines, line, chains)
             if at is None or (at[0], at[1]) != (table, chain):
                 unresolved.setdefault(permit.check, f"cannot find the rule of {name} at line {line}")
                 continue
@@ -193,8 +219,10 @@ def flow_changes(
     return appends + inserts
 
 
-def _delete(lines: list[str], line: int, why: str, stops: str | None) -> dict[str, Any] | None:
-    at = rule_at(lines, line)
+def _delete(
+    lines: list[str], line: int, why: str, stops: str | None, chains: _ChainRules
+) -> dict[str, Any] | None:
+    at = rule_at(lines, line, chains)
     if at is None:
         return None
     table, chain, position, spec = at
@@ -283,6 +311,7 @@ def changes_for(
             unresolved.setdefault(finding.check, _NOT_WRITTEN)
         return [], {}
     lines = text.splitlines()
+    chains = _ChainRules(lines)
     full: list[dict[str, Any]] = []
     per_check: dict[str, list[dict[str, Any]]] = {}
     for insert in flow_changes(model, text, plan, unresolved):
@@ -290,7 +319,7 @@ def changes_for(
         per_check.setdefault(insert["check"], []).append(insert)
     removals: list[dict[str, Any]] = []
     for check, wanted in removals_wanted(model, pack, failing, unresolved).items():
-        found = [_delete(lines, r.line, r.why, r.stops) for r in wanted]
+        found = [_delete(lines, r.line, r.why, r.stops, chains) for r in wanted]
         if any(change is None for change in found):
             unresolved.setdefault(check, "a rule to delete is not an iptables-save rule line")
             continue

@@ -27,7 +27,7 @@ _IPT_FRAGMENT = re.compile(r"^-[PN] \S+", re.M)
 
 
 def _is_nft(text: str) -> bool:
-    return bool(_NFT.search(text))
+    return "table" in text and bool(_NFT.search(text))  # no regex scan when it cannot match
 
 
 DETECTION_RULE = (

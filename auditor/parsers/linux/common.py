@@ -15,9 +15,10 @@ Semantics encoded here (sources in VENDORS.md §7):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from auditor.flowspace import (
     STATE_ESTABLISHED,
@@ -134,7 +135,7 @@ class Cond:
 
     def add(self, space: FlowSpace, negated: bool = False) -> None:
         """Intersect with ``space`` (or its complement when ``negated``)."""
-        self.space = self.space & (FlowSpace.everything() - space if negated else space)
+        self.space = self.space & (complement(space) if negated else space)
 
     def inexact(self, why: str, bound: FlowSpace | None = None) -> None:
         """Record a condition the text cannot decide, optionally bounded."""
@@ -157,9 +158,21 @@ class Cond:
         return InterfaceMatch(self.ingress, self.egress, self.ingress_negated, self.egress_negated)
 
 
-def ports_space(field_name: str, intervals: list[tuple[int, int]]) -> FlowSpace:
+@lru_cache(maxsize=1024)
+def complement(space: FlowSpace) -> FlowSpace:
+    """Return every packet not in ``space`` (rules repeat their negated conditions: cached)."""
+    return FlowSpace.everything() - space
+
+
+def ports_space(field_name: str, intervals: Sequence[tuple[int, int]]) -> FlowSpace:
     """Return the packets whose ``sport`` or ``dport`` lies in ``intervals``."""
-    if field_name == "sport":
+    return _ports_space(field_name == "sport", tuple(intervals))
+
+
+@lru_cache(maxsize=4096)
+def _ports_space(sport: bool, intervals: tuple[tuple[int, int], ...]) -> FlowSpace:
+    # Rule after rule names the same ports; a FlowSpace never changes, so one can be shared.
+    if sport:
         return FlowSpace.build(sport=intervals)
     return FlowSpace.build(dport=intervals)
 
@@ -185,8 +198,13 @@ def protocol_number(text: str) -> int | None:
     raise CondError(f"unknown protocol {text!r}")
 
 
-def state_space(names: list[str]) -> FlowSpace:
+def state_space(names: Sequence[str]) -> FlowSpace:
     """Return the packets in any of the named conntrack states."""
+    return _state_space(tuple(names))
+
+
+@lru_cache(maxsize=1024)
+def _state_space(names: tuple[str, ...]) -> FlowSpace:
     values: list[int] = []
     for name in names:
         key = name.lower()
@@ -235,8 +253,9 @@ class Draft:
     def see_interfaces(self, cond: Cond, source: Source) -> None:
         """Remember every interface name a rule mentions."""
         for names in (cond.ingress, cond.egress):
-            for name in sorted(names or ()):
-                self.interface_names.setdefault(name, source)
+            if names:
+                for name in names if len(names) == 1 else sorted(names):
+                    self.interface_names.setdefault(name, source)
 
     def rule(self, action: Action, cond: Cond, source: Source, target: str | None = None) -> Rule:
         """Return the Rule for a condition; an inexact one becomes opaque and is reported."""
@@ -289,16 +308,22 @@ def _inside(draft: Draft) -> dict[str, str]:
                 continue
             if not _carries_to_outside(match, draft):
                 continue
-            for iface in sorted(match.ingress - set(draft.outside)):
+            for iface in sorted(name for name in match.ingress if name not in draft.outside):
                 line = rule.source.line
                 reason = f"forward rules carry traffic from {iface} to the outside (line {line})"
                 inside.setdefault(iface, reason)
     return inside
 
 
+_NO_INTERFACES = InterfaceMatch()
+
+
 def _combine(outer: InterfaceMatch, inner: InterfaceMatch | None) -> InterfaceMatch:
     if inner is None:
         return outer
+    if outer == _NO_INTERFACES and (inner.ingress is not None or not inner.ingress_negated):
+        if inner.egress is not None or not inner.egress_negated:
+            return inner  # the value the general case builds, without building it
     take_in = inner.ingress is not None
     take_out = inner.egress is not None
     return InterfaceMatch(

@@ -12,9 +12,19 @@ and other non-terminating targets let the packet continue, so they make no rule.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from auditor.flowspace import TCP, FlowSpace, cube_from_mask, cube_from_prefix, cubes_from_range
+from auditor.flowspace import (
+    STATE_MAX,
+    TCP,
+    Box,
+    FlowSpace,
+    cube_from_mask,
+    cube_from_prefix,
+    cubes_from_range,
+)
 from auditor.model import (
     Action,
     Binding,
@@ -34,6 +44,7 @@ from auditor.parsers.linux.common import (
     CondError,
     Disposition,
     Draft,
+    complement,
     flags_equal,
     helper_kind,
     port_number,
@@ -145,76 +156,249 @@ def _ranges(value: str, sep: str = ":") -> list[tuple[int, int]]:
     return out
 
 
+_OPTION_KINDS = {
+    **dict.fromkeys(("-p", "--protocol"), "protocol"),
+    **dict.fromkeys(("-s", "--source", "--src"), "src"),
+    **dict.fromkeys(("-d", "--destination", "--dst"), "dst"),
+    **dict.fromkeys(("-i", "--in-interface"), "in"),
+    **dict.fromkeys(("-o", "--out-interface"), "out"),
+    **dict.fromkeys(("-j", "--jump", "-g", "--goto"), "jump"),
+    **dict.fromkeys(("-m", "--match"), "match"),
+    **dict.fromkeys(("--dport", "--destination-port", "--dports", "--destination-ports"), "dport"),
+    **dict.fromkeys(("--sport", "--source-port", "--sports", "--source-ports"), "sport"),
+    "--ports": "ports",
+    **dict.fromkeys(("--state", "--ctstate"), "state"),
+    "--syn": "syn",
+    **dict.fromkeys(("--src-range", "--dst-range"), "range"),
+    "--tcp-flags": "tcp-flags",
+    **dict.fromkeys(("--icmp-type", "--icmpv6-type"), "icmp"),
+    **dict.fromkeys(TARGET_OPTIONS, "target"),
+}
+_FLAG_OPTIONS = frozenset({"--random", "--random-fully", "--persistent", "--notrack", "--clamp-mss-to-pmtu"})
+
+
+# Pure text -> value helpers, cached: a ruleset repeats its addresses, ports and protocols,
+# and the proof of a fix reads the same lines again. A FlowSpace never changes, so one value
+# can serve every rule that names the same text.
+_protocol_number = lru_cache(maxsize=256)(protocol_number)
+
+
+@lru_cache(maxsize=256)
+def _protocol_space(number: int) -> FlowSpace:
+    return FlowSpace.build(protocols=[(number, number)])
+
+
+_OCTET = r"(0|[1-9][0-9]{0,2})"
+_PLAIN_PREFIX = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/([0-9]{{1,2}}))?")
+_ANY_CUBE = (0, 0)
+_FULL_PROTOCOL, _FULL_PORTS, _FULL_STATE = (0, 255), (0, 65535), (0, STATE_MAX)
+
+
+def plain_prefix_cube(value: str) -> tuple[int, int] | None:
+    """Return the cube of a plain ``a.b.c.d`` or ``a.b.c.d/len``, or None for any other form.
+
+    The fast path of ``_address`` for one operand: None sends the text to the general path,
+    which gives the same cube for every text this accepts.
+    """
+    match = _PLAIN_PREFIX.fullmatch(value)
+    if match is None:
+        return None
+    a, b, c, d, length = match.groups()
+    octets = (int(a), int(b), int(c), int(d))
+    bits = 32 if length is None else int(length)
+    if max(octets) > 255 or bits > 32:
+        return None
+    care = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
+    return ((octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]) & care, care)
+
+
+@lru_cache(maxsize=8192)
+def _address_space(side: str, value: str, ipv6: bool) -> FlowSpace:
+    cube = plain_prefix_cube(value)
+    if cube is not None:  # the box FlowSpace.build makes of one cube on one side
+        if side == "src":
+            return FlowSpace(((_FULL_PROTOCOL, cube, _ANY_CUBE, _FULL_PORTS, _FULL_PORTS, _FULL_STATE),))
+        return FlowSpace(((_FULL_PROTOCOL, _ANY_CUBE, cube, _FULL_PORTS, _FULL_PORTS, _FULL_STATE),))
+    cubes = _address(value, ipv6)
+    return FlowSpace.build(**{side: cubes}) if cubes else FlowSpace()
+
+
+@lru_cache(maxsize=4096)
+def _port_ranges(value: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_ranges(value))
+
+
+@lru_cache(maxsize=1024)
+def _either_port_space(value: str) -> FlowSpace:
+    ports = _port_ranges(value)
+    return ports_space("sport", ports) | ports_space("dport", ports)
+
+
+@lru_cache(maxsize=256)
+def _ctstate_space(value: str) -> FlowSpace:
+    return state_space(value.split(","))
+
+
+@lru_cache(maxsize=2)
+def _syn_space(negated: bool) -> FlowSpace:
+    return tcp_flags_space(flags_equal(_SYN_MASK, frozenset({"syn"}), negated))
+
+
+@lru_cache(maxsize=1024)
+def _range_space(side: str, value: str) -> FlowSpace:
+    first, _, last = value.partition("-")
+    return FlowSpace.build(**{side: cubesfrom(first, last)})
+
+
 def _read_rule(tokens: list[str], ipv6: bool) -> Parsed:
     """Read the tokens after ``-A``; raises CondError on values it cannot read."""
     parsed = Parsed(tokens[0], Cond())
     cond = parsed.cond
-    i, negate = 1, False
-    while i < len(tokens):
+    boxes: tuple[Box, ...] | None = None  # what the conditions so far match; None: every packet
+    i, negate, count = 1, False, len(tokens)
+    while i < count:
         opt = tokens[i]
-        arg = tokens[i + 1] if i + 1 < len(tokens) else ""
+        arg = tokens[i + 1] if i + 1 < count else ""
         i += 2
         if opt == "!":
             negate, i = True, i - 1
             continue
-        if opt in ("-p", "--protocol"):
-            number = protocol_number(arg)
+        kind = _OPTION_KINDS.get(opt)
+        if kind == "protocol":
+            number = _protocol_number(arg)
             parsed.protocol = number
             if number is not None:
-                cond.add(FlowSpace.build(protocols=[(number, number)]), negate)
-        elif opt in ("-s", "--source", "--src", "-d", "--destination", "--dst"):
-            cubes = _address(arg, ipv6)
-            side = "src" if opt in ("-s", "--source", "--src") else "dst"
-            cond.add(FlowSpace.build(**{side: cubes}) if cubes else FlowSpace(), negate)
-            if side == "dst" and not negate:
+                boxes = _meet(boxes, _protocol_space(number), negate)
+        elif kind == "src" or kind == "dst":
+            boxes = _meet(boxes, _address_space(kind, arg, ipv6), negate)
+            if kind == "dst" and not negate:
                 parsed.daddr = arg
-        elif opt in ("-i", "--in-interface", "-o", "--out-interface"):
-            cond.interface("in" if opt.startswith(("-i", "--in")) else "out", frozenset({arg}), negate)
-        elif opt in ("-j", "--jump", "-g", "--goto"):
+        elif kind == "in":
+            cond.ingress, cond.ingress_negated = frozenset({arg}), negate
+        elif kind == "out":
+            cond.egress, cond.egress_negated = frozenset({arg}), negate
+        elif kind == "jump":
             parsed.jump, parsed.goto = arg, opt in ("-g", "--goto")
-        elif opt in ("-m", "--match"):
+        elif kind == "match":
             if arg not in EXACT_MODULES:
                 cond.inexact(f"match module {arg!r}")
-        elif opt in ("--dport", "--destination-port", "--dports", "--destination-ports"):
-            parsed.dport = _ranges(arg)
-            cond.add(ports_space("dport", parsed.dport), negate)
-        elif opt in ("--sport", "--source-port", "--sports", "--source-ports"):
-            cond.add(ports_space("sport", _ranges(arg)), negate)
-        elif opt == "--ports":
-            ports = _ranges(arg)
-            cond.add(ports_space("sport", ports) | ports_space("dport", ports), negate)
-        elif opt in ("--state", "--ctstate"):
-            cond.add(state_space(arg.split(",")), negate)
-        elif opt == "--syn":  # SYN set, ACK, RST and FIN clear
+        elif kind == "dport":
+            ports = _port_ranges(arg)
+            parsed.dport = list(ports)
+            boxes = _meet(boxes, ports_space("dport", ports), negate)
+        elif kind == "sport":
+            boxes = _meet(boxes, ports_space("sport", _port_ranges(arg)), negate)
+        elif kind == "ports":
+            boxes = _meet(boxes, _either_port_space(arg), negate)
+        elif kind == "state":
+            boxes = _meet(boxes, _ctstate_space(arg), negate)
+        elif kind == "syn":  # SYN set, ACK, RST and FIN clear
             i -= 1
-            cond.add(tcp_flags_space(flags_equal(_SYN_MASK, frozenset({"syn"}), negate)))
-        elif opt in ("--src-range", "--dst-range"):
-            first, _, last = arg.partition("-")
-            side = "src" if opt == "--src-range" else "dst"
-            cond.add(FlowSpace.build(**{side: cubesfrom(first, last)}), negate)
-        elif opt == "--tcp-flags":
+            boxes = _meet(boxes, _syn_space(negate))
+        elif kind == "range":
+            boxes = _meet(boxes, _range_space("src" if opt == "--src-range" else "dst", arg), negate)
+        elif kind == "tcp-flags":
             mask = _flag_names(arg)
-            comp = _flag_names(tokens[i] if i < len(tokens) else "NONE")
+            comp = _flag_names(tokens[i] if i < count else "NONE")
             i += 1
             if mask | comp <= TCP_FLAG_NAMES:  # the flags under the mask must be exactly the set ones
-                cond.add(tcp_flags_space(flags_equal(mask, comp, negate)))
+                boxes = _meet(boxes, tcp_flags_space(flags_equal(mask, comp, negate)))
             else:
-                cond.inexact(f"--tcp-flags {arg}", FlowSpace.build(protocols=[(TCP, TCP)]))
-        elif opt in ("--icmp-type", "--icmpv6-type"):
+                cond.inexact(f"--tcp-flags {arg}")
+                boxes = _meet(boxes, _TCP_ONLY)
+        elif kind == "icmp":
             cond.inexact(f"{opt} {arg}")
-        elif opt in TARGET_OPTIONS:
+        elif kind == "target":
             parsed.options[opt] = arg
-            if opt in ("--random", "--random-fully", "--persistent", "--notrack", "--clamp-mss-to-pmtu"):
+            if opt in _FLAG_OPTIONS:
                 i -= 1
         elif opt.startswith("-"):
             cond.inexact(f"option {opt!r}")
             i -= 1
-            while i < len(tokens) and not tokens[i].startswith("-") and tokens[i] != "!":
+            while i < count and not tokens[i].startswith("-") and tokens[i] != "!":
                 i += 1
         else:
             raise CondError(f"unexpected word {opt!r}")
         negate = False
+    if boxes is not None:
+        cond.space = FlowSpace(boxes)
     return parsed
+
+
+_TCP_ONLY = FlowSpace.build(protocols=[(TCP, TCP)])
+
+
+def _meet(boxes: tuple[Box, ...] | None, space: FlowSpace, negated: bool = False) -> tuple[Box, ...]:
+    """Return the boxes of ``FlowSpace(boxes) & space`` (or its complement) in ``&``'s order.
+
+    What ``Cond.add`` does, one condition after another, without a FlowSpace per step; None
+    is every packet (nothing added yet), and every packet met with ``space`` is ``space``.
+    """
+    if negated:
+        space = complement(space)
+    if boxes is None:
+        return space.boxes
+    other = space.boxes
+    if len(boxes) == 1 and len(other) == 1:  # the common case: one box each
+        box = _meet_box(boxes[0], other[0])
+        return () if box is None else (box,)
+    out = []
+    for a in boxes:
+        for b in other:
+            box = _meet_box(a, b)
+            if box is not None:
+                out.append(box)
+    return tuple(out)
+
+
+def _meet_box(a: Box, b: Box) -> Box | None:
+    """Return the box both boxes hold, or None (protocol, ports, state: intervals; addresses: cubes)."""
+    # Comparisons rather than max()/min() calls: this runs for every condition of every rule.
+    (plo, phi), (qlo, qhi) = a[0], b[0]
+    lo0, hi0 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    (sv, sc), (tv, tc) = a[1], b[1]
+    (dv, dc), (ev, ec) = a[2], b[2]
+    if lo0 > hi0 or (sv ^ tv) & sc & tc or (dv ^ ev) & dc & ec:
+        return None
+    (plo, phi), (qlo, qhi) = a[3], b[3]
+    lo3, hi3 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    (plo, phi), (qlo, qhi) = a[4], b[4]
+    lo4, hi4 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    (plo, phi), (qlo, qhi) = a[5], b[5]
+    lo5, hi5 = (plo if plo > qlo else qlo), (phi if phi < qhi else qhi)
+    if lo3 > hi3 or lo4 > hi4 or lo5 > hi5:
+        return None
+    return ((lo0, hi0), (sv | tv, sc | tc), (dv | ev, dc | ec), (lo3, hi3), (lo4, hi4), (lo5, hi5))
+
+
+@lru_cache(maxsize=4096)
+def _read_line(text: str, ipv6: bool) -> Parsed:
+    # A pure function of the line and the file's family: the proof of a fix reads the same
+    # lines again, and fleets repeat rules. Callers get a copy (``_fresh``), never this one.
+    return _read_rule(shell_words(text)[1:], ipv6)
+
+
+def _fresh(parsed: Parsed) -> Parsed:
+    """Return a copy of ``parsed`` that shares no mutable part with it."""
+    cond = parsed.cond
+    return Parsed(
+        parsed.chain,
+        Cond(
+            cond.space,
+            cond.exact,
+            list(cond.why),
+            cond.ingress,
+            cond.egress,
+            cond.ingress_negated,
+            cond.egress_negated,
+        ),
+        parsed.jump,
+        parsed.goto,
+        dict(parsed.options),
+        parsed.protocol,
+        None if parsed.dport is None else list(parsed.dport),
+        parsed.daddr,
+    )
 
 
 def cubesfrom(first: str, last: str) -> list[tuple[int, int]]:
@@ -240,6 +424,9 @@ class IptablesReader:
     def _declared(self) -> set[tuple[str, str]]:
         table, out = "filter", set()
         for line in self.lines:
+            head = line.lstrip()[:2]
+            if head[:1] not in ("*", ":") and head != "-N":  # no table, chain or -N here
+                continue
             words = line.split()
             if words and words[0].startswith("*"):
                 table = words[0][1:]
@@ -268,6 +455,9 @@ class IptablesReader:
 
     def _line(self, number: int, text: str) -> None:
         src, draft = self.source(number), self.draft
+        if text[:2] == "-A" and len(text) > 2 and text[2].isspace():  # most lines: one rule
+            self._append(src, text)  # (stripped, so another word follows)
+            return
         words = text.split()
         if not words or words[0].startswith("#"):
             draft.mark(src, Disposition.COMMENT)
@@ -301,7 +491,7 @@ class IptablesReader:
     def _append(self, src: Source, text: str) -> None:
         draft = self.draft
         try:
-            parsed = _read_rule(shell_words(text)[1:], self.ipv6)
+            parsed = _fresh(_read_line(text, self.ipv6))
         except (CondError, ValueError, IndexError) as exc:
             chain = self.chain(text.split()[1], src)
             draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
@@ -413,6 +603,8 @@ def _mapping(parsed: Parsed, src: Source) -> PortMapping:
 
 
 def _looks_ipv6(line: str) -> bool:
+    if ":" not in line:  # every IPv6 address has one
+        return False
     words = line.split()
     for flag, value in zip(words, words[1:], strict=False):
         if flag in ("-s", "-d") and ":" in value:

@@ -7,12 +7,12 @@ braces are set literals and belong to the statement (they may span lines).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 BLOCK_WORDS = frozenset(
     {"table", "chain", "set", "map", "counter", "quota", "limit", "flowtable", "secmark", "synproxy"}
 )
-_PUNCT = "{};,"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,31 +43,24 @@ class Stmt:
         return self.tokens[0].line if self.tokens else self.end_line or 0
 
 
+# One alternative per kind of token, tried in this order at each position: whitespace, a
+# comment (a ``#`` that starts a token), a quoted string (to its closing quote or the end of
+# the line), punctuation, a word (up to whitespace, punctuation or a quote). Every character
+# starts one of them, so the matches cover the line. ``\s`` is ``str.isspace``.
+_TOKEN = re.compile(r'\s+|(#)|("[^"]*"?)|([{};,])|([^\s{};,"]+)')
+
+
 def tokenize(lines: list[str]) -> list[Tok]:
     r"""Split text into tokens; a ``\\n`` token ends each line (comments dropped)."""
     out: list[Tok] = []
     for number, line in enumerate(lines, start=1):
-        i, n = 0, len(line)
-        while i < n:
-            ch = line[i]
-            if ch.isspace():
-                i += 1
-            elif ch == "#":
+        for match in _TOKEN.finditer(line):
+            kind = match.lastindex
+            if kind is None:  # whitespace
+                continue
+            if kind == 1:  # a comment: the rest of the line
                 break
-            elif ch == '"':
-                end = line.find('"', i + 1)
-                end = n if end < 0 else end + 1
-                out.append(Tok(line[i:end], number))
-                i = end
-            elif ch in _PUNCT:
-                out.append(Tok(ch, number))
-                i += 1
-            else:
-                j = i
-                while j < n and not line[j].isspace() and line[j] not in _PUNCT and line[j] != '"':
-                    j += 1
-                out.append(Tok(line[i:j], number))
-                i = j
+            out.append(Tok(match.group(), number))
         out.append(Tok("\n", number))
     return out
 

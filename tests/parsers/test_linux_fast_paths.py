@@ -1,0 +1,246 @@
+"""The iptables reader's fast paths against the general paths they stand in for.
+
+The reader meets a rule's conditions box by box instead of through ``Cond.add``, reads plain
+dotted-quad prefixes without the general address code, and memoizes whole rule lines. Each
+must give exactly the value (down to the order of the boxes) the general path gives, and
+accept nothing the general path would read differently.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.flowspace import (
+    STATE_ESTABLISHED,
+    STATE_NEW,
+    STATE_RELATED,
+    STATE_UNTRACKED,
+    TCP,
+    FlowSpace,
+    cube_from_prefix,
+    cubes_from_range,
+)
+from auditor.parsers.base import shell_words
+from auditor.parsers.linux.common import Cond, CondError, flags_equal, tcp_flags_space
+from auditor.parsers.linux.iptables import (
+    _address,
+    _fresh,
+    _meet,
+    _read_line,
+    _read_rule,
+    plain_prefix_cube,
+)
+from auditor.parsers.linux.iptables import (
+    _ranges as port_ranges,
+)
+from auditor.parsers.linux.nft_lexer import Tok, tokenize
+
+# --- plain prefixes -------------------------------------------------------------------------
+
+OCTET_TEXT = st.one_of(
+    st.integers(0, 255).map(str),
+    st.integers(0, 999).map(str),
+    st.integers(0, 99).map(lambda n: f"0{n}"),  # leading zeros: the general path's business
+)
+LENGTH_TEXT = st.one_of(
+    st.just(""),
+    st.integers(0, 32).map(lambda n: f"/{n}"),
+    st.integers(0, 99).map(lambda n: f"/{n:02d}"),
+    st.integers(0, 200).map(lambda n: f"/{n}"),
+    st.sampled_from(["/", "/x", "/255.255.0.0", "/0.0.255.255", "/+8", "/ 8"]),
+)
+QUADS = st.builds(lambda o, n: ".".join(o) + n, st.lists(OCTET_TEXT, min_size=4, max_size=4), LENGTH_TEXT)
+NOISE = st.text(alphabet="0123456789./:,- x", max_size=24)
+
+
+def _general(text: str) -> list[tuple[int, int]] | str:
+    try:
+        return _address(text, False)
+    except (CondError, ValueError) as exc:
+        return type(exc).__name__
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(QUADS, NOISE))
+def test_plain_prefix_fast_path_agrees_with_the_general_path(text: str) -> None:
+    cube = plain_prefix_cube(text)
+    if cube is not None:
+        assert _general(text) == [cube]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.none() | st.integers(0, 32))
+def test_plain_prefix_fast_path_takes_every_plain_prefix(value: int, length: int | None) -> None:
+    quad = ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
+    text = quad if length is None else f"{quad}/{length}"
+    assert plain_prefix_cube(text) == cube_from_prefix(text if length is not None else quad + "/32")
+
+
+# --- meeting conditions box by box ------------------------------------------------------------
+
+INTERVAL = st.tuples(st.integers(0, 20), st.integers(0, 20)).map(lambda t: (min(t), max(t)))
+PREFIX = st.sampled_from(["0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/24", "10.0.0.128/25", "10.1.0.0/16"])
+SPACES = st.builds(
+    lambda protocols, src, dst, dport, state: FlowSpace.build(
+        protocols=protocols,
+        src=None if src is None else [cube_from_prefix(p) for p in src],
+        dst=None if dst is None else [cube_from_prefix(p) for p in dst],
+        dport=dport,
+        state=state,
+    ),
+    st.none() | st.lists(INTERVAL, min_size=1, max_size=2),
+    st.none() | st.lists(PREFIX, min_size=1, max_size=2),
+    st.none() | st.lists(PREFIX, min_size=1, max_size=2),
+    st.none() | st.lists(INTERVAL, min_size=1, max_size=3),
+    st.none() | st.lists(st.sampled_from([(0, 0), (1, 2), (3, 3), (0, 3)]), min_size=1, max_size=2),
+) | st.just(FlowSpace())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(SPACES, st.booleans()), max_size=4))
+def test_meeting_boxes_gives_cond_add_boxes_in_order(conditions: list[tuple[FlowSpace, bool]]) -> None:
+    cond = Cond()
+    boxes = None
+    for space, negated in conditions:
+        cond.add(space, negated)
+        boxes = _meet(boxes, space, negated)
+    assert (cond.space.boxes if boxes is None else boxes) == cond.space.boxes
+
+
+# --- whole rules: the reader against Cond.add of freshly built spaces ---------------------------
+
+ADDRESS_TEXT = st.one_of(
+    PREFIX,
+    st.sampled_from(["10.0.0.1", "17.0.0.0/255.0.0.0", "10.0.0.0/255.0.255.0"]),
+    st.lists(PREFIX, min_size=2, max_size=3).map(",".join),
+)
+PORT_TEXT = st.one_of(
+    st.sampled_from(["80", "443", "1000:2000", ":1024", "5000:", "https", "3478:3497"]),
+    st.lists(st.sampled_from(["80", "443", "5223", "16384:16387"]), min_size=2, max_size=3).map(",".join),
+)
+STATE_TEXT = st.lists(
+    st.sampled_from(["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"]), min_size=1, max_size=3
+).map(",".join)
+STATE_VALUES = {
+    "NEW": [STATE_NEW],
+    "ESTABLISHED": [STATE_ESTABLISHED],
+    "RELATED": [STATE_RELATED],
+    "INVALID": [],
+    "UNTRACKED": [STATE_UNTRACKED],
+}
+CONDITIONS = st.one_of(
+    st.tuples(st.sampled_from(["-p"]), st.sampled_from(["tcp", "udp", "47", "all"])),
+    st.tuples(st.sampled_from(["-s", "-d", "--source", "--dst"]), ADDRESS_TEXT),
+    st.tuples(st.sampled_from(["--dport", "--sport", "--dports", "--ports"]), PORT_TEXT),
+    st.tuples(st.sampled_from(["--ctstate", "--state"]), STATE_TEXT),
+    st.tuples(st.sampled_from(["--src-range", "--dst-range"]), st.sampled_from(["10.0.0.1-10.0.0.6"])),
+    st.tuples(st.just("--syn"), st.just("")),
+)
+
+
+def _space_of(opt: str, arg: str, negated: bool) -> FlowSpace | None:
+    """What one condition matches, built the long way (None: no condition)."""
+    if opt == "-p":
+        number = {"tcp": 6, "udp": 17, "47": 47}.get(arg)
+        return None if number is None else FlowSpace.build(protocols=[(number, number)])
+    if opt in ("-s", "-d", "--source", "--dst"):
+        side = "src" if opt in ("-s", "--source") else "dst"
+        return FlowSpace.build(**{side: _address(arg, False)})
+    if opt in ("--dport", "--dports"):
+        return FlowSpace.build(dport=port_ranges(arg))
+    if opt == "--sport":
+        return FlowSpace.build(sport=port_ranges(arg))
+    if opt == "--ports":
+        ranges = port_ranges(arg)
+        return FlowSpace.build(sport=ranges) | FlowSpace.build(dport=ranges)
+    if opt in ("--ctstate", "--state"):
+        values = sorted({v for name in arg.split(",") for v in STATE_VALUES[name]})
+        return FlowSpace.build(state=[(v, v) for v in values]) if values else FlowSpace()
+    if opt == "--syn":
+        mask = frozenset({"syn", "ack", "rst", "fin"})
+        return tcp_flags_space(flags_equal(mask, frozenset({"syn"}), negated))
+    first, _, last = arg.partition("-")
+    return FlowSpace.build(**{"src" if opt == "--src-range" else "dst": cubes_from_range(first, last)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(CONDITIONS, st.booleans()), max_size=6))
+def test_rule_reading_meets_conditions_as_cond_add_does(
+    conditions: list[tuple[tuple[str, str], bool]],
+) -> None:
+    words, expected = ["FORWARD"], Cond()
+    for (opt, arg), negated in conditions:
+        words += (["!"] if negated else []) + [opt] + ([arg] if arg else [])
+        space = _space_of(opt, arg, negated)
+        if space is not None:
+            expected.add(space, negated and opt != "--syn")  # --syn negates inside the flags test
+    words += ["-j", "ACCEPT"]
+    parsed = _read_rule(words, False)
+    assert parsed.cond.space.boxes == expected.space.boxes
+    assert parsed.cond.space == _read_line("-A " + " ".join(words), False).cond.space
+
+
+def test_tcp_flags_bound_meets_in_sequence() -> None:
+    parsed = _read_rule(shell_words("FORWARD -d 10.0.0.0/8 --tcp-flags SYN,BOGUS SYN -j DROP"), False)
+    expected = Cond()
+    expected.add(FlowSpace.build(dst=[cube_from_prefix("10.0.0.0/8")]))
+    expected.inexact("--tcp-flags SYN,BOGUS", FlowSpace.build(protocols=[(TCP, TCP)]))
+    assert (parsed.cond.space.boxes, parsed.cond.exact) == (expected.space.boxes, False)
+
+
+def test_memoized_rule_lines_are_handed_out_as_copies() -> None:
+    line = "-A FORWARD -i eth1 -p tcp --dport 80 -m foo -j LOG --log-prefix x"
+    first = _fresh(_read_line(line, False))
+    first.cond.why.append("changed")
+    first.options["--log-prefix"] = "changed"
+    assert first.dport is not None
+    first.dport.append((1, 1))
+    again = _fresh(_read_line(line, False))
+    assert again.cond.why == ["match module 'foo'"]
+    assert again.options == {"--log-prefix": "x"}
+    assert again.dport == [(80, 80)]
+
+
+# --- the nft tokenizer against a character-by-character reading ----------------------------------
+
+
+def _tokens_by_character(lines: list[str]) -> list[Tok]:
+    """The tokenizer's rules spelled out one character at a time (its earlier form)."""
+    out: list[Tok] = []
+    for number, line in enumerate(lines, start=1):
+        i, n = 0, len(line)
+        while i < n:
+            ch = line[i]
+            if ch.isspace():
+                i += 1
+            elif ch == "#":
+                break
+            elif ch == '"':
+                end = line.find('"', i + 1)
+                end = n if end < 0 else end + 1
+                out.append(Tok(line[i:end], number))
+                i = end
+            elif ch in "{};,":
+                out.append(Tok(ch, number))
+                i += 1
+            else:
+                j = i
+                while j < n and not line[j].isspace() and line[j] not in "{};," and line[j] != '"':
+                    j += 1
+                out.append(Tok(line[i:j], number))
+                i = j
+        out.append(Tok("\n", number))
+    return out
+
+
+NFT_TEXT = st.lists(
+    st.sampled_from(list('ab19.:/-"#{};, \t\r\x0b\x0c\x1c\x85\xa0\u2028é') + ["tcp", "dport"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(NFT_TEXT, max_size=5))
+def test_nft_tokenizer_agrees_with_reading_character_by_character(lines: list[str]) -> None:
+    assert tokenize(lines) == _tokens_by_character(lines)
