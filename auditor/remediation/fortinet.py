@@ -25,7 +25,7 @@ from auditor.model import ConfigModel, Feature, Finding
 from auditor.parsers.fortinet import reader
 from auditor.parsers.fortinet.alg import HELPER_KINDS
 from auditor.parsers.fortinet.interfaces import sdwan_members, zone_members
-from auditor.parsers.fortinet.lines import Edit, Section, Stmt, node_lines, read_tree
+from auditor.parsers.fortinet.lines import Edit, Section, Stmt, node_lines, shared_tree
 from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom
 from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.plan import (
@@ -48,7 +48,7 @@ class _Device:
 
     def __init__(self, text: str) -> None:
         self.builder = Builder("remediation")
-        reader.read(self.builder, read_tree(text).root)
+        reader.read(self.builder, shared_tree(text).root)
         if not self.builder.vdoms:
             self.builder.vdom(reader.ROOT_VDOM)
         self.multi_vdom = self.builder.multi_vdom or len(self.builder.vdoms) > 1

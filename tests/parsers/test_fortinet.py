@@ -15,6 +15,7 @@ from auditor.flowspace import TCP, UDP, Packet
 from auditor.model import Action, Direction, Platform, Provenance, Role
 from auditor.parsers import detect
 from auditor.parsers.fortinet import looks_like, parse, parse_with_dispositions
+from auditor.parsers.fortinet.lines import tokenize
 from auditor.paths import trace_path
 from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
@@ -563,3 +564,54 @@ def test_custom_service_naming_a_media_helper_turns_it_on() -> None:
     text += "        set helper auto\n    next\nend\n"
     features = [f for f in parse(text, "s.conf").model.features if "custom service" in f.detail]
     assert [(f.kind, f.enabled, f.source.line if f.source else None) for f in features] == [("sip", True, 4)]
+
+
+# --- the tokenizer's fast paths against the plain character walk -----------------------------
+
+
+def _walk_tokens(text: str) -> tuple[list[str], bool]:
+    """FortiOS word splitting, one character at a time (the reference the fast paths follow)."""
+    tokens: list[str] = []
+    current: list[str] = []
+    quote = ""
+    in_token = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+            else:
+                current.append(ch)
+        elif ch in "\"'":
+            quote = ch
+            in_token = True
+        elif ch in " \t":
+            if in_token:
+                tokens.append("".join(current))
+                current, in_token = [], False
+        else:
+            current.append(ch)
+            in_token = True
+        i += 1
+    if in_token:
+        tokens.append("".join(current))
+    return tokens, bool(quote)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=" \t\"'\\ab\n\r\x0b", max_size=16),
+        st.text(alphabet=' \t"ab', max_size=16),  # the double-quote fast path
+        st.lists(st.sampled_from(["set", "edit", '"port 1"', "'x'", '""', "a\\b", '"a\\"b"', " ", "\t"])).map(
+            "".join
+        ),
+    )
+)
+def test_tokenize_agrees_with_a_character_walk(text: str) -> None:
+    assert tokenize(text) == _walk_tokens(text)

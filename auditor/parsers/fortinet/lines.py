@@ -12,8 +12,10 @@ are comments (the ``#config-version=`` header, Oxidized's status banner, batfish
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Disposition(StrEnum):
@@ -105,42 +107,87 @@ def split_lines(text: str) -> list[str]:
 def tokenize(text: str) -> tuple[list[str], bool]:
     """Split one logical line into words; the flag tells whether a quote is still open.
 
+    A device's lines are read several times (the parse, the remediation's reading, its
+    editor, the proof's parse of the merged text), so the words of a line are kept.
+
+    Outside quotes only a space or a tab separates words; ``"`` or ``'`` opens a quote (in
+    the middle of a word too) that the same character closes; inside it a backslash takes
+    the next character as it is. Most lines hold no quote: ``str.split`` reads them.
+
     Examples:
         >>> tokenize('set member "a b" c')
         (['set', 'member', 'a b', 'c'], False)
         >>> tokenize("set name ''")
         (['set', 'name', ''], False)
     """
+    words, open_quote = _words(text)
+    return list(words), open_quote
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[tuple[str, ...], bool]:
+    if '"' not in text:
+        if "'" not in text:
+            return tuple(word for word in text.replace("\t", " ").split(" ") if word), False
+    elif "'" not in text and "\\" not in text and text.count('"') % 2 == 0:
+        # Double quotes only, all closed, no escapes: a word is a run of plain characters and
+        # quoted stretches; dropping the quote characters leaves its text.
+        return tuple(word.replace('"', "") for word in _DOUBLE_QUOTED_WORD.findall(text)), False
+    tokens, open_quote = _tokenize_quoted(text)
+    return tuple(tokens), open_quote
+
+
+_DOUBLE_QUOTED_WORD = re.compile(r'(?:[^ \t"]|"[^"]*")+')
+_OUTSIDE = re.compile(r"[ \t\"']")
+_INSIDE = {'"': re.compile(r'["\\]'), "'": re.compile(r"['\\]")}
+
+
+def _tokenize_quoted(text: str) -> tuple[list[str], bool]:
+    """``tokenize`` for a line with quotes: jump from one special character to the next."""
     tokens: list[str] = []
     current: list[str] = []
-    quote = ""
     in_token = False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\" and i + 1 < len(text):
-                current.append(text[i + 1])
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-            else:
-                current.append(ch)
-        elif ch in "\"'":
-            quote = ch
+    i, n = 0, len(text)
+    while i < n:
+        found = _OUTSIDE.search(text, i)
+        if found is None:
+            current.append(text[i:])
             in_token = True
-        elif ch in " \t":
+            break
+        j = found.start()
+        if j > i:
+            current.append(text[i:j])
+            in_token = True
+        quote = text[j]
+        if quote in " \t":
             if in_token:
                 tokens.append("".join(current))
                 current, in_token = [], False
-        else:
-            current.append(ch)
-            in_token = True
-        i += 1
+            i = j + 1
+            continue
+        in_token = True
+        special = _INSIDE[quote]
+        i = j + 1
+        while True:
+            found = special.search(text, i)
+            if found is None:  # the quote stays open to the end of the text
+                current.append(text[i:])
+                tokens.append("".join(current))
+                return tokens, True
+            k = found.start()
+            current.append(text[i:k])
+            if text[k] == quote:
+                i = k + 1
+                break
+            if k + 1 < n:  # a backslash escapes the next character
+                current.append(text[k + 1])
+                i = k + 2
+            else:  # a backslash that ends the text stays itself
+                current.append("\\")
+                i = k + 1
     if in_token:
         tokens.append("".join(current))
-    return tokens, bool(quote)
+    return tokens, False
 
 
 def _statements(lines: list[ConfigLine]) -> list[tuple[list[str], tuple[ConfigLine, ...]]]:
@@ -198,6 +245,16 @@ def read_tree(text: str) -> Tree:
         else:
             top.items.append(Stmt(verb, tuple(tokens[1:]), group))
     return tree
+
+
+@lru_cache(maxsize=4)
+def shared_tree(text: str) -> Tree:
+    """The tree of ``text``, read once for the parser and the remediation of the same text.
+
+    Callers only read the tree (nothing outside ``read_tree`` changes a node), so one tree
+    serves both.
+    """
+    return read_tree(text)
 
 
 def node_lines(node: Stmt | Edit | Section) -> list[ConfigLine]:

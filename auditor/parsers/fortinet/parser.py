@@ -37,7 +37,7 @@ from auditor.parsers.fortinet.interfaces import (
     sdwan_members,
     zone_members,
 )
-from auditor.parsers.fortinet.lines import Disposition, read_tree
+from auditor.parsers.fortinet.lines import Disposition, shared_tree
 from auditor.parsers.fortinet.objects import Objects
 from auditor.parsers.fortinet.policy import ANY, PolicyRule, build_policy, covers
 from auditor.parsers.fortinet.state import Builder, Table, Vdom
@@ -360,7 +360,7 @@ def _cross_vdom(names: dict[str, list[str]], with_policies: list[str], out: _Mod
 
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse FortiOS text; also return what became of every line (for accounting tests)."""
-    tree = read_tree(text)
+    tree = shared_tree(text)
     b = Builder(filename)
     b.version = _version(text)
     for number in tree.comments:
