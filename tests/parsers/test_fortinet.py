@@ -4,6 +4,7 @@ checks, line accounting, detection, and a Hypothesis test against a brute-force 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import TCP, UDP, Packet
+from auditor.flowspace import TCP, UDP, Cube, Packet
 from auditor.model import Action, Direction, Platform, Provenance, Role
 from auditor.parsers import detect
 from auditor.parsers.fortinet import looks_like, parse, parse_with_dispositions
 from auditor.parsers.fortinet.lines import tokenize
+from auditor.parsers.fortinet.objects import _general_subnet, parse_subnet
 from auditor.paths import trace_path
 from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
@@ -615,3 +617,27 @@ def _walk_tokens(text: str) -> tuple[list[str], bool]:
 )
 def test_tokenize_agrees_with_a_character_walk(text: str) -> None:
     assert tokenize(text) == _walk_tokens(text)
+
+
+_OCTETS = st.one_of(
+    st.integers(0, 255).map(str),
+    st.sampled_from(["00", "01", "256", "999", "", "1a", "²", " 1", "0x1", "1000"]),
+)
+_QUADS = st.lists(_OCTETS, min_size=3, max_size=5).map(".".join)
+_MASKS = st.one_of(
+    st.integers(0, 32).map(lambda n: str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF))),
+    st.integers(0, 32).map(lambda n: str(ipaddress.IPv4Address((1 << (32 - n)) - 1))),  # host masks
+    _QUADS,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_QUADS, _MASKS)
+def test_subnet_fast_path_agrees_with_ipaddress(address: str, mask: str) -> None:
+    def read(read_subnet: Callable[[tuple[str, ...]], list[Cube]]) -> list[Cube] | str:
+        try:
+            return read_subnet((address, mask))
+        except ValueError:
+            return "refused"
+
+    assert read(parse_subnet) == read(_general_subnet)

@@ -40,10 +40,16 @@ class Match:
     problems: tuple[str, ...] = ()
 
     def __and__(self, other: Match) -> Match:
+        if self.exact is self.bound and other.exact is other.bound:  # exact sets: one intersection
+            both = self.bound & other.bound
+            return Match(both, both, self.problems + other.problems)
         exact = None if self.exact is None or other.exact is None else self.exact & other.exact
         return Match(exact, self.bound & other.bound, self.problems + other.problems)
 
     def __or__(self, other: Match) -> Match:
+        if self.exact is self.bound and other.exact is other.bound:  # exact sets: one union
+            either = self.bound | other.bound
+            return Match(either, either, self.problems + other.problems)
         exact = None if self.exact is None or other.exact is None else self.exact | other.exact
         return Match(exact, self.bound | other.bound, self.problems + other.problems)
 
@@ -52,7 +58,8 @@ class Match:
         everything = FlowSpace.everything()
         if self.exact is None:
             return Match(None, everything, self.problems)
-        return Match(everything - self.exact, everything - self.exact, self.problems)
+        rest = everything - self.exact
+        return Match(rest, rest, self.problems)
 
 
 EVERYTHING = Match(FlowSpace.everything(), FlowSpace.everything())
@@ -71,8 +78,11 @@ def as_source(space: FlowSpace) -> FlowSpace:
 
 def as_source_match(match: Match) -> Match:
     """``as_source`` for both sides of a Match."""
+    bound = as_source(match.bound)
+    if match.exact is match.bound:
+        return Match(bound, bound, match.problems)
     exact = None if match.exact is None else as_source(match.exact)
-    return Match(exact, as_source(match.bound), match.problems)
+    return Match(exact, bound, match.problems)
 
 
 def _dst(cubes: list[Cube]) -> FlowSpace:
@@ -81,6 +91,42 @@ def _dst(cubes: list[Cube]) -> FlowSpace:
 
 def parse_subnet(values: tuple[str, ...]) -> list[Cube]:
     """``A M`` or ``A/len`` -> the cube; raises ValueError when malformed."""
+    if len(values) == 2:
+        cube = _plain_subnet(values[0], values[1])
+        if cube is not None:
+            return [cube]
+    return _general_subnet(values)
+
+
+def _quad(text: str) -> int | None:
+    """A dotted quad as ``ipaddress`` reads it (four decimal octets, no leading zeros), else None."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 3) or (part[0] == "0" and part != "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
+def _plain_subnet(address: str, mask: str) -> Cube | None:
+    """``A M`` with a contiguous netmask, read without ``ipaddress``; None: take the general path."""
+    value, care = _quad(address), _quad(mask)
+    if value is None or care is None:
+        return None
+    free = ~care & 0xFFFFFFFF
+    if free & (free + 1):  # not leading ones: ipaddress may read it as a host mask
+        return None
+    return (value & care, care)
+
+
+def _general_subnet(values: tuple[str, ...]) -> list[Cube]:
+    """``parse_subnet`` through ``ipaddress`` alone (the reference its fast path follows)."""
     if len(values) == 2:
         net = ipaddress.IPv4Network(f"{values[0]}/{values[1]}", strict=False)
     elif len(values) == 1:
@@ -111,11 +157,23 @@ class Objects:
     vipgrps: Table
     interface_subnets: dict[str, list[str]] = field(default_factory=dict)
     assumed: list[str] = field(default_factory=list)  # factory objects used, for the report
+    # Names resolved so far (policies name the same objects again and again; the tables do
+    # not change once read), with the factory objects each resolution assumed.
+    _addresses: dict[str, Match] = field(default_factory=dict, repr=False, compare=False)
+    _services: dict[str, tuple[Match, list[str]]] = field(default_factory=dict, repr=False, compare=False)
 
     # --- addresses --------------------------------------------------------------------------
 
     def address(self, name: str, seen: frozenset[str] = frozenset()) -> Match:
         """Resolve an address, address group, VIP or VIP group name (destination field)."""
+        if seen:
+            return self._resolve_address(name, seen)
+        match = self._addresses.get(name)
+        if match is None:
+            match = self._addresses[name] = self._resolve_address(name, seen)
+        return match
+
+    def _resolve_address(self, name: str, seen: frozenset[str]) -> Match:
         if name in seen:
             return unknown(f"address group {name!r} contains itself")
         if name in self.addresses.entries:
@@ -196,6 +254,17 @@ class Objects:
 
     def service(self, name: str, seen: frozenset[str] = frozenset()) -> Match:
         """Resolve a custom service or service group name."""
+        if seen:
+            return self._resolve_service(name, seen)
+        known = self._services.get(name)
+        if known is None:
+            before = len(self.assumed)
+            known = self._services[name] = (self._resolve_service(name, seen), self.assumed[before:])
+        else:
+            self.assumed.extend(known[1])  # each use reports the factory objects it relies on
+        return known[0]
+
+    def _resolve_service(self, name: str, seen: frozenset[str]) -> Match:
         if name in seen:
             return unknown(f"service group {name!r} contains itself")
         if name in self.services.entries:
@@ -258,7 +327,8 @@ def service_space(settings: dict[str, tuple[str, ...]], name: str) -> Match:
             return unknown(f"service {name!r}: protocol-number {text!r} not understood")
         number = int(text)
         space = FlowSpace.everything() if number == 0 else FlowSpace.build(protocols=[(number, number)])
-        return Match(space & dst_limit, space & dst_limit)
+        space = space & dst_limit
+        return Match(space, space)
     if protocol == "ICMP":
         space = FlowSpace.build(protocols=[(ICMP, ICMP)]) & dst_limit
         if settings.get("icmptype") or settings.get("icmpcode"):
