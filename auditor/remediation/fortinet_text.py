@@ -67,10 +67,18 @@ class _Node:
 
     def text(self) -> list[str]:
         """Every physical line of the node."""
-        out = list(self.lines)
+        out: list[str] = []
+        self._write(out)
+        return out
+
+    def _write(self, out: list[str]) -> None:
+        out.extend(self.lines)
         for child in self.children:
-            out.extend(child.text())
-        return out + self.close
+            if child.children or child.close:
+                child._write(out)
+            else:
+                out.extend(child.lines)
+        out.extend(self.close)
 
 
 def _statements(text: str) -> list[tuple[list[str], list[str]]]:
@@ -99,24 +107,45 @@ def _statements(text: str) -> list[tuple[list[str], list[str]]]:
 def _tree(text: str) -> _Node:
     root = _Node("root", [], [])
     stack = [root]
-    for words, group in _statements(text):
-        top = stack[-1]
+    top = root
+    lines = split_lines(text)
+    count = len(lines)
+    i = 0
+    while i < count:
+        raw = lines[i]
+        i += 1
+        group = [raw]
+        if raw.lstrip().startswith("#"):
+            top.children.append(_Node("raw", [], group))
+            continue
+        words, open_quote = tokenize(raw)
+        if open_quote and i < count:  # a quoted value runs on over the next lines
+            joined = raw
+            while open_quote and i < count:
+                joined += "\n" + lines[i]
+                group.append(lines[i])
+                i += 1
+                words, open_quote = tokenize(joined)
         verb = words[0].lower() if words else ""
         if verb == "config" and len(words) > 1:
             node = _Node("config", words, group)
             top.children.append(node)
             stack.append(node)
+            top = node
         elif verb == "edit" and len(words) == 2 and top.kind == "config":
             node = _Node("edit", words, group)
             top.children.append(node)
             stack.append(node)
+            top = node
         elif verb == "next" and len(words) == 1 and top.kind == "edit":
             top.close = group
             stack.pop()
+            top = stack[-1]
         elif verb == "end" and len(words) == 1 and len(stack) > 1:
             if top.kind == "edit":
                 stack.pop()
             stack.pop().close = group
+            top = stack[-1]
         else:
             top.children.append(_Node("stmt" if words else "raw", words, group))
     return root

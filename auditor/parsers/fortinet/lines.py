@@ -190,60 +190,63 @@ def _tokenize_quoted(text: str) -> tuple[list[str], bool]:
     return tokens, False
 
 
-def _statements(lines: list[ConfigLine]) -> list[tuple[list[str], tuple[ConfigLine, ...]]]:
-    out: list[tuple[list[str], tuple[ConfigLine, ...]]] = []
-    i = 0
-    while i < len(lines):
-        group = [lines[i]]
-        text = lines[i].raw
-        if text.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
-            out.append(([text.strip()], tuple(group)))
-            i += 1
-            continue
-        tokens, open_quote = tokenize(text)
-        while open_quote and i + 1 < len(lines):
-            i += 1
-            group.append(lines[i])
-            text += "\n" + lines[i].raw
-            tokens, open_quote = tokenize(text)
-        out.append((tokens, tuple(group)))
-        i += 1
-    return out
-
-
 def read_tree(text: str) -> Tree:
     """Build the config tree of ``text``."""
-    physical = [ConfigLine(n, raw) for n, raw in enumerate(split_lines(text), start=1)]
+    raws = split_lines(text)
     root = Section((), None)
-    tree = Tree(root, [], [], len(physical))
+    tree = Tree(root, [], [], len(raws))
+    comments, stray = tree.comments, tree.stray
     stack: list[Section | Edit] = [root]
-    for tokens, group in _statements(physical):
-        if not tokens or tokens[0].startswith("#"):
-            tree.comments.extend(line.number for line in group)
+    top: Section | Edit = root
+    count = len(raws)
+    i = 0
+    while i < count:
+        raw = raws[i]
+        i += 1
+        if raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+            comments.append(i)
             continue
-        verb = tokens[0].lower()
-        top = stack[-1]
-        if verb == "config" and len(tokens) > 1:
-            section = Section(tuple(tokens[1:]), group[0])
+        words, open_quote = _words(raw)
+        if not words:
+            comments.append(i)
+            continue
+        group: tuple[ConfigLine, ...] = (ConfigLine(i, raw),)
+        if open_quote and i < count:  # a quoted value runs on over the next lines
+            joined = raw
+            while open_quote and i < count:
+                joined += "\n" + raws[i]
+                i += 1
+                group += (ConfigLine(i, raws[i - 1]),)
+                words, open_quote = _words(joined)
+        verb = words[0].lower()
+        size = len(words)
+        if verb == "config" and size > 1:
+            section = Section(words[1:], group[0])
             top.items.append(section)
             stack.append(section)
-        elif verb == "edit" and len(tokens) == 2 and isinstance(top, Section) and top is not root:
-            edit = Edit(tokens[1], group[0])
+            top = section
+        elif verb == "edit" and size == 2 and top is not root and isinstance(top, Section):
+            edit = Edit(words[1], group[0])
             top.items.append(edit)
             stack.append(edit)
-        elif verb == "next" and len(tokens) == 1 and isinstance(top, Edit):
+            top = edit
+        elif verb == "next" and size == 1 and isinstance(top, Edit):
             top.close = group[0]
             stack.pop()
-        elif verb == "end" and len(tokens) == 1 and len(stack) > 1:
+            top = stack[-1]
+        elif verb == "end" and size == 1 and len(stack) > 1:
             if isinstance(top, Edit):  # `end` without `next` closes the entry too
                 stack.pop()
             closing = stack.pop()
             assert isinstance(closing, Section)
             closing.close = group[0]
+            top = stack[-1]
+        elif words[0].startswith("#"):
+            comments.extend(line.number for line in group)
         elif top is root:
-            tree.stray.append(Stmt(verb, tuple(tokens[1:]), group))
+            stray.append(Stmt(verb, words[1:], group))
         else:
-            top.items.append(Stmt(verb, tuple(tokens[1:]), group))
+            top.items.append(Stmt(verb, words[1:], group))
     return tree
 
 

@@ -144,33 +144,33 @@ def _move(b: Builder, table: Table, stmt: Stmt) -> None:
 def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
     extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
     nested = _NESTED_READ.get(key, ())
+    lenient = key in LENIENT_TABLES
+    relevant = key in RELEVANT_TABLES
+    ignored_prefixes = IGNORED_KEY_PREFIXES.get(key, ("\0",))
     for item in edit.items:
         if isinstance(item, Section):
             entry.sections.append(item)
             if item.key and item.key[0] in nested:
                 continue  # accounted for when the entry is interpreted
-            if key in LENIENT_TABLES or key == "voip profile":
+            if lenient or key == "voip profile":
                 b.cover(item, Disposition.IGNORED)
             else:
-                b.unrecognized(item, f"{key}: nested block not understood", key in RELEVANT_TABLES)
+                b.unrecognized(item, f"{key}: nested block not understood", relevant)
             continue
         if key == "firewall service custom" and item.verb == "set" and item.key == "protocol":
             if entry.one("protocol", "tcp/udp/sctp") != (item.values[0].lower() if item.values else ""):
                 for old in ("protocol-number", "icmptype", "icmpcode", *_PORT_KEYS):
                     entry.settings.pop(old, None)  # a new protocol drops the old one's settings
         if not fold(entry, item):
-            b.unrecognized(item, f"{key}: statement not understood", key in RELEVANT_TABLES)
+            b.unrecognized(item, f"{key}: statement not understood", relevant)
             continue
-        if item.key in extracted:
+        setting = item.key
+        if setting in extracted:
             b.cover(item, Disposition.EXTRACTED)
-        elif (
-            item.key in ignored
-            or key in LENIENT_TABLES
-            or item.key.startswith(IGNORED_KEY_PREFIXES.get(key, ("\0",)))
-        ):
+        elif setting in ignored or lenient or setting.startswith(ignored_prefixes):
             b.cover(item, Disposition.IGNORED)
         else:
-            b.unrecognized(item, f"{key}: setting {item.key!r} not recognized", key in RELEVANT_TABLES)
+            b.unrecognized(item, f"{key}: setting {setting!r} not recognized", relevant)
 
 
 def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:
