@@ -77,7 +77,11 @@ class _Device:
 
     def __init__(self, text: str) -> None:
         self.builder = _TablesOnly("remediation")
-        reader.read(self.builder, shared_tree(text).root)
+        kept = reader.kept_tables(text)  # the parser has usually just read this text
+        if kept is None:
+            reader.read(self.builder, shared_tree(text).root)
+        else:
+            self.builder.vdoms, self.builder.global_tables, self.builder.multi_vdom = kept
         if not self.builder.vdoms:
             self.builder.vdom(reader.ROOT_VDOM)
         self.multi_vdom = self.builder.multi_vdom or len(self.builder.vdoms) > 1
@@ -102,6 +106,11 @@ class _Device:
 @lru_cache(maxsize=4)
 def _device(text: str) -> _Device:
     return _Device(text)
+
+
+def forget_devices() -> None:
+    """Drop the texts read so far (the next remediation reads its text again)."""
+    _device.cache_clear()
 
 
 class _Config:

@@ -368,6 +368,7 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     for stmt in tree.stray:
         b.unrecognized(stmt, "line outside any config block")
     reader.read(b, tree.root)
+    reader.keep_tables(text, b)
     result = build_result(b, tree.line_count)
     return result, b.dispositions
 

@@ -44,6 +44,38 @@ def read(b: Builder, root: Section) -> None:
             _section(b, item, None)
 
 
+# What the parser read from its last few texts, for the remediation of the same text (which
+# reads the same tables). Nothing changes a table or an entry once read; the containers are
+# copied, so VDOMs added after the reading stay out.
+_KEPT: dict[str, tuple[dict[str, Vdom], dict[str, Table], bool]] = {}
+_KEEP = 4
+
+
+def keep_tables(text: str, b: Builder) -> None:
+    """Remember the tables ``b`` read from ``text`` (call right after ``read``)."""
+    if len(_KEPT) >= _KEEP:
+        del _KEPT[next(iter(_KEPT))]
+    _KEPT[text] = (_copy_vdoms(b.vdoms), dict(b.global_tables), b.multi_vdom)
+
+
+def kept_tables(text: str) -> tuple[dict[str, Vdom], dict[str, Table], bool] | None:
+    """The VDOMs, device-wide tables and multi-VDOM flag read from ``text``, if still kept."""
+    kept = _KEPT.get(text)
+    if kept is None:
+        return None
+    vdoms, global_tables, multi_vdom = kept
+    return _copy_vdoms(vdoms), dict(global_tables), multi_vdom
+
+
+def forget_tables() -> None:
+    """Drop every kept reading (the next remediation reads its text itself)."""
+    _KEPT.clear()
+
+
+def _copy_vdoms(vdoms: dict[str, Vdom]) -> dict[str, Vdom]:
+    return {name: Vdom(v.name, dict(v.tables), v.settings, list(v.limitations)) for name, v in vdoms.items()}
+
+
 def _section(b: Builder, section: Section, vdom: str | None) -> None:
     key = " ".join(section.key)
     if key == "vdom":
