@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.flowspace import ICMP, TCP, UDP, Cube, FlowSpace, Interval, cube_from_mask, cubes_from_range
 from auditor.parsers.fortinet import predefined
@@ -73,6 +74,8 @@ def unknown(problem: str, bound: FlowSpace | None = None) -> Match:
 
 def as_source(space: FlowSpace) -> FlowSpace:
     """Move a destination-only set onto the source field."""
+    if space is FlowSpace.everything():  # the same set either way (set operations spot it)
+        return space
     return FlowSpace(tuple((b[0], b[2], b[1], b[3], b[4], b[5]) for b in space.boxes))
 
 
@@ -85,7 +88,12 @@ def as_source_match(match: Match) -> Match:
     return Match(exact, bound, match.problems)
 
 
+_ANY_BOX = FlowSpace.everything().boxes[0]
+
+
 def _dst(cubes: list[Cube]) -> FlowSpace:
+    if len(cubes) == 1:  # the common case: the one box FlowSpace.build(dst=cubes) would make
+        return FlowSpace(((_ANY_BOX[0], _ANY_BOX[1], cubes[0], _ANY_BOX[3], _ANY_BOX[4], _ANY_BOX[5]),))
     return FlowSpace.build(dst=cubes) if cubes else FlowSpace.nothing()
 
 
@@ -98,6 +106,7 @@ def parse_subnet(values: tuple[str, ...]) -> list[Cube]:
     return _general_subnet(values)
 
 
+@lru_cache(maxsize=65536)
 def _quad(text: str) -> int | None:
     """A dotted quad as ``ipaddress`` reads it (four decimal octets, no leading zeros), else None."""
     parts = text.split(".")
@@ -188,43 +197,16 @@ class Objects:
                 result = result | self.address(member, seen | {name})
             return result
         if name in predefined.ADDRESSES:
-            return Match(
-                _dst([cube_from_mask("0.0.0.0", "0.0.0.0")])
-                if name == "all"
-                else _dst(parse_subnet(("0.0.0.0/32",))),
-                _dst([cube_from_mask("0.0.0.0", "0.0.0.0")]),
-            )
+            everything = FlowSpace.everything()  # any destination: the shared set of every packet
+            return Match(everything if name == "all" else _dst(parse_subnet(("0.0.0.0/32",))), everything)
         return unknown(f"address {name!r} is not defined")
 
     def _address(self, entry: Entry) -> Match:
-        kind = entry.one("type", "ipmask")
-        if entry.name in DYNAMIC_ADDRESSES and not entry.get("subnet"):
-            return unknown(f"address {entry.name!r} is filled in by the FortiGate at run time")
-        try:
-            if kind == "ipmask":
-                cubes = parse_subnet(entry.get("subnet") or ("0.0.0.0", "0.0.0.0"))
-            elif kind == "iprange":
-                start = entry.one("start-ip", "0.0.0.0") or "0.0.0.0"
-                end = entry.one("end-ip", "0.0.0.0") or "0.0.0.0"
-                if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
-                    return NOTHING
-                cubes = cubes_from_range(start, end)
-            elif kind == "wildcard":
-                values = entry.get("wildcard") or ("0.0.0.0", "0.0.0.0")
-                cubes = [cube_from_mask(values[0], values[1])]
-            elif kind == "interface-subnet":  # backups print the subnet; else the interface's
-                interface = (entry.get("interface") or ("",))[0]
-                printed = entry.get("subnet")
-                nets = ["/".join(printed[:2])] if printed else self.interface_subnets.get(interface, [])
-                if not nets:
-                    return unknown(f"address {entry.name!r}: subnet of interface {interface!r} not known")
-                cubes = [c for n in nets for c in parse_subnet((n,))]
-            else:
-                return unknown(f"address {entry.name!r} is of type {kind} (contents not in the config)")
-        except (ValueError, IndexError):
-            return unknown(f"address {entry.name!r}: value not understood")
-        space = _dst(cubes)
-        return Match(space, space)
+        settings = _items(entry)
+        nets: tuple[str, ...] = ()
+        if entry.one("type", "ipmask") == "interface-subnet" and not entry.get("subnet"):
+            nets = tuple(self.interface_subnets.get((entry.get("interface") or ("",))[0], []))
+        return _address_match(entry.name, settings, nets)
 
     def _group(self, entry: Entry, seen: frozenset[str]) -> Match:
         result = NOTHING
@@ -268,7 +250,10 @@ class Objects:
         if name in seen:
             return unknown(f"service group {name!r} contains itself")
         if name in self.services.entries:
-            return service_space(self.services.entries[name].settings_view(), name)
+            entry = self.services.entries[name]
+            return _service_match(
+                name, tuple((key, setting.values) for key, setting in entry.settings.items())
+            )
         if name in self.svcgrps.entries:
             result = NOTHING
             for member in self.svcgrps.entries[name].get("member") or ():
@@ -276,7 +261,7 @@ class Objects:
             return result
         if name in predefined.SERVICES:
             self.assumed.append(f"service {name} (FortiOS factory definition)")
-            return service_space(dict(predefined.SERVICES[name]), name)
+            return _service_match(name, tuple(predefined.SERVICES[name].items()))
         if name in predefined.SERVICE_GROUPS:
             self.assumed.append(f"service group {name} (FortiOS factory definition)")
             result = NOTHING
@@ -284,6 +269,59 @@ class Objects:
                 result = result | self.service(member, seen | {name})
             return result
         return unknown(f"service {name!r} is not defined")
+
+
+# Settings as (name, values) pairs: the key of the caches below (configs, and a config and its
+# remediated copy, define the same objects again and again).
+SettingItems = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _items(entry: Entry) -> SettingItems:
+    return tuple((key, setting.values) for key, setting in entry.settings.items())
+
+
+@lru_cache(maxsize=4096)
+def _address_match(name: str, items: SettingItems, interface_nets: tuple[str, ...]) -> Match:
+    """The packets an address entry matches (its interface's subnets matter for ``interface-subnet``)."""
+    settings = dict(items)
+
+    def one(key: str, default: str) -> str:
+        values = settings.get(key)
+        return values[0].lower() if values else default
+
+    kind = one("type", "ipmask")
+    if name in DYNAMIC_ADDRESSES and not settings.get("subnet"):
+        return unknown(f"address {name!r} is filled in by the FortiGate at run time")
+    try:
+        if kind == "ipmask":
+            cubes = parse_subnet(settings.get("subnet") or ("0.0.0.0", "0.0.0.0"))
+        elif kind == "iprange":
+            start = one("start-ip", "0.0.0.0") or "0.0.0.0"
+            end = one("end-ip", "0.0.0.0") or "0.0.0.0"
+            if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
+                return NOTHING
+            cubes = cubes_from_range(start, end)
+        elif kind == "wildcard":
+            values = settings.get("wildcard") or ("0.0.0.0", "0.0.0.0")
+            cubes = [cube_from_mask(values[0], values[1])]
+        elif kind == "interface-subnet":  # backups print the subnet; else the interface's
+            interface = (settings.get("interface") or ("",))[0]
+            printed = settings.get("subnet")
+            nets = ["/".join(printed[:2])] if printed else list(interface_nets)
+            if not nets:
+                return unknown(f"address {name!r}: subnet of interface {interface!r} not known")
+            cubes = [c for n in nets for c in parse_subnet((n,))]
+        else:
+            return unknown(f"address {name!r} is of type {kind} (contents not in the config)")
+    except (ValueError, IndexError):
+        return unknown(f"address {name!r}: value not understood")
+    space = _dst(cubes)
+    return Match(space, space)
+
+
+@lru_cache(maxsize=4096)
+def _service_match(name: str, items: SettingItems) -> Match:
+    return service_space(dict(items), name)
 
 
 def parse_ports(text: str) -> tuple[Interval, Interval | None]:
