@@ -115,7 +115,7 @@ def _tree(text: str) -> _Node:
         raw = lines[i]
         i += 1
         group = [raw]
-        if raw.lstrip().startswith("#"):
+        if "#" in raw and raw.lstrip().startswith("#"):
             top.children.append(_Node("raw", [], group))
             continue
         words, open_quote = tokenize(raw)

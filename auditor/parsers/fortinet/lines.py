@@ -203,7 +203,7 @@ def read_tree(text: str) -> Tree:
     while i < count:
         raw = raws[i]
         i += 1
-        if raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+        if "#" in raw and raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
             comments.append(i)
             continue
         words, open_quote = _words(raw)

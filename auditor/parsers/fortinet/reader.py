@@ -144,8 +144,9 @@ def _table(b: Builder, section: Section, key: str, table: Table) -> None:
                 entry = Entry(item.name, b.source(item.header))
                 table.entries[item.name] = entry
             entry.edits.append(item)
-            for line in frame_lines(item):
-                b.mark(line, Disposition.EXTRACTED)
+            b.mark(item.header, Disposition.EXTRACTED)
+            if item.close is not None:
+                b.mark(item.close, Disposition.EXTRACTED)
             _entry(b, item, key, entry)
         elif isinstance(item, Stmt) and item.verb == "delete" and item.args:
             table.entries.pop(item.args[0], None)
@@ -189,14 +190,14 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
             else:
                 b.unrecognized(item, f"{key}: nested block not understood", relevant)
             continue
-        if key == "firewall service custom" and item.verb == "set" and item.key == "protocol":
+        setting = item.key
+        if key == "firewall service custom" and item.verb == "set" and setting == "protocol":
             if entry.one("protocol", "tcp/udp/sctp") != (item.values[0].lower() if item.values else ""):
                 for old in ("protocol-number", "icmptype", "icmpcode", *_PORT_KEYS):
                     entry.settings.pop(old, None)  # a new protocol drops the old one's settings
         if not fold(entry, item):
             b.unrecognized(item, f"{key}: statement not understood", relevant)
             continue
-        setting = item.key
         if setting in extracted:
             b.cover(item, Disposition.EXTRACTED)
         elif setting in ignored or lenient or setting.startswith(ignored_prefixes):
