@@ -27,9 +27,9 @@ class Disposition(StrEnum):
     COMMENT = "comment"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen init costs twice as much, per line
 class ConfigLine:
-    """One physical input line: 1-based number and raw text (no line terminator)."""
+    """One physical input line: 1-based number and raw text (no line terminator); never changed."""
 
     number: int
     raw: str
@@ -210,8 +210,10 @@ def read_tree(text: str) -> Tree:
         if not words:
             comments.append(i)
             continue
-        group: tuple[ConfigLine, ...] = (ConfigLine(i, raw),)
+        line = ConfigLine(i, raw)
+        group: tuple[ConfigLine, ...] | None = None  # the lines of a statement that runs on
         if open_quote and i < count:  # a quoted value runs on over the next lines
+            group = (line,)
             joined = raw
             while open_quote and i < count:
                 joined += "\n" + raws[i]
@@ -221,17 +223,17 @@ def read_tree(text: str) -> Tree:
         verb = words[0].lower()
         size = len(words)
         if verb == "config" and size > 1:
-            section = Section(words[1:], group[0])
+            section = Section(words[1:], line)
             top.items.append(section)
             stack.append(section)
             top = section
         elif verb == "edit" and size == 2 and top is not root and isinstance(top, Section):
-            edit = Edit(words[1], group[0])
+            edit = Edit(words[1], line)
             top.items.append(edit)
             stack.append(edit)
             top = edit
         elif verb == "next" and size == 1 and isinstance(top, Edit):
-            top.close = group[0]
+            top.close = line
             stack.pop()
             top = stack[-1]
         elif verb == "end" and size == 1 and len(stack) > 1:
@@ -239,14 +241,14 @@ def read_tree(text: str) -> Tree:
                 stack.pop()
             closing = stack.pop()
             assert isinstance(closing, Section)
-            closing.close = group[0]
+            closing.close = line
             top = stack[-1]
         elif words[0].startswith("#"):
-            comments.extend(line.number for line in group)
+            comments.extend(other.number for other in group or (line,))
         elif top is root:
-            stray.append(Stmt(verb, words[1:], group))
+            stray.append(Stmt(verb, words[1:], group or (line,)))
         else:
-            top.items.append(Stmt(verb, words[1:], group))
+            top.items.append(Stmt(verb, words[1:], group or (line,)))
     return tree
 
 
