@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import TCP, UDP, Cube, Packet
+from auditor.flowspace import TCP, UDP, Cube, FlowSpace, Packet
 from auditor.model import Action, Direction, Platform, Provenance, Role
 from auditor.parsers import detect
 from auditor.parsers.fortinet import looks_like, parse, parse_with_dispositions
 from auditor.parsers.fortinet.lines import tokenize
-from auditor.parsers.fortinet.objects import _general_subnet, parse_subnet
+from auditor.parsers.fortinet.objects import _dst, _general_subnet, parse_subnet, service_space
 from auditor.paths import trace_path
 from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
@@ -641,3 +641,28 @@ def test_subnet_fast_path_agrees_with_ipaddress(address: str, mask: str) -> None
             return "refused"
 
     assert read(parse_subnet) == read(_general_subnet)
+
+
+_PORTS = st.tuples(st.integers(0, 65535), st.integers(0, 65535)).map(sorted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([("tcp-portrange", TCP), ("udp-portrange", UDP), ("sctp-portrange", 132)]),
+    st.lists(st.tuples(_PORTS, st.one_of(st.none(), _PORTS)), min_size=1, max_size=3),
+    st.tuples(st.integers(0, 0xFFFFFFFF), st.integers(0, 32)),
+)
+def test_directly_built_boxes_are_those_flowspace_builds(
+    kind: tuple[str, int], ranges: list[tuple[list[int], list[int] | None]], net: tuple[int, int]
+) -> None:
+    key, number = kind
+    texts = tuple(f"{d[0]}-{d[1]}" + (f":{s[0]}-{s[1]}" if s else "") for d, s in ranges)
+    expected = FlowSpace.nothing()
+    for d, s in ranges:
+        expected = expected | FlowSpace.build(
+            protocols=[(number, number)], dport=[(d[0], d[1])], sport=None if s is None else [(s[0], s[1])]
+        )
+    assert service_space({key: texts}, "svc").exact == expected
+    care = (0xFFFFFFFF << (32 - net[1])) & 0xFFFFFFFF
+    cube = (net[0] & care, care)
+    assert _dst([cube]) == FlowSpace.build(dst=[cube])

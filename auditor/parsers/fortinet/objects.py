@@ -383,8 +383,16 @@ def service_space(settings: dict[str, tuple[str, ...]], name: str) -> Match:
                 dport, sport = parse_ports(text)
             except ValueError:
                 return unknown(f"service {name!r}: port range {text!r} not understood")
-            space = space | FlowSpace.build(
-                protocols=[(number, number)], dport=[dport], sport=None if sport is None else [sport]
+            # The one box FlowSpace.build(protocols=[(number, number)], dport=[dport], sport=...)
+            # makes (parse_ports gives non-empty intervals).
+            box = (
+                (number, number),
+                _ANY_BOX[1],
+                _ANY_BOX[2],
+                _ANY_BOX[3] if sport is None else sport,
+                dport,
+                _ANY_BOX[5],
             )
+            space = space | FlowSpace((box,))
     space = space & dst_limit
     return Match(space, space)
