@@ -54,8 +54,8 @@ class Entry:
 
     def one(self, key: str, default: str | None = None) -> str | None:
         """Return the first value of ``key`` (lower case), or ``default``."""
-        values = self.get(key)
-        return values[0].lower() if values else default
+        setting = self.settings.get(key)
+        return setting.values[0].lower() if setting is not None and setting.values else default
 
     def settings_view(self) -> dict[str, tuple[str, ...]]:
         """Return every setting's values by name."""
