@@ -9,6 +9,8 @@ sections under ``config vdom`` / ``edit NAME``. Every line ends up extracted, ig
 
 from __future__ import annotations
 
+import threading
+
 from auditor.model import DiagnosticKind
 from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, frame_lines
 from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom, fold
@@ -49,18 +51,23 @@ def read(b: Builder, root: Section) -> None:
 # copied, so VDOMs added after the reading stay out.
 _KEPT: dict[str, tuple[dict[str, Vdom], dict[str, Table], bool]] = {}
 _KEEP = 4
+_KEPT_LOCK = threading.Lock()
 
 
 def keep_tables(text: str, b: Builder) -> None:
     """Remember the tables ``b`` read from ``text`` (call right after ``read``)."""
-    if len(_KEPT) >= _KEEP:
-        del _KEPT[next(iter(_KEPT))]
-    _KEPT[text] = (_copy_vdoms(b.vdoms), dict(b.global_tables), b.multi_vdom)
+    kept = (_copy_vdoms(b.vdoms), dict(b.global_tables), b.multi_vdom)
+    with _KEPT_LOCK:
+        _KEPT.pop(text, None)  # the newest reading goes last, the oldest is dropped first
+        while len(_KEPT) >= _KEEP:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[text] = kept
 
 
 def kept_tables(text: str) -> tuple[dict[str, Vdom], dict[str, Table], bool] | None:
     """The VDOMs, device-wide tables and multi-VDOM flag read from ``text``, if still kept."""
-    kept = _KEPT.get(text)
+    with _KEPT_LOCK:
+        kept = _KEPT.get(text)
     if kept is None:
         return None
     vdoms, global_tables, multi_vdom = kept
@@ -69,7 +76,8 @@ def kept_tables(text: str) -> tuple[dict[str, Vdom], dict[str, Table], bool] | N
 
 def forget_tables() -> None:
     """Drop every kept reading (the next remediation reads its text itself)."""
-    _KEPT.clear()
+    with _KEPT_LOCK:
+        _KEPT.clear()
 
 
 def _copy_vdoms(vdoms: dict[str, Vdom]) -> dict[str, Vdom]:
