@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.parsers.fortinet.lines import split_lines, tokenize
+from auditor.parsers.fortinet.lines import collector_paused, split_lines, tokenize
 from auditor.parsers.fortinet.predefined import SERVICES
 from auditor.remediation.merge import MergeError
 
@@ -160,7 +160,8 @@ class FortiosText:
 
     def __init__(self, text: str) -> None:
         """Read ``text`` into blocks."""
-        self.root = _tree(text)
+        with collector_paused():
+            self.root = _tree(text)
         self._touched: list[tuple[_Node, _Node]] = []  # (table, policy entry) set by the commands
 
     def text(self) -> str:
