@@ -123,12 +123,19 @@ def tokenize(text: str) -> tuple[list[str], bool]:
         >>> tokenize("set name ''")
         (['set', 'name', ''], False)
     """
-    words, open_quote = _words(text)
+    words, open_quote = _words(text) if "\n" not in text else _split(text)
     return list(words), open_quote
 
 
 @lru_cache(maxsize=1 << 16)
 def _words(text: str) -> tuple[tuple[str, ...], bool]:
+    """The words of one physical line (kept: a multi-line value, read again as each of its
+    lines joins, would fill the cache with ever longer texts).
+    """
+    return _split(text)
+
+
+def _split(text: str) -> tuple[tuple[str, ...], bool]:
     if '"' not in text:
         if "'" not in text:
             return tuple(word for word in text.replace("\t", " ").split(" ") if word), False
@@ -245,7 +252,7 @@ def _read_tree(text: str) -> Tree:
                 joined += "\n" + raws[i]
                 i += 1
                 group += (ConfigLine(i, raws[i - 1]),)
-                words, open_quote = _words(joined)
+                words, open_quote = _split(joined)
         verb = words[0].lower()
         size = len(words)
         if verb == "config" and size > 1:
