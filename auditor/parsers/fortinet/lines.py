@@ -129,8 +129,10 @@ def tokenize(text: str) -> tuple[list[str], bool]:
 
 @lru_cache(maxsize=1 << 16)
 def _words(text: str) -> tuple[tuple[str, ...], bool]:
-    """The words of one physical line (kept: a multi-line value, read again as each of its
-    lines joins, would fill the cache with ever longer texts).
+    """The words of one physical line, kept.
+
+    Only single lines are kept: a multi-line value, read again as each of its lines joins,
+    would fill the cache with ever longer texts.
     """
     return _split(text)
 
