@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.parsers.fortinet.lines import collector_paused, split_lines, tokenize
+from auditor.parsers.fortinet.lines import collector_paused, split_lines, tokenize, words_of
 from auditor.parsers.fortinet.predefined import SERVICES
 from auditor.remediation.merge import MergeError
 
@@ -46,7 +46,7 @@ class _Node:
     """A block (``config``/``edit``), a statement, or a line kept as it is (comments)."""
 
     kind: str  # root, config, edit, stmt, raw
-    words: list[str]
+    words: tuple[str, ...]
     lines: list[str]  # the header's (or statement's) physical lines
     close: list[str] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
@@ -105,7 +105,7 @@ def _statements(text: str) -> list[tuple[list[str], list[str]]]:
 
 
 def _tree(text: str) -> _Node:
-    root = _Node("root", [], [])
+    root = _Node("root", (), [])
     stack = [root]
     top = root
     lines = split_lines(text)
@@ -116,16 +116,16 @@ def _tree(text: str) -> _Node:
         i += 1
         group = [raw]
         if "#" in raw and raw.lstrip().startswith("#"):
-            top.children.append(_Node("raw", [], group))
+            top.children.append(_Node("raw", (), group))
             continue
-        words, open_quote = tokenize(raw)
+        words, open_quote = words_of(raw)
         if open_quote and i < count:  # a quoted value runs on over the next lines
             joined = raw
             while open_quote and i < count:
                 joined += "\n" + lines[i]
                 group.append(lines[i])
                 i += 1
-                words, open_quote = tokenize(joined)
+                words, open_quote = words_of(joined)
         verb = words[0].lower() if words else ""
         if verb == "config" and len(words) > 1:
             node = _Node("config", words, group)
@@ -245,7 +245,7 @@ class FortiosText:
         found = self._tables(parent, key)
         if found:
             return found[-1]
-        node = _Node("config", ["config", *words[1:]], [_INDENT * self._depth(stack) + " ".join(words)])
+        node = _Node("config", ("config", *words[1:]), [_INDENT * self._depth(stack) + " ".join(words)])
         node.close = [_INDENT * self._depth(stack) + "end"]
         parent.children.append(node)
         return node
@@ -257,7 +257,7 @@ class FortiosText:
             entry = found[1]
         else:
             depth = self._depth(stack)
-            entry = _Node("edit", ["edit", name], [_INDENT * depth + f"edit {_quote(name)}"])
+            entry = _Node("edit", ("edit", name), [_INDENT * depth + f"edit {_quote(name)}"])
             entry.close = [_INDENT * depth + "next"]
             blocks = self._tables(parent, table.key) or [table]
             blocks[-1].children.append(entry)  # FortiOS appends a new entry to its table
@@ -278,7 +278,7 @@ class FortiosText:
             node.children.remove(old)
         if verb == "unset":
             return
-        new = _Node("stmt", words, [_INDENT * self._depth(stack) + raw])
+        new = _Node("stmt", tuple(words), [_INDENT * self._depth(stack) + raw])
         if at is None:  # a new setting goes after the entry's settings, before nested blocks
             blocks = [i for i, c in enumerate(node.children) if c.kind == "config"]
             at = blocks[0] if blocks else len(node.children)

@@ -123,8 +123,13 @@ def tokenize(text: str) -> tuple[list[str], bool]:
         >>> tokenize("set name ''")
         (['set', 'name', ''], False)
     """
-    words, open_quote = _words(text) if "\n" not in text else _split(text)
+    words, open_quote = words_of(text)
     return list(words), open_quote
+
+
+def words_of(text: str) -> tuple[tuple[str, ...], bool]:
+    """``tokenize`` with the words as a tuple (one physical line's words are kept)."""
+    return _words(text) if "\n" not in text else _split(text)
 
 
 @lru_cache(maxsize=1 << 16)
