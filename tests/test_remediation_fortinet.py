@@ -19,8 +19,11 @@ from hypothesis import strategies as st
 
 from auditor import engine, parsers, policy
 from auditor.model import Platform, Status
+from auditor.parsers.fortinet import reader
 from auditor.parsers.fortinet.lines import Edit, Section, Stmt, read_tree
+from auditor.parsers.fortinet.state import Builder
 from auditor.remediation import DeviceRemediation, remediate
+from auditor.remediation import fortinet as fortinet_remediation
 from auditor.remediation.fortinet_text import FortiosText
 from auditor.remediation.merge import MergeError
 from tests.golden import check_golden
@@ -146,6 +149,31 @@ def test_rollback_restores_the_tables(path: Path) -> None:
     editor = FortiosText(result.merged)
     editor.apply(result.rollback)
     assert tables(editor.text()) == tables(text)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_tables_kept_from_the_parse_are_those_a_fresh_reading_gives(path: Path) -> None:
+    """The remediation takes the tables the parser just read; reading the text again gives the same."""
+    text = path.read_text(encoding="utf-8")
+    parsers.parse(Platform.FORTINET, text, path.name)
+    kept = reader.kept_tables(text)
+    assert kept is not None
+    fresh = Builder(path.name)
+    reader.read(fresh, read_tree(text).root)
+    assert kept == (fresh.vdoms, fresh.global_tables, fresh.multi_vdom)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_remediation_without_a_parse_just_before_is_the_same(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fortinet_remediation.forget_devices()
+    after_parse, _ = _remediate(text)  # the remediation takes the tables the parse kept
+    model = parsers.parse(Platform.FORTINET, text, "case.conf").model
+    findings = engine.audit(model, PACK, OPTIONS)
+    reader.forget_tables()
+    fortinet_remediation.forget_devices()
+    alone = remediate(Platform.FORTINET, text, "case.conf", findings, [PACK], OPTIONS, model)
+    assert alone == after_parse
 
 
 # --- features, VIPs and order on configs of their own ----------------------------------------

@@ -21,11 +21,19 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from auditor.model import ConfigModel, Feature, Finding
+from auditor.model import ConfigModel, DiagnosticKind, Feature, Finding
 from auditor.parsers.fortinet import reader
 from auditor.parsers.fortinet.alg import HELPER_KINDS
 from auditor.parsers.fortinet.interfaces import sdwan_members, zone_members
-from auditor.parsers.fortinet.lines import Edit, Section, Stmt, node_lines, read_tree
+from auditor.parsers.fortinet.lines import (
+    ConfigLine,
+    Disposition,
+    Edit,
+    Section,
+    Stmt,
+    node_lines,
+    shared_tree,
+)
 from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom
 from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.plan import (
@@ -43,12 +51,37 @@ _NAME_MAX = 35  # FortiOS policy names: at most 35 characters (CLI reference, co
 _VDOM_IN_DETAIL = re.compile(r"\(VDOM ([^)]+)\)")
 
 
+class _TablesOnly(Builder):
+    """A builder that keeps the tables only: the remediation never reads the line accounting."""
+
+    __slots__ = ()
+
+    def mark(self, line: ConfigLine, disposition: Disposition) -> None:
+        """Account for nothing."""
+
+    def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
+        """Account for nothing."""
+
+    def diagnose(
+        self,
+        node: Stmt | Edit | Section,
+        kind: DiagnosticKind,
+        reason: str,
+        security_relevant: bool | None = None,
+    ) -> None:
+        """Report nothing."""
+
+
 class _Device:
     """The tables of a FortiOS text, read by the parser's own reader."""
 
     def __init__(self, text: str) -> None:
-        self.builder = Builder("remediation")
-        reader.read(self.builder, read_tree(text).root)
+        self.builder = _TablesOnly("remediation")
+        kept = reader.kept_tables(text)  # the parser has usually just read this text
+        if kept is None:
+            reader.read(self.builder, shared_tree(text).root)
+        else:
+            self.builder.vdoms, self.builder.global_tables, self.builder.multi_vdom = kept
         if not self.builder.vdoms:
             self.builder.vdom(reader.ROOT_VDOM)
         self.multi_vdom = self.builder.multi_vdom or len(self.builder.vdoms) > 1
@@ -73,6 +106,11 @@ class _Device:
 @lru_cache(maxsize=4)
 def _device(text: str) -> _Device:
     return _Device(text)
+
+
+def forget_devices() -> None:
+    """Drop the texts read so far (the next remediation reads its text again)."""
+    _device.cache_clear()
 
 
 class _Config:

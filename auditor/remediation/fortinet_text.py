@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.parsers.fortinet.lines import split_lines, tokenize
+from auditor.parsers.fortinet.lines import collector_paused, split_lines, tokenize, words_of
 from auditor.parsers.fortinet.predefined import SERVICES
 from auditor.remediation.merge import MergeError
 
@@ -46,7 +46,7 @@ class _Node:
     """A block (``config``/``edit``), a statement, or a line kept as it is (comments)."""
 
     kind: str  # root, config, edit, stmt, raw
-    words: list[str]
+    words: tuple[str, ...]
     lines: list[str]  # the header's (or statement's) physical lines
     close: list[str] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
@@ -67,10 +67,18 @@ class _Node:
 
     def text(self) -> list[str]:
         """Every physical line of the node."""
-        out = list(self.lines)
+        out: list[str] = []
+        self._write(out)
+        return out
+
+    def _write(self, out: list[str]) -> None:
+        out.extend(self.lines)
         for child in self.children:
-            out.extend(child.text())
-        return out + self.close
+            if child.children or child.close:
+                child._write(out)
+            else:
+                out.extend(child.lines)
+        out.extend(self.close)
 
 
 def _statements(text: str) -> list[tuple[list[str], list[str]]]:
@@ -97,26 +105,47 @@ def _statements(text: str) -> list[tuple[list[str], list[str]]]:
 
 
 def _tree(text: str) -> _Node:
-    root = _Node("root", [], [])
+    root = _Node("root", (), [])
     stack = [root]
-    for words, group in _statements(text):
-        top = stack[-1]
+    top = root
+    lines = split_lines(text)
+    count = len(lines)
+    i = 0
+    while i < count:
+        raw = lines[i]
+        i += 1
+        group = [raw]
+        if "#" in raw and raw.lstrip().startswith("#"):
+            top.children.append(_Node("raw", (), group))
+            continue
+        words, open_quote = words_of(raw)
+        if open_quote and i < count:  # a quoted value runs on over the next lines
+            joined = raw
+            while open_quote and i < count:
+                joined += "\n" + lines[i]
+                group.append(lines[i])
+                i += 1
+                words, open_quote = words_of(joined)
         verb = words[0].lower() if words else ""
         if verb == "config" and len(words) > 1:
             node = _Node("config", words, group)
             top.children.append(node)
             stack.append(node)
+            top = node
         elif verb == "edit" and len(words) == 2 and top.kind == "config":
             node = _Node("edit", words, group)
             top.children.append(node)
             stack.append(node)
+            top = node
         elif verb == "next" and len(words) == 1 and top.kind == "edit":
             top.close = group
             stack.pop()
+            top = stack[-1]
         elif verb == "end" and len(words) == 1 and len(stack) > 1:
             if top.kind == "edit":
                 stack.pop()
             stack.pop().close = group
+            top = stack[-1]
         else:
             top.children.append(_Node("stmt" if words else "raw", words, group))
     return root
@@ -131,7 +160,8 @@ class FortiosText:
 
     def __init__(self, text: str) -> None:
         """Read ``text`` into blocks."""
-        self.root = _tree(text)
+        with collector_paused():
+            self.root = _tree(text)
         self._touched: list[tuple[_Node, _Node]] = []  # (table, policy entry) set by the commands
 
     def text(self) -> str:
@@ -215,7 +245,7 @@ class FortiosText:
         found = self._tables(parent, key)
         if found:
             return found[-1]
-        node = _Node("config", ["config", *words[1:]], [_INDENT * self._depth(stack) + " ".join(words)])
+        node = _Node("config", ("config", *words[1:]), [_INDENT * self._depth(stack) + " ".join(words)])
         node.close = [_INDENT * self._depth(stack) + "end"]
         parent.children.append(node)
         return node
@@ -227,7 +257,7 @@ class FortiosText:
             entry = found[1]
         else:
             depth = self._depth(stack)
-            entry = _Node("edit", ["edit", name], [_INDENT * depth + f"edit {_quote(name)}"])
+            entry = _Node("edit", ("edit", name), [_INDENT * depth + f"edit {_quote(name)}"])
             entry.close = [_INDENT * depth + "next"]
             blocks = self._tables(parent, table.key) or [table]
             blocks[-1].children.append(entry)  # FortiOS appends a new entry to its table
@@ -248,7 +278,7 @@ class FortiosText:
             node.children.remove(old)
         if verb == "unset":
             return
-        new = _Node("stmt", words, [_INDENT * self._depth(stack) + raw])
+        new = _Node("stmt", tuple(words), [_INDENT * self._depth(stack) + raw])
         if at is None:  # a new setting goes after the entry's settings, before nested blocks
             blocks = [i for i, c in enumerate(node.children) if c.kind == "config"]
             at = blocks[0] if blocks else len(node.children)

@@ -4,6 +4,7 @@ checks, line accounting, detection, and a Hypothesis test against a brute-force 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import TCP, UDP, Packet
+from auditor.flowspace import TCP, UDP, Cube, FlowSpace, Packet
 from auditor.model import Action, Direction, Platform, Provenance, Role
 from auditor.parsers import detect
 from auditor.parsers.fortinet import looks_like, parse, parse_with_dispositions
+from auditor.parsers.fortinet.lines import tokenize
+from auditor.parsers.fortinet.objects import _dst, _general_subnet, parse_subnet, service_space
 from auditor.paths import trace_path
 from tests import golden
 from tests.universe import DST_BASE, SRC_BASE, UNIVERSE_SPACE, members, universe
@@ -563,3 +566,103 @@ def test_custom_service_naming_a_media_helper_turns_it_on() -> None:
     text += "        set helper auto\n    next\nend\n"
     features = [f for f in parse(text, "s.conf").model.features if "custom service" in f.detail]
     assert [(f.kind, f.enabled, f.source.line if f.source else None) for f in features] == [("sip", True, 4)]
+
+
+# --- the tokenizer's fast paths against the plain character walk -----------------------------
+
+
+def _walk_tokens(text: str) -> tuple[list[str], bool]:
+    """FortiOS word splitting, one character at a time (the reference the fast paths follow)."""
+    tokens: list[str] = []
+    current: list[str] = []
+    quote = ""
+    in_token = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\" and i + 1 < len(text):
+                current.append(text[i + 1])
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+            else:
+                current.append(ch)
+        elif ch in "\"'":
+            quote = ch
+            in_token = True
+        elif ch in " \t":
+            if in_token:
+                tokens.append("".join(current))
+                current, in_token = [], False
+        else:
+            current.append(ch)
+            in_token = True
+        i += 1
+    if in_token:
+        tokens.append("".join(current))
+    return tokens, bool(quote)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=" \t\"'\\ab\n\r\x0b", max_size=16),
+        st.text(alphabet=' \t"ab', max_size=16),  # the double-quote fast path
+        st.lists(st.sampled_from(["set", "edit", '"port 1"', "'x'", '""', "a\\b", '"a\\"b"', " ", "\t"])).map(
+            "".join
+        ),
+    )
+)
+def test_tokenize_agrees_with_a_character_walk(text: str) -> None:
+    assert tokenize(text) == _walk_tokens(text)
+
+
+_OCTETS = st.one_of(
+    st.integers(0, 255).map(str),
+    st.sampled_from(["00", "01", "256", "999", "", "1a", "²", " 1", "0x1", "1000"]),
+)
+_QUADS = st.lists(_OCTETS, min_size=3, max_size=5).map(".".join)
+_MASKS = st.one_of(
+    st.integers(0, 32).map(lambda n: str(ipaddress.IPv4Address((0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF))),
+    st.integers(0, 32).map(lambda n: str(ipaddress.IPv4Address((1 << (32 - n)) - 1))),  # host masks
+    _QUADS,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_QUADS, _MASKS)
+def test_subnet_fast_path_agrees_with_ipaddress(address: str, mask: str) -> None:
+    def read(read_subnet: Callable[[tuple[str, ...]], list[Cube]]) -> list[Cube] | str:
+        try:
+            return read_subnet((address, mask))
+        except ValueError:
+            return "refused"
+
+    assert read(parse_subnet) == read(_general_subnet)
+
+
+_PORTS = st.tuples(st.integers(0, 65535), st.integers(0, 65535)).map(sorted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([("tcp-portrange", TCP), ("udp-portrange", UDP), ("sctp-portrange", 132)]),
+    st.lists(st.tuples(_PORTS, st.one_of(st.none(), _PORTS)), min_size=1, max_size=3),
+    st.tuples(st.integers(0, 0xFFFFFFFF), st.integers(0, 32)),
+)
+def test_directly_built_boxes_are_those_flowspace_builds(
+    kind: tuple[str, int], ranges: list[tuple[list[int], list[int] | None]], net: tuple[int, int]
+) -> None:
+    key, number = kind
+    texts = tuple(f"{d[0]}-{d[1]}" + (f":{s[0]}-{s[1]}" if s else "") for d, s in ranges)
+    expected = FlowSpace.nothing()
+    for d, s in ranges:
+        expected = expected | FlowSpace.build(
+            protocols=[(number, number)], dport=[(d[0], d[1])], sport=None if s is None else [(s[0], s[1])]
+        )
+    assert service_space({key: texts}, "svc").exact == expected
+    care = (0xFFFFFFFF << (32 - net[1])) & 0xFFFFFFFF
+    cube = (net[0] & care, care)
+    assert _dst([cube]) == FlowSpace.build(dst=[cube])

@@ -12,8 +12,13 @@ are comments (the ``#config-version=`` header, Oxidized's status banner, batfish
 
 from __future__ import annotations
 
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Disposition(StrEnum):
@@ -25,9 +30,9 @@ class Disposition(StrEnum):
     COMMENT = "comment"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen init costs twice as much, per line
 class ConfigLine:
-    """One physical input line: 1-based number and raw text (no line terminator)."""
+    """One physical input line: 1-based number and raw text (no line terminator); never changed."""
 
     number: int
     raw: str
@@ -105,99 +110,196 @@ def split_lines(text: str) -> list[str]:
 def tokenize(text: str) -> tuple[list[str], bool]:
     """Split one logical line into words; the flag tells whether a quote is still open.
 
+    A device's lines are read several times (the parse, the remediation's reading, its
+    editor, the proof's parse of the merged text), so the words of a line are kept.
+
+    Outside quotes only a space or a tab separates words; ``"`` or ``'`` opens a quote (in
+    the middle of a word too) that the same character closes; inside it a backslash takes
+    the next character as it is. Most lines hold no quote: ``str.split`` reads them.
+
     Examples:
         >>> tokenize('set member "a b" c')
         (['set', 'member', 'a b', 'c'], False)
         >>> tokenize("set name ''")
         (['set', 'name', ''], False)
     """
+    words, open_quote = words_of(text)
+    return list(words), open_quote
+
+
+def words_of(text: str) -> tuple[tuple[str, ...], bool]:
+    """``tokenize`` with the words as a tuple (one physical line's words are kept)."""
+    return _words(text) if "\n" not in text else _split(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[tuple[str, ...], bool]:
+    """The words of one physical line, kept.
+
+    Only single lines are kept: a multi-line value, read again as each of its lines joins,
+    would fill the cache with ever longer texts.
+    """
+    return _split(text)
+
+
+def _split(text: str) -> tuple[tuple[str, ...], bool]:
+    if '"' not in text:
+        if "'" not in text:
+            return tuple(word for word in text.replace("\t", " ").split(" ") if word), False
+    elif "'" not in text and "\\" not in text and text.count('"') % 2 == 0:
+        # Double quotes only, all closed, no escapes: a word is a run of plain characters and
+        # quoted stretches; dropping the quote characters leaves its text.
+        return tuple(word.replace('"', "") for word in _DOUBLE_QUOTED_WORD.findall(text)), False
+    tokens, open_quote = _tokenize_quoted(text)
+    return tuple(tokens), open_quote
+
+
+_DOUBLE_QUOTED_WORD = re.compile(r'(?:[^ \t"]|"[^"]*")+')
+_OUTSIDE = re.compile(r"[ \t\"']")
+_INSIDE = {'"': re.compile(r'["\\]'), "'": re.compile(r"['\\]")}
+
+
+def _tokenize_quoted(text: str) -> tuple[list[str], bool]:
+    """``tokenize`` for a line with quotes: jump from one special character to the next."""
     tokens: list[str] = []
     current: list[str] = []
-    quote = ""
     in_token = False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\" and i + 1 < len(text):
-                current.append(text[i + 1])
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-            else:
-                current.append(ch)
-        elif ch in "\"'":
-            quote = ch
+    i, n = 0, len(text)
+    while i < n:
+        found = _OUTSIDE.search(text, i)
+        if found is None:
+            current.append(text[i:])
             in_token = True
-        elif ch in " \t":
+            break
+        j = found.start()
+        if j > i:
+            current.append(text[i:j])
+            in_token = True
+        quote = text[j]
+        if quote in " \t":
             if in_token:
                 tokens.append("".join(current))
                 current, in_token = [], False
-        else:
-            current.append(ch)
-            in_token = True
-        i += 1
+            i = j + 1
+            continue
+        in_token = True
+        special = _INSIDE[quote]
+        i = j + 1
+        while True:
+            found = special.search(text, i)
+            if found is None:  # the quote stays open to the end of the text
+                current.append(text[i:])
+                tokens.append("".join(current))
+                return tokens, True
+            k = found.start()
+            current.append(text[i:k])
+            if text[k] == quote:
+                i = k + 1
+                break
+            if k + 1 < n:  # a backslash escapes the next character
+                current.append(text[k + 1])
+                i = k + 2
+            else:  # a backslash that ends the text stays itself
+                current.append("\\")
+                i = k + 1
     if in_token:
         tokens.append("".join(current))
-    return tokens, bool(quote)
+    return tokens, False
 
 
-def _statements(lines: list[ConfigLine]) -> list[tuple[list[str], tuple[ConfigLine, ...]]]:
-    out: list[tuple[list[str], tuple[ConfigLine, ...]]] = []
-    i = 0
-    while i < len(lines):
-        group = [lines[i]]
-        text = lines[i].raw
-        if text.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
-            out.append(([text.strip()], tuple(group)))
-            i += 1
-            continue
-        tokens, open_quote = tokenize(text)
-        while open_quote and i + 1 < len(lines):
-            i += 1
-            group.append(lines[i])
-            text += "\n" + lines[i].raw
-            tokens, open_quote = tokenize(text)
-        out.append((tokens, tuple(group)))
-        i += 1
-    return out
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a tree of fresh objects grows.
+
+    A tree holds no reference cycles (nodes never point back), so collecting while it grows
+    only scans the same young objects again and again: a third of the time of a read.
+    Reference counting still frees everything; the collector runs as before afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def read_tree(text: str) -> Tree:
     """Build the config tree of ``text``."""
-    physical = [ConfigLine(n, raw) for n, raw in enumerate(split_lines(text), start=1)]
+    with collector_paused():
+        return _read_tree(text)
+
+
+def _read_tree(text: str) -> Tree:
+    raws = split_lines(text)
     root = Section((), None)
-    tree = Tree(root, [], [], len(physical))
+    tree = Tree(root, [], [], len(raws))
+    comments, stray = tree.comments, tree.stray
     stack: list[Section | Edit] = [root]
-    for tokens, group in _statements(physical):
-        if not tokens or tokens[0].startswith("#"):
-            tree.comments.extend(line.number for line in group)
+    top: Section | Edit = root
+    count = len(raws)
+    i = 0
+    while i < count:
+        raw = raws[i]
+        i += 1
+        if "#" in raw and raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+            comments.append(i)
             continue
-        verb = tokens[0].lower()
-        top = stack[-1]
-        if verb == "config" and len(tokens) > 1:
-            section = Section(tuple(tokens[1:]), group[0])
+        words, open_quote = _words(raw)
+        if not words:
+            comments.append(i)
+            continue
+        line = ConfigLine(i, raw)
+        group: tuple[ConfigLine, ...] | None = None  # the lines of a statement that runs on
+        if open_quote and i < count:  # a quoted value runs on over the next lines
+            group = (line,)
+            joined = raw
+            while open_quote and i < count:
+                joined += "\n" + raws[i]
+                i += 1
+                group += (ConfigLine(i, raws[i - 1]),)
+                words, open_quote = _split(joined)
+        verb = words[0].lower()
+        size = len(words)
+        if verb == "config" and size > 1:
+            section = Section(words[1:], line)
             top.items.append(section)
             stack.append(section)
-        elif verb == "edit" and len(tokens) == 2 and isinstance(top, Section) and top is not root:
-            edit = Edit(tokens[1], group[0])
+            top = section
+        elif verb == "edit" and size == 2 and top is not root and isinstance(top, Section):
+            edit = Edit(words[1], line)
             top.items.append(edit)
             stack.append(edit)
-        elif verb == "next" and len(tokens) == 1 and isinstance(top, Edit):
-            top.close = group[0]
+            top = edit
+        elif verb == "next" and size == 1 and isinstance(top, Edit):
+            top.close = line
             stack.pop()
-        elif verb == "end" and len(tokens) == 1 and len(stack) > 1:
+            top = stack[-1]
+        elif verb == "end" and size == 1 and len(stack) > 1:
             if isinstance(top, Edit):  # `end` without `next` closes the entry too
                 stack.pop()
             closing = stack.pop()
             assert isinstance(closing, Section)
-            closing.close = group[0]
+            closing.close = line
+            top = stack[-1]
+        elif words[0].startswith("#"):
+            comments.extend(other.number for other in group or (line,))
         elif top is root:
-            tree.stray.append(Stmt(verb, tuple(tokens[1:]), group))
+            stray.append(Stmt(verb, words[1:], group or (line,)))
         else:
-            top.items.append(Stmt(verb, tuple(tokens[1:]), group))
+            top.items.append(Stmt(verb, words[1:], group or (line,)))
     return tree
+
+
+@lru_cache(maxsize=4)
+def shared_tree(text: str) -> Tree:
+    """The tree of ``text``, read once for the parser and the remediation of the same text.
+
+    Callers only read the tree (nothing outside ``read_tree`` changes a node), so one tree
+    serves both.
+    """
+    return read_tree(text)
 
 
 def node_lines(node: Stmt | Edit | Section) -> list[ConfigLine]:

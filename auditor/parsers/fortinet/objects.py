@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.flowspace import ICMP, TCP, UDP, Cube, FlowSpace, Interval, cube_from_mask, cubes_from_range
 from auditor.parsers.fortinet import predefined
@@ -40,10 +41,16 @@ class Match:
     problems: tuple[str, ...] = ()
 
     def __and__(self, other: Match) -> Match:
+        if self.exact is self.bound and other.exact is other.bound:  # exact sets: one intersection
+            both = self.bound & other.bound
+            return Match(both, both, self.problems + other.problems)
         exact = None if self.exact is None or other.exact is None else self.exact & other.exact
         return Match(exact, self.bound & other.bound, self.problems + other.problems)
 
     def __or__(self, other: Match) -> Match:
+        if self.exact is self.bound and other.exact is other.bound:  # exact sets: one union
+            either = self.bound | other.bound
+            return Match(either, either, self.problems + other.problems)
         exact = None if self.exact is None or other.exact is None else self.exact | other.exact
         return Match(exact, self.bound | other.bound, self.problems + other.problems)
 
@@ -52,7 +59,8 @@ class Match:
         everything = FlowSpace.everything()
         if self.exact is None:
             return Match(None, everything, self.problems)
-        return Match(everything - self.exact, everything - self.exact, self.problems)
+        rest = everything - self.exact
+        return Match(rest, rest, self.problems)
 
 
 EVERYTHING = Match(FlowSpace.everything(), FlowSpace.everything())
@@ -66,21 +74,68 @@ def unknown(problem: str, bound: FlowSpace | None = None) -> Match:
 
 def as_source(space: FlowSpace) -> FlowSpace:
     """Move a destination-only set onto the source field."""
+    if space is FlowSpace.everything():  # the same set either way (set operations spot it)
+        return space
     return FlowSpace(tuple((b[0], b[2], b[1], b[3], b[4], b[5]) for b in space.boxes))
 
 
 def as_source_match(match: Match) -> Match:
     """``as_source`` for both sides of a Match."""
+    bound = as_source(match.bound)
+    if match.exact is match.bound:
+        return Match(bound, bound, match.problems)
     exact = None if match.exact is None else as_source(match.exact)
-    return Match(exact, as_source(match.bound), match.problems)
+    return Match(exact, bound, match.problems)
+
+
+_ANY_BOX = FlowSpace.everything().boxes[0]
 
 
 def _dst(cubes: list[Cube]) -> FlowSpace:
+    if len(cubes) == 1:  # the common case: the one box FlowSpace.build(dst=cubes) would make
+        return FlowSpace(((_ANY_BOX[0], _ANY_BOX[1], cubes[0], _ANY_BOX[3], _ANY_BOX[4], _ANY_BOX[5]),))
     return FlowSpace.build(dst=cubes) if cubes else FlowSpace.nothing()
 
 
 def parse_subnet(values: tuple[str, ...]) -> list[Cube]:
     """``A M`` or ``A/len`` -> the cube; raises ValueError when malformed."""
+    if len(values) == 2:
+        cube = _plain_subnet(values[0], values[1])
+        if cube is not None:
+            return [cube]
+    return _general_subnet(values)
+
+
+@lru_cache(maxsize=65536)
+def _quad(text: str) -> int | None:
+    """A dotted quad as ``ipaddress`` reads it (four decimal octets, no leading zeros), else None."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 3) or (part[0] == "0" and part != "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
+def _plain_subnet(address: str, mask: str) -> Cube | None:
+    """``A M`` with a contiguous netmask, read without ``ipaddress``; None: take the general path."""
+    value, care = _quad(address), _quad(mask)
+    if value is None or care is None:
+        return None
+    free = ~care & 0xFFFFFFFF
+    if free & (free + 1):  # not leading ones: ipaddress may read it as a host mask
+        return None
+    return (value & care, care)
+
+
+def _general_subnet(values: tuple[str, ...]) -> list[Cube]:
+    """``parse_subnet`` through ``ipaddress`` alone (the reference its fast path follows)."""
     if len(values) == 2:
         net = ipaddress.IPv4Network(f"{values[0]}/{values[1]}", strict=False)
     elif len(values) == 1:
@@ -111,11 +166,23 @@ class Objects:
     vipgrps: Table
     interface_subnets: dict[str, list[str]] = field(default_factory=dict)
     assumed: list[str] = field(default_factory=list)  # factory objects used, for the report
+    # Names resolved so far (policies name the same objects again and again; the tables do
+    # not change once read), with the factory objects each resolution assumed.
+    _addresses: dict[str, Match] = field(default_factory=dict, repr=False, compare=False)
+    _services: dict[str, tuple[Match, list[str]]] = field(default_factory=dict, repr=False, compare=False)
 
     # --- addresses --------------------------------------------------------------------------
 
     def address(self, name: str, seen: frozenset[str] = frozenset()) -> Match:
         """Resolve an address, address group, VIP or VIP group name (destination field)."""
+        if seen:
+            return self._resolve_address(name, seen)
+        match = self._addresses.get(name)
+        if match is None:
+            match = self._addresses[name] = self._resolve_address(name, seen)
+        return match
+
+    def _resolve_address(self, name: str, seen: frozenset[str]) -> Match:
         if name in seen:
             return unknown(f"address group {name!r} contains itself")
         if name in self.addresses.entries:
@@ -130,43 +197,16 @@ class Objects:
                 result = result | self.address(member, seen | {name})
             return result
         if name in predefined.ADDRESSES:
-            return Match(
-                _dst([cube_from_mask("0.0.0.0", "0.0.0.0")])
-                if name == "all"
-                else _dst(parse_subnet(("0.0.0.0/32",))),
-                _dst([cube_from_mask("0.0.0.0", "0.0.0.0")]),
-            )
+            everything = FlowSpace.everything()  # any destination: the shared set of every packet
+            return Match(everything if name == "all" else _dst(parse_subnet(("0.0.0.0/32",))), everything)
         return unknown(f"address {name!r} is not defined")
 
     def _address(self, entry: Entry) -> Match:
-        kind = entry.one("type", "ipmask")
-        if entry.name in DYNAMIC_ADDRESSES and not entry.get("subnet"):
-            return unknown(f"address {entry.name!r} is filled in by the FortiGate at run time")
-        try:
-            if kind == "ipmask":
-                cubes = parse_subnet(entry.get("subnet") or ("0.0.0.0", "0.0.0.0"))
-            elif kind == "iprange":
-                start = entry.one("start-ip", "0.0.0.0") or "0.0.0.0"
-                end = entry.one("end-ip", "0.0.0.0") or "0.0.0.0"
-                if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
-                    return NOTHING
-                cubes = cubes_from_range(start, end)
-            elif kind == "wildcard":
-                values = entry.get("wildcard") or ("0.0.0.0", "0.0.0.0")
-                cubes = [cube_from_mask(values[0], values[1])]
-            elif kind == "interface-subnet":  # backups print the subnet; else the interface's
-                interface = (entry.get("interface") or ("",))[0]
-                printed = entry.get("subnet")
-                nets = ["/".join(printed[:2])] if printed else self.interface_subnets.get(interface, [])
-                if not nets:
-                    return unknown(f"address {entry.name!r}: subnet of interface {interface!r} not known")
-                cubes = [c for n in nets for c in parse_subnet((n,))]
-            else:
-                return unknown(f"address {entry.name!r} is of type {kind} (contents not in the config)")
-        except (ValueError, IndexError):
-            return unknown(f"address {entry.name!r}: value not understood")
-        space = _dst(cubes)
-        return Match(space, space)
+        settings = _items(entry)
+        nets: tuple[str, ...] = ()
+        if entry.one("type", "ipmask") == "interface-subnet" and not entry.get("subnet"):
+            nets = tuple(self.interface_subnets.get((entry.get("interface") or ("",))[0], []))
+        return _address_match(entry.name, settings, nets)
 
     def _group(self, entry: Entry, seen: frozenset[str]) -> Match:
         result = NOTHING
@@ -196,10 +236,24 @@ class Objects:
 
     def service(self, name: str, seen: frozenset[str] = frozenset()) -> Match:
         """Resolve a custom service or service group name."""
+        if seen:
+            return self._resolve_service(name, seen)
+        known = self._services.get(name)
+        if known is None:
+            before = len(self.assumed)
+            known = self._services[name] = (self._resolve_service(name, seen), self.assumed[before:])
+        else:
+            self.assumed.extend(known[1])  # each use reports the factory objects it relies on
+        return known[0]
+
+    def _resolve_service(self, name: str, seen: frozenset[str]) -> Match:
         if name in seen:
             return unknown(f"service group {name!r} contains itself")
         if name in self.services.entries:
-            return service_space(self.services.entries[name].settings_view(), name)
+            entry = self.services.entries[name]
+            return _service_match(
+                name, tuple((key, setting.values) for key, setting in entry.settings.items())
+            )
         if name in self.svcgrps.entries:
             result = NOTHING
             for member in self.svcgrps.entries[name].get("member") or ():
@@ -207,7 +261,7 @@ class Objects:
             return result
         if name in predefined.SERVICES:
             self.assumed.append(f"service {name} (FortiOS factory definition)")
-            return service_space(dict(predefined.SERVICES[name]), name)
+            return _service_match(name, tuple(predefined.SERVICES[name].items()))
         if name in predefined.SERVICE_GROUPS:
             self.assumed.append(f"service group {name} (FortiOS factory definition)")
             result = NOTHING
@@ -215,6 +269,59 @@ class Objects:
                 result = result | self.service(member, seen | {name})
             return result
         return unknown(f"service {name!r} is not defined")
+
+
+# Settings as (name, values) pairs: the key of the caches below (configs, and a config and its
+# remediated copy, define the same objects again and again).
+SettingItems = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _items(entry: Entry) -> SettingItems:
+    return tuple((key, setting.values) for key, setting in entry.settings.items())
+
+
+@lru_cache(maxsize=4096)
+def _address_match(name: str, items: SettingItems, interface_nets: tuple[str, ...]) -> Match:
+    """The packets an address entry matches (its interface's subnets matter for ``interface-subnet``)."""
+    settings = dict(items)
+
+    def one(key: str, default: str) -> str:
+        values = settings.get(key)
+        return values[0].lower() if values else default
+
+    kind = one("type", "ipmask")
+    if name in DYNAMIC_ADDRESSES and not settings.get("subnet"):
+        return unknown(f"address {name!r} is filled in by the FortiGate at run time")
+    try:
+        if kind == "ipmask":
+            cubes = parse_subnet(settings.get("subnet") or ("0.0.0.0", "0.0.0.0"))
+        elif kind == "iprange":
+            start = one("start-ip", "0.0.0.0") or "0.0.0.0"
+            end = one("end-ip", "0.0.0.0") or "0.0.0.0"
+            if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
+                return NOTHING
+            cubes = cubes_from_range(start, end)
+        elif kind == "wildcard":
+            values = settings.get("wildcard") or ("0.0.0.0", "0.0.0.0")
+            cubes = [cube_from_mask(values[0], values[1])]
+        elif kind == "interface-subnet":  # backups print the subnet; else the interface's
+            interface = (settings.get("interface") or ("",))[0]
+            printed = settings.get("subnet")
+            nets = ["/".join(printed[:2])] if printed else list(interface_nets)
+            if not nets:
+                return unknown(f"address {name!r}: subnet of interface {interface!r} not known")
+            cubes = [c for n in nets for c in parse_subnet((n,))]
+        else:
+            return unknown(f"address {name!r} is of type {kind} (contents not in the config)")
+    except (ValueError, IndexError):
+        return unknown(f"address {name!r}: value not understood")
+    space = _dst(cubes)
+    return Match(space, space)
+
+
+@lru_cache(maxsize=4096)
+def _service_match(name: str, items: SettingItems) -> Match:
+    return service_space(dict(items), name)
 
 
 def parse_ports(text: str) -> tuple[Interval, Interval | None]:
@@ -258,7 +365,8 @@ def service_space(settings: dict[str, tuple[str, ...]], name: str) -> Match:
             return unknown(f"service {name!r}: protocol-number {text!r} not understood")
         number = int(text)
         space = FlowSpace.everything() if number == 0 else FlowSpace.build(protocols=[(number, number)])
-        return Match(space & dst_limit, space & dst_limit)
+        space = space & dst_limit
+        return Match(space, space)
     if protocol == "ICMP":
         space = FlowSpace.build(protocols=[(ICMP, ICMP)]) & dst_limit
         if settings.get("icmptype") or settings.get("icmpcode"):
@@ -275,8 +383,16 @@ def service_space(settings: dict[str, tuple[str, ...]], name: str) -> Match:
                 dport, sport = parse_ports(text)
             except ValueError:
                 return unknown(f"service {name!r}: port range {text!r} not understood")
-            space = space | FlowSpace.build(
-                protocols=[(number, number)], dport=[dport], sport=None if sport is None else [sport]
+            # The one box FlowSpace.build(protocols=[(number, number)], dport=[dport], sport=...)
+            # makes (parse_ports gives non-empty intervals).
+            box = (
+                (number, number),
+                _ANY_BOX[1],
+                _ANY_BOX[2],
+                _ANY_BOX[3] if sport is None else sport,
+                dport,
+                _ANY_BOX[5],
             )
+            space = space | FlowSpace((box,))
     space = space & dst_limit
     return Match(space, space)

@@ -37,7 +37,7 @@ from auditor.parsers.fortinet.interfaces import (
     sdwan_members,
     zone_members,
 )
-from auditor.parsers.fortinet.lines import Disposition, read_tree
+from auditor.parsers.fortinet.lines import Disposition, collector_paused, shared_tree
 from auditor.parsers.fortinet.objects import Objects
 from auditor.parsers.fortinet.policy import ANY, PolicyRule, build_policy, covers
 from auditor.parsers.fortinet.state import Builder, Table, Vdom
@@ -360,7 +360,7 @@ def _cross_vdom(names: dict[str, list[str]], with_policies: list[str], out: _Mod
 
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse FortiOS text; also return what became of every line (for accounting tests)."""
-    tree = read_tree(text)
+    tree = shared_tree(text)
     b = Builder(filename)
     b.version = _version(text)
     for number in tree.comments:
@@ -368,6 +368,7 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     for stmt in tree.stray:
         b.unrecognized(stmt, "line outside any config block")
     reader.read(b, tree.root)
+    reader.keep_tables(text, b)
     result = build_result(b, tree.line_count)
     return result, b.dispositions
 
@@ -384,4 +385,5 @@ def parse(text: str, filename: str) -> ParseResult:
     Returns:
         The model (platform ``fortinet``), the diagnostics and the number of lines read.
     """
-    return parse_with_dispositions(text, filename)[0]
+    with collector_paused():
+        return parse_with_dispositions(text, filename)[0]

@@ -150,9 +150,10 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
             match.bound,
             (*match.problems, f"policy {entry.name}: schedule {schedule!r} (time-dependent)"),
         )
-    for key, what in _OUTSIDE_TEXT.items():
-        if any(value.lower() not in _NEUTRAL for value in entry.get(key) or ()):
-            match = Match(None, match.bound, (*match.problems, f"policy {entry.name}: {what}"))
+    if entry.settings.keys() & _OUTSIDE_TEXT.keys():  # most policies set none of them
+        for key, what in _OUTSIDE_TEXT.items():
+            if any(value.lower() not in _NEUTRAL for value in entry.get(key) or ()):
+                match = Match(None, match.bound, (*match.problems, f"policy {entry.name}: {what}"))
     return match
 
 

@@ -9,6 +9,8 @@ sections under ``config vdom`` / ``edit NAME``. Every line ends up extracted, ig
 
 from __future__ import annotations
 
+import threading
+
 from auditor.model import DiagnosticKind
 from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, frame_lines
 from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom, fold
@@ -42,6 +44,44 @@ def read(b: Builder, root: Section) -> None:
     for item in root.items:
         if isinstance(item, Section):
             _section(b, item, None)
+
+
+# What the parser read from its last few texts, for the remediation of the same text (which
+# reads the same tables). Nothing changes a table or an entry once read; the containers are
+# copied, so VDOMs added after the reading stay out.
+_KEPT: dict[str, tuple[dict[str, Vdom], dict[str, Table], bool]] = {}
+_KEEP = 4
+_KEPT_LOCK = threading.Lock()
+
+
+def keep_tables(text: str, b: Builder) -> None:
+    """Remember the tables ``b`` read from ``text`` (call right after ``read``)."""
+    kept = (_copy_vdoms(b.vdoms), dict(b.global_tables), b.multi_vdom)
+    with _KEPT_LOCK:
+        _KEPT.pop(text, None)  # the newest reading goes last, the oldest is dropped first
+        while len(_KEPT) >= _KEEP:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[text] = kept
+
+
+def kept_tables(text: str) -> tuple[dict[str, Vdom], dict[str, Table], bool] | None:
+    """The VDOMs, device-wide tables and multi-VDOM flag read from ``text``, if still kept."""
+    with _KEPT_LOCK:
+        kept = _KEPT.get(text)
+    if kept is None:
+        return None
+    vdoms, global_tables, multi_vdom = kept
+    return _copy_vdoms(vdoms), dict(global_tables), multi_vdom
+
+
+def forget_tables() -> None:
+    """Drop every kept reading (the next remediation reads its text itself)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()
+
+
+def _copy_vdoms(vdoms: dict[str, Vdom]) -> dict[str, Vdom]:
+    return {name: Vdom(v.name, dict(v.tables), v.settings, list(v.limitations)) for name, v in vdoms.items()}
 
 
 def _section(b: Builder, section: Section, vdom: str | None) -> None:
@@ -112,8 +152,9 @@ def _table(b: Builder, section: Section, key: str, table: Table) -> None:
                 entry = Entry(item.name, b.source(item.header))
                 table.entries[item.name] = entry
             entry.edits.append(item)
-            for line in frame_lines(item):
-                b.mark(line, Disposition.EXTRACTED)
+            b.mark(item.header, Disposition.EXTRACTED)
+            if item.close is not None:
+                b.mark(item.close, Disposition.EXTRACTED)
             _entry(b, item, key, entry)
         elif isinstance(item, Stmt) and item.verb == "delete" and item.args:
             table.entries.pop(item.args[0], None)
@@ -144,33 +185,33 @@ def _move(b: Builder, table: Table, stmt: Stmt) -> None:
 def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
     extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
     nested = _NESTED_READ.get(key, ())
+    lenient = key in LENIENT_TABLES
+    relevant = key in RELEVANT_TABLES
+    ignored_prefixes = IGNORED_KEY_PREFIXES.get(key, ("\0",))
     for item in edit.items:
         if isinstance(item, Section):
             entry.sections.append(item)
             if item.key and item.key[0] in nested:
                 continue  # accounted for when the entry is interpreted
-            if key in LENIENT_TABLES or key == "voip profile":
+            if lenient or key == "voip profile":
                 b.cover(item, Disposition.IGNORED)
             else:
-                b.unrecognized(item, f"{key}: nested block not understood", key in RELEVANT_TABLES)
+                b.unrecognized(item, f"{key}: nested block not understood", relevant)
             continue
-        if key == "firewall service custom" and item.verb == "set" and item.key == "protocol":
+        setting = item.key
+        if key == "firewall service custom" and item.verb == "set" and setting == "protocol":
             if entry.one("protocol", "tcp/udp/sctp") != (item.values[0].lower() if item.values else ""):
                 for old in ("protocol-number", "icmptype", "icmpcode", *_PORT_KEYS):
                     entry.settings.pop(old, None)  # a new protocol drops the old one's settings
         if not fold(entry, item):
-            b.unrecognized(item, f"{key}: statement not understood", key in RELEVANT_TABLES)
+            b.unrecognized(item, f"{key}: statement not understood", relevant)
             continue
-        if item.key in extracted:
+        if setting in extracted:
             b.cover(item, Disposition.EXTRACTED)
-        elif (
-            item.key in ignored
-            or key in LENIENT_TABLES
-            or item.key.startswith(IGNORED_KEY_PREFIXES.get(key, ("\0",)))
-        ):
+        elif setting in ignored or lenient or setting.startswith(ignored_prefixes):
             b.cover(item, Disposition.IGNORED)
         else:
-            b.unrecognized(item, f"{key}: setting {item.key!r} not recognized", key in RELEVANT_TABLES)
+            b.unrecognized(item, f"{key}: setting {setting!r} not recognized", relevant)
 
 
 def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:

@@ -54,8 +54,8 @@ class Entry:
 
     def one(self, key: str, default: str | None = None) -> str | None:
         """Return the first value of ``key`` (lower case), or ``default``."""
-        values = self.get(key)
-        return values[0].lower() if values else default
+        setting = self.settings.get(key)
+        return setting.values[0].lower() if setting is not None and setting.values else default
 
     def settings_view(self) -> dict[str, tuple[str, ...]]:
         """Return every setting's values by name."""
@@ -75,22 +75,27 @@ def fold(entry: Entry, stmt: Stmt) -> bool:
     ``set KEY ''`` (``show full-configuration`` prints empty settings so) is the same as
     ``unset KEY``: no value.
     """
-    if not stmt.args:
+    args = stmt.args
+    if not args:
         return False
-    key = stmt.key
-    values = tuple(v for v in stmt.values if v != "")
-    if stmt.verb == "set" and not values and stmt.values:
-        entry.settings.pop(key, None)
-    elif stmt.verb == "set":
-        entry.settings[key] = Setting(values, [stmt])
-    elif stmt.verb == "append":
+    key = args[0].lower()
+    values = args[1:]
+    if "" in values:
+        values = tuple(v for v in values if v != "")
+    verb = stmt.verb
+    if verb == "set":
+        if not values and len(args) > 1:
+            entry.settings.pop(key, None)
+        else:
+            entry.settings[key] = Setting(values, [stmt])
+    elif verb == "append":
         old = entry.settings.get(key)
         if old is None:
             entry.settings[key] = Setting(values, [stmt])
         else:
             old.values = old.values + values
             old.stmts.append(stmt)
-    elif stmt.verb == "unset":
+    elif verb == "unset":
         entry.settings.pop(key, None)
     else:
         return False
@@ -147,8 +152,9 @@ class Builder:
 
     def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
         """Give every line of a node the same disposition."""
-        for line in node_lines(node):
-            self.mark(line, disposition)
+        setdefault = self.dispositions.setdefault
+        for line in node.lines if isinstance(node, Stmt) else node_lines(node):
+            setdefault(line.number, disposition)
 
     def diagnose(
         self,
