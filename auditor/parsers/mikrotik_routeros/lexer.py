@@ -47,6 +47,10 @@ def _trailing_backslashes(text: str) -> int:
 
 def _open_quote(text: str) -> bool:
     """Tell whether ``text`` ends inside a double-quoted string."""
+    if '"' not in text:
+        return False  # most lines: no quote at all
+    if "\\" not in text:
+        return text.count('"') % 2 == 1  # no escapes: every quote toggles
     inside, escaped = False, False
     for char in text:
         if escaped:
@@ -65,7 +69,11 @@ def logical_lines(lines: list[str]) -> Iterator[Logical]:
         numbers = [index + 1]
         text = lines[index].rstrip()
         index += 1
-        while index < len(lines) and not text.lstrip().startswith("#"):  # comments never continue
+        while index < len(lines):
+            if text[-1:] != "\\" and '"' not in text:
+                break  # most lines: neither a continuation nor an open quote
+            if text.lstrip().startswith("#"):
+                break  # comments never continue
             continued = _trailing_backslashes(text) % 2 == 1
             if continued:
                 text = text[:-1]
@@ -135,13 +143,15 @@ def read_command(words: list[str], menu: tuple[str, ...]) -> Command:
         menu, words = tuple(path), rest
     if not words:
         return Command(menu, None, inline_menu=inline)
-    command = Command(menu, words[0], inline_menu=inline)
+    args: dict[str, str] = {}
+    selector: str | None = None
+    bare: list[str] = []
     for word in words[1:]:
         key, eq, value = word.partition("=")
-        if eq and key and not key.startswith("["):
-            command.args[key] = value
-        elif command.selector is None and not command.args and not word.startswith("!"):
-            command.selector = word
+        if eq and key and key[0] != "[":
+            args[key] = value
+        elif selector is None and not args and word[:1] != "!":
+            selector = word
         else:
-            command.words.append(word)
-    return command
+            bare.append(word)
+    return Command(menu, words[0], selector, args, bare, inline)

@@ -10,6 +10,7 @@ new/established/related/invalid/untracked.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from auditor.flowspace import (
     STATE_ESTABLISHED,
@@ -113,17 +114,40 @@ def negated(value: str) -> tuple[bool, str]:
 
 def address_cubes(value: str) -> list[Cube]:
     """Return the cubes of one address value: host, prefix or range; CondError otherwise."""
+    return list(cached_address_cubes(value))
+
+
+@lru_cache(maxsize=16384)
+def cached_address_cubes(value: str) -> tuple[Cube, ...]:
+    """``address_cubes`` as a tuple, cached: configs repeat their addresses (pure text -> value)."""
     text = value.strip()
+    if "-" not in text:
+        address, slash, length = text.partition("/")
+        # Fast path for the plain forms, which ipaddress reads the same way: a dotted quad
+        # without leading zeros, optionally with a prefix length of one or two digits.
+        if _plain_quad(address) and (
+            not slash or (length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32)
+        ):
+            return (cube_from_prefix(text if slash else text + "/32"),)
     try:
         if "-" in text:
             first, _, last = text.partition("-")
-            return cubes_from_range(first.strip(), last.strip())
+            return tuple(cubes_from_range(first.strip(), last.strip()))
         if "/" not in text:
             ipaddress.IPv4Address(text)
-            return [cube_from_prefix(text + "/32")]
-        return [cube_from_prefix(str(ipaddress.IPv4Network(text, strict=False)))]
+            return (cube_from_prefix(text + "/32"),)
+        return (cube_from_prefix(str(ipaddress.IPv4Network(text, strict=False))),)
     except ValueError as exc:
         raise CondError(f"not an IPv4 address, prefix or range: {value!r}") from exc
+
+
+def _plain_quad(text: str) -> bool:
+    """Tell whether ``text`` is a dotted quad as ipaddress reads it (ASCII digits, no leading zeros)."""
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        p.isascii() and p.isdigit() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
+        for p in parts
+    )
 
 
 def port_intervals(value: str) -> list[Interval]:
