@@ -26,7 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
-from auditor.parsers.mikrotik_routeros.lexer import Command, logical_lines, read_command, split_words
+from auditor.parsers.mikrotik_routeros.lexer import (
+    Command,
+    lex_command,
+    logical_lines,
+    read_command,
+    split_words,
+)
 from auditor.remediation.merge import MergeError
 
 __all__ = ["RosItem", "RosText", "parse_selector"]
@@ -156,6 +162,8 @@ class RosText:
     def __init__(self, text: str) -> None:
         """Split ``text`` into physical lines."""
         self.lines = text.splitlines()
+        # items() of the lines as they were when last read: re-read only after a change.
+        self._read: tuple[list[str], list[RosItem]] | None = None
 
     def text(self) -> str:
         """Return the edited export."""
@@ -165,6 +173,8 @@ class RosText:
 
     def items(self) -> list[RosItem]:
         """Return every command of the export in order (menu-only lines and comments left out)."""
+        if self._read is not None and self._read[0] == self.lines:
+            return list(self._read[1])  # the same text reads the same
         out: list[RosItem] = []
         menu: Menu = ()
         for logical in logical_lines(self.lines):
@@ -172,13 +182,14 @@ class RosText:
             stripped = logical.text.strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            command = read_command(split_words(stripped), menu)
+            command = lex_command(stripped, menu)
             if command.verb is None:
                 if command.inline_menu:
                     menu = command.menu
                 continue
             out.append(RosItem(command, first, last, stripped))
-        return out
+        self._read = (list(self.lines), out)
+        return list(out)
 
     def table(self, menu: Menu) -> list[RosItem]:
         """Return the rules of a firewall table in list order.

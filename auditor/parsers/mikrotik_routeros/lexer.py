@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Words that end a menu path: the console commands an export (or a hand-written script) uses.
 VERBS = frozenset(
@@ -155,3 +156,19 @@ def read_command(words: list[str], menu: tuple[str, ...]) -> Command:
         else:
             bare.append(word)
     return Command(menu, words[0], selector, args, bare, inline)
+
+
+def lex_command(text: str, menu: tuple[str, ...]) -> Command:
+    """Return ``read_command(split_words(text), menu)``: a fresh Command from a cached reading.
+
+    An export is read more than once (parse, remediation, proof of the edited text), and the
+    reading is a pure function of the line and the menu in effect.
+    """
+    found = _lexed(text, menu)
+    args, words = dict(found.args), list(found.words)
+    return Command(found.menu, found.verb, found.selector, args, words, found.inline_menu)
+
+
+@lru_cache(maxsize=8192)
+def _lexed(text: str, menu: tuple[str, ...]) -> Command:
+    return read_command(split_words(text), menu)  # never handed out: lex_command copies it
