@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.flowspace import TCP, FlowSpace
+from auditor.flowspace import TCP, Atom, FlowSpace
 from auditor.model import Action, DiagnosticKind, PortMapping, Rule
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
@@ -191,17 +191,31 @@ _SINGLE_FIELD = {
     "protocol": "protocols",
     "dst-port": "dport",
     "src-port": "sport",
+    "connection-state": "state",
 }
 
 
-def _values(key: str, bare: str) -> tuple[tuple[int, int], ...]:
-    """Return the atoms' source values of a single-field condition; CondError when unreadable."""
+@lru_cache(maxsize=16384)
+def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
+    """Read a single-field condition: its field, its atoms and whether it is negated; cached.
+
+    The atoms are those of ``FlowSpace.build`` on the values (no atom: no packet).
+    Raises CondError when the value cannot be read.
+    """
+    neg, bare = negated(value)
+    name = _SINGLE_FIELD[key]
+    index = FIELD[name]
+    if key == "connection-state":
+        return index, tuple(box[index] for box in state_space(bare).boxes), neg
+    values: tuple[tuple[int, int], ...]
     if key == "protocol":
         number = protocol_number(bare)
-        return ((number, number),)
-    if key in ("src-address", "dst-address"):
-        return cached_address_cubes(bare)
-    return tuple(port_intervals(bare))
+        values = ((number, number),)
+    elif key in ("src-address", "dst-address"):
+        values = cached_address_cubes(bare)
+    else:
+        values = tuple(port_intervals(bare))
+    return index, field_atoms(name, values), neg
 
 
 @lru_cache(maxsize=4096)
@@ -223,24 +237,17 @@ def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
     for key, value in args.items():
         if key in ACTION_KEYS:
             continue
-        neg, bare = negated(value)
         if key in _SINGLE_FIELD:
-            name = _SINGLE_FIELD[key]
-            atoms = field_atoms(name, _values(key, bare))
+            index, atoms, neg = _single(key, value)
             if neg:
-                match.add(single_field(FIELD[name], atoms), True)
+                match.add(single_field(index, atoms), True)
             else:
-                match.atoms(FIELD[name], atoms)
+                match.atoms(index, atoms)
         elif key in ("src-address-list", "dst-address-list"):
             _address_list(draft, cond, match, key, value)
         elif key == "port":
+            neg, bare = negated(value)
             match.add(_either_port(tuple(port_intervals(bare))), neg)
-        elif key == "connection-state":
-            states = tuple(box[FIELD["state"]] for box in state_space(bare).boxes)
-            if neg:
-                match.add(single_field(FIELD["state"], states), True)
-            else:
-                match.atoms(FIELD["state"], states)
         elif key == "connection-nat-state":
             nat_state = _nat_state(cond, value)
         elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):

@@ -25,6 +25,8 @@ from auditor.flowspace import (
 )
 from auditor.parsers.linux.common import CondError
 
+_ALL32 = 0xFFFFFFFF
+
 # RouterOS protocol names (``/ip firewall filter add protocol=?`` completion list).
 PROTOCOLS = {
     "icmp": 1,
@@ -125,10 +127,13 @@ def cached_address_cubes(value: str) -> tuple[Cube, ...]:
         address, slash, length = text.partition("/")
         # Fast path for the plain forms, which ipaddress reads the same way: a dotted quad
         # without leading zeros, optionally with a prefix length of one or two digits.
-        if _plain_quad(address) and (
-            not slash or (length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32)
-        ):
-            return (cube_from_prefix(text if slash else text + "/32"),)
+        number = _plain_quad(address)
+        if number is not None:
+            if not slash:
+                return ((number, _ALL32),)
+            if length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32:
+                care = (_ALL32 << (32 - int(length))) & _ALL32
+                return ((number & care, care),)
     try:
         if "-" in text:
             first, _, last = text.partition("-")
@@ -141,13 +146,20 @@ def cached_address_cubes(value: str) -> tuple[Cube, ...]:
         raise CondError(f"not an IPv4 address, prefix or range: {value!r}") from exc
 
 
-def _plain_quad(text: str) -> bool:
-    """Tell whether ``text`` is a dotted quad as ipaddress reads it (ASCII digits, no leading zeros)."""
+def _plain_quad(text: str) -> int | None:
+    """Return a dotted quad as ipaddress reads it (ASCII digits, no leading zeros), else None."""
     parts = text.split(".")
-    return len(parts) == 4 and all(
-        p.isascii() and p.isdigit() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
-        for p in parts
-    )
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0")):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
 
 
 def port_intervals(value: str) -> list[Interval]:

@@ -64,6 +64,11 @@ class MatchBuilder:
             return self._space
         if not self._product:
             return FlowSpace.everything()
+        if all(len(atoms) == 1 for _, atoms in self._product):  # most rules: one box
+            box = list(_FULL)
+            for index, atoms in self._product:
+                box[index] = atoms[0]
+            return FlowSpace((tuple(box),))  # type: ignore[arg-type]
         boxes: list[Box] = [_FULL]
         for index, atoms in self._product:
             boxes = [box[:index] + (atom,) + box[index + 1 :] for box in boxes for atom in atoms]  # type: ignore[misc]
