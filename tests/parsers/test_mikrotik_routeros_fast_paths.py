@@ -275,3 +275,40 @@ def test_editor_items_follow_every_change() -> None:
     assert config.items() == RosText(_EXPORT).items()
     config.lines[1] = "add action=drop chain=forward"  # an edit in place, same line count
     assert config.items() == RosText(config.text()).items()
+
+
+_export_line = st.sampled_from(
+    [
+        "/ip firewall filter",
+        "/ip firewall nat",
+        "/ip/firewall/filter/add chain=forward",
+        "/ip firewall filter add chain=input action=drop",
+        "/ip firewall service-port",
+        '"/ip firewall nat"',
+        '"/ip firewall filter" add chain=x',
+        "\\/ip firewall filter",
+        "add chain=forward action=accept",
+        "set sip disabled=yes",
+        "set enabled=yes",
+        'add chain=forward comment="a \\" b"',
+        "add chain=forward \\",
+        '  comment="open',
+        '  quote"',
+        "# /ip firewall nat",
+        "",
+        "[ find ] /ip",
+    ]
+)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(_export_line, max_size=12),
+    st.sampled_from(
+        [("ip", "firewall", "filter"), ("ip", "firewall", "nat"), ("ip", "firewall", "service-port")]
+    ),
+)
+def test_editor_reads_one_menu_as_it_reads_them_all(lines: list[str], menu: tuple[str, ...]) -> None:
+    text = "\n".join(lines) + "\n"
+    every = [item for item in RosText(text).items() if item.command.menu == menu]
+    assert RosText(text).menu_items(menu) == every
