@@ -141,16 +141,21 @@ def _reference_space(args: dict[str, str]) -> FlowSpace:
 
 
 @settings(max_examples=200)
-@given(_ARGS)
-@example({"src-address": "10.0.0.1-10.0.0.6", "dst-port": "443,80"})
-@example({"dst-port": "443,80", "src-address": "10.0.0.1-10.0.0.6", "connection-state": "new,related"})
-def test_rule_match_is_the_intersections_box_for_box(args: dict[str, str]) -> None:
-    line = "add chain=forward action=accept " + " ".join(f"{k}={v}" for k, v in args.items())
+@given(_ARGS, st.integers(-1, 7))
+@example({"src-address": "10.0.0.1-10.0.0.6", "dst-port": "443,80"}, -1)
+@example({"dst-port": "443,80", "src-address": "10.0.0.1-10.0.0.6", "connection-state": "new,related"}, 1)
+def test_rule_match_is_the_intersections_box_for_box(args: dict[str, str], interface_at: int) -> None:
+    """Rules of context-free conditions only (cached whole) and with an interface among them."""
+    words = [f"{k}={v}" for k, v in args.items()]
+    if interface_at >= 0:
+        words.insert(interface_at, "in-interface=ether1")
+    line = "add chain=forward action=accept " + " ".join(words)
     command = read_command(split_words(line), ("ip", "firewall", "filter"))
     item = Item(command, Source("t.rsc", 1, line), (1,))
     cond, undecided = firewall.conditions(Draft("t.rsc"), item)
     assert cond.space.boxes == _reference_space(args).boxes  # same boxes, same order
     assert cond.exact and undecided.is_empty()
+    assert cond.ingress == (frozenset({"ether1"}) if interface_at >= 0 else None)
 
 
 _space = st.sampled_from(

@@ -224,30 +224,60 @@ def _either_port(ports: tuple[tuple[int, int], ...]) -> FlowSpace:
     return FlowSpace.build(dport=ports) | FlowSpace.build(sport=ports)
 
 
+def _read_single(match: MatchBuilder, key: str, value: str) -> None:
+    index, atoms, neg = _single(key, value)
+    if neg:
+        match.add(single_field(index, atoms), True)
+    else:
+        match.atoms(index, atoms)
+
+
+def _read_port(match: MatchBuilder, value: str) -> None:
+    neg, bare = negated(value)
+    match.add(_either_port(tuple(port_intervals(bare))), neg)
+
+
+# Conditions whose packet set depends on their own text only, not on the rest of the file.
+_CONTEXT_FREE = frozenset(_SINGLE_FIELD) | {"port"}
+
+
+@lru_cache(maxsize=8192)
+def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
+    """Return the match of a rule whose conditions are all context free; cached on their text.
+
+    Such a rule reads the same wherever it stands (the proof of a remediation parses the
+    edited export again), and nothing else of its Cond changes: it stays exact, with no
+    interface. Raises CondError on the first unreadable condition, as the full reading does.
+    """
+    match = MatchBuilder()
+    for key, value in matchers:
+        if key == "port":
+            _read_port(match, value)
+        else:
+            _read_single(match, key, value)
+    return match.space()
+
+
 def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
     """Read a firewall command's matchers into a Cond; raises CondError on bad values.
 
     Also returns the part of the match whose ``connection-nat-state=!dstnat`` cannot be
     decided (empty when there is none).
     """
+    args = item.command.args
+    matchers = tuple((key, value) for key, value in args.items() if key not in ACTION_KEYS)
+    if all(key in _CONTEXT_FREE for key, _ in matchers):
+        return Cond(space=_context_free(matchers)), FlowSpace()
     cond = Cond()
     match = MatchBuilder()  # the intersections of cond.add, read in the same order
     nat_state: bool | None = None
-    args = item.command.args
-    for key, value in args.items():
-        if key in ACTION_KEYS:
-            continue
+    for key, value in matchers:
         if key in _SINGLE_FIELD:
-            index, atoms, neg = _single(key, value)
-            if neg:
-                match.add(single_field(index, atoms), True)
-            else:
-                match.atoms(index, atoms)
+            _read_single(match, key, value)
         elif key in ("src-address-list", "dst-address-list"):
             _address_list(draft, cond, match, key, value)
         elif key == "port":
-            neg, bare = negated(value)
-            match.add(_either_port(tuple(port_intervals(bare))), neg)
+            _read_port(match, value)
         elif key == "connection-nat-state":
             nat_state = _nat_state(cond, value)
         elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
