@@ -30,6 +30,7 @@ from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
     lex_command,
     logical_lines,
+    logical_spans,
     read_command,
     split_words,
 )
@@ -195,8 +196,8 @@ class RosText:
         """
         out: list[RosItem] = []
         menu: Menu = ()
-        for logical in logical_lines(self.lines):
-            stripped = logical.text.strip()
+        for first, last, text in logical_spans(self.lines):
+            stripped = text.strip()
             if not stripped or stripped[0] == "#":
                 continue
             if wanted is not None and menu != wanted and stripped[0] not in _MAY_NAME_A_MENU:
@@ -207,7 +208,7 @@ class RosText:
                     menu = command.menu
                 continue
             if wanted is None or command.menu == wanted:
-                out.append(RosItem(command, logical.lines[0] - 1, logical.lines[-1] - 1, stripped))
+                out.append(RosItem(command, first - 1, last - 1, stripped))
         return out
 
     def table(self, menu: Menu) -> list[RosItem]:

@@ -33,7 +33,7 @@ from auditor.parsers.mikrotik_routeros.matchers import (
     protocol_number,
     state_space,
 )
-from auditor.parsers.mikrotik_routeros.space import FIELD, MatchBuilder, single_field
+from auditor.parsers.mikrotik_routeros.space import FIELD, MatchBuilder, field_atoms, single_field
 from auditor.remediation.mikrotik_routeros_text import RosText
 
 # --- addresses -----------------------------------------------------------------------------
@@ -317,3 +317,19 @@ def test_editor_reads_one_menu_as_it_reads_them_all(lines: list[str], menu: tupl
     text = "\n".join(lines) + "\n"
     every = [item for item in RosText(text).items() if item.command.menu == menu]
     assert RosText(text).menu_items(menu) == every
+
+
+@settings(max_examples=200)
+@given(
+    st.sampled_from(sorted(FIELD)).flatmap(
+        lambda name: st.tuples(
+            st.just(name), st.lists(_cube if name in ("src", "dst") else _interval, max_size=4)
+        )
+    )
+)
+def test_field_atoms_are_those_of_build(case: tuple[str, list[tuple[int, int]]]) -> None:
+    name, values = case
+    index = FIELD[name]
+    assert field_atoms(name, tuple(values)) == tuple(
+        b[index] for b in FlowSpace.build(**{name: values}).boxes
+    )

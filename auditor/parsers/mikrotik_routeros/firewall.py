@@ -265,8 +265,8 @@ def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
     decided (empty when there is none).
     """
     args = item.command.args
-    matchers = tuple((key, value) for key, value in args.items() if key not in ACTION_KEYS)
-    if all(key in _CONTEXT_FREE for key, _ in matchers):
+    matchers = tuple([(key, value) for key, value in args.items() if key not in ACTION_KEYS])
+    if _CONTEXT_FREE.issuperset([key for key, _ in matchers]):
         return Cond(space=_context_free(matchers)), FlowSpace()
     cond = Cond()
     match = MatchBuilder()  # the intersections of cond.add, read in the same order

@@ -65,12 +65,18 @@ def _open_quote(text: str) -> bool:
 
 def logical_lines(lines: list[str]) -> Iterator[Logical]:
     """Join continuation lines; yield each logical line with the numbers it spans."""
-    index = 0
-    while index < len(lines):
-        numbers = [index + 1]
+    for first, last, text in logical_spans(lines):
+        yield Logical(tuple(range(first, last + 1)), text)
+
+
+def logical_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """Yield each logical line as (its first line number, its last, its joined text)."""
+    index, count = 0, len(lines)
+    while index < count:
+        first = index + 1
         text = lines[index].rstrip()
         index += 1
-        while index < len(lines):
+        while index < count:
             if text[-1:] != "\\" and '"' not in text:
                 break  # most lines: neither a continuation nor an open quote
             if text.lstrip().startswith("#"):
@@ -80,10 +86,9 @@ def logical_lines(lines: list[str]) -> Iterator[Logical]:
                 text = text[:-1]
             elif not _open_quote(text):
                 break
-            numbers.append(index + 1)
             text += lines[index].strip() if continued else "\n" + lines[index].strip()
             index += 1
-        yield Logical(tuple(numbers), text)
+        yield first, index, text
 
 
 _SPECIAL = frozenset('\\"[]{}')

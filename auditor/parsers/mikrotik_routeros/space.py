@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from auditor.flowspace import Atom, Box, FlowSpace, Interval
+from auditor.flowspace import Atom, Box, FlowSpace, Interval, merge_intervals
 
 __all__ = ["FIELD", "MatchBuilder", "field_atoms", "single_field"]
 
@@ -25,6 +25,10 @@ _FULL: Box = FlowSpace.everything().boxes[0]
 @lru_cache(maxsize=16384)
 def field_atoms(name: str, values: tuple[Interval, ...]) -> tuple[Atom, ...]:
     """Return the atoms of ``FlowSpace.build(name=values)`` (disjoint, in its order); cached."""
+    if name not in ("src", "dst"):
+        return tuple(merge_intervals(values))  # what build makes of one field's intervals
+    if len(values) == 1:
+        return (values[0],)  # build keeps a single cube as it is
     index = FIELD[name]
     return tuple(box[index] for box in FlowSpace.build(**{name: values}).boxes)
 
