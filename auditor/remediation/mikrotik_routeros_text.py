@@ -26,7 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
-from auditor.parsers.mikrotik_routeros.lexer import Command, logical_lines, read_command, split_words
+from auditor.parsers.mikrotik_routeros.lexer import (
+    Command,
+    lex_command,
+    logical_lines,
+    logical_spans,
+    read_command,
+    split_words,
+)
 from auditor.remediation.merge import MergeError
 
 __all__ = ["RosItem", "RosText", "parse_selector"]
@@ -47,6 +54,7 @@ _ORDER: list[Menu] = [
     ("ip", "upnp"),
 ]
 _DISPLAY_VERBS = frozenset({"print", "export"})
+_MAY_NAME_A_MENU = frozenset('/"\\')  # first characters a word starting with / can come from
 _PLACE_BEFORE = re.compile(r"\s+place-before=")
 _COND = re.compile(r'^(?P<key>[a-z0-9-]+)=(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<bare>[^\s"]+))$')
 _PICK = re.compile(r"^\[:pick\s+(?P<list>\[find\b.*\])\s+(?P<index>\d+)\]$", re.S)
@@ -156,6 +164,8 @@ class RosText:
     def __init__(self, text: str) -> None:
         """Split ``text`` into physical lines."""
         self.lines = text.splitlines()
+        # items() of the lines as they were when last read: re-read only after a change.
+        self._read: tuple[list[str], list[RosItem]] | None = None
 
     def text(self) -> str:
         """Return the edited export."""
@@ -165,19 +175,40 @@ class RosText:
 
     def items(self) -> list[RosItem]:
         """Return every command of the export in order (menu-only lines and comments left out)."""
+        if self._read is not None and self._read[0] == self.lines:
+            return list(self._read[1])  # the same text reads the same
+        out = self._read_items(None)
+        self._read = (list(self.lines), out)
+        return list(out)
+
+    def menu_items(self, menu: Menu) -> list[RosItem]:
+        """Return ``[i for i in self.items() if i.command.menu == menu]``, reading only what it needs."""
+        if self._read is not None and self._read[0] == self.lines:
+            return [item for item in self._read[1] if item.command.menu == menu]
+        return self._read_items(menu)
+
+    def _read_items(self, wanted: Menu | None) -> list[RosItem]:
+        """Read the items of menu ``wanted`` (every item when None).
+
+        A line that starts with none of ``/``, ``"`` or a backslash cannot name a menu of its
+        own (its first word does not start with ``/``): it is a command of the current menu,
+        so outside the wanted menu it need not be read.
+        """
         out: list[RosItem] = []
         menu: Menu = ()
-        for logical in logical_lines(self.lines):
-            first, last = logical.lines[0] - 1, logical.lines[-1] - 1
-            stripped = logical.text.strip()
-            if not stripped or stripped.startswith("#"):
+        for first, last, text in logical_spans(self.lines):
+            stripped = text.strip()
+            if not stripped or stripped[0] == "#":
                 continue
-            command = read_command(split_words(stripped), menu)
+            if wanted is not None and menu != wanted and stripped[0] not in _MAY_NAME_A_MENU:
+                continue
+            command = lex_command(stripped, menu)
             if command.verb is None:
                 if command.inline_menu:
                     menu = command.menu
                 continue
-            out.append(RosItem(command, first, last, stripped))
+            if wanted is None or command.menu == wanted:
+                out.append(RosItem(command, first - 1, last - 1, stripped))
         return out
 
     def table(self, menu: Menu) -> list[RosItem]:
@@ -188,8 +219,8 @@ class RosText:
                 lines of a script): the rules' order is not the text's.
         """
         out = []
-        for item in self.items():
-            if item.command.menu != menu or item.command.verb in _DISPLAY_VERBS:
+        for item in self.menu_items(menu):
+            if item.command.verb in _DISPLAY_VERBS:
                 continue
             if item.command.verb != "add":
                 raise MergeError(
@@ -292,9 +323,7 @@ class RosText:
         self, menu: Menu, mine: Callable[[Command], bool], head: str, key: str, value: str, default: str
     ) -> None:
         """Set ``key=value`` on the menu's ``set`` line (or add one); a default alone prints nothing."""
-        lines = [
-            i for i in self.items() if i.command.menu == menu and i.command.verb == "set" and mine(i.command)
-        ]
+        lines = [i for i in self.menu_items(menu) if i.command.verb == "set" and mine(i.command)]
         if lines:
             item = lines[-1]
             pattern = re.compile(rf"(?<=\s){re.escape(key)}=\S+")

@@ -1,9 +1,10 @@
 """Parser for MikroTik RouterOS (``mikrotik_routeros``): ``/export`` and ``/export verbose``.
 
 Parse stage of the pipeline. Modules: ``lexer`` (logical lines, words, menus),
-``matchers`` (values into packet sets), ``draft`` (what has been read), ``firewall``
-(filter, raw and nat rules), ``features`` (NAT helpers, UPnP, NAT-PMP), ``ignored``
-(menus that cannot affect transit traffic), ``reader`` (dispatch by menu) and ``build``
+``matchers`` (values into packet sets), ``space`` (a rule's match, built per field),
+``draft`` (what has been read), ``firewall`` (filter, raw and nat rules), ``features``
+(NAT helpers, UPnP, NAT-PMP), ``ignored`` (menus that cannot affect transit traffic),
+``reader`` (dispatch by menu) and ``build``
 (the model). ``looks_like`` is the cheap content test behind ``--platform auto``.
 """
 

@@ -24,18 +24,22 @@ Firewall Matchers and Actions", Manual:IP/Firewall/Filter):
 
 from __future__ import annotations
 
-from auditor.flowspace import TCP, FlowSpace
+from functools import lru_cache
+
+from auditor.flowspace import TCP, Atom, FlowSpace
 from auditor.model import Action, DiagnosticKind, PortMapping, Rule
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
 from auditor.parsers.mikrotik_routeros.matchers import (
     address_cubes,
+    cached_address_cubes,
     negated,
     port_intervals,
     protocol_number,
     state_space,
     tcp_flags_states,
 )
+from auditor.parsers.mikrotik_routeros.space import FIELD, MatchBuilder, field_atoms, single_field
 
 BUILTIN_CHAINS = {"filter": ("input", "forward", "output"), "raw": ("prerouting", "output")}
 VERDICTS = {
@@ -79,18 +83,20 @@ def _interface_names(
     return frozenset(members)
 
 
-def _interface(draft: Draft, cond: Cond, side: str, value: str, is_list: bool, item: Item) -> None:
+def _interface(
+    draft: Draft, cond: Cond, match: MatchBuilder, side: str, value: str, is_list: bool, item: Item
+) -> None:
     neg, name = negated(value)
     if not is_list and name.startswith("all-"):
         cond.inexact(f"{side}-interface={value} (every interface of a kind)")
         return
     if is_list and name == "all":
         if neg:
-            cond.add(FlowSpace())  # "not any interface": matches nothing
+            match.add(FlowSpace())  # "not any interface": matches nothing
         return
     if is_list and name == "none":
         if not neg:
-            cond.add(FlowSpace())
+            match.add(FlowSpace())
         return
     if is_list:
         names = _interface_names(draft, name)
@@ -119,7 +125,7 @@ def _interface(draft: Draft, cond: Cond, side: str, value: str, is_list: bool, i
     cond.interface(side, names, neg)
 
 
-def _address_list(draft: Draft, cond: Cond, field_name: str, value: str) -> None:
+def _address_list(draft: Draft, cond: Cond, match: MatchBuilder, field_name: str, value: str) -> None:
     neg, name = negated(value)
     entries = draft.address_lists.get(name)
     why = draft.dynamic_address_lists.get(name)
@@ -132,8 +138,11 @@ def _address_list(draft: Draft, cond: Cond, field_name: str, value: str) -> None
         return
     assert entries is not None
     side = "src" if field_name.startswith("src") else "dst"
-    space = FlowSpace.build(**{side: entries.cubes}) if entries.cubes else FlowSpace()
-    cond.add(space, neg)
+    atoms = field_atoms(side, tuple(entries.cubes)) if entries.cubes else ()  # () as FlowSpace()
+    if neg:
+        match.add(single_field(FIELD[side], atoms), True)
+    else:
+        match.atoms(FIELD[side], atoms)
 
 
 def _nat_state(cond: Cond, value: str) -> bool | None:
@@ -165,14 +174,88 @@ def _dstnat(draft: Draft, cond: Cond, neg: bool) -> FlowSpace:
     return overlap  # !dstnat: exact outside what dstnat rules translate to, unknown inside
 
 
-def _ipsec_policy(draft: Draft, cond: Cond, value: str) -> None:
+def _ipsec_policy(draft: Draft, cond: Cond, match: MatchBuilder, value: str) -> None:
     direction, _, kind = value.partition(",")
     if direction not in ("in", "out") or kind not in ("ipsec", "none"):
         raise CondError(f"unknown ipsec-policy {value!r}")
     if draft.ipsec_policies:
         cond.inexact(f"ipsec-policy={value} ({'; '.join(draft.ipsec_policies[:3])})")
     elif kind == "ipsec":
-        cond.add(FlowSpace())  # no IPsec policy in the file: no packet is IPsec-processed
+        match.add(FlowSpace())  # no IPsec policy in the file: no packet is IPsec-processed
+
+
+# Conditions on one header field each: the FlowSpace.build field their values fill.
+_SINGLE_FIELD = {
+    "src-address": "src",
+    "dst-address": "dst",
+    "protocol": "protocols",
+    "dst-port": "dport",
+    "src-port": "sport",
+    "connection-state": "state",
+}
+
+
+@lru_cache(maxsize=16384)
+def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
+    """Read a single-field condition: its field, its atoms and whether it is negated; cached.
+
+    The atoms are those of ``FlowSpace.build`` on the values (no atom: no packet).
+    Raises CondError when the value cannot be read.
+    """
+    neg, bare = negated(value)
+    name = _SINGLE_FIELD[key]
+    index = FIELD[name]
+    if key == "connection-state":
+        return index, tuple(box[index] for box in state_space(bare).boxes), neg
+    values: tuple[tuple[int, int], ...]
+    if key == "protocol":
+        number = protocol_number(bare)
+        values = ((number, number),)
+    elif key in ("src-address", "dst-address"):
+        values = cached_address_cubes(bare)
+    else:
+        values = tuple(port_intervals(bare))
+    return index, field_atoms(name, values), neg
+
+
+@lru_cache(maxsize=4096)
+def _either_port(ports: tuple[tuple[int, int], ...]) -> FlowSpace:
+    """Return the packets with either port in ``ports`` (``port=``)."""
+    return FlowSpace.build(dport=ports) | FlowSpace.build(sport=ports)
+
+
+def _read_single(match: MatchBuilder, key: str, value: str) -> None:
+    index, atoms, neg = _single(key, value)
+    if neg:
+        match.add(single_field(index, atoms), True)
+    else:
+        match.atoms(index, atoms)
+
+
+def _read_port(match: MatchBuilder, value: str) -> None:
+    neg, bare = negated(value)
+    match.add(_either_port(tuple(port_intervals(bare))), neg)
+
+
+# Conditions whose packet set depends on their own text only, not on the rest of the file.
+_CONTEXT_FREE = frozenset(_SINGLE_FIELD) | {"port"}
+
+
+@lru_cache(maxsize=8192)
+def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
+    """Return the match of a rule whose conditions are all context free; cached on their text.
+
+    Such a rule reads the same wherever it stands (the proof of a remediation parses the
+    edited export again), and nothing else of its Cond changes: it stays exact, with no
+    interface. Raises CondError on the first unreadable condition, as the full reading does.
+    """
+    match = MatchBuilder()
+    for key, value in matchers:
+        if key == "port":
+            _read_port(match, value)
+        else:
+            _read_single(match, key, value)
+    return match.space()
 
 
 def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
@@ -181,48 +264,39 @@ def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:
     Also returns the part of the match whose ``connection-nat-state=!dstnat`` cannot be
     decided (empty when there is none).
     """
-    cond = Cond()
-    nat_state: bool | None = None
     args = item.command.args
-    for key, value in args.items():
-        if key in ACTION_KEYS:
-            continue
-        neg, bare = negated(value)
-        if key in ("src-address", "dst-address"):
-            side = "src" if key == "src-address" else "dst"
-            cond.add(FlowSpace.build(**{side: address_cubes(bare)}), neg)
+    matchers = tuple([(key, value) for key, value in args.items() if key not in ACTION_KEYS])
+    if _CONTEXT_FREE.issuperset([key for key, _ in matchers]):
+        return Cond(space=_context_free(matchers)), FlowSpace()
+    cond = Cond()
+    match = MatchBuilder()  # the intersections of cond.add, read in the same order
+    nat_state: bool | None = None
+    for key, value in matchers:
+        if key in _SINGLE_FIELD:
+            _read_single(match, key, value)
         elif key in ("src-address-list", "dst-address-list"):
-            _address_list(draft, cond, key, value)
-        elif key == "protocol":
-            number = protocol_number(bare)
-            cond.add(FlowSpace.build(protocols=[(number, number)]), neg)
-        elif key in ("dst-port", "src-port", "port"):
-            ports = port_intervals(bare)
-            space = {
-                "dst-port": FlowSpace.build(dport=ports),
-                "src-port": FlowSpace.build(sport=ports),
-                "port": FlowSpace.build(dport=ports) | FlowSpace.build(sport=ports),
-            }[key]
-            cond.add(space, neg)
-        elif key == "connection-state":
-            cond.add(state_space(bare), neg)
+            _address_list(draft, cond, match, key, value)
+        elif key == "port":
+            _read_port(match, value)
         elif key == "connection-nat-state":
             nat_state = _nat_state(cond, value)
         elif key in ("in-interface", "out-interface", "in-interface-list", "out-interface-list"):
             side = "in" if key.startswith("in-") else "out"
-            _interface(draft, cond, side, value, key.endswith("-list"), item)
+            _interface(draft, cond, match, side, value, key.endswith("-list"), item)
         elif key == "ipsec-policy":
-            _ipsec_policy(draft, cond, value)
+            _ipsec_policy(draft, cond, match, value)
         elif key == "tcp-flags":
             sure, maybe = tcp_flags_states(value)
             tcp = FlowSpace.build(protocols=[(TCP, TCP)])
-            states = FlowSpace.build(state=[(v, v) for v in sorted(sure + maybe)])
+            states_space = FlowSpace.build(state=[(v, v) for v in sorted(sure + maybe)])
             if maybe:
-                cond.inexact(f"tcp-flags={value} on packets after the first", tcp & states)
+                cond.inexact(f"tcp-flags={value} on packets after the first")
+                match.add(tcp & states_space)
             else:
-                cond.add(tcp & states if sure else FlowSpace())
+                match.add(tcp & states_space if sure else FlowSpace())
         else:
             cond.inexact(f"{key}={value}")
+    cond.space = match.space()
     undecided = _dstnat(draft, cond, nat_state) if nat_state is not None else FlowSpace()
     return cond, undecided
 

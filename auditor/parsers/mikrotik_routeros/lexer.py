@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Words that end a menu path: the console commands an export (or a hand-written script) uses.
 VERBS = frozenset(
@@ -47,6 +48,10 @@ def _trailing_backslashes(text: str) -> int:
 
 def _open_quote(text: str) -> bool:
     """Tell whether ``text`` ends inside a double-quoted string."""
+    if '"' not in text:
+        return False  # most lines: no quote at all
+    if "\\" not in text:
+        return text.count('"') % 2 == 1  # no escapes: every quote toggles
     inside, escaped = False, False
     for char in text:
         if escaped:
@@ -60,21 +65,30 @@ def _open_quote(text: str) -> bool:
 
 def logical_lines(lines: list[str]) -> Iterator[Logical]:
     """Join continuation lines; yield each logical line with the numbers it spans."""
-    index = 0
-    while index < len(lines):
-        numbers = [index + 1]
+    for first, last, text in logical_spans(lines):
+        yield Logical(tuple(range(first, last + 1)), text)
+
+
+def logical_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
+    """Yield each logical line as (its first line number, its last, its joined text)."""
+    index, count = 0, len(lines)
+    while index < count:
+        first = index + 1
         text = lines[index].rstrip()
         index += 1
-        while index < len(lines) and not text.lstrip().startswith("#"):  # comments never continue
+        while index < count:
+            if text[-1:] != "\\" and '"' not in text:
+                break  # most lines: neither a continuation nor an open quote
+            if text.lstrip().startswith("#"):
+                break  # comments never continue
             continued = _trailing_backslashes(text) % 2 == 1
             if continued:
                 text = text[:-1]
             elif not _open_quote(text):
                 break
-            numbers.append(index + 1)
             text += lines[index].strip() if continued else "\n" + lines[index].strip()
             index += 1
-        yield Logical(tuple(numbers), text)
+        yield first, index, text
 
 
 _SPECIAL = frozenset('\\"[]{}')
@@ -135,13 +149,31 @@ def read_command(words: list[str], menu: tuple[str, ...]) -> Command:
         menu, words = tuple(path), rest
     if not words:
         return Command(menu, None, inline_menu=inline)
-    command = Command(menu, words[0], inline_menu=inline)
+    args: dict[str, str] = {}
+    selector: str | None = None
+    bare: list[str] = []
     for word in words[1:]:
         key, eq, value = word.partition("=")
-        if eq and key and not key.startswith("["):
-            command.args[key] = value
-        elif command.selector is None and not command.args and not word.startswith("!"):
-            command.selector = word
+        if eq and key and key[0] != "[":
+            args[key] = value
+        elif selector is None and not args and word[:1] != "!":
+            selector = word
         else:
-            command.words.append(word)
-    return command
+            bare.append(word)
+    return Command(menu, words[0], selector, args, bare, inline)
+
+
+def lex_command(text: str, menu: tuple[str, ...]) -> Command:
+    """Return ``read_command(split_words(text), menu)``: a fresh Command from a cached reading.
+
+    An export is read more than once (parse, remediation, proof of the edited text), and the
+    reading is a pure function of the line and the menu in effect.
+    """
+    found = _lexed(text, menu)
+    args, words = dict(found.args), list(found.words)
+    return Command(found.menu, found.verb, found.selector, args, words, found.inline_menu)
+
+
+@lru_cache(maxsize=8192)
+def _lexed(text: str, menu: tuple[str, ...]) -> Command:
+    return read_command(split_words(text), menu)  # never handed out: lex_command copies it

@@ -10,6 +10,7 @@ new/established/related/invalid/untracked.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from auditor.flowspace import (
     STATE_ESTABLISHED,
@@ -23,6 +24,8 @@ from auditor.flowspace import (
     cubes_from_range,
 )
 from auditor.parsers.linux.common import CondError
+
+_ALL32 = 0xFFFFFFFF
 
 # RouterOS protocol names (``/ip firewall filter add protocol=?`` completion list).
 PROTOCOLS = {
@@ -113,17 +116,50 @@ def negated(value: str) -> tuple[bool, str]:
 
 def address_cubes(value: str) -> list[Cube]:
     """Return the cubes of one address value: host, prefix or range; CondError otherwise."""
+    return list(cached_address_cubes(value))
+
+
+@lru_cache(maxsize=16384)
+def cached_address_cubes(value: str) -> tuple[Cube, ...]:
+    """``address_cubes`` as a tuple, cached: configs repeat their addresses (pure text -> value)."""
     text = value.strip()
+    if "-" not in text:
+        address, slash, length = text.partition("/")
+        # Fast path for the plain forms, which ipaddress reads the same way: a dotted quad
+        # without leading zeros, optionally with a prefix length of one or two digits.
+        number = _plain_quad(address)
+        if number is not None:
+            if not slash:
+                return ((number, _ALL32),)
+            if length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32:
+                care = (_ALL32 << (32 - int(length))) & _ALL32
+                return ((number & care, care),)
     try:
         if "-" in text:
             first, _, last = text.partition("-")
-            return cubes_from_range(first.strip(), last.strip())
+            return tuple(cubes_from_range(first.strip(), last.strip()))
         if "/" not in text:
             ipaddress.IPv4Address(text)
-            return [cube_from_prefix(text + "/32")]
-        return [cube_from_prefix(str(ipaddress.IPv4Network(text, strict=False)))]
+            return (cube_from_prefix(text + "/32"),)
+        return (cube_from_prefix(str(ipaddress.IPv4Network(text, strict=False))),)
     except ValueError as exc:
         raise CondError(f"not an IPv4 address, prefix or range: {value!r}") from exc
+
+
+def _plain_quad(text: str) -> int | None:
+    """Return a dotted quad as ipaddress reads it (ASCII digits, no leading zeros), else None."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0")):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
 
 
 def port_intervals(value: str) -> list[Interval]:

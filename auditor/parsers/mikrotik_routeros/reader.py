@@ -24,7 +24,7 @@ from auditor.parsers.mikrotik_routeros import features as feat
 from auditor.parsers.mikrotik_routeros import firewall
 from auditor.parsers.mikrotik_routeros.draft import AddressList, Draft, InterfaceList, Item
 from auditor.parsers.mikrotik_routeros.ignored import ignored_reason
-from auditor.parsers.mikrotik_routeros.lexer import logical_lines, read_command, split_words
+from auditor.parsers.mikrotik_routeros.lexer import lex_command, logical_spans
 from auditor.parsers.mikrotik_routeros.matchers import address_cubes
 
 _VERSION = re.compile(r"(?:by RouterOS|installed-version:|^#\s+version:)\s*(\d+\.\d+(?:\.\d+)?)", re.M)
@@ -50,15 +50,16 @@ def read_items(draft: Draft, lines: list[str]) -> list[Item]:
     """Lex every line into items; comments and menu-only lines are accounted for here."""
     items: list[Item] = []
     menu: tuple[str, ...] = ()
-    for logical in logical_lines(lines):
-        stripped = logical.text.strip()
-        source = Source(draft.file, logical.lines[0], logical.text)
+    for first, last, text in logical_spans(lines):
+        stripped = text.strip()
+        numbers = (first,) if first == last else tuple(range(first, last + 1))
+        source = Source(draft.file, first, text)
         if not stripped or stripped.startswith("#"):
-            for number in logical.lines:
+            for number in numbers:
                 draft.dispositions.setdefault(number, Disposition.COMMENT)
             continue
-        command = read_command(split_words(stripped), menu)
-        item = Item(command, source, logical.lines)
+        command = lex_command(stripped, menu)
+        item = Item(command, source, numbers)
         if command.verb is None and command.inline_menu:
             menu = command.menu
             draft.mark(item, Disposition.EXTRACTED)
