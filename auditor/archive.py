@@ -235,9 +235,7 @@ class Archive:
                 out.append(f"--- {device} #{old.seq} {old.collected_at} sha256:{old.sha256}")
                 out.append(f"+++ {device} #{new.seq} {new.collected_at} sha256:{new.sha256}")
             first, last = group[0], group[-1]
-            out.append(
-                f"@@ -{first[1] + 1},{last[2] - first[1]} +{first[3] + 1},{last[4] - first[3]} @@"
-            )
+            out.append(f"@@ -{first[1] + 1},{last[2] - first[1]} +{first[3] + 1},{last[4] - first[3]} @@")
             for tag, i1, i2, j1, j2 in group:
                 if tag == "equal":
                     out.extend(_row(" ", i1 + k + 1, j1 + k + 1, old_lines[i1 + k]) for k in range(i2 - i1))

@@ -98,8 +98,16 @@ def flip_causes(connection: sqlite3.Connection, old_run: int, new_run: int) -> l
         if key[1] is None or key[2] is None or before is None or before.status == seen.status:
             continue
         flips.append(
-            Flip(key[0], key[1], key[2], before.status, seen.status, before.run_id,
-                 before.config_sha256, seen.config_sha256)
+            Flip(
+                key[0],
+                key[1],
+                key[2],
+                before.status,
+                seen.status,
+                before.run_id,
+                before.config_sha256,
+                seen.config_sha256,
+            )
         )
     return flips
 

@@ -36,8 +36,7 @@ def device_timeline(connection: sqlite3.Connection, name: str) -> list[TimelineP
         if status == "error":
             items = [Failure(name, None, None, "error", error or "", run_id)]
         points.append(
-            TimelinePoint(run_id, started_at, status, error, sha, changed, lines,
-                          unrecognized, tuple(items))
+            TimelinePoint(run_id, started_at, status, error, sha, changed, lines, unrecognized, tuple(items))
         )
         previous = sha if sha is not None else previous
     return points

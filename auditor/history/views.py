@@ -22,11 +22,15 @@ def trend_text(where: str, rows: Sequence[TrendRow]) -> str:
     if not rows:
         return f"no runs recorded in {where}\n"
     out = [f"fleet: {len(rows)} run{'' if len(rows) == 1 else 's'} in {where}", ""]
-    out.append(f"{'run':>5}  {'started at':<25}  {'devices':>7}  {'compliant':>9}  {'noncompliant':>12}  "
-               f"{'error':>5}  {'failing checks':>14}")
+    out.append(
+        f"{'run':>5}  {'started at':<25}  {'devices':>7}  {'compliant':>9}  {'noncompliant':>12}  "
+        f"{'error':>5}  {'failing checks':>14}"
+    )
     for r in rows:
-        out.append(f"{r.run_id:>5}  {r.started_at:<25}  {r.devices:>7}  {r.compliant:>9}  "
-                   f"{r.noncompliant:>12}  {r.error:>5}  {r.failing_checks:>14}")
+        out.append(
+            f"{r.run_id:>5}  {r.started_at:<25}  {r.devices:>7}  {r.compliant:>9}  "
+            f"{r.noncompliant:>12}  {r.error:>5}  {r.failing_checks:>14}"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -35,14 +39,18 @@ def timeline_text(device: str, where: str, points: Sequence[TimelinePoint]) -> s
     if not points:
         return f"{device}: in no run recorded in {where}\n"
     out = [f"{device}: in {len(points)} run{'' if len(points) == 1 else 's'} recorded in {where}", ""]
-    out.append(f"{'run':>5}  {'started at':<25}  {'status':<12}  {'config':<12}  {'changed':<7}  "
-               f"{'lines':>5}  {'unrec':>5}  failing")
+    out.append(
+        f"{'run':>5}  {'started at':<25}  {'status':<12}  {'config':<12}  {'changed':<7}  "
+        f"{'lines':>5}  {'unrec':>5}  failing"
+    )
     for p in points:
         changed = {True: "yes", False: "no", None: "-"}[p.config_changed]
         unrecognized = "-" if p.unrecognized is None else str(p.unrecognized)
         failing = ", ".join(_label(f) for f in p.failing if f.check is not None) or "-"
-        out.append(f"{p.run_id:>5}  {p.started_at:<25}  {p.status:<12}  {_short(p.config_sha256):<12}  "
-                   f"{changed:<7}  {p.lines:>5}  {unrecognized:>5}  {failing}")
+        out.append(
+            f"{p.run_id:>5}  {p.started_at:<25}  {p.status:<12}  {_short(p.config_sha256):<12}  "
+            f"{changed:<7}  {p.lines:>5}  {unrecognized:>5}  {failing}"
+        )
         if p.error:
             out.append(f"{'':>5}  not audited: {p.error}")
     return "\n".join(out) + "\n"
@@ -59,8 +67,10 @@ def diff_text(
 
     ``config_diffs`` (from ``flips.flip_diffs``) is ``None`` when no archive was given.
     """
-    counts = (f"{len(diff.newly_failing)} newly failing, {len(diff.fixed)} fixed, "
-              f"{len(diff.still_failing)} still failing, {len(diff.unverified)} not re-checked")
+    counts = (
+        f"{len(diff.newly_failing)} newly failing, {len(diff.fixed)} fixed, "
+        f"{len(diff.still_failing)} still failing, {len(diff.unverified)} not re-checked"
+    )
     out = [f"run #{old.id} ({old.started_at}) -> run #{new.id} ({new.started_at}): {counts}"]
     sections: list[tuple[str, tuple[Change, ...]]] = [
         ("newly failing", diff.newly_failing),

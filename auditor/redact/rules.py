@@ -28,7 +28,7 @@ SNMP_COMMUNITY = "snmp-community"
 # A value: quoted (kept quoted) or one word; never a brace, semicolon or XML bracket.
 _VAL = r"""(?P<v>"[^"]*"|'[^']*'|[^\s;"'{}<>]+)"""
 # IOS-like values are whitespace-delimited: any other character may be part of a secret.
-_WORD = r'''(?P<v>"[^"]*"|\S+)'''
+_WORD = r"""(?P<v>"[^"]*"|\S+)"""
 # RouterOS: quoted with backslash escapes, or unquoted up to whitespace.
 _RO_VAL = r'(?P<v>"(?:[^"\\]|\\.)*"|[^\s"]+)'
 # Words that follow ``password``/``secret`` in commands that hold no secret.
@@ -42,9 +42,30 @@ _NOT_A_SECRET = (
 # Every rule below (and in any table added here) needs one of these in the line, lowercased;
 # a line with none is skipped without running the patterns (most of a config: ACLs, routes).
 TRIGGERS = (
-    "pass", "secret", "key", "communit", "snmp", "psk", "pre-share", "auth", "$", "token",
-    "bearer", "://", "-aq==", "lufrpt", "gh", "glpat-", "xox", "akia", "eyj", "pwd", "hash",
-    "enc ", "name", "private",
+    "pass",
+    "secret",
+    "key",
+    "communit",
+    "snmp",
+    "psk",
+    "pre-share",
+    "auth",
+    "$",
+    "token",
+    "bearer",
+    "://",
+    "-aq==",
+    "lufrpt",
+    "gh",
+    "glpat-",
+    "xox",
+    "akia",
+    "eyj",
+    "pwd",
+    "hash",
+    "enc ",
+    "name",
+    "private",
 )
 
 

@@ -19,8 +19,20 @@ from netconan.sensitive_item_removal import generate_default_sensitive_item_rege
 _GROUPS: list[list[tuple[re.Pattern[str], int | None]]] = generate_default_sensitive_item_regexes()
 _RESERVED = frozenset(w.lower() for w in default_reserved_words)
 # Every netconan pattern needs one of these (lowercase) substrings; others skip the regexes.
-_TRIGGERS = ("passw", "secret", "key", "auth", "communit", "snmp", "ppp", "syscon", "wpa-psk", "ssh-",
-             "$9$", "$1$")
+_TRIGGERS = (
+    "passw",
+    "secret",
+    "key",
+    "auth",
+    "communit",
+    "snmp",
+    "ppp",
+    "syscon",
+    "wpa-psk",
+    "ssh-",
+    "$9$",
+    "$1$",
+)
 # Text netconan allows around a value; it is kept, as netconan keeps it.
 _HEAD = "'\"[{ "
 _TAIL = "'\"]};, "

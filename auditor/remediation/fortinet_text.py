@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.parsers.fortinet.lines import collector_paused, split_lines, tokenize, words_of
+from auditor.parsers.fortinet.lines import split_lines, tokenize, words_of
 from auditor.parsers.fortinet.predefined import SERVICES
 from auditor.remediation.merge import MergeError
 
@@ -160,8 +160,7 @@ class FortiosText:
 
     def __init__(self, text: str) -> None:
         """Read ``text`` into blocks."""
-        with collector_paused():
-            self.root = _tree(text)
+        self.root = _tree(text)
         self._touched: list[tuple[_Node, _Node]] = []  # (table, policy entry) set by the commands
 
     def text(self) -> str:

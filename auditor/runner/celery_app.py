@@ -25,7 +25,9 @@ import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
+from auditor.pipeline import prepare_worker
 from auditor.runner import work
 
 __all__ = [
@@ -91,6 +93,14 @@ def make_app(url: str) -> Celery:
     )
     celery.task(name=TASK_NAME, shared=False)(_process_device)
     return celery
+
+
+def _prepare_process(**_: Any) -> None:
+    """Each pool process of a Celery worker: the collector set up as in a local run."""
+    prepare_worker()
+
+
+worker_process_init.connect(_prepare_process, weak=False)
 
 
 def _process_device(work_json: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from auditor.pipeline import prepare_worker
 from auditor.runner.work import DeviceWork, process
 
 __all__ = ["LocalExecutor"]
@@ -44,7 +45,7 @@ class LocalExecutor:
             return results
         # Chunks amortise the pickling round trip; small enough that progress still moves.
         chunk = max(1, min(64, len(works) // (workers * 8)))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=prepare_worker) as pool:
             for result in pool.map(process, payloads, chunksize=chunk):
                 results.append(result)
                 if progress is not None:

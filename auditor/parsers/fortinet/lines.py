@@ -12,10 +12,7 @@ are comments (the ``#config-version=`` header, Oxidized's status banner, batfish
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -207,31 +204,8 @@ def _tokenize_quoted(text: str) -> tuple[list[str], bool]:
     return tokens, False
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a tree of fresh objects grows.
-
-    A tree holds no reference cycles (nodes never point back), so collecting while it grows
-    only scans the same young objects again and again: a third of the time of a read.
-    Reference counting still frees everything; the collector runs as before afterwards.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def read_tree(text: str) -> Tree:
     """Build the config tree of ``text``."""
-    with collector_paused():
-        return _read_tree(text)
-
-
-def _read_tree(text: str) -> Tree:
     raws = split_lines(text)
     root = Section((), None)
     tree = Tree(root, [], [], len(raws))

@@ -37,7 +37,7 @@ from auditor.parsers.fortinet.interfaces import (
     sdwan_members,
     zone_members,
 )
-from auditor.parsers.fortinet.lines import Disposition, collector_paused, shared_tree
+from auditor.parsers.fortinet.lines import Disposition, shared_tree
 from auditor.parsers.fortinet.objects import Objects
 from auditor.parsers.fortinet.policy import ANY, PolicyRule, build_policy, covers
 from auditor.parsers.fortinet.state import Builder, Table, Vdom
@@ -385,5 +385,4 @@ def parse(text: str, filename: str) -> ParseResult:
     Returns:
         The model (platform ``fortinet``), the diagnostics and the number of lines read.
     """
-    with collector_paused():
-        return parse_with_dispositions(text, filename)[0]
+    return parse_with_dispositions(text, filename)[0]
