@@ -254,7 +254,7 @@ def _plain_ports(
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
     """Return the packets of a plain entry (``tokens[0]`` the action), or None."""
     n = len(tokens)

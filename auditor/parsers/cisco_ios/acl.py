@@ -385,7 +385,7 @@ def _plain_services(
     return (ServiceItem(protocols, None if sport is None else (sport,), None if dport is None else (dport,)),)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
     """Return the spec of a plain extended entry, or None to leave it to the general reader."""
     n = len(tokens)

@@ -129,7 +129,7 @@ def words_of(text: str) -> tuple[tuple[str, ...], bool]:
     return _words(text) if "\n" not in text else _split(text)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[tuple[str, ...], bool]:
     """The words of one physical line, kept.
 

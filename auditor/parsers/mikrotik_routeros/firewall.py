@@ -195,7 +195,7 @@ _SINGLE_FIELD = {
 }
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
     """Read a single-field condition: its field, its atoms and whether it is negated; cached.
 
@@ -241,7 +241,7 @@ def _read_port(match: MatchBuilder, value: str) -> None:
 _CONTEXT_FREE = frozenset(_SINGLE_FIELD) | {"port"}
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
     """Return the match of a rule whose conditions are all context free; cached on their text.
 

@@ -174,6 +174,6 @@ def lex_command(text: str, menu: tuple[str, ...]) -> Command:
     return Command(found.menu, found.verb, found.selector, args, words, found.inline_menu)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _lexed(text: str, menu: tuple[str, ...]) -> Command:
     return read_command(split_words(text), menu)  # never handed out: lex_command copies it

@@ -119,7 +119,7 @@ def address_cubes(value: str) -> list[Cube]:
     return list(cached_address_cubes(value))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def cached_address_cubes(value: str) -> tuple[Cube, ...]:
     """``address_cubes`` as a tuple, cached: configs repeat their addresses (pure text -> value)."""
     text = value.strip()

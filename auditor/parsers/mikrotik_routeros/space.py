@@ -22,7 +22,7 @@ FIELD = {"protocols": 0, "src": 1, "dst": 2, "sport": 3, "dport": 4, "state": 5}
 _FULL: Box = FlowSpace.everything().boxes[0]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def field_atoms(name: str, values: tuple[Interval, ...]) -> tuple[Atom, ...]:
     """Return the atoms of ``FlowSpace.build(name=values)`` (disjoint, in its order); cached."""
     if name not in ("src", "dst"):
