@@ -26,6 +26,7 @@ from auditor.flowspace import STATE_NEW, FlowSpace
 from auditor.model import Platform, Status
 from auditor.paths import trace_path
 from auditor.remediation import DeviceRemediation, remediate
+from auditor.remediation.merge import ConfigText, IosText
 from tests.golden import check_golden
 
 ROOT = Path(__file__).parent
@@ -259,3 +260,26 @@ def test_remediated_acls_against_a_per_packet_oracle(text: str) -> None:
     assert required <= after, sorted(required - after)[:5]
     assert before <= after, sorted(before - after)[:5]
     assert after - before <= required, sorted(after - before - required)[:5]
+
+
+# --- the IOS/ASA editor's prefix scans -----------------------------------------------------
+
+_EDIT_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["", " ", "  ", "   ", "\t", " \t"]),
+        st.sampled_from(["", "a", "b", "a b", "ip access-list extended a", "!", " "]),
+        st.sampled_from(["", " ", "\t"]),
+    ).map("".join),
+    max_size=14,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_EDIT_LINES, st.lists(st.sampled_from(["a", "b", "a b", "", "ip access-list extended a"]), max_size=3))
+def test_ios_editor_scans_agree_with_the_indent_walk(lines: list[str], path: list[str]) -> None:
+    """IosText's block scans (prefix tests) find what ConfigText's indent walk finds, on any text."""
+    text = "\n".join(lines) + "\n"
+    fast, slow = IosText(text), ConfigText(text)
+    assert fast.find(path) == slow.find(path)
+    for index in range(len(fast.lines)):
+        assert fast.block_end(index) == slow.block_end(index)

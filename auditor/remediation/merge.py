@@ -169,30 +169,81 @@ _IOS_RESEQ = re.compile(r"^ip access-list resequence (\S+) (\d+) (\d+)$")
 _IOS_ENTRY = re.compile(r"^(\d+) (\S.*)$")
 
 
-class IosText(ConfigText):
+class _ScanText(ConfigText):
+    """``ConfigText`` whose block scans test plain prefixes instead of measuring every indent.
+
+    Same answers as the base class: a line is deeper than ``depth`` exactly when it starts
+    with ``depth + 1`` spaces, and a line whose stripped text is ``part`` contains ``part``.
+    """
+
+    def block_end(self, index: int) -> int:
+        """Return the index just past the block that ``lines[index]`` heads."""
+        lines = self.lines
+        deeper = " " * (indent_of(lines[index]) + 1)
+        j = index + 1
+        end = len(lines)
+        while j < end:
+            line = lines[j]
+            if not line.startswith(deeper) and line.strip():
+                break
+            j += 1
+        return j
+
+    def find(self, path: list[str]) -> int | None:
+        """Return the index of the line at ``path`` (headers, then the line), or None."""
+        lines = self.lines
+        start, end, deeper = 0, len(lines), ""
+        found = None
+        for part in path:
+            found = None
+            for i in range(start, end):
+                line = lines[i]
+                if part in line and line.strip() == part and line.startswith(deeper):
+                    found = i
+                    break
+            if found is None:
+                return None
+            start, end, deeper = found + 1, self.block_end(found), " " * (indent_of(lines[found]) + 1)
+        return found
+
+
+class IosText(_ScanText):
     """IOS config: named access lists keep sequence numbers; numbered ones are implicit."""
 
     def acl_entries(self, name: str) -> list[tuple[int, int]]:
         """Return (line index, sequence number) of each entry of access list ``name``."""
-        out: list[tuple[int, int]] = []
         header = self._acl_header(name)
         if header is not None:
-            last = 0
-            for i in range(header + 1, self.block_end(header)):
-                words = self.lines[i].split()
-                if not words or words[0] == "remark":
-                    continue
-                last = int(words[0]) if words[0].isdigit() else last + 10
-                out.append((i, last))
-            return out
+            return self._named_entries(header)
+        out: list[tuple[int, int]] = []
         for i, line in enumerate(self.lines):
+            if "access-list" not in line:  # every match of the pattern holds it
+                continue
             match = _IOS_NUMBERED.match(line.strip())
             if match and match.group(1) == name and indent_of(line) == 0:
                 out.append((i, 10 * (len(out) + 1)))
         return out
 
+    def _named_entries(self, header: int) -> list[tuple[int, int]]:
+        """Return (line index, sequence number) of each entry of the named list at ``header``."""
+        out: list[tuple[int, int]] = []
+        last = 0
+        lines = self.lines
+        for i in range(header + 1, self.block_end(header)):
+            words = lines[i].split(None, 1)
+            if not words:
+                continue
+            first = words[0]
+            if first == "remark":
+                continue
+            last = int(first) if first.isdigit() else last + 10
+            out.append((i, last))
+        return out
+
     def _acl_header(self, name: str) -> int | None:
         for i, line in enumerate(self.lines):
+            if not line.startswith("ip access-list ") or name not in line:  # the pattern needs both
+                continue
             match = _IOS_ACL.match(line.rstrip())
             if match and match.group(2) == name:
                 return i
@@ -228,10 +279,15 @@ class IosText(ConfigText):
         if acl is None:
             return False
         name = acl.group(2)
-        numbered = self._acl_header(name) is None
-        if not numbered:
-            self._number(name)  # IOS shows every entry's number once the list is edited
-        entries = self.acl_entries(name)
+        header = self._acl_header(name)
+        numbered = header is None
+        if header is None:
+            entries = self.acl_entries(name)
+        else:
+            # Numbering rewrites entry lines in place (same indexes, same numbers), so the
+            # entries read before it are the entries after it.
+            entries = self._named_entries(header)
+            self._write_numbers(entries)  # IOS shows every entry's number once the list is edited
         if text.startswith("no ") and text[3:].isdigit():
             seq = int(text[3:])
             for index, number in entries:
@@ -251,7 +307,6 @@ class IosText(ConfigText):
             at = later[0] if later else (entries[-1][0] + 1 if entries else len(self.lines))
         else:
             new = f" {seq} {body}"
-            header = self._acl_header(name)
             assert header is not None
             at = later[0] if later else self.block_end(header)
             if not later:
@@ -260,12 +315,13 @@ class IosText(ConfigText):
         self.lines.insert(at, new)
         return True
 
-    def _number(self, name: str) -> None:
+    def _write_numbers(self, entries: list[tuple[int, int]]) -> None:
         """Write every entry's sequence number explicitly (implicit numbers would shift)."""
-        for index, number in self.acl_entries(name):
-            words = self.lines[index].split(maxsplit=1)
-            if not words[0].isdigit():
-                self.lines[index] = f" {number} {self.lines[index].strip()}"
+        lines = self.lines
+        for index, number in entries:
+            line = lines[index]
+            if not line.split(None, 1)[0].isdigit():
+                lines[index] = f" {number} {line.strip()}"
 
     def _resequence(self, name: str, start: int, step: int) -> None:
         entries = self.acl_entries(name)
@@ -280,7 +336,7 @@ class IosText(ConfigText):
 _ASA_LINE = re.compile(r"^access-list (\S+) line (\d+) (\S.*)$")
 
 
-class AsaText(ConfigText):
+class AsaText(_ScanText):
     """ASA config: access-list lines are numbered by position (remarks count)."""
 
     def acl_lines(self, name: str) -> list[int]:

@@ -483,3 +483,22 @@ def test_asa_is_ipv4_is_what_ipaddress_accepts(token: str) -> None:
 def test_asa_line_words_are_the_lowered_tokens(raw: str) -> None:
     line = asa_lines._make_line(1, raw)
     assert line.words == tuple(t.lower() for t in line.tokens)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["ethertype", "webtype", "advanced", "acl", "line", "1", "extended", "remark", "Alert-Interval"]
+        ),
+        max_size=3,
+    )
+)
+def test_access_list_shortcut_picks_what_the_tables_pick(rest: list[str]) -> None:
+    """An ``access-list`` line reaches the ACL reader directly exactly when the tables would send it there."""
+    from auditor.parsers.cisco_asa import blocks as asa_blocks
+    from auditor.parsers.cisco_asa import parser as asa_parser
+
+    words = ("access-list", *(w.lower() for w in rest))
+    shortcut = len(words) < 2 or words[1] not in asa_parser._ACL_SECOND_WORDS
+    assert shortcut == (asa_parser._table(words) == ("handler", asa_blocks.read_acl_line))

@@ -71,8 +71,11 @@ class _Cursor:
         return self.tokens[self.pos - 1]
 
 
+_ACTIONS = {"permit": Action.PERMIT, "deny": Action.DENY}
+
+
 def _action(token: str | None) -> Action | None:
-    return {"permit": Action.PERMIT, "deny": Action.DENY}.get((token or "").lower())
+    return _ACTIONS.get((token or "").lower())
 
 
 def first_action(tokens: Sequence[str]) -> Action:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Disposition(StrEnum):
@@ -69,12 +70,21 @@ def split_lines(text: str) -> list[str]:
 
 
 def _make_line(number: int, raw: str) -> ConfigLine:
+    return ConfigLine(number, raw, *_line_parts(raw))
+
+
+@lru_cache(maxsize=4096)
+def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
+    """Return a line's indent, tokens and lower-cased words.
+
+    Pure on its text, so cached: the proof re-parses the same lines.
+    """
     stripped = raw.lstrip(" \t")
     tokens = tuple(stripped.split())
     # ASCII lower-casing maps character to character, so the lowered line splits into the
     # lowered tokens; other text is lowered token by token.
     words = tuple(stripped.lower().split()) if raw.isascii() else tuple(t.lower() for t in tokens)
-    return ConfigLine(number, raw, len(raw) - len(stripped), tokens, words)
+    return len(raw) - len(stripped), tokens, words
 
 
 def _is_comment(line: ConfigLine) -> bool:

@@ -92,9 +92,22 @@ def _table(words: tuple[str, ...]) -> tuple[str, object] | None:
     return None
 
 
+# Second words after which ``access-list`` is not the plain handler's: a longer key of a table.
+_ACL_SECOND_WORDS = frozenset(
+    key[1]
+    for table in (_HANDLERS, UNSUPPORTED, TOP_LEVEL)
+    for key in table
+    if len(key) > 1 and key[0] == "access-list"
+)
+
+
 def dispatch(b: Builder, block: Block) -> None:
     """Send one top-level block to its handler, the ignore table or a diagnostic."""
     header, words = block.header, block.header.words
+    if words[0] == "access-list" and (len(words) < 2 or words[1] not in _ACL_SECOND_WORDS):
+        # Most lines of a config: what `_simple` (no access-list word) and `_table` would choose.
+        blocks.read_acl_line(b, block)
+        return
     if words[0] == "no" and len(words) > 1:
         b.cover(block.children, Disposition.IGNORED)
         entry = _table(words[1:])

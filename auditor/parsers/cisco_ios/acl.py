@@ -428,6 +428,11 @@ def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
     return AceSpec(action, src[0], dst[0], _plain_services(protocol, sport, dport))
 
 
+# The fast path for callers that read a None as "parse the entry in full": a spec it
+# returns is what ``parse_extended`` returns for the same tokens.
+plain_extended = _plain_extended
+
+
 def parse_extended_general(tokens: Sequence[str]) -> AceSpec:
     """``parse_extended`` for every form, token by token (the fast path falls back here).
 
@@ -498,5 +503,6 @@ __all__ = [
     "parse_extended_general",
     "parse_port_operator",
     "parse_standard",
+    "plain_extended",
     "resolver_for",
 ]

@@ -8,8 +8,14 @@ Numbered ACL ranges (Cisco "IP Access List Overview"): 1-99 and 1300-1999 standa
 from __future__ import annotations
 
 from auditor.flowspace import Cube
-from auditor.model import Action, DiagnosticKind
-from auditor.parsers.cisco_ios.acl import AceError, first_action, parse_extended, parse_standard
+from auditor.model import Action, DiagnosticKind, Source
+from auditor.parsers.cisco_ios.acl import (
+    AceError,
+    first_action,
+    parse_extended,
+    parse_standard,
+    plain_extended,
+)
 from auditor.parsers.cisco_ios.builder import AclDraft, AclEntry, Builder
 from auditor.parsers.cisco_ios.firewall import MEDIA_PROTOCOLS, NON_MEDIA_PROTOCOLS, STREAMING_PROTOCOLS
 from auditor.parsers.cisco_ios.lines import Block, ConfigLine, Disposition
@@ -63,6 +69,16 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
     seq: int | None = None
     if tokens and tokens[0].isdigit():
         seq, tokens = int(tokens[0]), tokens[1:]
+    if not draft.standard and type(tokens) is tuple:
+        # A plain extended entry starts with permit/deny and a protocol, so none of the
+        # special forms below (remark, evaluate, dynamic) reaches this return.
+        spec = plain_extended(tokens)
+        if spec is not None:
+            draft.entries.append(
+                AclEntry(draft.next_seq(seq), Source(builder.file, line.number, line.raw), spec, None)
+            )
+            builder.dispositions.setdefault(line.number, Disposition.EXTRACTED)
+            return
     first = tokens[0].lower() if tokens else ""
     if first == "remark":
         draft.next_seq(seq)

@@ -8,6 +8,7 @@ diagnostic; ``parse_with_dispositions`` exposes that accounting for tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from auditor.flowspace import FlowSpace
 from auditor.model import (
@@ -149,21 +150,46 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
     Raises:
         GroupError: a group is undefined, loops or has members not understood.
     """
+    if spec.src.group is None and spec.dst.group is None and spec.service_group is None:
+        return _plain_match(spec, standard)
+    return _match_general(builder, spec, standard)
+
+
+@lru_cache(maxsize=4096)
+def _plain_match(spec: AceSpec, standard: bool) -> FlowSpace:
+    """Return ``_match`` of an entry that names no object group.
+
+    A value of the entry alone, so cached: the fast path's specs repeat across entries, and
+    the proof re-parses the same entries.
+    """
+    return _match_general(None, spec, standard)
+
+
+def _match_general(builder: Builder | None, spec: AceSpec, standard: bool) -> FlowSpace:
+    """``_match`` for every entry (``builder`` may be None when the entry names no group).
+
+    Raises:
+        GroupError: a group is undefined, loops or has members not understood.
+    """
     if spec.fragments:
         # `fragments` matches non-initial fragments only; a new connection's first packet
         # is never one, so for the audited flows the entry matches nothing.
         return FlowSpace.nothing()
     src = (
-        spec.src.cubes if spec.src.group is None else resolve_network(spec.src.group, builder.network_groups)
+        spec.src.cubes
+        if spec.src.group is None
+        else resolve_network(spec.src.group, _groups(builder).network_groups)
     )
     if standard:
         return FlowSpace.build(src=src)
     dst = (
-        spec.dst.cubes if spec.dst.group is None else resolve_network(spec.dst.group, builder.network_groups)
+        spec.dst.cubes
+        if spec.dst.group is None
+        else resolve_network(spec.dst.group, _groups(builder).network_groups)
     )
     items: tuple[ServiceItem, ...] = spec.services
     if spec.service_group is not None:
-        items = resolve_service(spec.service_group, builder.service_groups)
+        items = resolve_service(spec.service_group, _groups(builder).service_groups)
     if len(items) == 1:  # what the union below gives for one item
         item = items[0]
         return FlowSpace.build(
@@ -175,6 +201,12 @@ def _match(builder: Builder, spec: AceSpec, standard: bool) -> FlowSpace:
             protocols=item.protocols, src=src, dst=dst, sport=item.sport, dport=item.dport, state=spec.state
         )
     return match
+
+
+def _groups(builder: Builder | None) -> Builder:
+    """Return the builder whose object groups an entry that names one resolves against."""
+    assert builder is not None, "an entry naming an object group needs the config's groups"
+    return builder
 
 
 def _ruleset(builder: Builder, draft: AclDraft, diagnostics: list[Diagnostic]) -> RuleSet:
