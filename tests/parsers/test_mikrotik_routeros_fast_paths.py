@@ -333,3 +333,20 @@ def test_field_atoms_are_those_of_build(case: tuple[str, list[tuple[int, int]]])
     assert field_atoms(name, tuple(values)) == tuple(
         b[index] for b in FlowSpace.build(**{name: values}).boxes
     )
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(_export_line, max_size=10),
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(0, 3), st.lists(_export_line, max_size=3)), max_size=4
+    ),
+)
+def test_editor_reading_follows_any_splice(lines: list[str], edits: list[tuple[int, int, list[str]]]) -> None:
+    """The editor updates its reading in place of a full re-read: the same items either way."""
+    config = RosText("\n".join(lines) + "\n")
+    config.items()
+    for start, length, new in edits:
+        start = min(start, len(config.lines))
+        config._splice(start, min(start + length, len(config.lines)), new)
+        assert config.items() == RosText(config.text()).items()
