@@ -39,7 +39,7 @@ from auditor.parsers.mikrotik_routeros.matchers import (
     state_space,
     tcp_flags_states,
 )
-from auditor.parsers.mikrotik_routeros.space import FIELD, MatchBuilder, field_atoms, single_field
+from auditor.parsers.mikrotik_routeros.space import FIELD, FULL, MatchBuilder, field_atoms, single_field
 
 BUILTIN_CHAINS = {"filter": ("input", "forward", "output"), "raw": ("prerouting", "output")}
 VERDICTS = {
@@ -213,6 +213,8 @@ def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
         values = ((number, number),)
     elif key in ("src-address", "dst-address"):
         values = cached_address_cubes(bare)
+        if len(values) == 1:
+            return index, values, neg  # field_atoms keeps a single cube as it is
     else:
         values = tuple(port_intervals(bare))
     return index, field_atoms(name, values), neg
@@ -249,6 +251,18 @@ def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
     edited export again), and nothing else of its Cond changes: it stays exact, with no
     interface. Raises CondError on the first unreadable condition, as the full reading does.
     """
+    box = list(FULL)
+    seen: set[int] = set()
+    for key, value in matchers:  # most rules: one atom per field, no negation, no port=
+        if key == "port":
+            break
+        index, atoms, neg = _single(key, value)
+        if neg or len(atoms) != 1 or index in seen:
+            break
+        box[index] = atoms[0]
+        seen.add(index)
+    else:
+        return FlowSpace((tuple(box),))  # type: ignore[arg-type]  # what MatchBuilder.space makes of it
     match = MatchBuilder()
     for key, value in matchers:
         if key == "port":
