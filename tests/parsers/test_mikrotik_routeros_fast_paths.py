@@ -14,8 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditor.flowspace import FlowSpace, cube_from_prefix, cubes_from_range
-from auditor.model import Source
-from auditor.parsers.linux.common import Cond, CondError
+from auditor.model import Rule, Source
+from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros import firewall
 from auditor.parsers.mikrotik_routeros.draft import Draft, Item
 from auditor.parsers.mikrotik_routeros.lexer import (
@@ -350,3 +350,20 @@ def test_editor_reading_follows_any_splice(lines: list[str], edits: list[tuple[i
         start = min(start, len(config.lines))
         config._splice(start, min(start + length, len(config.lines)), new)
         assert config.items() == RosText(config.text()).items()
+
+
+@settings(max_examples=200)
+@given(_ARGS, st.sampled_from(["accept", "drop", "reject", "return", "jump", "log", "fasttrack-connection"]))
+def test_filter_rule_shortcut_gives_the_rule_conditions_give(args: dict[str, str], action: str) -> None:
+    """A verdict rule of context-free conditions skips Cond: the same Rule and line fate."""
+    line = f"add chain=forward action={action} jump-target=x " + " ".join(f"{k}={v}" for k, v in args.items())
+    command = read_command(split_words(line), ("ip", "firewall", "filter"))
+    item = Item(command, Source("t.rsc", 1, line), (1,))
+    draft = Draft("t.rsc")
+    firewall.filter_rule(draft, item, "filter")
+    got = draft.chains[("filter", "forward")]
+    cond, undecided = firewall.conditions(Draft("t.rsc"), item)
+    if action in firewall.VERDICTS:
+        assert got == [Rule(firewall.VERDICTS[action], cond.space, item.source)]
+    assert undecided.is_empty() and cond.exact and cond.interfaces() is None
+    assert draft.dispositions == {1: Disposition.EXTRACTED} and not draft.diagnostics

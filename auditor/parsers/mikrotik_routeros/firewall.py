@@ -350,6 +350,13 @@ def filter_rule(draft: Draft, item: Item, table: str) -> None:
         reason = f"place-before={args['place-before']}: insertion point not evaluated, read as appended"
         draft.diagnose(item, DiagnosticKind.UNSUPPORTED, reason)
     try:
+        if action in VERDICTS:
+            matchers = tuple([(key, value) for key, value in args.items() if key not in ACTION_KEYS])
+            if _CONTEXT_FREE.issuperset([key for key, _ in matchers]):
+                # What conditions and _split make of it: an exact match, no interface.
+                rules.append(Rule(VERDICTS[action], _context_free(matchers), item.source))
+                draft.mark(item, Disposition.EXTRACTED)
+                return
         cond, undecided = conditions(draft, item)
     except CondError as exc:
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")

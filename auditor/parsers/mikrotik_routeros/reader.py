@@ -84,6 +84,13 @@ def read(draft: Draft, lines: list[str]) -> feat.Services:
 def _definitions(draft: Draft, item: Item) -> None:
     command, menu = item.command, item.command.menu
     args = command.args
+    if menu == FILTER or menu == RAW:  # most items: of the tests below, only this one applies
+        if args.get("action", "").startswith("add-") and "address-list" in args:
+            name = args["address-list"]
+            draft.dynamic_address_lists.setdefault(
+                name, f"filled at run time by the rule on line {item.source.line}"
+            )
+        return
     detecting = (
         menu != ("interface", "detect-internet") or args.get("detect-interface-list", "none") != "none"
     )
