@@ -153,6 +153,20 @@ def _span_at(spans: list[_Span], index: int) -> int | None:
     return low if low < len(spans) and spans[low].first == index else None
 
 
+def _header_lines(lines: list[str], offset: int) -> list[tuple[int, Menu]]:
+    """Return (index, menu) of the lines that only name a menu (the first at ``offset``)."""
+    out = []
+    for index, line in enumerate(lines, offset):
+        if line[:1] != "/" and not line[:1].isspace():
+            continue  # its first word cannot start with / (most lines: add ...)
+        words = line.split()
+        if len(words) and words[0].startswith("/") and all("=" not in w for w in words):
+            command = read_command(split_words(line.strip()), ())
+            if command.verb is None:
+                out.append((index, command.menu))
+    return out
+
+
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
@@ -236,6 +250,7 @@ class RosText:
         # The reading of every logical line, kept in step with each edit (see _splice);
         # _seen is the lines it reads, so an edit made from outside is noticed.
         self._spans: list[_Span] | None = None
+        self._heads: list[tuple[int, Menu]] | None = None  # _headers(), kept in step too
         self._seen: list[str] = []
 
     def text(self) -> str:
@@ -254,9 +269,15 @@ class RosText:
             span.item for span in self._read() if span.item is not None and span.item.command.menu == menu
         ]
 
-    def _read(self) -> list[_Span]:
-        if self._spans is None or self._seen != self.lines:
+    def _fresh(self) -> None:
+        """Forget what was read if the lines changed other than by ``_splice``."""
+        if self._seen != self.lines:
             self._seen = list(self.lines)
+            self._spans = self._heads = None
+
+    def _read(self) -> list[_Span]:
+        self._fresh()
+        if self._spans is None:
             self._spans = _reading(self._seen)
         return self._spans
 
@@ -268,11 +289,16 @@ class RosText:
         one, the lines before it read as they did, and those after it too, shifted, once the
         menu in effect is the same again. Otherwise the whole export is read again.
         """
-        spans = self._spans if self._spans is not None and self._seen == self.lines else None
+        self._fresh()
+        spans, heads = self._spans, self._heads
         old_count = len(self.lines)
         self.lines[start:stop] = new
         self._seen[start:stop] = new
         self._spans = None
+        delta = len(new) - (stop - start)
+        if heads is not None:  # a header is a property of its physical line alone
+            later = [(index + delta, menu) for index, menu in heads if index >= stop]
+            self._heads = [h for h in heads if h[0] < start] + _header_lines(new, start) + later
         if spans is None:
             return
         at, end = _span_at(spans, start), _span_at(spans, stop)
@@ -284,7 +310,6 @@ class RosText:
         read, menu = _read_spans(new, start, menu)
         if read and continues(read[-1].text):
             return  # the new lines would take in the ones after them
-        delta = len(new) - (stop - start)
         rest: list[_Span] = []
         for index in range(end, len(spans)):
             span = spans[index]
@@ -318,11 +343,9 @@ class RosText:
 
     def select(self, menu: Menu, selector: Selector) -> list[RosItem]:
         """Return the items of table ``menu`` that ``selector`` names, in list order."""
-        found = [
-            item
-            for item in self.table(menu)
-            if all(item.args.get(key) == value for key, value in selector.conditions)
-        ]
+        found = self.table(menu)
+        for key, value in selector.conditions:  # every condition must hold
+            found = [item for item in found if item.command.args.get(key) == value]
         if selector.pick is None:
             return found
         return [found[selector.pick]] if selector.pick < len(found) else []
@@ -434,16 +457,10 @@ class RosText:
     # --- sections ------------------------------------------------------------------------
 
     def _headers(self) -> list[tuple[int, Menu]]:
-        out = []
-        for index, line in enumerate(self.lines):
-            if line[:1] != "/" and not line[:1].isspace():
-                continue  # its first word cannot start with / (most lines: add ...)
-            words = line.split()
-            if len(words) and words[0].startswith("/") and all("=" not in w for w in words):
-                command = read_command(split_words(line.strip()), ())
-                if command.verb is None:
-                    out.append((index, command.menu))
-        return out
+        self._fresh()
+        if self._heads is None:
+            self._heads = _header_lines(self.lines, 0)
+        return self._heads
 
     def _section_end(self, menu: Menu, create: bool) -> int:
         """Return the index just past the section of ``menu`` (creating the header if asked).

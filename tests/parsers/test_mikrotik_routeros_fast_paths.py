@@ -346,10 +346,12 @@ def test_editor_reading_follows_any_splice(lines: list[str], edits: list[tuple[i
     """The editor updates its reading in place of a full re-read: the same items either way."""
     config = RosText("\n".join(lines) + "\n")
     config.items()
+    config._headers()
     for start, length, new in edits:
         start = min(start, len(config.lines))
         config._splice(start, min(start + length, len(config.lines)), new)
         assert config.items() == RosText(config.text()).items()
+        assert config._headers() == RosText(config.text())._headers()
 
 
 @settings(max_examples=200)
