@@ -24,14 +24,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
-    lex_command,
+    continues,
     logical_lines,
     logical_spans,
     read_command,
+    shared_command,
     split_words,
 )
 from auditor.remediation.merge import MergeError
@@ -82,6 +84,87 @@ class Selector:
 
     conditions: tuple[tuple[str, str], ...]
     pick: int | None
+
+
+class _Span(NamedTuple):
+    """One logical line as the editor read it: its lines, joined text, menu before it, item."""
+
+    first: int
+    last: int
+    text: str  # joined, not stripped
+    menu: Menu  # the menu in effect before it
+    after: Menu  # the menu in effect after it
+    item: RosItem | None  # None: a comment, a blank line or a menu-only line
+
+
+def _read_one(first: int, last: int, text: str, menu: Menu) -> _Span:
+    stripped = text.strip()
+    if not stripped or stripped[0] == "#":
+        return _Span(first, last, text, menu, menu, None)
+    command = shared_command(stripped, menu)  # never changed here
+    if command.verb is None:
+        return _Span(first, last, text, menu, command.menu if command.inline_menu else menu, None)
+    return _Span(first, last, text, menu, menu, RosItem(command, first, last, stripped))
+
+
+# The last export read from scratch: the builders and the editor of one remediation each
+# read the same text (one entry: one device's worth).
+_LAST: list[tuple[list[str], list[_Span]]] = []
+
+
+def _reading(lines: list[str]) -> list[_Span]:
+    """Return a fresh list of the spans of ``lines`` read from the start (the last one is kept)."""
+    last = _LAST[0] if _LAST else None  # one read: another thread may replace it
+    if last is not None and last[0] == lines:
+        return list(last[1])
+    spans, _ = _read_spans(lines, 0, ())
+    _LAST[:] = [(list(lines), spans)]
+    return list(spans)
+
+
+def _read_spans(lines: list[str], offset: int, menu: Menu) -> tuple[list[_Span], Menu]:
+    """Read ``lines`` (the first at index ``offset``) from ``menu``; return their spans and the menu after."""
+    out: list[_Span] = []
+    for first, last, text in logical_spans(lines):
+        span = _read_one(first - 1 + offset, last - 1 + offset, text, menu)
+        out.append(span)
+        menu = span.after
+    return out, menu
+
+
+def _shifted(span: _Span, delta: int) -> _Span:
+    item = span.item
+    if item is not None:
+        item = RosItem(item.command, item.first + delta, item.last + delta, item.text)
+    return _Span(span.first + delta, span.last + delta, span.text, span.menu, span.after, item)
+
+
+def _span_at(spans: list[_Span], index: int) -> int | None:
+    """Return the position of the span starting at line ``index`` (len(spans) at the end), else None."""
+    if not spans or index > spans[-1].last:
+        return len(spans) if not spans or index == spans[-1].last + 1 else None
+    low, high = 0, len(spans)
+    while low < high:
+        mid = (low + high) // 2
+        if spans[mid].first < index:
+            low = mid + 1
+        else:
+            high = mid
+    return low if low < len(spans) and spans[low].first == index else None
+
+
+def _header_lines(lines: list[str], offset: int) -> list[tuple[int, Menu]]:
+    """Return (index, menu) of the lines that only name a menu (the first at ``offset``)."""
+    out = []
+    for index, line in enumerate(lines, offset):
+        if line[:1] != "/" and not line[:1].isspace():
+            continue  # its first word cannot start with / (most lines: add ...)
+        words = line.split()
+        if len(words) and words[0].startswith("/") and all("=" not in w for w in words):
+            command = read_command(split_words(line.strip()), ())
+            if command.verb is None:
+                out.append((index, command.menu))
+    return out
 
 
 def _unescape(text: str) -> str:
@@ -164,8 +247,11 @@ class RosText:
     def __init__(self, text: str) -> None:
         """Split ``text`` into physical lines."""
         self.lines = text.splitlines()
-        # items() of the lines as they were when last read: re-read only after a change.
-        self._read: tuple[list[str], list[RosItem]] | None = None
+        # The reading of every logical line, kept in step with each edit (see _splice);
+        # _seen is the lines it reads, so an edit made from outside is noticed.
+        self._spans: list[_Span] | None = None
+        self._heads: list[tuple[int, Menu]] | None = None  # _headers(), kept in step too
+        self._seen: list[str] = []
 
     def text(self) -> str:
         """Return the edited export."""
@@ -175,41 +261,66 @@ class RosText:
 
     def items(self) -> list[RosItem]:
         """Return every command of the export in order (menu-only lines and comments left out)."""
-        if self._read is not None and self._read[0] == self.lines:
-            return list(self._read[1])  # the same text reads the same
-        out = self._read_items(None)
-        self._read = (list(self.lines), out)
-        return list(out)
+        return [span.item for span in self._read() if span.item is not None]
 
     def menu_items(self, menu: Menu) -> list[RosItem]:
-        """Return ``[i for i in self.items() if i.command.menu == menu]``, reading only what it needs."""
-        if self._read is not None and self._read[0] == self.lines:
-            return [item for item in self._read[1] if item.command.menu == menu]
-        return self._read_items(menu)
+        """Return ``[i for i in self.items() if i.command.menu == menu]``."""
+        return [
+            span.item for span in self._read() if span.item is not None and span.item.command.menu == menu
+        ]
 
-    def _read_items(self, wanted: Menu | None) -> list[RosItem]:
-        """Read the items of menu ``wanted`` (every item when None).
+    def _fresh(self) -> None:
+        """Forget what was read if the lines changed other than by ``_splice``."""
+        if self._seen != self.lines:
+            self._seen = list(self.lines)
+            self._spans = self._heads = None
 
-        A line that starts with none of ``/``, ``"`` or a backslash cannot name a menu of its
-        own (its first word does not start with ``/``): it is a command of the current menu,
-        so outside the wanted menu it need not be read.
+    def _read(self) -> list[_Span]:
+        self._fresh()
+        if self._spans is None:
+            self._spans = _reading(self._seen)
+        return self._spans
+
+    def _splice(self, start: int, stop: int, new: list[str]) -> None:
+        """Replace ``lines[start:stop]`` by ``new``, and the reading with it.
+
+        The reading of a logical line depends on its text and on the menu in effect before
+        it; when the edit starts and ends on logical line boundaries and its own lines end
+        one, the lines before it read as they did, and those after it too, shifted, once the
+        menu in effect is the same again. Otherwise the whole export is read again.
         """
-        out: list[RosItem] = []
-        menu: Menu = ()
-        for first, last, text in logical_spans(self.lines):
-            stripped = text.strip()
-            if not stripped or stripped[0] == "#":
-                continue
-            if wanted is not None and menu != wanted and stripped[0] not in _MAY_NAME_A_MENU:
-                continue
-            command = lex_command(stripped, menu)
-            if command.verb is None:
-                if command.inline_menu:
-                    menu = command.menu
-                continue
-            if wanted is None or command.menu == wanted:
-                out.append(RosItem(command, first - 1, last - 1, stripped))
-        return out
+        self._fresh()
+        spans, heads = self._spans, self._heads
+        old_count = len(self.lines)
+        self.lines[start:stop] = new
+        self._seen[start:stop] = new
+        self._spans = None
+        delta = len(new) - (stop - start)
+        if heads is not None:  # a header is a property of its physical line alone
+            later = [(index + delta, menu) for index, menu in heads if index >= stop]
+            self._heads = [h for h in heads if h[0] < start] + _header_lines(new, start) + later
+        if spans is None:
+            return
+        at, end = _span_at(spans, start), _span_at(spans, stop)
+        if at is None or end is None:
+            return  # the edit cuts a logical line
+        if start == old_count and at and continues(spans[at - 1].text):
+            return  # the last line of the export would take the new ones in
+        menu = spans[at].menu if at < len(spans) else (spans[-1].after if spans else ())
+        read, menu = _read_spans(new, start, menu)
+        if read and continues(read[-1].text):
+            return  # the new lines would take in the ones after them
+        rest: list[_Span] = []
+        for index in range(end, len(spans)):
+            span = spans[index]
+            if span.menu == menu:  # read as before from here on, only moved
+                rest.extend([_shifted(moved, delta) for moved in spans[index:]] if delta else spans[index:])
+                break
+            span = _read_one(span.first + delta, span.last + delta, span.text, menu)
+            rest.append(span)
+            menu = span.after
+        spans[at:] = read + rest
+        self._spans = spans
 
     def table(self, menu: Menu) -> list[RosItem]:
         """Return the rules of a firewall table in list order.
@@ -232,11 +343,9 @@ class RosText:
 
     def select(self, menu: Menu, selector: Selector) -> list[RosItem]:
         """Return the items of table ``menu`` that ``selector`` names, in list order."""
-        found = [
-            item
-            for item in self.table(menu)
-            if all(item.args.get(key) == value for key, value in selector.conditions)
-        ]
+        found = self.table(menu)
+        for key, value in selector.conditions:  # every condition must hold
+            found = [item for item in found if item.command.args.get(key) == value]
         if selector.pick is None:
             return found
         return [found[selector.pick]] if selector.pick < len(found) else []
@@ -286,16 +395,17 @@ class RosText:
             raise MergeError(f"a rule without chain=: {raw!r}")
         if target is not None:
             prefix = f"/{' '.join(menu)} " if target.command.inline_menu else ""
-            self.lines.insert(target.first, f"{prefix}add {body}")
+            self._splice(target.first, target.first, [f"{prefix}add {body}"])
             return
         rules = self.table(menu)
         if rules:
             last = rules[-1]
             prefix = f"/{' '.join(menu)} " if last.command.inline_menu else ""
-            self.lines.insert(last.last + 1, f"{prefix}add {body}")
+            self._splice(last.last + 1, last.last + 1, [f"{prefix}add {body}"])
             return
         self._section_end(menu, create=True)
-        self.lines.insert(self._section_end(menu, create=False), f"add {body}")
+        at = self._section_end(menu, create=False)
+        self._splice(at, at, [f"add {body}"])
 
     def _remove(self, menu: Menu, raw: str) -> None:
         start = raw.index(" remove ") + len(" remove ")
@@ -303,7 +413,7 @@ class RosText:
         if not found:
             raise MergeError(f"no rule matches {raw[start:].strip()}")
         for item in reversed(found):
-            del self.lines[item.first : item.last + 1]
+            self._splice(item.first, item.last + 1, [])
         self._drop_if_empty(menu)
 
     def _set_helper(self, command: Command) -> None:
@@ -333,27 +443,24 @@ class RosText:
             else:
                 text = f"{text} {key}={value}"
             if set(read_command(split_words(text), menu).args) == {key} and value == default:
-                del self.lines[item.first : item.last + 1]  # /export leaves a default unprinted
+                self._splice(item.first, item.last + 1, [])  # /export leaves a default unprinted
                 self._drop_if_empty(menu)
                 return
-            self.lines[item.first : item.last + 1] = [text]
+            self._splice(item.first, item.last + 1, [text])
             return
         if value == default:
             return  # already the default: /export prints nothing either way
         self._section_end(menu, create=True)
-        self.lines.insert(self._section_end(menu, create=False), f"{head} {key}={value}")
+        at = self._section_end(menu, create=False)
+        self._splice(at, at, [f"{head} {key}={value}"])
 
     # --- sections ------------------------------------------------------------------------
 
     def _headers(self) -> list[tuple[int, Menu]]:
-        out = []
-        for index, line in enumerate(self.lines):
-            words = line.split()
-            if len(words) and words[0].startswith("/") and all("=" not in w for w in words):
-                command = read_command(split_words(line.strip()), ())
-                if command.verb is None:
-                    out.append((index, command.menu))
-        return out
+        self._fresh()
+        if self._heads is None:
+            self._heads = _header_lines(self.lines, 0)
+        return self._heads
 
     def _section_end(self, menu: Menu, create: bool) -> int:
         """Return the index just past the section of ``menu`` (creating the header if asked).
@@ -379,7 +486,7 @@ class RosText:
             at = headers[n + 1][0] if n + 1 < len(headers) else len(self.lines)
         elif later:
             at = later[0]
-        self.lines.insert(at, f"/{' '.join(menu)}")
+        self._splice(at, at, [f"/{' '.join(menu)}"])
         return at + 1
 
     def _drop_if_empty(self, menu: Menu) -> None:
@@ -390,5 +497,5 @@ class RosText:
                 continue
             end = headers[n + 1][0] if n + 1 < len(headers) else len(self.lines)
             if not any(line.strip() for line in self.lines[index + 1 : end]):
-                del self.lines[index:end]
+                self._splice(index, end, [])
             return

@@ -14,8 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditor.flowspace import FlowSpace, cube_from_prefix, cubes_from_range
-from auditor.model import Source
-from auditor.parsers.linux.common import Cond, CondError
+from auditor.model import Rule, Source
+from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros import firewall
 from auditor.parsers.mikrotik_routeros.draft import Draft, Item
 from auditor.parsers.mikrotik_routeros.lexer import (
@@ -333,3 +333,39 @@ def test_field_atoms_are_those_of_build(case: tuple[str, list[tuple[int, int]]])
     assert field_atoms(name, tuple(values)) == tuple(
         b[index] for b in FlowSpace.build(**{name: values}).boxes
     )
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(_export_line, max_size=10),
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(0, 3), st.lists(_export_line, max_size=3)), max_size=4
+    ),
+)
+def test_editor_reading_follows_any_splice(lines: list[str], edits: list[tuple[int, int, list[str]]]) -> None:
+    """The editor updates its reading in place of a full re-read: the same items either way."""
+    config = RosText("\n".join(lines) + "\n")
+    config.items()
+    config._headers()
+    for start, length, new in edits:
+        start = min(start, len(config.lines))
+        config._splice(start, min(start + length, len(config.lines)), new)
+        assert config.items() == RosText(config.text()).items()
+        assert config._headers() == RosText(config.text())._headers()
+
+
+@settings(max_examples=200)
+@given(_ARGS, st.sampled_from(["accept", "drop", "reject", "return", "jump", "log", "fasttrack-connection"]))
+def test_filter_rule_shortcut_gives_the_rule_conditions_give(args: dict[str, str], action: str) -> None:
+    """A verdict rule of context-free conditions skips Cond: the same Rule and line fate."""
+    line = f"add chain=forward action={action} jump-target=x " + " ".join(f"{k}={v}" for k, v in args.items())
+    command = read_command(split_words(line), ("ip", "firewall", "filter"))
+    item = Item(command, Source("t.rsc", 1, line), (1,))
+    draft = Draft("t.rsc")
+    firewall.filter_rule(draft, item, "filter")
+    got = draft.chains[("filter", "forward")]
+    cond, undecided = firewall.conditions(Draft("t.rsc"), item)
+    if action in firewall.VERDICTS:
+        assert got == [Rule(firewall.VERDICTS[action], cond.space, item.source)]
+    assert undecided.is_empty() and cond.exact and cond.interfaces() is None
+    assert draft.dispositions == {1: Disposition.EXTRACTED} and not draft.diagnostics

@@ -39,7 +39,7 @@ from auditor.parsers.mikrotik_routeros.matchers import (
     state_space,
     tcp_flags_states,
 )
-from auditor.parsers.mikrotik_routeros.space import FIELD, MatchBuilder, field_atoms, single_field
+from auditor.parsers.mikrotik_routeros.space import FIELD, FULL, MatchBuilder, field_atoms, single_field
 
 BUILTIN_CHAINS = {"filter": ("input", "forward", "output"), "raw": ("prerouting", "output")}
 VERDICTS = {
@@ -213,6 +213,8 @@ def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
         values = ((number, number),)
     elif key in ("src-address", "dst-address"):
         values = cached_address_cubes(bare)
+        if len(values) == 1:
+            return index, values, neg  # field_atoms keeps a single cube as it is
     else:
         values = tuple(port_intervals(bare))
     return index, field_atoms(name, values), neg
@@ -249,6 +251,18 @@ def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
     edited export again), and nothing else of its Cond changes: it stays exact, with no
     interface. Raises CondError on the first unreadable condition, as the full reading does.
     """
+    box = list(FULL)
+    seen: set[int] = set()
+    for key, value in matchers:  # most rules: one atom per field, no negation, no port=
+        if key == "port":
+            break
+        index, atoms, neg = _single(key, value)
+        if neg or len(atoms) != 1 or index in seen:
+            break
+        box[index] = atoms[0]
+        seen.add(index)
+    else:
+        return FlowSpace((tuple(box),))  # type: ignore[arg-type]  # what MatchBuilder.space makes of it
     match = MatchBuilder()
     for key, value in matchers:
         if key == "port":
@@ -336,6 +350,13 @@ def filter_rule(draft: Draft, item: Item, table: str) -> None:
         reason = f"place-before={args['place-before']}: insertion point not evaluated, read as appended"
         draft.diagnose(item, DiagnosticKind.UNSUPPORTED, reason)
     try:
+        if action in VERDICTS:
+            matchers = tuple([(key, value) for key, value in args.items() if key not in ACTION_KEYS])
+            if _CONTEXT_FREE.issuperset([key for key, _ in matchers]):
+                # What conditions and _split make of it: an exact match, no interface.
+                rules.append(Rule(VERDICTS[action], _context_free(matchers), item.source))
+                draft.mark(item, Disposition.EXTRACTED)
+                return
         cond, undecided = conditions(draft, item)
     except CondError as exc:
         draft.diagnose(item, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")

@@ -63,6 +63,21 @@ def _open_quote(text: str) -> bool:
     return inside
 
 
+def continues(text: str) -> bool:
+    """Tell whether a logical line whose joined text is ``text`` takes in the next physical line.
+
+    The test ``logical_spans`` makes after each line it joins (the editor asks it at the
+    edges of an edit).
+    """
+    if text[-1:] != "\\" and '"' not in text:
+        return False
+    if text.lstrip().startswith("#"):
+        return False
+    if _trailing_backslashes(text) % 2 == 1:
+        return True
+    return _open_quote(text)
+
+
 def logical_lines(lines: list[str]) -> Iterator[Logical]:
     """Join continuation lines; yield each logical line with the numbers it spans."""
     for first, last, text in logical_spans(lines):
@@ -174,6 +189,15 @@ def lex_command(text: str, menu: tuple[str, ...]) -> Command:
     return Command(found.menu, found.verb, found.selector, args, words, found.inline_menu)
 
 
+def shared_command(text: str, menu: tuple[str, ...]) -> Command:
+    """Return ``lex_command(text, menu)`` without the copy: the cached Command itself.
+
+    For readers that never change a Command (the parser and the export editor): a line read
+    again costs a dictionary lookup, not a copy of its arguments.
+    """
+    return _lexed(text, menu)
+
+
 @lru_cache(maxsize=4096)
 def _lexed(text: str, menu: tuple[str, ...]) -> Command:
-    return read_command(split_words(text), menu)  # never handed out: lex_command copies it
+    return read_command(split_words(text), menu)  # lex_command copies it; shared_command does not

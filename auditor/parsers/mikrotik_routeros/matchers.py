@@ -10,6 +10,7 @@ new/established/related/invalid/untracked.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 
 from auditor.flowspace import (
@@ -123,6 +124,17 @@ def address_cubes(value: str) -> list[Cube]:
 def cached_address_cubes(value: str) -> tuple[Cube, ...]:
     """``address_cubes`` as a tuple, cached: configs repeat their addresses (pure text -> value)."""
     text = value.strip()
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:  # the commonest forms, in one regex
+        one, two, three, four = int(plain[1]), int(plain[2]), int(plain[3]), int(plain[4])
+        if one <= 255 and two <= 255 and three <= 255 and four <= 255:
+            quad = one << 24 | two << 16 | three << 8 | four
+            if plain[5] is None:
+                return ((quad, _ALL32),)
+            bits = int(plain[5])
+            if bits <= 32:
+                mask = (_ALL32 << (32 - bits)) & _ALL32
+                return ((quad & mask, mask),)
     if "-" not in text:
         address, slash, length = text.partition("/")
         # Fast path for the plain forms, which ipaddress reads the same way: a dotted quad
@@ -144,6 +156,12 @@ def cached_address_cubes(value: str) -> tuple[Cube, ...]:
         return (cube_from_prefix(str(ipaddress.IPv4Network(text, strict=False))),)
     except ValueError as exc:
         raise CondError(f"not an IPv4 address, prefix or range: {value!r}") from exc
+
+
+# A dotted quad as _plain_quad reads it (ASCII digits, no leading zeros), with an optional
+# prefix length of one or two ASCII digits; the octets' and length's ranges are checked after.
+_OCTET = "(0|[1-9][0-9]{0,2})"
+_PLAIN = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/([0-9]{{1,2}}))?")
 
 
 def _plain_quad(text: str) -> int | None:

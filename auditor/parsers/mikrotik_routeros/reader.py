@@ -24,7 +24,7 @@ from auditor.parsers.mikrotik_routeros import features as feat
 from auditor.parsers.mikrotik_routeros import firewall
 from auditor.parsers.mikrotik_routeros.draft import AddressList, Draft, InterfaceList, Item
 from auditor.parsers.mikrotik_routeros.ignored import ignored_reason
-from auditor.parsers.mikrotik_routeros.lexer import lex_command, logical_spans
+from auditor.parsers.mikrotik_routeros.lexer import logical_spans, shared_command
 from auditor.parsers.mikrotik_routeros.matchers import address_cubes
 
 _VERSION = re.compile(r"(?:by RouterOS|installed-version:|^#\s+version:)\s*(\d+\.\d+(?:\.\d+)?)", re.M)
@@ -58,7 +58,7 @@ def read_items(draft: Draft, lines: list[str]) -> list[Item]:
             for number in numbers:
                 draft.dispositions.setdefault(number, Disposition.COMMENT)
             continue
-        command = lex_command(stripped, menu)
+        command = shared_command(stripped, menu)  # the parser never changes a Command
         item = Item(command, source, numbers)
         if command.verb is None and command.inline_menu:
             menu = command.menu
@@ -84,6 +84,13 @@ def read(draft: Draft, lines: list[str]) -> feat.Services:
 def _definitions(draft: Draft, item: Item) -> None:
     command, menu = item.command, item.command.menu
     args = command.args
+    if menu == FILTER or menu == RAW:  # most items: of the tests below, only this one applies
+        if args.get("action", "").startswith("add-") and "address-list" in args:
+            name = args["address-list"]
+            draft.dynamic_address_lists.setdefault(
+                name, f"filled at run time by the rule on line {item.source.line}"
+            )
+        return
     detecting = (
         menu != ("interface", "detect-internet") or args.get("detect-interface-list", "none") != "none"
     )

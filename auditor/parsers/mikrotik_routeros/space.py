@@ -16,10 +16,11 @@ from functools import lru_cache
 
 from auditor.flowspace import Atom, Box, FlowSpace, Interval, merge_intervals
 
-__all__ = ["FIELD", "MatchBuilder", "field_atoms", "single_field"]
+__all__ = ["FIELD", "FULL", "MatchBuilder", "field_atoms", "single_field"]
 
 FIELD = {"protocols": 0, "src": 1, "dst": 2, "sport": 3, "dport": 4, "state": 5}
-_FULL: Box = FlowSpace.everything().boxes[0]
+FULL: Box = FlowSpace.everything().boxes[0]  # every packet, one box
+_FULL = FULL
 
 
 @lru_cache(maxsize=1024)
