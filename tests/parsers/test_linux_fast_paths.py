@@ -195,7 +195,15 @@ def test_tcp_flags_bound_meets_in_sequence() -> None:
 PLAIN_ADDRESS = st.one_of(
     PREFIX,
     st.sampled_from(
-        ["10.0.0.1", "017.0.0.0/8", "10.0.0.0/33", "1.2.3.4/", "300.1.1.1", "10.0.0.0/255.0.0.0"]
+        [
+            "10.0.0.1",
+            "017.0.0.0/8",
+            "10.0.0.0/33",
+            "1.2.3.4/",
+            "300.1.1.1",
+            "10.0.0.0/255.0.0.0",
+            "10.1.0.0/0.255.0.255",
+        ]
     ),
 )
 PLAIN_PARTS = st.fixed_dictionaries(
@@ -235,14 +243,15 @@ def _plain_line(parts: dict[str, str], chain: str, target: str, state_module: st
     st.sampled_from(["FORWARD", "INPUT", "fw-1"]),
     PLAIN_TARGETS,
     st.sampled_from(["-m conntrack --ctstate", "-m state --state"]),
+    st.booleans(),
 )
 def test_plain_rule_fast_path_agrees_with_the_general_reader(
-    parts: dict[str, str], chain: str, target: str, state_module: str
+    parts: dict[str, str], chain: str, target: str, state_module: str, ipv6: bool
 ) -> None:
     line = _plain_line(parts, chain, target, state_module)
-    fast = read_plain_rule(line)
+    fast = read_plain_rule(line, ipv6)
     try:
-        general = _read_rule(shell_words(line)[1:], False)
+        general = _read_rule(shell_words(line)[1:], ipv6)
     except (CondError, ValueError, IndexError):
         assert fast is None  # what the general reader rejects, the fast path leaves to it
         return

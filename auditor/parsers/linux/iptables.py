@@ -403,14 +403,15 @@ _PLAIN_RULE = re.compile(
 )
 
 
-def read_plain_rule(text: str) -> Parsed | None:
+def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     """Read a plain ``-A`` line (``_PLAIN_RULE``) without the general reader, or return None.
 
     The value is the one ``_read_rule`` gives for the same words, boxes in the same order:
-    every condition here but the state list is one box on a field of its own, so they meet
-    into one box in any order, and the state boxes each meet that box in their own order.
-    None (a form outside the pattern, or a value the general reader rejects) sends the line
-    to the general reader.
+    every condition here but the state list is one box on a field of its own (the same
+    cached spaces the general reader meets), so they meet into one box in any order, and the
+    state boxes each meet that box in their own order. None (a form outside the pattern, an
+    address that is not one box, a value the general reader rejects) sends the line to the
+    general reader.
     """
     match = _PLAIN_RULE.fullmatch(text)
     if match is None:
@@ -427,15 +428,15 @@ def read_plain_rule(text: str) -> Parsed | None:
     ranges: tuple[tuple[int, int], ...] | None = None
     try:
         if src is not None:
-            cube = plain_prefix_cube(src)
-            if cube is None:
+            boxes = _address_space("src", src, ipv6).boxes
+            if len(boxes) != 1:
                 return None
-            src_cube, touched = cube, True
+            src_cube, touched = boxes[0][1], True
         if dst is not None:
-            cube = plain_prefix_cube(dst)
-            if cube is None:
+            boxes = _address_space("dst", dst, ipv6).boxes
+            if len(boxes) != 1:
                 return None
-            dst_cube, touched = cube, True
+            dst_cube, touched = boxes[0][2], True
         if protocol is not None:
             number = _protocol_number(protocol)
             if number is not None:
@@ -444,20 +445,30 @@ def read_plain_rule(text: str) -> Parsed | None:
             ranges = _port_ranges(dport)
             dport_atom, touched = ranges[0], True
         state = None if states is None else _ctstate_space(states)
-    except CondError:
+    except (CondError, ValueError):
         return None
-    cond = Cond()
     box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
     if state is not None:
-        cond.space = FlowSpace(_meet((box,), state) if touched else state.boxes)
-    elif touched:
-        cond.space = FlowSpace((box,))
-    if ingress is not None:
-        cond.ingress = frozenset((ingress,))
-    if egress is not None:
-        cond.egress = frozenset((egress,))
+        space = FlowSpace(_meet((box,), state) if touched else state.boxes)
+    else:
+        space = FlowSpace((box,)) if touched else FlowSpace.everything()
+    in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
+    cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
-    return _settle(Parsed(chain, cond, jump, False, {}, number, dports, dst))
+    return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names)
+
+
+@lru_cache(maxsize=256)
+def _plain_interfaces(
+    ingress: str | None, egress: str | None
+) -> tuple[frozenset[str] | None, frozenset[str] | None, InterfaceMatch | None, tuple[str, ...]]:
+    """Return what ``_settle`` makes of ``-i ingress -o egress`` (rules repeat them: cached)."""
+    cond = Cond(
+        ingress=None if ingress is None else frozenset((ingress,)),
+        egress=None if egress is None else frozenset((egress,)),
+    )
+    parsed = _settle(Parsed("", cond))
+    return cond.ingress, cond.egress, parsed.interfaces, parsed.names
 
 
 @lru_cache(maxsize=4096)
@@ -465,7 +476,7 @@ def _read_line(text: str, ipv6: bool) -> Parsed:
     # A pure function of the line and the file's family: the proof of a fix reads the same
     # lines again, and fleets repeat rules. Callers only read what they get: one reading
     # serves every line with this text.
-    parsed = read_plain_rule(text)
+    parsed = read_plain_rule(text, ipv6)
     return _read_rule(shell_words(text)[1:], ipv6) if parsed is None else parsed
 
 
