@@ -8,6 +8,8 @@ accept nothing the general path would read differently.
 
 from __future__ import annotations
 
+import ipaddress
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +28,7 @@ from auditor.parsers.base import shell_words
 from auditor.parsers.linux.common import Cond, CondError, flags_equal, tcp_flags_space
 from auditor.parsers.linux.iptables import (
     _address,
+    _looks_ipv6,
     _meet,
     _read_line,
     _read_rule,
@@ -267,6 +270,32 @@ def test_plain_rule_fast_path_takes_plain_fleet_lines(parts: dict[str, str]) -> 
     plain = {key: value for key, value in plain.items() if plain_prefix_cube(value) or key in ("o", "m")}
     line = _plain_line({**plain, "p": "tcp", "dport": "443:448"}, "FORWARD", "ACCEPT", "")
     assert read_plain_rule(line) is not None
+
+
+def _looks_ipv6_by_words(line: str) -> bool:
+    """The IPv6 test as the reader first wrote it: every word pair, no regex first."""
+    words = line.split()
+    for flag, value in zip(words, words[1:], strict=False):
+        if flag in ("-s", "-d") and ":" in value:
+            try:
+                ipaddress.IPv6Network(value, strict=False)
+            except ValueError:
+                continue
+            return True
+    return False
+
+
+V6_TEXT = st.lists(
+    st.sampled_from(["-s", "-d", "-sd", "x-s", "::1", "fe80::/10", "2001:db8::1", "10.0.0.1", ":", "80:90"])
+    | st.sampled_from([" ", "\t", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "a", "/64"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(V6_TEXT)
+def test_ipv6_hint_keeps_every_line_the_word_test_takes(line: str) -> None:
+    assert _looks_ipv6(line) == _looks_ipv6_by_words(line)
 
 
 def test_the_reader_leaves_memoized_readings_as_it_found_them() -> None:

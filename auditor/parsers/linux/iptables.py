@@ -689,8 +689,12 @@ def _mapping(parsed: Parsed, src: Source) -> PortMapping:
     )
 
 
+# A word ``-s`` or ``-d`` whose next word holds a colon: what every IPv6 operand needs.
+_V6_HINT = re.compile(r"(?<!\S)-[sd]\s+\S*:")
+
+
 def _looks_ipv6(line: str) -> bool:
-    if ":" not in line:  # every IPv6 address has one
+    if ":" not in line or _V6_HINT.search(line) is None:  # every IPv6 address has one
         return False
     words = line.split()
     for flag, value in zip(words, words[1:], strict=False):
