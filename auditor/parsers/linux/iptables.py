@@ -428,15 +428,15 @@ def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     ranges: tuple[tuple[int, int], ...] | None = None
     try:
         if src is not None:
-            boxes = _address_space("src", src, ipv6).boxes
-            if len(boxes) != 1:
+            cube = _one_cube("src", src, ipv6)
+            if cube is None:
                 return None
-            src_cube, touched = boxes[0][1], True
+            src_cube, touched = cube, True
         if dst is not None:
-            boxes = _address_space("dst", dst, ipv6).boxes
-            if len(boxes) != 1:
+            cube = _one_cube("dst", dst, ipv6)
+            if cube is None:
                 return None
-            dst_cube, touched = boxes[0][2], True
+            dst_cube, touched = cube, True
         if protocol is not None:
             number = _protocol_number(protocol)
             if number is not None:
@@ -456,6 +456,15 @@ def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
     return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names)
+
+
+def _one_cube(side: str, value: str, ipv6: bool) -> tuple[int, int] | None:
+    """Return the one cube ``_address_space`` gives ``value`` on ``side``, or None if not one."""
+    cube = plain_prefix_cube(value)  # what _address_space puts in its box, without the box
+    if cube is not None:
+        return cube
+    boxes = _address_space(side, value, ipv6).boxes
+    return None if len(boxes) != 1 else boxes[0][1 if side == "src" else 2]
 
 
 @lru_cache(maxsize=256)
