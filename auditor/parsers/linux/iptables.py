@@ -525,11 +525,12 @@ class IptablesReader:
     def chain(self, name: str, source: Source, policy: Action | None = None) -> Chain:
         """Return the chain ``name`` of the current table, creating it on first sight."""
         key = (self.table, name)
-        if key not in self.chains:
+        chain = self.chains.get(key)
+        if chain is None:
             if policy is None and name in BUILTIN.get(self.table, ()):
                 policy = Action.PERMIT
-            self.chains[key] = Chain(self.table, name, policy, source)
-        return self.chains[key]
+            chain = self.chains[key] = Chain(self.table, name, policy, source)
+        return chain
 
     def read(self) -> None:
         """Read every line."""
