@@ -8,6 +8,8 @@ accept nothing the general path would read differently.
 
 from __future__ import annotations
 
+import ipaddress
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,15 +23,17 @@ from auditor.flowspace import (
     cube_from_prefix,
     cubes_from_range,
 )
+from auditor.parsers import linux
 from auditor.parsers.base import shell_words
 from auditor.parsers.linux.common import Cond, CondError, flags_equal, tcp_flags_space
 from auditor.parsers.linux.iptables import (
     _address,
-    _fresh,
+    _looks_ipv6,
     _meet,
     _read_line,
     _read_rule,
     plain_prefix_cube,
+    read_plain_rule,
 )
 from auditor.parsers.linux.iptables import (
     _ranges as port_ranges,
@@ -189,17 +193,125 @@ def test_tcp_flags_bound_meets_in_sequence() -> None:
     assert (parsed.cond.space.boxes, parsed.cond.exact) == (expected.space.boxes, False)
 
 
-def test_memoized_rule_lines_are_handed_out_as_copies() -> None:
-    line = "-A FORWARD -i eth1 -p tcp --dport 80 -m foo -j LOG --log-prefix x"
-    first = _fresh(_read_line(line, False))
-    first.cond.why.append("changed")
-    first.options["--log-prefix"] = "changed"
-    assert first.dport is not None
-    first.dport.append((1, 1))
-    again = _fresh(_read_line(line, False))
-    assert again.cond.why == ["match module 'foo'"]
-    assert again.options == {"--log-prefix": "x"}
-    assert again.dport == [(80, 80)]
+# --- plain rule lines: the whole-line fast path against the word-by-word reader ---------------
+
+PLAIN_ADDRESS = st.one_of(
+    PREFIX,
+    st.sampled_from(
+        [
+            "10.0.0.1",
+            "017.0.0.0/8",
+            "10.0.0.0/33",
+            "1.2.3.4/",
+            "300.1.1.1",
+            "10.0.0.0/255.0.0.0",
+            "10.1.0.0/0.255.0.255",
+        ]
+    ),
+)
+PLAIN_PARTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "s1": PLAIN_ADDRESS,
+        "d1": PLAIN_ADDRESS,
+        "i": st.sampled_from(["eth0", "eth1", "br-lan", "wg+", "-o", "!"]),
+        "o": st.sampled_from(["eth0", "ppp0", "vlan.10"]),
+        "s2": PLAIN_ADDRESS,
+        "d2": PLAIN_ADDRESS,
+        "p": st.sampled_from(["tcp", "udp", "TCP", "all", "0", "47", "300", "bogus", "icmp"]),
+        "m": st.sampled_from(["tcp", "udp"]),
+        "dport": st.sampled_from(["80", "443:448", "0", "65535", "65536", "90:80", "080", "99999:1"]),
+        "state": st.sampled_from(["RELATED,ESTABLISHED", "NEW", "INVALID", "new,untracked", "BOGUS"]),
+    },
+)
+PLAIN_TARGETS = st.sampled_from(["ACCEPT", "DROP", "RETURN", "my-chain", "LOG"])
+
+
+def _plain_line(parts: dict[str, str], chain: str, target: str, state_module: str) -> str:
+    words = ["-A", chain]
+    for key, flag in (("s1", "-s"), ("d1", "-d"), ("i", "-i"), ("o", "-o"), ("s2", "-s"), ("d2", "-d")):
+        if key in parts:
+            words += [flag, parts[key]]
+    for key, flag in (("p", "-p"), ("m", "-m"), ("dport", "--dport")):
+        if key in parts:
+            words += [flag, parts[key]]
+    if "state" in parts:
+        words += state_module.split() + [parts["state"]]
+    return " ".join(words + ["-j", target])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    PLAIN_PARTS,
+    st.sampled_from(["FORWARD", "INPUT", "fw-1"]),
+    PLAIN_TARGETS,
+    st.sampled_from(["-m conntrack --ctstate", "-m state --state"]),
+    st.booleans(),
+)
+def test_plain_rule_fast_path_agrees_with_the_general_reader(
+    parts: dict[str, str], chain: str, target: str, state_module: str, ipv6: bool
+) -> None:
+    line = _plain_line(parts, chain, target, state_module)
+    fast = read_plain_rule(line, ipv6)
+    try:
+        general = _read_rule(shell_words(line)[1:], ipv6)
+    except (CondError, ValueError, IndexError):
+        assert fast is None  # what the general reader rejects, the fast path leaves to it
+        return
+    if fast is not None:
+        assert fast == general
+        assert fast.cond.space.boxes == general.cond.space.boxes  # in the same order
+
+
+@settings(max_examples=100, deadline=None)
+@given(PLAIN_PARTS.filter(lambda p: not ("s1" in p and "s2" in p) and not ("d1" in p and "d2" in p)))
+def test_plain_rule_fast_path_takes_plain_fleet_lines(parts: dict[str, str]) -> None:
+    plain = {key: value for key, value in parts.items() if key in ("s1", "d1", "o", "s2", "d2", "m")}
+    plain = {key: value for key, value in plain.items() if plain_prefix_cube(value) or key in ("o", "m")}
+    line = _plain_line({**plain, "p": "tcp", "dport": "443:448"}, "FORWARD", "ACCEPT", "")
+    assert read_plain_rule(line) is not None
+
+
+def _looks_ipv6_by_words(line: str) -> bool:
+    """The IPv6 test as the reader first wrote it: every word pair, no regex first."""
+    words = line.split()
+    for flag, value in zip(words, words[1:], strict=False):
+        if flag in ("-s", "-d") and ":" in value:
+            try:
+                ipaddress.IPv6Network(value, strict=False)
+            except ValueError:
+                continue
+            return True
+    return False
+
+
+V6_TEXT = st.lists(
+    st.sampled_from(["-s", "-d", "-sd", "x-s", "::1", "fe80::/10", "2001:db8::1", "10.0.0.1", ":", "80:90"])
+    | st.sampled_from([" ", "\t", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "a", "/64"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(V6_TEXT)
+def test_ipv6_hint_keeps_every_line_the_word_test_takes(line: str) -> None:
+    assert _looks_ipv6(line) == _looks_ipv6_by_words(line)
+
+
+def test_the_reader_leaves_memoized_readings_as_it_found_them() -> None:
+    # The reader hands every line with the same text one shared reading: nothing may change it.
+    lines = [
+        "-A FORWARD -i eth1 -p tcp --dport 80 -m foo -j LOG --log-prefix x",
+        "-A FORWARD -i eth1 -o eth0 -s 10.0.2.0/24 -d 17.0.0.0/8 -p udp -m udp --dport 3478 -j ACCEPT",
+        "-A FORWARD -i eth1 -m comment --comment x -j REJECT --reject-with icmp-port-unreachable",
+    ]
+    nat = ["-A PREROUTING -i eth0 -p tcp --dport 5223 -j DNAT --to-destination 10.0.0.5:5223"]
+    text = "\n".join(["*filter", ":FORWARD DROP [0:0]", *lines, *lines, "COMMIT", "*nat", *nat, "COMMIT"])
+    linux.parse(text, "a")
+    for line in lines + nat:
+        kept = _read_line(line, False)
+        assert kept == _read_line.__wrapped__(line, False)  # what a fresh reading gives
+    assert linux.parse(text, "a") == linux.parse(text, "a")
 
 
 # --- the nft tokenizer against a character-by-character reading ----------------------------------

@@ -293,8 +293,9 @@ def _inside(draft: Draft) -> dict[str, str]:
     if not draft.outside and not draft.outside_negated:
         return inside
     by_name = {ruleset.name: ruleset for ruleset in draft.rulesets}
-    todo = [(name, InterfaceMatch()) for name in draft.forward_roots]
+    todo = [(name, _NO_INTERFACES) for name in draft.forward_roots]
     seen: set[tuple[str, InterfaceMatch]] = set()
+    outside = draft.outside
     while todo:
         name, context = todo.pop(0)
         if (name, context) in seen or name not in by_name:
@@ -306,9 +307,11 @@ def _inside(draft: Draft) -> dict[str, str]:
                 todo.append((rule.target, match))
             if rule.action is not Action.PERMIT or match.ingress is None or match.ingress_negated:
                 continue
+            if all(iface in inside or iface in outside for iface in match.ingress):
+                continue  # every name here is placed already: the first reason stays
             if not _carries_to_outside(match, draft):
                 continue
-            for iface in sorted(name for name in match.ingress if name not in draft.outside):
+            for iface in sorted(name for name in match.ingress if name not in outside):
                 line = rule.source.line
                 reason = f"forward rules carry traffic from {iface} to the outside (line {line})"
                 inside.setdefault(iface, reason)
@@ -321,7 +324,9 @@ _NO_INTERFACES = InterfaceMatch()
 def _combine(outer: InterfaceMatch, inner: InterfaceMatch | None) -> InterfaceMatch:
     if inner is None:
         return outer
-    if outer == _NO_INTERFACES and (inner.ingress is not None or not inner.ingress_negated):
+    if (outer is _NO_INTERFACES or outer == _NO_INTERFACES) and (
+        inner.ingress is not None or not inner.ingress_negated
+    ):
         if inner.egress is not None or not inner.egress_negated:
             return inner  # the value the general case builds, without building it
     take_in = inner.ingress is not None

@@ -30,6 +30,7 @@ from auditor.model import (
     Binding,
     DiagnosticKind,
     Direction,
+    InterfaceMatch,
     Limitation,
     PortMapping,
     Rule,
@@ -125,6 +126,9 @@ class Parsed:
     protocol: int | None = None
     dport: list[tuple[int, int]] | None = None
     daddr: str | None = None
+    # Worked out once per reading (a memoized line serves every rule with its text):
+    interfaces: InterfaceMatch | None = None  # cond.interfaces()
+    names: tuple[str, ...] = ()  # the interface names, in the order Draft.see_interfaces takes them
 
 
 def _address(value: str, ipv6: bool) -> list[tuple[int, int]]:
@@ -322,6 +326,18 @@ def _read_rule(tokens: list[str], ipv6: bool) -> Parsed:
         negate = False
     if boxes is not None:
         cond.space = FlowSpace(boxes)
+    return _settle(parsed)
+
+
+def _settle(parsed: Parsed) -> Parsed:
+    """Fill in what the reader needs of every reading: its interface condition and names."""
+    cond = parsed.cond
+    parsed.interfaces = cond.interfaces()
+    names: list[str] = []
+    for side in (cond.ingress, cond.egress):
+        if side:
+            names.extend(side if len(side) == 1 else sorted(side))
+    parsed.names = tuple(names)
     return parsed
 
 
@@ -371,34 +387,106 @@ def _meet_box(a: Box, b: Box) -> Box | None:
     return ((lo0, hi0), (sv | tv, sc | tc), (dv | ev, dc | ec), (lo3, hi3), (lo4, hi4), (lo5, hi5))
 
 
+# The common plain rule, as iptables-save and hand-written files print it: interfaces,
+# plain dotted-quad prefixes (either order), one protocol and its module, one destination
+# port or range, one conntrack state list and a target without options. Words are single
+# spaces apart and hold no quoting character, so they are the words shell_words gives.
+_WORD = r"[\w.+@][\w.+@-]*"
+_PLAIN_RULE = re.compile(
+    rf"-A (\w[\w.-]*)"
+    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
+    rf"(?: -i ({_WORD}))?(?: -o ({_WORD}))?"
+    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
+    r"(?: -p ([A-Za-z0-9]+))?(?: -m (?:tcp|udp))?(?: --dport ([0-9]{1,5}(?::[0-9]{1,5})?))?"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*))?"
+    r" -j (\w[\w-]*)"
+)
+
+
+def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
+    """Read a plain ``-A`` line (``_PLAIN_RULE``) without the general reader, or return None.
+
+    The value is the one ``_read_rule`` gives for the same words, boxes in the same order:
+    every condition here but the state list is one box on a field of its own (the same
+    cached spaces the general reader meets), so they meet into one box in any order, and the
+    state boxes each meet that box in their own order. None (a form outside the pattern, an
+    address that is not one box, a value the general reader rejects) sends the line to the
+    general reader.
+    """
+    match = _PLAIN_RULE.fullmatch(text)
+    if match is None:
+        return None
+    chain, src1, dst1, ingress, egress, src2, dst2, protocol, dport, states, jump = match.groups()
+    if src1 is not None and src2 is not None or dst1 is not None and dst2 is not None:
+        return None  # the same field twice: the general reader meets them
+    src = src1 if src2 is None else src2
+    dst = dst1 if dst2 is None else dst2
+    touched = False
+    src_cube = dst_cube = _ANY_CUBE
+    protocol_atom, dport_atom = _FULL_PROTOCOL, _FULL_PORTS
+    number: int | None = None
+    ranges: tuple[tuple[int, int], ...] | None = None
+    try:
+        if src is not None:
+            cube = _one_cube("src", src, ipv6)
+            if cube is None:
+                return None
+            src_cube, touched = cube, True
+        if dst is not None:
+            cube = _one_cube("dst", dst, ipv6)
+            if cube is None:
+                return None
+            dst_cube, touched = cube, True
+        if protocol is not None:
+            number = _protocol_number(protocol)
+            if number is not None:
+                protocol_atom, touched = (number, number), True
+        if dport is not None:
+            ranges = _port_ranges(dport)
+            dport_atom, touched = ranges[0], True
+        state = None if states is None else _ctstate_space(states)
+    except (CondError, ValueError):
+        return None
+    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
+    if state is not None:
+        space = FlowSpace(_meet((box,), state) if touched else state.boxes)
+    else:
+        space = FlowSpace((box,)) if touched else FlowSpace.everything()
+    in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
+    cond = Cond(space, True, [], in_names, out_names, False, False)
+    dports = None if ranges is None else list(ranges)
+    return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names)
+
+
+def _one_cube(side: str, value: str, ipv6: bool) -> tuple[int, int] | None:
+    """Return the one cube ``_address_space`` gives ``value`` on ``side``, or None if not one."""
+    cube = plain_prefix_cube(value)  # what _address_space puts in its box, without the box
+    if cube is not None:
+        return cube
+    boxes = _address_space(side, value, ipv6).boxes
+    return None if len(boxes) != 1 else boxes[0][1 if side == "src" else 2]
+
+
+@lru_cache(maxsize=256)
+def _plain_interfaces(
+    ingress: str | None, egress: str | None
+) -> tuple[frozenset[str] | None, frozenset[str] | None, InterfaceMatch | None, tuple[str, ...]]:
+    """Return what ``_settle`` makes of ``-i ingress -o egress`` (rules repeat them: cached)."""
+    cond = Cond(
+        ingress=None if ingress is None else frozenset((ingress,)),
+        egress=None if egress is None else frozenset((egress,)),
+    )
+    parsed = _settle(Parsed("", cond))
+    return cond.ingress, cond.egress, parsed.interfaces, parsed.names
+
+
 @lru_cache(maxsize=4096)
 def _read_line(text: str, ipv6: bool) -> Parsed:
     # A pure function of the line and the file's family: the proof of a fix reads the same
-    # lines again, and fleets repeat rules. Callers get a copy (``_fresh``), never this one.
-    return _read_rule(shell_words(text)[1:], ipv6)
-
-
-def _fresh(parsed: Parsed) -> Parsed:
-    """Return a copy of ``parsed`` that shares no mutable part with it."""
-    cond = parsed.cond
-    return Parsed(
-        parsed.chain,
-        Cond(
-            cond.space,
-            cond.exact,
-            list(cond.why),
-            cond.ingress,
-            cond.egress,
-            cond.ingress_negated,
-            cond.egress_negated,
-        ),
-        parsed.jump,
-        parsed.goto,
-        dict(parsed.options),
-        parsed.protocol,
-        None if parsed.dport is None else list(parsed.dport),
-        parsed.daddr,
-    )
+    # lines again, and fleets repeat rules. Callers only read what they get: one reading
+    # serves every line with this text.
+    parsed = read_plain_rule(text, ipv6)
+    return _read_rule(shell_words(text)[1:], ipv6) if parsed is None else parsed
 
 
 def cubesfrom(first: str, last: str) -> list[tuple[int, int]]:
@@ -434,30 +522,29 @@ class IptablesReader:
                 out.add((table, words[0][1:] if words[0].startswith(":") else words[1]))
         return out
 
-    def source(self, number: int) -> Source:
-        """Return the Source of line ``number``."""
-        return Source(self.draft.file, number, self.lines[number - 1])
-
     def chain(self, name: str, source: Source, policy: Action | None = None) -> Chain:
         """Return the chain ``name`` of the current table, creating it on first sight."""
         key = (self.table, name)
-        if key not in self.chains:
+        chain = self.chains.get(key)
+        if chain is None:
             if policy is None and name in BUILTIN.get(self.table, ()):
                 policy = Action.PERMIT
-            self.chains[key] = Chain(self.table, name, policy, source)
-        return self.chains[key]
+            chain = self.chains[key] = Chain(self.table, name, policy, source)
+        return chain
 
     def read(self) -> None:
         """Read every line."""
+        file = self.draft.file
         for number, raw in enumerate(self.lines, start=1):
-            self._line(number, raw.strip())
+            text = raw.strip()
+            if text[:2] == "-A" and len(text) > 2 and text[2].isspace():  # most lines: one rule
+                self._append(Source(file, number, raw), text)  # (stripped: another word follows)
+            else:
+                self._line(Source(file, number, raw), text)
         self._build()
 
-    def _line(self, number: int, text: str) -> None:
-        src, draft = self.source(number), self.draft
-        if text[:2] == "-A" and len(text) > 2 and text[2].isspace():  # most lines: one rule
-            self._append(src, text)  # (stripped, so another word follows)
-            return
+    def _line(self, src: Source, text: str) -> None:
+        draft = self.draft
         words = text.split()
         if not words or words[0].startswith("#"):
             draft.mark(src, Disposition.COMMENT)
@@ -491,7 +578,7 @@ class IptablesReader:
     def _append(self, src: Source, text: str) -> None:
         draft = self.draft
         try:
-            parsed = _fresh(_read_line(text, self.ipv6))
+            parsed = _read_line(text, self.ipv6)  # memoized: read it, never change it
         except (CondError, ValueError, IndexError) as exc:
             chain = self.chain(text.split()[1], src)
             draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
@@ -502,7 +589,11 @@ class IptablesReader:
             self._nat(parsed, src)
         elif parsed.jump == "CT" and "--helper" in parsed.options:
             self._helper(parsed, src)
-        draft.see_interfaces(parsed.cond, src)
+        if parsed.names:  # Draft.see_interfaces, with the names worked out once per reading
+            seen = draft.interface_names
+            for name in parsed.names:
+                if name not in seen:
+                    seen[name] = src
         if self.table not in FILTERING_TABLES:
             if self.table != "nat":
                 draft.diagnose(src, DiagnosticKind.UNSUPPORTED, f"table {self.table!r} is not evaluated")
@@ -517,6 +608,12 @@ class IptablesReader:
             draft.mark(src, Disposition.EXTRACTED)  # counts, logs or marks: the packet goes on
             return
         if jump in VERDICTS and not parsed.goto:
+            if parsed.cond.exact:  # Draft.rule's exact case (its interface names are seen above)
+                chain.rules.append(
+                    Rule(VERDICTS[jump], parsed.cond.space, src, None, None, parsed.interfaces)
+                )
+                draft.dispositions.setdefault(src.line, Disposition.EXTRACTED)
+                return
             chain.rules.append(draft.rule(VERDICTS[jump], parsed.cond, src))
         elif (self.table, jump) in self.declared:
             action = Action.GOTO if parsed.goto else Action.JUMP
@@ -602,8 +699,12 @@ def _mapping(parsed: Parsed, src: Source) -> PortMapping:
     )
 
 
+# A word ``-s`` or ``-d`` whose next word holds a colon: what every IPv6 operand needs.
+_V6_HINT = re.compile(r"(?<!\S)-[sd]\s+\S*:")
+
+
 def _looks_ipv6(line: str) -> bool:
-    if ":" not in line:  # every IPv6 address has one
+    if ":" not in line or _V6_HINT.search(line) is None:  # every IPv6 address has one
         return False
     words = line.split()
     for flag, value in zip(words, words[1:], strict=False):
