@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.engine import AuditOptions
@@ -74,6 +74,7 @@ def plan_flows(
     unresolved: dict[str, str] = {}
     roles = infer_roles(model, options.inside_networks, options.inside_interfaces, options.outside_interfaces)
     limits = [lim.reason for lim in model.limitations if "flow" in lim.affects]
+    broad: ConfigModel | None = None  # the rules any of ``checks`` can meet, made once
     for check in checks:
         if limits:
             unresolved[check.id] = "the flow cannot be decided: " + "; ".join(limits)
@@ -82,14 +83,51 @@ def plan_flows(
             unresolved[check.id] = f"{roles.problem}: name them with --inside-interface / --outside-interface"
             continue
         required = pack.required_flow(check, options.inside_networks)
+        if broad is None:
+            broad = focused(model, _reach_of(checks))
+        narrow = focused(broad, _reach_of([check]))
         for inside in roles.inside:
             behind = [cube_from_prefix(n) for n in networks_behind(model, inside, options.inside_networks)]
             space = required & FlowSpace.build(src=behind)
             for outside in roles.outside:
                 if outside == inside:
                     continue
-                permits.extend(_path_permits(model, check, pack, space, behind, inside, outside))
+                permits.extend(_path_permits(narrow, check, pack, space, behind, inside, outside))
     return FlowPlan(tuple(dict.fromkeys(permits)), unresolved)
+
+
+def _reach_of(checks: Sequence[FlowCheck]) -> FlowSpace:
+    """Return protocol x destination port of ``checks``, any address and state.
+
+    Every set of packets the planner walks for a check lies inside its projection: source
+    translation changes addresses and connection tracking the state, never the protocol
+    or the destination port.
+    """
+    space = FlowSpace()
+    for check in checks:
+        number = protocol_number(check.protocol)
+        space = space | FlowSpace.build(protocols=[(number, number)], dport=check.port_ranges)
+    return space
+
+
+def focused(model: ConfigModel, reach: FlowSpace) -> ConfigModel:
+    """Return ``model`` with only the entries that can meet packets inside ``reach``.
+
+    For packets inside ``reach`` an entry whose match (or bound) misses it is never hit, so
+    walks and ``first_blocker`` give the same answers over the kept entries, and they are
+    the same ``Rule`` objects; an entry that could match anything stays. Dropping the rest
+    up front saves testing them in every walk of every path.
+    """
+    rulesets = []
+    for ruleset in model.rulesets:
+        kept = tuple(rule for rule in ruleset.rules if _could_meet(rule, reach))
+        rulesets.append(ruleset if len(kept) == len(ruleset.rules) else replace(ruleset, rules=kept))
+    return replace(model, rulesets=tuple(rulesets))
+
+
+def _could_meet(rule: Rule, reach: FlowSpace) -> bool:
+    space = rule.match if rule.match is not None else rule.bound
+    return space is None or space.intersects(reach)
 
 
 def _path_permits(
@@ -151,7 +189,7 @@ def _ruleset_permits(
     if not marked.is_empty():
         as_untracked = marked.replace_field("state", [(STATE_UNTRACKED, STATE_UNTRACKED)])
         position = min(position, first_blocker(ruleset, as_untracked, inside, outside))
-    before = ruleset.rules[position] if position < len(ruleset.rules) else None
+    before = ruleset.rules[position] if position < len(ruleset.rules) else None  # the full model's Rule too
     out = []
     for cube, part in seen:
         if not part.intersects(denied):
