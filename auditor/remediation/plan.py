@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.engine import AuditOptions
 from auditor.evaluate import interfaces_match
-from auditor.flowspace import ANY_CUBE, STATE_UNTRACKED, Cube, FlowSpace, Interval, cube_from_prefix
+from auditor.flowspace import ANY_CUBE, FIELDS, STATE_UNTRACKED, Cube, FlowSpace, Interval, cube_from_prefix
 from auditor.model import (
     Action,
     ConfigModel,
@@ -35,6 +35,7 @@ from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
 from auditor.topology import infer_roles, networks_behind
 
 _PROTOCOLS = {"tcp": 6, "udp": 17}
+_PROTO, _DPORT = FIELDS.index("protocol"), FIELDS.index("dport")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,9 @@ def plan_flows(
     unresolved: dict[str, str] = {}
     roles = infer_roles(model, options.inside_networks, options.inside_interfaces, options.outside_interfaces)
     limits = [lim.reason for lim in model.limitations if "flow" in lim.affects]
-    for check in checks:
+    narrowed: list[ConfigModel] = []  # per check, the entries it can meet (made once, when needed)
+    behind_of: dict[str, list[Cube]] = {}  # per inside interface: the same for every check
+    for index, check in enumerate(checks):
         if limits:
             unresolved[check.id] = "the flow cannot be decided: " + "; ".join(limits)
             continue
@@ -82,14 +85,75 @@ def plan_flows(
             unresolved[check.id] = f"{roles.problem}: name them with --inside-interface / --outside-interface"
             continue
         required = pack.required_flow(check, options.inside_networks)
+        if not narrowed:
+            narrowed = focused(model, [_reach_of(c) for c in checks])
         for inside in roles.inside:
-            behind = [cube_from_prefix(n) for n in networks_behind(model, inside, options.inside_networks)]
+            behind = behind_of.get(inside)
+            if behind is None:
+                nets = networks_behind(model, inside, options.inside_networks)
+                behind = behind_of[inside] = [cube_from_prefix(n) for n in nets]
             space = required & FlowSpace.build(src=behind)
             for outside in roles.outside:
                 if outside == inside:
                     continue
-                permits.extend(_path_permits(model, check, pack, space, behind, inside, outside))
+                permits.extend(_path_permits(narrowed[index], check, pack, space, behind, inside, outside))
     return FlowPlan(tuple(dict.fromkeys(permits)), unresolved)
+
+
+def _reach_of(check: FlowCheck) -> FlowSpace:
+    """Return protocol x destination port of ``check``, any address and state.
+
+    Every set of packets the planner walks for a check lies inside its projection: source
+    translation changes addresses and connection tracking the state, never the protocol
+    or the destination port.
+    """
+    number = protocol_number(check.protocol)
+    return FlowSpace.build(protocols=[(number, number)], dport=check.port_ranges)
+
+
+def focused(model: ConfigModel, reaches: Sequence[FlowSpace]) -> list[ConfigModel]:
+    """Return, per set in ``reaches``, ``model`` with only the entries that can meet it.
+
+    For packets inside a reach an entry whose match (or bound) misses it is never hit, so
+    walks and ``first_blocker`` give the same answers over the kept entries, and they are
+    the same ``Rule`` objects; an entry that could match anything stays. Dropping the rest
+    up front saves testing them in every walk of every path.
+    """
+    # Two boxes meet only if their protocols and destination ports overlap: one cheap pass
+    # rules out most entries for every reach at once; the others get the exact test.
+    corners = [
+        (which, box[_PROTO][0], box[_PROTO][1], box[_DPORT][0], box[_DPORT][1])
+        for which, reach in enumerate(reaches)
+        for box in reach.boxes
+    ]
+    everyone = range(len(reaches))
+    kept: list[list[list[Rule]]] = [[] for _ in reaches]  # per reach, per rule set
+    for ruleset in model.rulesets:
+        for rules in kept:
+            rules.append([])
+        for rule in ruleset.rules:
+            space = rule.match if rule.match is not None else rule.bound
+            if space is None:  # it could match anything
+                for which in everyone:
+                    kept[which][-1].append(rule)
+                continue
+            maybe: set[int] = set()
+            for box in space.boxes:
+                (plo, phi), (dlo, dhi) = box[_PROTO], box[_DPORT]
+                for which, low, high, first, last in corners:
+                    if plo <= high and low <= phi and dlo <= last and first <= dhi:
+                        maybe.add(which)
+            for which in sorted(maybe):
+                if space.intersects(reaches[which]):
+                    kept[which][-1].append(rule)
+    out = []
+    for per_set in kept:
+        rulesets = tuple(
+            ruleset if len(rules) == len(ruleset.rules) else replace(ruleset, rules=tuple(rules))
+            for ruleset, rules in zip(model.rulesets, per_set, strict=True)
+        )
+        out.append(replace(model, rulesets=rulesets))
+    return out
 
 
 def _path_permits(
@@ -151,7 +215,7 @@ def _ruleset_permits(
     if not marked.is_empty():
         as_untracked = marked.replace_field("state", [(STATE_UNTRACKED, STATE_UNTRACKED)])
         position = min(position, first_blocker(ruleset, as_untracked, inside, outside))
-    before = ruleset.rules[position] if position < len(ruleset.rules) else None
+    before = ruleset.rules[position] if position < len(ruleset.rules) else None  # the full model's Rule too
     out = []
     for cube, part in seen:
         if not part.intersects(denied):
