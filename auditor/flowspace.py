@@ -110,13 +110,32 @@ def cube_from_prefix(network: str) -> Cube:
     return (int(net.network_address) & care, care)
 
 
-def _plain_quad(text: str) -> bool:
-    """Tell whether ``text`` is a dotted quad as ipaddress accepts it (no leading zeros)."""
+def quad_value(text: str) -> int | None:
+    """Return a dotted quad as ``ipaddress`` reads it (ASCII digits, no leading zeros), else None.
+
+    The parsers' fast paths take what this reads and leave the rest to their general path,
+    so a plain address never costs an ``ipaddress`` object and an odd one keeps its meaning.
+
+    Examples:
+        >>> quad_value("17.0.0.1"), quad_value("017.0.0.1"), quad_value("17.0.0")
+        (285212673, None, None)
+    """
     parts = text.split(".")
-    return len(parts) == 4 and all(
-        p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
-        for p in parts
-    )
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0")):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
+def _plain_quad(text: str) -> bool:
+    return quad_value(text) is not None
 
 
 def cube_from_wildcard(address: str, wildcard: str) -> Cube:

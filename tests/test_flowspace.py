@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from auditor.flowspace import (
     cube_from_prefix,
     cube_from_wildcard,
     cubes_from_range,
+    quad_value,
 )
 from tests.universe import UNIVERSE_SPACE, members, spaces
 
@@ -107,3 +109,20 @@ def test_one_atom_per_field_builds_what_the_general_way_builds(
     twice = FlowSpace.build(**{k: [v, v] for k, v in atoms.items()})  # type: ignore[arg-type]
     assert once.boxes == twice.boxes
     assert once.is_empty() == any(lo > hi for lo, hi in intervals.values())
+
+
+_OCTET_TEXT = st.one_of(
+    st.integers(0, 300).map(str),
+    st.text("0123456789", min_size=1, max_size=4),  # leading zeros, too long
+    st.sampled_from(["", " 1", "1 ", "١", "+1", "0x1"]),  # empty, spaces, non-ASCII digit, signs
+)
+
+
+@given(st.lists(_OCTET_TEXT, min_size=3, max_size=5).map(".".join))
+def test_quad_value_reads_what_ipaddress_reads(text: str) -> None:
+    # The parsers' fast paths rely on it: a value exactly when ipaddress accepts the text.
+    try:
+        expected: int | None = int(ipaddress.IPv4Address(text))
+    except ValueError:
+        expected = None
+    assert quad_value(text) == expected

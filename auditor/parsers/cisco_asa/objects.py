@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from auditor.flowspace import Cube, Interval, cube_from_mask, cube_host, cubes_from_range
+from auditor.flowspace import Cube, Interval, cube_from_mask, cube_host, cubes_from_range, quad_value
 from auditor.model import DiagnosticKind
 from auditor.parsers.cisco_asa.ports import TRANSPORTS, port_value, protocol_value
 
@@ -77,11 +77,7 @@ def is_ipv4(token: str | None) -> bool:
 @lru_cache(maxsize=65536)
 def _is_ipv4_text(token: str) -> bool:
     """``is_ipv4`` of a token with three dots (configs repeat addresses: cached)."""
-    parts = token.split(".")
-    if len(parts) == 4 and all(
-        p.isdigit() and p.isascii() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
-        for p in parts
-    ):
+    if quad_value(token) is not None:
         return True  # a plain dotted quad, which ipaddress accepts; anything else it decides
     try:
         ipaddress.IPv4Address(token)

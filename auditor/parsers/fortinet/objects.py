@@ -22,7 +22,17 @@ import ipaddress
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from auditor.flowspace import ICMP, TCP, UDP, Cube, FlowSpace, Interval, cube_from_mask, cubes_from_range
+from auditor.flowspace import (
+    ICMP,
+    TCP,
+    UDP,
+    Cube,
+    FlowSpace,
+    Interval,
+    cube_from_mask,
+    cubes_from_range,
+    quad_value,
+)
 from auditor.parsers.fortinet import predefined
 from auditor.parsers.fortinet.state import Entry, Table
 
@@ -106,26 +116,10 @@ def parse_subnet(values: tuple[str, ...]) -> list[Cube]:
     return _general_subnet(values)
 
 
-@lru_cache(maxsize=65536)
-def _quad(text: str) -> int | None:
-    """A dotted quad as ``ipaddress`` reads it (four decimal octets, no leading zeros), else None."""
-    parts = text.split(".")
-    if len(parts) != 4:
-        return None
-    value = 0
-    for part in parts:
-        if not (part.isascii() and part.isdigit() and len(part) <= 3) or (part[0] == "0" and part != "0"):
-            return None
-        octet = int(part)
-        if octet > 255:
-            return None
-        value = value << 8 | octet
-    return value
-
-
+@lru_cache(maxsize=4096)
 def _plain_subnet(address: str, mask: str) -> Cube | None:
     """``A M`` with a contiguous netmask, read without ``ipaddress``; None: take the general path."""
-    value, care = _quad(address), _quad(mask)
+    value, care = quad_value(address), quad_value(mask)
     if value is None or care is None:
         return None
     free = ~care & 0xFFFFFFFF

@@ -18,6 +18,7 @@ from auditor.flowspace import (
     cube_from_prefix,
     cube_is_prefix,
     cube_to_text,
+    quad_value,
 )
 from auditor.parsers.juniper_junos.tables import PORTS, PROTOCOLS
 
@@ -52,15 +53,6 @@ def protocol_number(text: str) -> int | None:
     return PROTOCOLS.get(text.lower())
 
 
-def _plain_quad(text: str) -> bool:
-    """Tell whether ``text`` is a dotted quad as ``ipaddress`` reads one (no leading zeros)."""
-    parts = text.split(".")
-    return len(parts) == 4 and all(
-        p.isascii() and p.isdigit() and len(p) <= 3 and (p == "0" or p[0] != "0") and int(p) <= 255
-        for p in parts
-    )
-
-
 def plain_prefix(text: str) -> bool:
     """Tell whether ``text`` is ``A.B.C.D`` or ``A.B.C.D/N`` (N of one or two ASCII digits, <= 32).
 
@@ -69,7 +61,7 @@ def plain_prefix(text: str) -> bool:
     address, slash, length = text.partition("/")
     if slash and not (length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32):
         return False
-    return _plain_quad(address)
+    return quad_value(address) is not None
 
 
 @lru_cache(maxsize=65536)

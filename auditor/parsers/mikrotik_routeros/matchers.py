@@ -23,6 +23,7 @@ from auditor.flowspace import (
     Interval,
     cube_from_prefix,
     cubes_from_range,
+    quad_value,
 )
 from auditor.parsers.linux.common import CondError
 
@@ -139,7 +140,7 @@ def cached_address_cubes(value: str) -> tuple[Cube, ...]:
         address, slash, length = text.partition("/")
         # Fast path for the plain forms, which ipaddress reads the same way: a dotted quad
         # without leading zeros, optionally with a prefix length of one or two digits.
-        number = _plain_quad(address)
+        number = quad_value(address)
         if number is not None:
             if not slash:
                 return ((number, _ALL32),)
@@ -158,26 +159,10 @@ def cached_address_cubes(value: str) -> tuple[Cube, ...]:
         raise CondError(f"not an IPv4 address, prefix or range: {value!r}") from exc
 
 
-# A dotted quad as _plain_quad reads it (ASCII digits, no leading zeros), with an optional
+# A dotted quad as flowspace.quad_value reads it (ASCII digits, no leading zeros), with an optional
 # prefix length of one or two ASCII digits; the octets' and length's ranges are checked after.
 _OCTET = "(0|[1-9][0-9]{0,2})"
 _PLAIN = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/([0-9]{{1,2}}))?")
-
-
-def _plain_quad(text: str) -> int | None:
-    """Return a dotted quad as ipaddress reads it (ASCII digits, no leading zeros), else None."""
-    parts = text.split(".")
-    if len(parts) != 4:
-        return None
-    value = 0
-    for part in parts:
-        if not (part.isascii() and part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0")):
-            return None
-        octet = int(part)
-        if octet > 255:
-            return None
-        value = value << 8 | octet
-    return value
 
 
 def port_intervals(value: str) -> list[Interval]:
