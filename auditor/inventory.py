@@ -105,6 +105,8 @@ class Device(_Strict):
     tags: tuple[str, ...] = ()
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 def load(path: Path) -> list[Device]:
     """Load an inventory file and return its devices in file order.
 
@@ -112,7 +114,8 @@ def load(path: Path) -> list[Device]:
         InventoryError: unreadable file, bad YAML, unknown group, or a schema violation.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml reads a fleet-sized inventory ten times faster than the pure-Python reader.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except OSError as exc:
         raise InventoryError(f"{path}: cannot read inventory ({exc.strerror or exc})") from exc
     except yaml.YAMLError as exc:

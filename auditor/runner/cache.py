@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 
@@ -40,27 +39,36 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def work_key(work: DeviceWork, config_sha256: str) -> str | None:
+def work_key(work: DeviceWork, config_sha256: str, read: dict[str, str | None] | None = None) -> str | None:
     """Return the cache key of ``work`` on the config of hash ``config_sha256``.
 
     None when the key cannot be known (a pack file that cannot be read: the worker will
-    report it, and such a result is never cached).
+    report it, and such a result is never cached). ``read`` keeps the pack texts read so
+    far, by spec: a run's works share it, so a fleet reads each pack once.
     """
-    fields = asdict(work)
+    fields = work.as_dict()
     for volatile in ("text", "path", "error", "extra", "packs"):
         fields.pop(volatile)
     # An archived config's source names its collection (#seq@time): the same config collected
     # again is the same input. The reused result gets the new source.
     fields["source"] = (work.source or "").split("#", 1)[0]
+    read = {} if read is None else read
     packs = []
     for spec in work.policies:
-        shipped = work.packs.get(spec)
-        if shipped is not None:
-            packs.append(shipped)
-            continue
-        try:
-            packs.append(Path(builtin_packs().get(spec, spec)).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        text = work.packs.get(spec)
+        if text is None:
+            if spec not in read:
+                read[spec] = _pack_text(spec)
+            text = read[spec]
+        if text is None:
             return None
+        packs.append(text)
     blob = json.dumps([code_fingerprint(), config_sha256, fields, packs], sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _pack_text(spec: str) -> str | None:
+    try:
+        return Path(builtin_packs().get(spec, spec)).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None

@@ -253,6 +253,7 @@ def _cache_keys(works: list[DeviceWork]) -> tuple[list[str | None], list[str | N
     """
     keys: list[str | None] = []
     shas: list[str | None] = []
+    packs: dict[str, str | None] = {}
     for work in works:
         text = work.text
         if text is None and work.path is not None and work.error is None:
@@ -262,7 +263,7 @@ def _cache_keys(works: list[DeviceWork]) -> tuple[list[str | None], list[str | N
                 text = None
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
         shas.append(sha)
-        keys.append(work_key(work, sha) if sha is not None else None)
+        keys.append(work_key(work, sha, packs) if sha is not None else None)
     return keys, shas
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -58,7 +58,11 @@ class DeviceWork:
 
     def to_json(self) -> str:
         """Return the work as JSON text."""
-        return json.dumps(asdict(self))
+        return json.dumps(self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the work's fields by name (``asdict`` without its deep copy: a fleet has many)."""
+        return {f.name: getattr(self, f.name) for f in fields(DeviceWork)}
 
     @classmethod
     def from_json(cls, text: str) -> DeviceWork:
