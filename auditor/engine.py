@@ -10,11 +10,11 @@ depend on a line the parser did not understand is ``unknown`` and names that lin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.evaluate import Decision
-from auditor.flowspace import ANY_CUBE, STATE_MAX, FlowSpace, cube_from_prefix
+from auditor.flowspace import ANY_CUBE, STATE_MAX, FlowSpace, cube_from_prefix, meets_test
 from auditor.model import (
     Action,
     ConfigModel,
@@ -86,17 +86,17 @@ def _focused(model: ConfigModel, pack: PolicyPack) -> ConfigModel:
     NAT, protocol and destination port never do), so a rule outside it decides nothing:
     dropping it up front saves testing it in every walk of every check.
     """
-    focus = pack.all_required_ports()
+    meets = meets_test(pack.all_required_ports())
     rulesets = []
     for ruleset in model.rulesets:
-        kept = tuple(rule for rule in ruleset.rules if _could_match(rule, focus))
+        kept = tuple(rule for rule in ruleset.rules if _could_match(rule, meets))
         rulesets.append(ruleset if len(kept) == len(ruleset.rules) else replace(ruleset, rules=kept))
     return replace(model, rulesets=tuple(rulesets))
 
 
-def _could_match(rule: Rule, focus: FlowSpace) -> bool:
+def _could_match(rule: Rule, meets: Callable[[FlowSpace], bool]) -> bool:
     reach = rule.match if rule.match is not None else rule.bound
-    return reach is None or reach.intersects(focus)
+    return reach is None or meets(reach)
 
 
 def _flow_finding(
@@ -143,8 +143,13 @@ def _flow_finding(
     wanted_space, maybe_denied, surely_denied = FlowSpace(), FlowSpace(), FlowSpace()
     for trace in traces:
         wanted_space = wanted_space | trace.required
-        maybe_denied = maybe_denied | (trace.required - trace.lower)
-        surely_denied = surely_denied | (trace.required - trace.upper)
+        maybe = trace.required - trace.lower
+        maybe_denied = maybe_denied | maybe
+        # An exact path has one bound (the same object): the same difference, not computed twice.
+        surely_denied = surely_denied | (
+            maybe if trace.upper is trace.lower else trace.required - trace.upper
+        )
+    exact = all(trace.upper is trace.lower for trace in traces)
     evidence = (
         _flow_evidence(traces, maybe_denied)
         + _near_misses(model, traces, maybe_denied)
@@ -176,7 +181,7 @@ def _flow_finding(
             evidence,
             witness=surely_denied.witness(),
         )
-    if not maybe_denied.same_as(surely_denied):
+    if not exact and not maybe_denied.same_as(surely_denied):  # exact: built alike, so the same
         return Finding(
             policy,
             check,

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from auditor.flowspace import FlowSpace
+from auditor.flowspace import FIELDS, FlowSpace
 from auditor.model import Action, Rule, RuleSet, Source
+
+_PROTO, _DPORT = FIELDS.index("protocol"), FIELDS.index("dport")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +128,21 @@ def _walk_set(ruleset: RuleSet, space: FlowSpace, ctx: _Context, depth: int, top
     """Walk one set; ``top`` sets apply their default action, others return what is left."""
     out = _Outcome(FlowSpace(), FlowSpace(), [])
     remaining = space
+    hull: tuple[int, int, int, int] | None = None  # of ``remaining``; None: not computed yet
     for rule in ruleset.rules:
         if remaining.is_empty():
             break
         action, match = _as_walked(rule, ctx, depth)
         if match is None:
             continue
+        if hull is None:
+            hull = _hull(remaining)
+        if _misses(match, hull):  # most entries: a protocol or port the walk does not carry
+            continue
         hit = remaining & match
         if hit.is_empty():
             continue
+        hull = None  # ``remaining`` changes below (or the walk ends)
         if _inexact(rule, ctx, depth) and out.first_inexact is None:
             out.first_inexact = rule
         if action is Action.UNTRACK:  # not a verdict: the packets go on, marked
@@ -174,6 +182,27 @@ def _walk_set(ruleset: RuleSet, space: FlowSpace, ctx: _Context, depth: int, top
         if default is Action.PERMIT:
             out.permitted = out.permitted | left
     return out
+
+
+def _hull(space: FlowSpace) -> tuple[int, int, int, int]:
+    """Return the protocols and destination ports ``space`` spans: (lowest, highest) of each."""
+    boxes = space.boxes
+    return (
+        min(b[_PROTO][0] for b in boxes),
+        max(b[_PROTO][1] for b in boxes),
+        min(b[_DPORT][0] for b in boxes),
+        max(b[_DPORT][1] for b in boxes),
+    )
+
+
+def _misses(match: FlowSpace, hull: tuple[int, int, int, int]) -> bool:
+    """Tell whether no box of ``match`` reaches into ``hull``: then it meets nothing inside it."""
+    low, high, first, last = hull
+    for box in match.boxes:
+        (plo, phi), (dlo, dhi) = box[_PROTO], box[_DPORT]
+        if plo <= high and low <= phi and dlo <= last and first <= dhi:
+            return False
+    return True
 
 
 def _target(rule: Rule, ctx: _Context) -> RuleSet | None:

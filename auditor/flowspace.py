@@ -14,7 +14,7 @@ that change.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -529,6 +529,35 @@ class FlowSpace:
         return "; ".join(parts) if parts else "nothing"
 
 
+def meets_test(reach: FlowSpace) -> Callable[[FlowSpace], bool]:
+    """Return a test equal to ``space.intersects(reach)``, made for many spaces and one reach.
+
+    A pack's reach (protocol x destination port, anything else) is the common case: two
+    non-empty boxes meet such a box exactly when their protocols and destination ports
+    overlap, four comparisons and no call. Any other reach gets ``intersects`` itself.
+    """
+    corners = []
+    for box in reach.boxes:
+        if (
+            box[_SRC] != ANY_CUBE
+            or box[_DST] != ANY_CUBE
+            or box[_SPORT] != FULL_INTERVALS[_SPORT]
+            or box[_STATE] != FULL_INTERVALS[_STATE]
+        ):
+            return reach.intersects
+        corners.append((box[_PROTO][0], box[_PROTO][1], box[_DPORT][0], box[_DPORT][1]))
+
+    def meets(space: FlowSpace) -> bool:
+        for box in space.boxes:
+            (plo, phi), (dlo, dhi) = box[_PROTO], box[_DPORT]
+            for low, high, first, last in corners:
+                if plo <= high and low <= phi and dlo <= last and first <= dhi:
+                    return True
+        return False
+
+    return meets
+
+
 def _single_box(
     protocols: Sequence[Interval] | None,
     src: Sequence[Cube] | None,
@@ -571,10 +600,15 @@ def _single_box(
 
 
 def _merge_boxes(a: Box, b: Box) -> Box | None:
-    differing = [f for f in range(6) if a[f] != b[f]]
-    if len(differing) != 1:
+    """Return the one box covering ``a`` and ``b`` when they differ in one field and touch there."""
+    field = -1
+    for f in range(6):
+        if a[f] != b[f]:
+            if field >= 0:  # a second field differs: most pairs stop here
+                return None
+            field = f
+    if field < 0:  # the same box
         return None
-    field = differing[0]
     atom = _atom_merge(field, a[field], b[field])
     if atom is None:
         return None

@@ -107,6 +107,7 @@ class Device(_Strict):
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+
 def load(path: Path) -> list[Device]:
     """Load an inventory file and return its devices in file order.
 

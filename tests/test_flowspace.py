@@ -15,6 +15,7 @@ from auditor.flowspace import (
     cube_from_prefix,
     cube_from_wildcard,
     cubes_from_range,
+    meets_test,
     quad_value,
 )
 from tests.universe import UNIVERSE_SPACE, members, spaces
@@ -126,3 +127,22 @@ def test_quad_value_reads_what_ipaddress_reads(text: str) -> None:
     except ValueError:
         expected = None
     assert quad_value(text) == expected
+
+
+_PORT_EDGES = st.sampled_from([0, 1, 2, 3, 4, 5, 6, 80, 65535])  # the universe's ports are 0-6
+_REACH_PROTOCOLS = st.sampled_from([(6, 6), (17, 17), (0, 255), (1, 16), (18, 255)])
+_REACH_BOXES = st.lists(st.tuples(_REACH_PROTOCOLS, st.tuples(_PORT_EDGES, _PORT_EDGES)), max_size=4)
+
+
+@given(spaces(), _REACH_BOXES)
+def test_meets_test_agrees_with_intersects_on_reaches(space: FlowSpace, boxes: list) -> None:
+    # A pack's reach (protocol x destination port) takes the comparison path.
+    reach = FlowSpace.nothing()
+    for protocols, (a, b) in boxes:
+        reach = reach | FlowSpace.build(protocols=[protocols], dport=[(min(a, b), max(a, b))])
+    assert meets_test(reach)(space) == space.intersects(reach)
+
+
+@given(spaces(), spaces())
+def test_meets_test_agrees_with_intersects_on_any_reach(space: FlowSpace, reach: FlowSpace) -> None:
+    assert meets_test(reach)(space) == space.intersects(reach)

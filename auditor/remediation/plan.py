@@ -18,7 +18,15 @@ from typing import Any
 
 from auditor.engine import AuditOptions
 from auditor.evaluate import interfaces_match
-from auditor.flowspace import ANY_CUBE, FIELDS, STATE_UNTRACKED, Cube, FlowSpace, Interval, cube_from_prefix
+from auditor.flowspace import (
+    ANY_CUBE,
+    STATE_UNTRACKED,
+    Cube,
+    FlowSpace,
+    Interval,
+    cube_from_prefix,
+    meets_test,
+)
 from auditor.model import (
     Action,
     ConfigModel,
@@ -35,7 +43,6 @@ from auditor.policy import FeatureCheck, FlowCheck, PolicyPack, PortMappingCheck
 from auditor.topology import infer_roles, networks_behind
 
 _PROTOCOLS = {"tcp": 6, "udp": 17}
-_PROTO, _DPORT = FIELDS.index("protocol"), FIELDS.index("dport")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,32 +126,15 @@ def focused(model: ConfigModel, reaches: Sequence[FlowSpace]) -> list[ConfigMode
     the same ``Rule`` objects; an entry that could match anything stays. Dropping the rest
     up front saves testing them in every walk of every path.
     """
-    # Two boxes meet only if their protocols and destination ports overlap: one cheap pass
-    # rules out most entries for every reach at once; the others get the exact test.
-    corners = [
-        (which, box[_PROTO][0], box[_PROTO][1], box[_DPORT][0], box[_DPORT][1])
-        for which, reach in enumerate(reaches)
-        for box in reach.boxes
-    ]
-    everyone = range(len(reaches))
+    meets = [meets_test(reach) for reach in reaches]
     kept: list[list[list[Rule]]] = [[] for _ in reaches]  # per reach, per rule set
     for ruleset in model.rulesets:
         for rules in kept:
             rules.append([])
         for rule in ruleset.rules:
             space = rule.match if rule.match is not None else rule.bound
-            if space is None:  # it could match anything
-                for which in everyone:
-                    kept[which][-1].append(rule)
-                continue
-            maybe: set[int] = set()
-            for box in space.boxes:
-                (plo, phi), (dlo, dhi) = box[_PROTO], box[_DPORT]
-                for which, low, high, first, last in corners:
-                    if plo <= high and low <= phi and dlo <= last and first <= dhi:
-                        maybe.add(which)
-            for which in sorted(maybe):
-                if space.intersects(reaches[which]):
+            for which, test in enumerate(meets):
+                if space is None or test(space):  # no space: it could match anything
                     kept[which][-1].append(rule)
     out = []
     for per_set in kept:
