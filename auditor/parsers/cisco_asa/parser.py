@@ -141,13 +141,14 @@ def dispatch(b: Builder, block: Block) -> None:
 
 def _rulesets(b: Builder, diagnostics: list[Diagnostic]) -> dict[str, RuleSet]:
     out: dict[str, RuleSet] = {}
+    tables, file = b.tables, b.file
     for draft in b.acls.values():
         rules: list[Rule] = []
         for entry in draft.entries:
             if entry is None:
                 continue
             line, tokens, standard = entry
-            rule, error = build_rule(tokens, b.tables, b.source(line), standard=standard)
+            rule, error = build_rule(tokens, tables, Source(file, line.number, line.raw), standard=standard)
             rules.append(rule)
             if error is not None:
                 diagnostics.append(
