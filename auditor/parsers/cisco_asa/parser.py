@@ -302,8 +302,13 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     split = split_config(text)
     b = Builder(filename)
     b.dispositions.update(split.dispositions)
+    read_acl_line, second_words = blocks.read_acl_line, _ACL_SECOND_WORDS
     for block in split.blocks:
-        dispatch(b, block)
+        words = block.header.words
+        if words[0] == "access-list" and (len(words) < 2 or words[1] not in second_words):
+            read_acl_line(b, block)  # what `dispatch` does first, without the call
+        else:
+            dispatch(b, block)
     return build_result(b, split.line_count), b.dispositions
 
 
