@@ -522,3 +522,19 @@ def test_asa_build_rule_fast_path_gives_the_general_rule(
         return rule, None if error is None else (error.action, error.reason, error.kind)
 
     assert outcome(asa_acl.build_rule) == outcome(asa_acl._build_rule_general)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_asa_tokens(), _asa_plain_tokens()), st.booleans())
+def test_asa_plain_rule_is_the_rule_build_rule_gives(tokens: tuple[str, ...], shout: bool) -> None:
+    """The remembered rule of a plain entry (no alias words) is ``build_rule``'s, met again or not."""
+    if shout:
+        tokens = (tokens[0].upper(), *tokens[1:])
+    raw = "access-list A extended " + " ".join(tokens)
+    expected, error = asa_acl.build_rule(tokens, Tables(), Source("f.conf", 3, raw), standard=False)
+    for _ in range(2):  # the second read is the remembered rule
+        rule = asa_acl.plain_rule(tokens, "f.conf", 3, raw)
+        if rule is not None:
+            assert error is None and rule == expected
+    if tokens[0] in ("permit", "deny") and asa_acl._plain_extended(tokens) is not None:
+        assert rule is not None  # every plain entry is remembered

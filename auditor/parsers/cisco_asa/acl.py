@@ -382,6 +382,35 @@ def _inactive(words: Sequence[str]) -> bool:
     )
 
 
+# Rules of plain entries by (file, line number, raw line): the entry's text decides its rule
+# when no word is a `name` alias (the caller checks that: the aliases are context). The
+# proof re-parses the same file with a line inserted: the lines before it are met again.
+_PLAIN_RULES: dict[tuple[str, int, str], Rule] = {}
+_PLAIN_RULES_MAX = 4096  # about one device's worth
+
+
+def plain_rule(tokens: tuple[str, ...], file: str, number: int, raw: str) -> Rule | None:
+    """Return ``build_rule``'s rule for a plain extended entry with no alias word, else None.
+
+    ``tokens`` are the entry's words (after ``extended``) on line ``number`` of ``file``,
+    whose text is ``raw``; the caller has checked that no token is a ``name`` alias.
+    """
+    key = (file, number, raw)
+    rule = _PLAIN_RULES.get(key)
+    if rule is not None:
+        return rule
+    action = _ACTIONS.get(tokens[0]) if tokens else None
+    if action is None:
+        return None
+    match = _plain_extended(tokens)
+    if match is None:
+        return None
+    if len(_PLAIN_RULES) >= _PLAIN_RULES_MAX:
+        _PLAIN_RULES.clear()
+    rule = _PLAIN_RULES[key] = Rule(action, match, Source(file, number, raw))
+    return rule
+
+
 def build_rule(
     tokens: Sequence[str], tables: Tables, source: Source, *, standard: bool
 ) -> tuple[Rule, AceError | None]:

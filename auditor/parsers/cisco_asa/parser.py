@@ -34,7 +34,7 @@ from auditor.model import (
     Source,
 )
 from auditor.parsers.cisco_asa import blocks, inspect
-from auditor.parsers.cisco_asa.acl import build_rule
+from auditor.parsers.cisco_asa.acl import build_rule, plain_rule
 from auditor.parsers.cisco_asa.builder import Builder, InterfaceDraft
 from auditor.parsers.cisco_asa.ignored import TOP_LEVEL, UNSUPPORTED
 from auditor.parsers.cisco_asa.interfaces import read_interface, read_route
@@ -142,12 +142,18 @@ def dispatch(b: Builder, block: Block) -> None:
 def _rulesets(b: Builder, diagnostics: list[Diagnostic]) -> dict[str, RuleSet]:
     out: dict[str, RuleSet] = {}
     tables, file = b.tables, b.file
+    names = tables.names
     for draft in b.acls.values():
         rules: list[Rule] = []
         for entry in draft.entries:
             if entry is None:
                 continue
             line, tokens, standard = entry
+            if not standard and (not names or names.keys().isdisjoint(tokens)):
+                plain = plain_rule(tokens, file, line.number, line.raw)
+                if plain is not None:
+                    rules.append(plain)
+                    continue
             rule, error = build_rule(tokens, tables, Source(file, line.number, line.raw), standard=standard)
             rules.append(rule)
             if error is not None:
