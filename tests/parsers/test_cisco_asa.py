@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from auditor.evaluate import walk
 from auditor.flowspace import STATE_NEW, TCP, UDP, Packet
-from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
+from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role, Source
 from auditor.parsers.cisco_asa import acl as asa_acl
 from auditor.parsers.cisco_asa import lines as asa_lines
 from auditor.parsers.cisco_asa import looks_like, parse, parse_with_dispositions
@@ -502,3 +502,39 @@ def test_access_list_shortcut_picks_what_the_tables_pick(rest: list[str]) -> Non
     words = ("access-list", *(w.lower() for w in rest))
     shortcut = len(words) < 2 or words[1] not in asa_parser._ACL_SECOND_WORDS
     assert shortcut == (asa_parser._table(words) == ("handler", asa_blocks.read_acl_line))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_asa_tokens(), _asa_plain_tokens()), st.booleans(), st.booleans(), st.booleans())
+def test_asa_build_rule_fast_path_gives_the_general_rule(
+    tokens: tuple[str, ...], aliases: bool, inactive: bool, shout: bool
+) -> None:
+    """``build_rule``'s shortcut for plain entries gives the rule and error the general steps give."""
+    tables = Tables(names={"SERVER": "10.9.9.9", "10.0.0.0": "10.5.5.5"} if aliases else {})
+    if inactive:
+        tokens = (*tokens, "inactive")
+    if shout:
+        tokens = (tokens[0].upper(), *tokens[1:])
+    source = Source("f.conf", 7, "access-list A extended " + " ".join(tokens))
+
+    def outcome(read: object) -> object:
+        rule, error = read(tokens, tables, source, standard=False)  # type: ignore[operator]
+        return rule, None if error is None else (error.action, error.reason, error.kind)
+
+    assert outcome(asa_acl.build_rule) == outcome(asa_acl._build_rule_general)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_asa_tokens(), _asa_plain_tokens()), st.booleans())
+def test_asa_plain_rule_is_the_rule_build_rule_gives(tokens: tuple[str, ...], shout: bool) -> None:
+    """The remembered rule of a plain entry (no alias words) is ``build_rule``'s, met again or not."""
+    if shout:
+        tokens = (tokens[0].upper(), *tokens[1:])
+    raw = "access-list A extended " + " ".join(tokens)
+    expected, error = asa_acl.build_rule(tokens, Tables(), Source("f.conf", 3, raw), standard=False)
+    for _ in range(2):  # the second read is the remembered rule
+        rule = asa_acl.plain_rule(tokens, "f.conf", 3, raw)
+        if rule is not None:
+            assert error is None and rule == expected
+    if tokens[0] in ("permit", "deny") and asa_acl._plain_extended(tokens) is not None:
+        assert rule is not None  # every plain entry is remembered

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from auditor.flowspace import Cube, FlowSpace, Interval, cube_from_mask, cube_host
+from auditor.flowspace import STATE_MAX, Cube, FlowSpace, Interval, cube_from_mask, cube_host, quad_value
 from auditor.model import Action, DiagnosticKind, Rule, Source
 from auditor.parsers.cisco_asa.objects import (
     ANY,
@@ -221,40 +221,64 @@ def _extended(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace
 # Pure on the tokens, so cached: the proof re-parses the same entries.
 
 
-def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[tuple[Cube, ...], int] | None:
+def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[Cube, int] | None:
     """Read ``any | any4 | host A | A M`` with literal addresses at ``tokens[i]`` (``i < n``)."""
     word = tokens[i]
     low = word.lower()
     if low in ("any", "any4"):
-        return (ANY,), i + 1
+        return ANY, i + 1
     if i + 1 >= n:
         return None
     if low == "host":
-        return ((cube_host(tokens[i + 1]),), i + 2) if is_ipv4(tokens[i + 1]) else None
-    cubes = _mask_operand(word, tokens[i + 1])
-    return None if cubes is None else (cubes, i + 2)
+        return (cube_host(tokens[i + 1]), i + 2) if is_ipv4(tokens[i + 1]) else None
+    cube = _mask_operand(word, tokens[i + 1])
+    return None if cube is None else (cube, i + 2)
+
+
+_mask_value = lru_cache(maxsize=256)(quad_value)  # a config repeats a few masks
 
 
 @lru_cache(maxsize=16384)
-def _mask_operand(address: str, mask: str) -> tuple[Cube, ...] | None:
-    """Return the cubes of the operand ``A M``, or None when either is not an IPv4 address."""
+def _mask_operand(address: str, mask: str) -> Cube | None:
+    """Return the cube of the operand ``A M``, or None when either is not an IPv4 address."""
+    care = _mask_value(mask)
+    value = quad_value(address)
+    if care is not None and value is not None:
+        return (value & care, care)  # what the general test and cube_from_mask give plain quads
     if is_ipv4(address) and is_ipv4(mask.lower()):
-        return (cube_from_mask(address, mask),)
+        return cube_from_mask(address, mask)
     return None
+
+
+@lru_cache(maxsize=1024)
+def _port_operand(words: tuple[str, ...], protocol: int) -> tuple[Interval, ...] | None:
+    """Return ``read_port_op`` of ``OP P [Q]`` (all it reads) for one protocol, or None on an error."""
+    try:
+        return read_port_op(words, 0, (protocol,))[0]
+    except ObjectError:
+        return None
 
 
 def _plain_ports(
     tokens: tuple[str, ...], i: int, protocols: tuple[int, ...] | None
 ) -> tuple[tuple[Interval, ...] | None, int] | None:
     """Read an optional port operator at ``tokens[i]``; None when the general reader must."""
-    if i >= len(tokens) or tokens[i].lower() not in PORT_OPERATORS:
+    if i >= len(tokens):
         return None, i
-    if protocols is None or any(p not in PORT_TABLES for p in protocols):
+    op = tokens[i].lower()
+    if op not in PORT_OPERATORS:
+        return None, i
+    if protocols is None or protocols[0] not in PORT_TABLES:
         return None
-    try:
-        return read_port_op(tokens, i, protocols)
-    except ObjectError:
-        return None
+    end = i + 3 if op == "range" else i + 2
+    ports = _port_operand(tokens[i:end], protocols[0])
+    return None if ports is None else (ports, end)
+
+
+# The atom of a field no condition names (FlowSpace.build's "any value").
+_ALL_PROTOCOLS: Interval = (0, 255)
+_ALL_PORTS: Interval = (0, 65535)
+_ALL_STATES: Interval = (0, STATE_MAX)
 
 
 @lru_cache(maxsize=4096)
@@ -282,8 +306,25 @@ def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
     dport = _plain_ports(tokens, dst[1], protocols)
     if dport is None or dport[1] != n:
         return None
+    sports, dports = sport[0], dport[0]
+    if (sports is None or (len(sports) == 1 and sports[0][0] <= sports[0][1])) and (
+        dports is None or (len(dports) == 1 and dports[0][0] <= dports[0][1])
+    ):
+        # One box, as FlowSpace.build makes it when every field names at most one atom.
+        return FlowSpace(
+            (
+                (
+                    _ALL_PROTOCOLS if protocols is None else (protocols[0], protocols[0]),
+                    src[0],
+                    dst[0],
+                    _ALL_PORTS if sports is None else sports[0],
+                    _ALL_PORTS if dports is None else dports[0],
+                    _ALL_STATES,
+                ),
+            )
+        )
     items = None if protocols is None else tuple((p, p) for p in protocols)
-    return FlowSpace.build(protocols=items, src=src[0], dst=dst[0], sport=sport[0], dport=dport[0])
+    return FlowSpace.build(protocols=items, src=(src[0],), dst=(dst[0],), sport=sports, dport=dports)
 
 
 def _extended_general(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace:
@@ -341,6 +382,35 @@ def _inactive(words: Sequence[str]) -> bool:
     )
 
 
+# Rules of plain entries by (file, line number, raw line): the entry's text decides its rule
+# when no word is a `name` alias (the caller checks that: the aliases are context). The
+# proof re-parses the same file with a line inserted: the lines before it are met again.
+_PLAIN_RULES: dict[tuple[str, int, str], Rule] = {}
+_PLAIN_RULES_MAX = 4096  # about one device's worth
+
+
+def plain_rule(tokens: tuple[str, ...], file: str, number: int, raw: str) -> Rule | None:
+    """Return ``build_rule``'s rule for a plain extended entry with no alias word, else None.
+
+    ``tokens`` are the entry's words (after ``extended``) on line ``number`` of ``file``,
+    whose text is ``raw``; the caller has checked that no token is a ``name`` alias.
+    """
+    key = (file, number, raw)
+    rule = _PLAIN_RULES.get(key)
+    if rule is not None:
+        return rule
+    action = _ACTIONS.get(tokens[0]) if tokens else None
+    if action is None:
+        return None
+    match = _plain_extended(tokens)
+    if match is None:
+        return None
+    if len(_PLAIN_RULES) >= _PLAIN_RULES_MAX:
+        _PLAIN_RULES.clear()
+    rule = _PLAIN_RULES[key] = Rule(action, match, Source(file, number, raw))
+    return rule
+
+
 def build_rule(
     tokens: Sequence[str], tables: Tables, source: Source, *, standard: bool
 ) -> tuple[Rule, AceError | None]:
@@ -349,6 +419,21 @@ def build_rule(
     An opaque rule's ``bound`` is the entry read leniently (an fqdn as any address, the
     time range or ICMP type dropped): a superset of what it can match.
     """
+    if not standard and tokens and (not tables.names or tables.names.keys().isdisjoint(tokens)):
+        # A plain entry (the fast path's form) holds no `inactive` word: the general steps
+        # below would give this same rule.
+        action = _ACTIONS.get(tokens[0])
+        if action is not None:
+            plain = _plain_extended(tokens if isinstance(tokens, tuple) else tuple(tokens))
+            if plain is not None:
+                return Rule(action, plain, source), None
+    return _build_rule_general(tokens, tables, source, standard=standard)
+
+
+def _build_rule_general(
+    tokens: Sequence[str], tables: Tables, source: Source, *, standard: bool
+) -> tuple[Rule, AceError | None]:
+    """``build_rule`` for every entry, step by step (its fast path falls back here)."""
     action = _action(tokens[0] if tokens else None)
     if action is None:
         error = AceError(

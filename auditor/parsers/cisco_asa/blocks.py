@@ -79,7 +79,8 @@ def read_acl_line(b: Builder, block: Block) -> None:
     """Record one ``access-list NAME [line N] extended|standard|remark ...`` line."""
     header = block.header
     words, tokens = header.words, header.tokens
-    b.cover(block.children, Disposition.DIAGNOSED)
+    if block.children:
+        b.cover(block.children, Disposition.DIAGNOSED)
     if len(words) < 3:
         b.unrecognized(header, "access-list line too short")
         return
@@ -87,24 +88,28 @@ def read_acl_line(b: Builder, block: Block) -> None:
     if words[2] == "line" and len(words) > 4 and words[3].isdigit():
         index, position = 4, int(words[3]) - 1
     kind = words[index]
-    if kind in ("ethertype", "webtype", "advanced"):
+    entry: tuple[ConfigLine, tuple[str, ...], bool] | None
+    if kind == "extended":  # most lines
+        entry = (header, tokens[index + 1 :], False)
+    elif kind in ("ethertype", "webtype", "advanced"):
         relevant = kind == "advanced"
         b.diagnose(header, DiagnosticKind.UNSUPPORTED, f"{kind} access list not modelled", relevant)
         return
-    entry: tuple[ConfigLine, tuple[str, ...], bool] | None
-    if kind == "remark":
+    elif kind == "remark":
         entry = None
-    elif kind in ("extended", "standard"):
-        entry = (header, tokens[index + 1 :], kind == "standard")
+    elif kind == "standard":
+        entry = (header, tokens[index + 1 :], True)
     elif kind in ("permit", "deny"):  # 7.x and older print no `extended`
         entry = (header, tokens[index:], False)
     else:
         b.unrecognized(header, "access-list form not recognized")
         return
-    draft = b.acl(tokens[1], header)
-    at = len(draft.entries) if position is None else min(position, len(draft.entries))
-    draft.entries.insert(at, entry)
-    b.mark(header, Disposition.EXTRACTED)
+    draft = b.acls.get(tokens[1]) or b.acl(tokens[1], header)
+    if position is None:
+        draft.entries.append(entry)
+    else:
+        draft.entries.insert(min(position, len(draft.entries)), entry)
+    b.dispositions.setdefault(header.number, Disposition.EXTRACTED)  # b.mark
 
 
 def clear_acl(b: Builder, block: Block) -> None:

@@ -24,9 +24,13 @@ class Disposition(StrEnum):
     COMMENT = "comment"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConfigLine:
-    """One input line: 1-based number, raw text (no line terminator), indent and tokens."""
+    """One input line: 1-based number, raw text (no line terminator), indent and tokens.
+
+    Not frozen (nothing changes a line once read): a frozen dataclass costs several times
+    as much to build, and a config is mostly lines.
+    """
 
     number: int
     raw: str
@@ -66,6 +70,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    if "\r" not in text:
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -87,27 +93,29 @@ def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
     return len(raw) - len(stripped), tokens, words
 
 
-def _is_comment(line: ConfigLine) -> bool:
-    if not line.tokens:
+def _is_comment(indent: int, tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    if not tokens:
         return True
-    first = line.tokens[0]
-    if first.startswith(("!", ":")):
+    if tokens[0].startswith(("!", ":")):
         return True
-    return line.indent == 0 and first.lower().startswith("cryptochecksum:")
+    return indent == 0 and words[0].startswith("cryptochecksum:")
 
 
 def split_config(text: str) -> SplitConfig:
     """Group the lines of ``text`` into top-level blocks, skipping comments."""
-    lines = [_make_line(number, raw) for number, raw in enumerate(split_lines(text), start=1)]
-    result = SplitConfig([], {}, line_count=len(lines))
+    raws = split_lines(text)
+    blocks: list[Block] = []
+    dispositions: dict[int, Disposition] = {}
     current: Block | None = None
-    for line in lines:
-        if _is_comment(line):
-            result.dispositions[line.number] = Disposition.COMMENT
+    for number, raw in enumerate(raws, start=1):
+        indent, tokens, words = _line_parts(raw)
+        if _is_comment(indent, tokens, words):
+            dispositions[number] = Disposition.COMMENT
             continue
-        if line.indent == 0 or current is None:
-            current = Block(line)
-            result.blocks.append(current)
+        line = ConfigLine(number, raw, indent, tokens, words)
+        if indent == 0 or current is None:
+            current = Block(line, [])
+            blocks.append(current)
         else:
             current.children.append(line)
-    return result
+    return SplitConfig(blocks, dispositions, line_count=len(raws))

@@ -34,7 +34,7 @@ from auditor.model import (
     Source,
 )
 from auditor.parsers.cisco_asa import blocks, inspect
-from auditor.parsers.cisco_asa.acl import build_rule
+from auditor.parsers.cisco_asa.acl import build_rule, plain_rule
 from auditor.parsers.cisco_asa.builder import Builder, InterfaceDraft
 from auditor.parsers.cisco_asa.ignored import TOP_LEVEL, UNSUPPORTED
 from auditor.parsers.cisco_asa.interfaces import read_interface, read_route
@@ -141,13 +141,20 @@ def dispatch(b: Builder, block: Block) -> None:
 
 def _rulesets(b: Builder, diagnostics: list[Diagnostic]) -> dict[str, RuleSet]:
     out: dict[str, RuleSet] = {}
+    tables, file = b.tables, b.file
+    names = tables.names
     for draft in b.acls.values():
         rules: list[Rule] = []
         for entry in draft.entries:
             if entry is None:
                 continue
             line, tokens, standard = entry
-            rule, error = build_rule(tokens, b.tables, b.source(line), standard=standard)
+            if not standard and (not names or names.keys().isdisjoint(tokens)):
+                plain = plain_rule(tokens, file, line.number, line.raw)
+                if plain is not None:
+                    rules.append(plain)
+                    continue
+            rule, error = build_rule(tokens, tables, Source(file, line.number, line.raw), standard=standard)
             rules.append(rule)
             if error is not None:
                 diagnostics.append(
@@ -301,8 +308,13 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     split = split_config(text)
     b = Builder(filename)
     b.dispositions.update(split.dispositions)
+    read_acl_line, second_words = blocks.read_acl_line, _ACL_SECOND_WORDS
     for block in split.blocks:
-        dispatch(b, block)
+        words = block.header.words
+        if words[0] == "access-list" and (len(words) < 2 or words[1] not in second_words):
+            read_acl_line(b, block)  # what `dispatch` does first, without the call
+        else:
+            dispatch(b, block)
     return build_result(b, split.line_count), b.dispositions
 
 
