@@ -14,6 +14,8 @@ that change.
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,6 +71,10 @@ class Packet(NamedTuple):
 # --- atoms -------------------------------------------------------------------------------
 
 
+# Four decimal octets without leading zeros; [0-9] is ASCII only, as ipaddress wants.
+_QUAD = re.compile(r"(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}")
+
+
 @lru_cache(maxsize=65536)
 def address_value(text: str) -> int:
     """Return a dotted-quad IPv4 address as an integer (configs repeat addresses; cached).
@@ -120,18 +126,12 @@ def quad_value(text: str) -> int | None:
         >>> quad_value("17.0.0.1"), quad_value("017.0.0.1"), quad_value("17.0.0")
         (285212673, None, None)
     """
-    parts = text.split(".")
-    if len(parts) != 4:
+    if _QUAD.fullmatch(text) is None:
         return None
-    value = 0
-    for part in parts:
-        if not (part.isascii() and part.isdigit() and len(part) <= 3 and (part == "0" or part[0] != "0")):
-            return None
-        octet = int(part)
-        if octet > 255:
-            return None
-        value = value << 8 | octet
-    return value
+    try:  # the pattern has the shape; inet_aton refuses an octet over 255
+        return int.from_bytes(socket.inet_aton(text), "big")
+    except OSError:
+        return None
 
 
 def _plain_quad(text: str) -> bool:
