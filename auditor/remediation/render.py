@@ -15,13 +15,14 @@ from typing import Any
 import jinja2
 
 from auditor.errors import RenderError
+from auditor.jinja import Environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "remediation"
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    return Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

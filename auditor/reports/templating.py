@@ -16,6 +16,7 @@ import jinja2
 
 import auditor
 from auditor.errors import RenderError
+from auditor.jinja import Environment
 
 TEMPLATES_DIR = Path(auditor.__file__).resolve().parent.parent / "templates"
 # Characters with a meaning in Markdown inline text (CommonMark's escapable punctuation we meet).
@@ -64,7 +65,7 @@ def md_block(value: object) -> str:
 @functools.lru_cache(maxsize=2)
 def environment(html: bool) -> jinja2.Environment:
     """Return the Jinja environment for HTML (autoescaped) or for plain text and Markdown."""
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         undefined=jinja2.StrictUndefined,
         autoescape=html,
