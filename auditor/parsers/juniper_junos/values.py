@@ -93,7 +93,7 @@ def address_space(cubes: list[Cube], field_name: str) -> FlowSpace:
 
     Examples:
         >>> halves = [cube_from_prefix("10.0.0.0/25"), cube_from_prefix("10.0.0.128/25")]
-        >>> address_space(halves, "src").describe()
+        >>> address_space(halves, "src").describe(with_source=True)
         'IP from 10.0.0.0/24 to 0.0.0.0/0'
     """
     return _address_space(tuple(cubes), field_name)
