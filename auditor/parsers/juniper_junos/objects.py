@@ -58,6 +58,7 @@ class Resolver:
 
     d: Draft
     reported: set[tuple[int, str]] = field(default_factory=set)
+    books: dict[str | None, list[str]] = field(default_factory=dict)  # zone -> books_for(zone)
 
     def problem(self, st: Statement | Source, reason: str) -> None:
         """Report a reference that cannot be resolved (once per line and reason)."""
@@ -73,11 +74,19 @@ class Resolver:
     # --- addresses ---------------------------------------------------------------------
 
     def books_for(self, zone: str | None) -> list[str]:
-        """The address books a policy side looks names up in, most specific first."""
-        if zone is None:
-            return ["global"]
-        named = [b for b, zones in self.d.book_zones.items() if zone in zones]
-        return [f"zone:{zone}", *named, "global"]
+        """The address books a policy side looks names up in, most specific first.
+
+        Asked once per policy side, after every statement is read: kept per zone.
+        """
+        books = self.books.get(zone)
+        if books is None:
+            if zone is None:
+                books = ["global"]
+            else:
+                named = [b for b, zones in self.d.book_zones.items() if zone in zones]
+                books = [f"zone:{zone}", *named, "global"]
+            self.books[zone] = books
+        return books
 
     def _find(self, kind: str, name: str, books: list[str]) -> tuple[Entry, str] | None:
         for book in books:
