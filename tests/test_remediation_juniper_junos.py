@@ -548,3 +548,38 @@ def test_editor_places_a_set_as_the_line_scan_does(lines: list[str], commands: l
                 assert editor._place_search(path) == editor._place_scan(path), (editor.lines, path)
         if paths:
             editor.apply(rendered)
+
+
+_SIMPLE_WORD = st.sampled_from(
+    ["security", "policies", "policy", "p1", "p2", "match", "then", "a", "b", "x\ty"]
+)
+_SIMPLE_LINE = st.lists(_SIMPLE_WORD, min_size=1, max_size=6).map(lambda w: "set " + " ".join(w))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_SIMPLE_LINE, min_size=1, max_size=15),
+    st.lists(st.lists(st.one_of(_SIMPLE_WORD, _WORD), min_size=1, max_size=6), min_size=1, max_size=5),
+)
+def test_a_simple_file_takes_set_commands_as_its_line_lists_do(
+    lines: list[str], commands: list[list[str]]
+) -> None:
+    """A file of simple set lines edits its joined keys; the same commands on its per-line
+    lists (read up front) give the same lines, and the joined keys stay those of the lines."""
+    from auditor.remediation import junos_text
+
+    text = "\n".join(lines) + "\n"
+    fast, slow = JunosText(text), JunosText(text)
+    assert (fast._joined is not None) == all("\t" not in line for line in lines)
+    slow._read_rows()
+    for words in commands:
+        rendered = "set " + " ".join(words)
+        if not junos_text.lex(rendered).statements:
+            continue
+        fast.apply(rendered)
+        slow.apply(rendered)
+        assert fast.lines == slow.lines
+        if fast._joined is not None:
+            keys = [junos_text._key(junos_text._paths(line)) for line in fast.lines]
+            assert fast._joined == "".join(k or "" for k in keys) + "\n"
+    assert fast._parsed == slow._parsed and fast._keys == slow._keys
