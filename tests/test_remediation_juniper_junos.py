@@ -556,28 +556,39 @@ _SIMPLE_WORD = st.sampled_from(
 _SIMPLE_LINE = st.lists(_SIMPLE_WORD, min_size=1, max_size=6).map(lambda w: "set " + " ".join(w))
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(_SIMPLE_LINE, min_size=1, max_size=15),
-    st.lists(st.lists(st.one_of(_SIMPLE_WORD, _WORD), min_size=1, max_size=6), min_size=1, max_size=5),
+_SIMPLE_COMMAND = st.one_of(
+    st.lists(st.one_of(_SIMPLE_WORD, _WORD), min_size=1, max_size=6).map(lambda w: "set " + " ".join(w)),
+    st.tuples(
+        st.lists(_SIMPLE_WORD, min_size=1, max_size=4),
+        st.sampled_from(["policy", "match", "a"]),
+        _SIMPLE_WORD,
+    ).map(lambda c: f"insert {' '.join(c[0])} {c[1]} {c[2]} before {c[1]} {c[2] if c[2] != 'a' else 'b'}"),
+    st.lists(_SIMPLE_WORD, min_size=1, max_size=3).map(lambda w: "delete " + " ".join(w)),
 )
-def test_a_simple_file_takes_set_commands_as_its_line_lists_do(
-    lines: list[str], commands: list[list[str]]
-) -> None:
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SIMPLE_LINE, min_size=1, max_size=15), st.lists(_SIMPLE_COMMAND, min_size=1, max_size=6))
+def test_a_simple_file_takes_commands_as_its_line_lists_do(lines: list[str], commands: list[str]) -> None:
     """A file of simple set lines edits its joined keys; the same commands on its per-line
-    lists (read up front) give the same lines, and the joined keys stay those of the lines."""
+    lists (read up front) give the same lines or the same refusal, and the joined keys stay
+    those of the lines."""
     from auditor.remediation import junos_text
 
     text = "\n".join(lines) + "\n"
     fast, slow = JunosText(text), JunosText(text)
     assert (fast._joined is not None) == all("\t" not in line for line in lines)
     slow._read_rows()
-    for words in commands:
-        rendered = "set " + " ".join(words)
-        if not junos_text.lex(rendered).statements:
+    for rendered in commands:
+        if not junos_text.lex("set" + rendered.partition(" ")[1] + rendered.partition(" ")[2]).statements:
             continue
-        fast.apply(rendered)
-        slow.apply(rendered)
+        refused = []
+        for editor in (fast, slow):
+            try:
+                editor.apply(rendered)
+            except MergeError as exc:
+                refused.append(str(exc))
+        assert len(refused) in (0, 2) and refused[:1] == refused[1:]
         assert fast.lines == slow.lines
         if fast._joined is not None:
             keys = [junos_text._key(junos_text._paths(line)) for line in fast.lines]

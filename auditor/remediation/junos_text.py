@@ -156,6 +156,12 @@ def _simple(text: str, lines: list[str]) -> bool:
     )
 
 
+def _joined_keys(text: str) -> str:
+    """The keys of a ``_simple`` text's lines joined, plus a newline, made from the whole text."""
+    joined = ("\n" + text[:-1]).replace(" ", "\t").replace("\n", "\t\n")
+    return (joined[1:] + "\t\n").replace("\nset\t", "\n")
+
+
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
     return path[: len(prefix)] == prefix
 
@@ -196,8 +202,7 @@ class JunosText:
         lines = split_lines(text)
         if _simple(text, lines):
             self.lines = lines
-            joined = ("\n" + text[:-1]).replace(" ", "\t").replace("\n", "\t\n")
-            self._joined = (joined[1:] + "\t\n").replace("\nset\t", "\n")
+            self._joined = _joined_keys(text)
             return
         if is_plain(text) and self._read_plain(lines):
             return
@@ -361,6 +366,38 @@ class JunosText:
         self._joined = keys[:offset] + encoded + keys[offset:]
         return True
 
+    def _insert_simple(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> bool:
+        """``_insert`` on a simple file's joined keys; False (nothing done) when a path has no key.
+
+        One path per line: a line is under a path when its key starts with the path's
+        encoding, i.e. where the joined keys hold it (see ``_place_search``).
+        """
+        encoded = _encode(element) if element else None
+        target = _encode(anchor) if anchor else None
+        keys = self._joined
+        if encoded is None or target is None or keys is None:
+            return False
+        moved_at: list[int] = []
+        found = keys.find(encoded)
+        while found >= 0:
+            moved_at.append(keys.count("\n", 0, found))
+            found = keys.find(encoded, found + 1)
+        if not moved_at:
+            raise MergeError(f"insert {' '.join(element)}: no such element")
+        moved_set = set(moved_at)
+        found = keys.find(target)
+        while found >= 0 and keys.count("\n", 0, found) in moved_set:
+            found = keys.find(target, found + 1)
+        if found < 0:
+            raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")
+        line = keys.count("\n", 0, found)
+        moved = [self.lines[i] for i in moved_at]
+        rest = [text for i, text in enumerate(self.lines) if i not in moved_set]
+        at = line - sum(1 for i in moved_at if i < line)
+        self.lines = [*rest[:at], *moved, *rest[at:]]
+        self._joined = _joined_keys("\n".join(self.lines) + "\n")
+        return True
+
     def _place_search(self, path: tuple[str, ...]) -> int | None:
         """``_place_scan`` for a non-empty path, by substring search over every line's key.
 
@@ -415,6 +452,8 @@ class JunosText:
         self._keys = [key for _, _, key in rows]
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
+        if self._joined is not None and self._insert_simple(element, anchor):
+            return
         encoded = _encode(element) if element else None
         inside = [
             encoded in key
