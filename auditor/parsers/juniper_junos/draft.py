@@ -110,7 +110,8 @@ class Draft:
         Its source is the ``keyword NAME {`` line that opens it in the brace form, or the
         first statement that names it.
         """
-        if name not in table:
-            table[name] = Entry(name, self._opening(st, keyword, name.split(" ")[-1]))
-        table[name].statements.append(st)
-        return table[name]
+        entry = table.get(name)
+        if entry is None:
+            entry = table[name] = Entry(name, self._opening(st, keyword, name.split(" ")[-1]))
+        entry.statements.append(st)
+        return entry
