@@ -286,11 +286,12 @@ def _lexed(text: str) -> Lexed:
         if every_line_plain or (not in_comment and _NOT_PLAIN.search(raw) is None):
             # Most lines are words only: a plain `set` line at top level is one statement of
             # its words (what _set_command makes of it); other plain lines take the usual way.
-            words = raw.split()
-            if words and words[0] == "set" and not state.stack and not state.words:
-                statements.append(Statement(tuple(words[1:]), number, number))
-                continue
-            tokens = [_Token(word, number) for word in words]
+            if not state.stack and not state.words:
+                st = _plain_set(raw, number)
+                if st is not None:
+                    statements.append(st)
+                    continue
+            tokens = [_Token(word, number) for word in raw.split()]
         else:
             tokens, in_comment = _tokens(raw, number, in_comment)
         if not tokens:
@@ -307,6 +308,19 @@ def _lexed(text: str) -> Lexed:
     if state.stack:
         out.problems.append((len(lines), "unbalanced '{': the file ends inside a block"))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _plain_set(raw: str, number: int) -> Statement | None:
+    """The statement of a plain ``set`` line at top level (None: not a ``set`` line).
+
+    Cached, about one file's worth: the proof lexes the same lines again, most at the same
+    line numbers.
+    """
+    words = raw.split()
+    if words and words[0] == "set":
+        return Statement(tuple(words[1:]), number, number)
+    return None
 
 
 def apply_deactivations(lexed: Lexed) -> list[Statement]:
