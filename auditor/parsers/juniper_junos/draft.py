@@ -63,6 +63,7 @@ class Draft:
     alg: dict[str, list[Statement]] = field(default_factory=dict)
     packet_mode: list[Source] = field(default_factory=list)
     headers: dict[tuple[str, ...], int] = field(default_factory=dict)
+    track: bool = True  # record dispositions (False: only the model and diagnostics are wanted)
 
     def source(self, st: Statement) -> Source:
         """The Source of a statement: its first file line."""
@@ -82,6 +83,8 @@ class Draft:
 
     def mark(self, st: Statement, disposition: Disposition) -> None:
         """Record what became of a statement's lines (the most telling record wins)."""
+        if not self.track:
+            return
         if st.line == st.last and st.line not in self.dispositions:  # most statements: one new line
             self.dispositions[st.line] = disposition
             return
