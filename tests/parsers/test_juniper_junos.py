@@ -617,6 +617,22 @@ def test_plain_lines_lex_as_the_tokenizer_reads_them(lines: list[str]) -> None:
     assert fast.problems == slow.problems
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(_PLAIN_WORDS, max_size=5).map(lambda w: " ".join(["set", *w])), min_size=1, max_size=8)
+)
+def test_a_file_of_set_lines_lexes_as_the_tokenizer_reads_it(lines: list[str]) -> None:
+    """A plain file whose every line is a `set` line is read in one pass; the tokenizer (each
+    line ending in a comment) reads the same statements, and nothing else."""
+    from auditor.parsers.juniper_junos.statements import lex
+
+    fast = lex("".join(line + "\n" for line in lines))
+    slow = lex("".join(line + " #\n" for line in lines))
+    assert fast.statements == slow.statements
+    assert fast.dispositions == slow.dispositions
+    assert (fast.deactivated, fast.headers, fast.problems) == (slow.deactivated, slow.headers, slow.problems)
+
+
 _OCTET = st.one_of(
     st.integers(0, 300).map(str), st.sampled_from(["00", "01", "007", "1a", "", " 1", "٣", "+1"])
 )

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import cast
 
 
 class Disposition(StrEnum):
@@ -89,6 +90,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    if "\r" not in text:  # most files: no line to trim
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -282,6 +285,13 @@ def _lexed(text: str) -> Lexed:
     in_comment = False
     statements = out.statements
     every_line_plain = is_plain(text)  # then no comment ever opens either
+    if every_line_plain:
+        # Most files: every line a plain `set` line, each one statement (what the loop below
+        # makes of them: they never open a level).
+        sets = [_plain_set(raw, number) for number, raw in enumerate(lines, start=1)]
+        if all(sets):  # a Statement is always true
+            out.statements = cast(list[Statement], sets)
+            return out
     for number, raw in enumerate(lines, start=1):
         if every_line_plain or (not in_comment and _NOT_PLAIN.search(raw) is None):
             # Most lines are words only: a plain `set` line at top level is one statement of
