@@ -115,6 +115,8 @@ class Draft:
         """
         entry = table.get(name)
         if entry is None:
-            entry = table[name] = Entry(name, self._opening(st, keyword, name.split(" ")[-1]))
+            # Set form (no headers): the first statement, whatever the name.
+            source = self._opening(st, keyword, name.split(" ")[-1]) if self.headers else self.source(st)
+            entry = table[name] = Entry(name, source)
         entry.statements.append(st)
         return entry

@@ -348,6 +348,12 @@ def read(d: Draft, st: Statement) -> None:
     first = w[0]
     if first == "security" and len(w) > 1 and w[1] in _SRX_ONLY:
         d.srx = True
+        if w[1] == "policies" and len(w) >= 8 and w[2] == "from-zone":  # most lines of a firewall
+            if _policies(d, st):  # what the lookup below finds for them
+                d.mark(st, Disposition.EXTRACTED)
+            else:
+                d.unrecognized(st)
+            return
     # The longest path of at most three words that has a reader (readers are functions: truthy).
     longer, single = _BY_FIRST.get(first, _NO_READERS)
     reader = (longer and (longer.get(w[:3]) or longer.get(w[:2]))) or single
