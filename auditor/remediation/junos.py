@@ -27,7 +27,7 @@ from typing import Any
 from auditor.flowspace import Cube
 from auditor.model import ConfigModel, Finding
 from auditor.parsers.juniper_junos.alg import ALGS
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, apply_deactivations, lex
+from auditor.parsers.juniper_junos.statements import Lexed, Statement, apply_deactivations, lex_shared
 from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.junos_text import quote, set_lines
 from auditor.remediation.plan import (
@@ -61,7 +61,7 @@ class _Index:
 
     @classmethod
     def of(cls, text: str) -> _Index:
-        lexed = lex(text)
+        lexed = lex_shared(text)  # the parse lexed the same text: read only, never changed here
         return cls(lexed, apply_deactivations(lexed))
 
     def path_at(self, line: int) -> tuple[str, ...]:
@@ -424,8 +424,8 @@ def changes_for(
     index = _Index.of(text)
     builder = _Builder(index)
     builder.zone_books = any(
-        st.words[:3] == ("security", "zones", "security-zone") and st.words[4:5] == ("address-book",)
-        for st in index.statements
+        len(w) > 4 and w[4] == "address-book" and w[:3] == ("security", "zones", "security-zone")
+        for w in [st.words for st in index.statements]
     )
 
     def acl(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:

@@ -277,6 +277,11 @@ def lex(text: str) -> Lexed:
     )
 
 
+def lex_shared(text: str) -> Lexed:
+    """``lex`` without the copies: the cached result itself, which the caller must not change."""
+    return _lexed(text)
+
+
 @lru_cache(maxsize=4)
 def _lexed(text: str) -> Lexed:
     lines = split_lines(text)
