@@ -58,6 +58,7 @@ class _Index:
     used: set[str] = field(default_factory=set)
     _by_line: dict[int, tuple[str, ...]] | None = None  # built on first use: most changes never ask
     _words: set[str] | None = None
+    _heads: dict[int, dict[tuple[str, ...], list[Statement]]] = field(default_factory=dict)  # see under
 
     @classmethod
     def of(cls, text: str) -> _Index:
@@ -76,7 +77,19 @@ class _Index:
         return self._by_line.get(line, ())
 
     def under(self, prefix: tuple[str, ...]) -> list[Statement]:
-        return [st for st in self.statements if st.words[: len(prefix)] == prefix]
+        """The statements whose path starts with ``prefix``, in order."""
+        heads = self._heads.get(len(prefix))
+        if heads is None:  # one pass per prefix length: changes ask several times per length
+            heads = self._heads[len(prefix)] = {}
+            n = len(prefix)
+            for st in self.statements:
+                head = st.words[:n]
+                found = heads.get(head)
+                if found is None:
+                    heads[head] = [st]
+                else:
+                    found.append(st)
+        return list(heads.get(prefix, ()))
 
     def has(self, path: tuple[str, ...]) -> bool:
         return bool(self.under(path))
