@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from auditor.flowspace import Cube, FlowSpace
+from auditor.flowspace import ANY_CUBE, Cube, FlowSpace
 from auditor.model import Action, Binding, DiagnosticKind, Direction, Rule, RuleSet, Source
 from auditor.parsers.juniper_junos.draft import Draft, Entry
 from auditor.parsers.juniper_junos.objects import Match, Resolver
@@ -165,7 +165,11 @@ def _side(
 
 
 def _space(cubes: list[Cube] | None, negated: bool, field_name: str) -> FlowSpace:
-    space = FlowSpace.everything() if cubes is None else address_space(cubes, field_name)
+    # `any` alone is the one box of every packet: the shared value, which intersections skip.
+    if cubes is None or (len(cubes) == 1 and cubes[0] == ANY_CUBE):
+        space = FlowSpace.everything()
+    else:
+        space = address_space(cubes, field_name)
     return FlowSpace.everything() - space if negated else space
 
 
