@@ -8,6 +8,7 @@ filters) once every statement is read and freezes the result into the model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.model import Diagnostic, DiagnosticKind, Route, Source
 from auditor.parsers.juniper_junos.statements import Disposition, Statement
@@ -16,6 +17,12 @@ _RANK = {Disposition.COMMENT: 0, Disposition.IGNORED: 1, Disposition.EXTRACTED: 
 
 # Words that make an unrecognized statement security-relevant.
 SECURITY_WORDS = ("security", "firewall", "nat", "alg", "policies", "filter", "zones", "applications")
+
+
+@lru_cache(maxsize=4096)
+def _source(file: str, line: int, text: str) -> Source:
+    """A Source, shared (it never changes): the proof reads the same lines, most at the same numbers."""
+    return Source(file, line, text)
 
 
 @dataclass(slots=True)
@@ -67,7 +74,7 @@ class Draft:
 
     def source(self, st: Statement) -> Source:
         """The Source of a statement: its first file line."""
-        return Source(self.file, st.line, self.lines[st.line - 1])
+        return _source(self.file, st.line, self.lines[st.line - 1])
 
     def _opening(self, st: Statement, keyword: str, name: str) -> Source:
         if not self.headers:  # set form: no `keyword NAME {` line to point at
