@@ -324,6 +324,8 @@ _READERS: dict[tuple[str, ...], Reader] = {
 }
 
 
+_EXTRACTED = Disposition.EXTRACTED  # an enum member read from its class costs more than a global
+
 # _READERS by first word: the readers of two- and three-word paths, and of the word alone.
 _BY_FIRST: dict[str, tuple[dict[tuple[str, ...], Reader], Reader | None]] = {}
 for _path, _reader in _READERS.items():
@@ -350,7 +352,8 @@ def read(d: Draft, st: Statement) -> None:
         d.srx = True
         if w[1] == "policies" and len(w) >= 8 and w[2] == "from-zone":  # most lines of a firewall
             if _policies(d, st):  # what the lookup below finds for them
-                d.mark(st, Disposition.EXTRACTED)
+                if d.track:
+                    d.mark(st, _EXTRACTED)
             else:
                 d.unrecognized(st)
             return
@@ -360,7 +363,8 @@ def read(d: Draft, st: Statement) -> None:
     if reader is not None:
         done = reader(d, st)
         if done:
-            d.mark(st, Disposition.EXTRACTED)
+            if d.track:
+                d.mark(st, _EXTRACTED)
         elif done is False:
             d.unrecognized(st)
         return
