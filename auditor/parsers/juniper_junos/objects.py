@@ -259,9 +259,12 @@ def _custom_value(name: str, statements: tuple[tuple[str, ...], ...]) -> tuple[M
             pairs.append((tail[i], tail[i + 1], index))
         if len(tail) % 2:
             pairs.append((tail[-1], "", index))
+    problems: list[tuple[int, str]] = []
+    if len(terms) == 1:  # most applications: the union below of one term's match is that match
+        (pairs,) = terms.values()
+        return _term(pairs, problems), tuple(problems)
     exact: FlowSpace | None = FlowSpace()
     bound = FlowSpace()
-    problems: list[tuple[int, str]] = []
     for pairs in terms.values():
         got = _term(pairs, problems)
         bound = bound | got.bound
