@@ -58,7 +58,6 @@ class _Index:
     used: set[str] = field(default_factory=set)
     _by_line: dict[int, tuple[str, ...]] | None = None  # built on first use: most changes never ask
     _words: set[str] | None = None
-    _heads: dict[int, dict[tuple[str, ...], list[Statement]]] = field(default_factory=dict)  # see under
 
     @classmethod
     def of(cls, text: str) -> _Index:
@@ -78,21 +77,25 @@ class _Index:
 
     def under(self, prefix: tuple[str, ...]) -> list[Statement]:
         """The statements whose path starts with ``prefix``, in order."""
-        heads = self._heads.get(len(prefix))
-        if heads is None:  # one pass per prefix length: changes ask several times per length
-            heads = self._heads[len(prefix)] = {}
-            n = len(prefix)
-            for st in self.statements:
-                head = st.words[:n]
-                found = heads.get(head)
-                if found is None:
-                    heads[head] = [st]
-                else:
-                    found.append(st)
-        return list(heads.get(prefix, ()))
+        n = len(prefix)
+        if not n:
+            return list(self.statements)
+        last = prefix[-1]  # one word tells most statements apart: compare it before the slice
+        return [
+            st
+            for st in self.statements
+            if len(st.words) >= n and st.words[n - 1] == last and st.words[:n] == prefix
+        ]
 
     def has(self, path: tuple[str, ...]) -> bool:
-        return bool(self.under(path))
+        """Tell whether some statement lies under ``path`` (stops at the first)."""
+        n = len(path)
+        if not n:
+            return bool(self.statements)
+        last = path[-1]
+        return any(
+            len(w) >= n and w[n - 1] == last and w[:n] == path for w in (st.words for st in self.statements)
+        )
 
     def name_taken(self, name: str) -> bool:
         if self._words is None:  # every word of every statement, once
@@ -437,8 +440,7 @@ def changes_for(
     index = _Index.of(text)
     builder = _Builder(index)
     builder.zone_books = any(
-        len(w) > 4 and w[4] == "address-book" and w[:3] == ("security", "zones", "security-zone")
-        for w in [st.words for st in index.statements]
+        st.words[4:5] == ("address-book",) for st in index.under(("security", "zones", "security-zone"))
     )
 
     def acl(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:
