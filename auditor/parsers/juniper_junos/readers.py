@@ -192,7 +192,11 @@ def _policies(d: Draft, st: Statement) -> bool | None:
         table = d.policies.get(pair)
         if table is None:
             table = d.policies[pair] = {}
-        d.entry(table, w[7], st, "policy")
+        entry = table.get(w[7])
+        if entry is None:
+            d.entry(table, w[7], st, "policy")
+        else:  # what d.entry does for an entry it has
+            entry.statements.append(st)
         return True
     if w[2:3] == ("default-policy",) and len(w) == 4 and w[3] in ("permit-all", "deny-all"):
         d.default_policy = (w[3], d.source(st))
