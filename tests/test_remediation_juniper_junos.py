@@ -548,3 +548,49 @@ def test_editor_places_a_set_as_the_line_scan_does(lines: list[str], commands: l
                 assert editor._place_search(path) == editor._place_scan(path), (editor.lines, path)
         if paths:
             editor.apply(rendered)
+
+
+_SIMPLE_WORD = st.sampled_from(
+    ["security", "policies", "policy", "p1", "p2", "match", "then", "a", "b", "x\ty"]
+)
+_SIMPLE_LINE = st.lists(_SIMPLE_WORD, min_size=1, max_size=6).map(lambda w: "set " + " ".join(w))
+
+
+_SIMPLE_COMMAND = st.one_of(
+    st.lists(st.one_of(_SIMPLE_WORD, _WORD), min_size=1, max_size=6).map(lambda w: "set " + " ".join(w)),
+    st.tuples(
+        st.lists(_SIMPLE_WORD, min_size=1, max_size=4),
+        st.sampled_from(["policy", "match", "a"]),
+        _SIMPLE_WORD,
+    ).map(lambda c: f"insert {' '.join(c[0])} {c[1]} {c[2]} before {c[1]} {c[2] if c[2] != 'a' else 'b'}"),
+    st.lists(_SIMPLE_WORD, min_size=1, max_size=3).map(lambda w: "delete " + " ".join(w)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SIMPLE_LINE, min_size=1, max_size=15), st.lists(_SIMPLE_COMMAND, min_size=1, max_size=6))
+def test_a_simple_file_takes_commands_as_its_line_lists_do(lines: list[str], commands: list[str]) -> None:
+    """A file of simple set lines edits its joined keys; the same commands on its per-line
+    lists (read up front) give the same lines or the same refusal, and the joined keys stay
+    those of the lines."""
+    from auditor.remediation import junos_text
+
+    text = "\n".join(lines) + "\n"
+    fast, slow = JunosText(text), JunosText(text)
+    assert (fast._joined is not None) == all("\t" not in line for line in lines)
+    slow._read_rows()
+    for rendered in commands:
+        if not junos_text.lex("set" + rendered.partition(" ")[1] + rendered.partition(" ")[2]).statements:
+            continue
+        refused = []
+        for editor in (fast, slow):
+            try:
+                editor.apply(rendered)
+            except MergeError as exc:
+                refused.append(str(exc))
+        assert len(refused) in (0, 2) and refused[:1] == refused[1:]
+        assert fast.lines == slow.lines
+        if fast._joined is not None:
+            keys = [junos_text._key(junos_text._paths(line)) for line in fast.lines]
+            assert fast._joined == "".join(k or "" for k in keys) + "\n"
+    assert fast._parsed == slow._parsed and fast._keys == slow._keys

@@ -27,7 +27,7 @@ from typing import Any
 from auditor.flowspace import Cube
 from auditor.model import ConfigModel, Finding
 from auditor.parsers.juniper_junos.alg import ALGS
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, apply_deactivations, lex
+from auditor.parsers.juniper_junos.statements import Lexed, Statement, apply_deactivations, lex_shared
 from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.junos_text import quote, set_lines
 from auditor.remediation.plan import (
@@ -61,7 +61,7 @@ class _Index:
 
     @classmethod
     def of(cls, text: str) -> _Index:
-        lexed = lex(text)
+        lexed = lex_shared(text)  # the parse lexed the same text: read only, never changed here
         return cls(lexed, apply_deactivations(lexed))
 
     def path_at(self, line: int) -> tuple[str, ...]:
@@ -76,10 +76,26 @@ class _Index:
         return self._by_line.get(line, ())
 
     def under(self, prefix: tuple[str, ...]) -> list[Statement]:
-        return [st for st in self.statements if st.words[: len(prefix)] == prefix]
+        """The statements whose path starts with ``prefix``, in order."""
+        n = len(prefix)
+        if not n:
+            return list(self.statements)
+        last = prefix[-1]  # one word tells most statements apart: compare it before the slice
+        return [
+            st
+            for st in self.statements
+            if len(st.words) >= n and st.words[n - 1] == last and st.words[:n] == prefix
+        ]
 
     def has(self, path: tuple[str, ...]) -> bool:
-        return bool(self.under(path))
+        """Tell whether some statement lies under ``path`` (stops at the first)."""
+        n = len(path)
+        if not n:
+            return bool(self.statements)
+        last = path[-1]
+        return any(
+            len(w) >= n and w[n - 1] == last and w[:n] == path for w in (st.words for st in self.statements)
+        )
 
     def name_taken(self, name: str) -> bool:
         if self._words is None:  # every word of every statement, once
@@ -424,8 +440,7 @@ def changes_for(
     index = _Index.of(text)
     builder = _Builder(index)
     builder.zone_books = any(
-        st.words[:3] == ("security", "zones", "security-zone") and st.words[4:5] == ("address-book",)
-        for st in index.statements
+        st.words[4:5] == ("address-book",) for st in index.under(("security", "zones", "security-zone"))
     )
 
     def acl(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:

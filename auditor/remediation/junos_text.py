@@ -133,6 +133,35 @@ def _key(parsed: _Parsed) -> str | None:
     return "".join(encoded)  # type: ignore[arg-type]
 
 
+# Whitespace other than the space and the newline: str.split() splits on these as well.
+_OTHER_SPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x00")
+
+
+def _simple(text: str, lines: list[str]) -> bool:
+    """Tell whether every line of ``text`` is ``set`` and plain words, each after one space.
+
+    Then a line's words are its text split at spaces, with no word holding a tab, a newline
+    or a NUL, and its key is the line with ``set `` dropped and spaces made tabs. ``lines``
+    is ``split_lines(text)``. Checked on the whole text at once.
+    """
+    return (
+        text.endswith("\n")
+        and text.isascii()
+        and is_plain(text)
+        and not any(c in text for c in _OTHER_SPACE)
+        and "  " not in text
+        and " \n" not in text
+        and "\n " not in text
+        and ("\n" + text).count("\nset ") == len(lines)
+    )
+
+
+def _joined_keys(text: str) -> str:
+    """The keys of a ``_simple`` text's lines joined, plus a newline, made from the whole text."""
+    joined = ("\n" + text[:-1]).replace(" ", "\t").replace("\n", "\t\n")
+    return (joined[1:] + "\t\n").replace("\nset\t", "\n")
+
+
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
     return path[: len(prefix)] == prefix
 
@@ -151,11 +180,16 @@ class JunosText:
 
     ``lines`` are the commands; ``_parsed`` holds, for each line, its verb and paths (what
     ``_paths`` says of it), so an edit reads every line once instead of once per command.
+
+    A file of simple set lines (``_simple``, most files) starts with its keys joined in one
+    string, made from the whole text at once; ``set`` commands edit that string, and the
+    per-line lists are read from the lines only when another command needs them.
     """
 
     lines: list[str]
-    _parsed: list[_Parsed]
-    _keys: list[str | None]  # None: a word holds a tab or newline (see _place_search)
+    _rows_parsed: list[_Parsed] | None
+    _rows_keys: list[str | None] | None  # None: a word holds a tab or newline (see _place_search)
+    _joined: str | None  # while the rows are unread: "".join(keys) + "\n", one path per line
 
     def __init__(self, text: str) -> None:
         """Read ``text`` (set or brace form); a brace form is turned into set commands.
@@ -163,7 +197,13 @@ class JunosText:
         Raises:
             MergeError: the text has lines the lexer cannot read as Junos statements.
         """
+        self._joined = None
+        self._rows_parsed = self._rows_keys = None
         lines = split_lines(text)
+        if _simple(text, lines):
+            self.lines = lines
+            self._joined = _joined_keys(text)
+            return
         if is_plain(text) and self._read_plain(lines):
             return
         if _is_set_form(lines):
@@ -181,6 +221,33 @@ class JunosText:
         self.lines = lines
         self._parsed = [_paths(line) for line in lines]
         self._keys = [_key(parsed) for parsed in self._parsed]
+
+    @property
+    def _parsed(self) -> list[_Parsed]:
+        if self._rows_parsed is None:
+            self._read_rows()
+        assert self._rows_parsed is not None
+        return self._rows_parsed
+
+    @_parsed.setter
+    def _parsed(self, value: list[_Parsed]) -> None:
+        self._rows_parsed = value
+
+    @property
+    def _keys(self) -> list[str | None]:
+        if self._rows_keys is None:
+            self._read_rows()
+        assert self._rows_keys is not None
+        return self._rows_keys
+
+    @_keys.setter
+    def _keys(self, value: list[str | None]) -> None:
+        self._rows_keys = value
+
+    def _read_rows(self) -> None:
+        """Read the per-line lists of a simple file (its lines are still simple set lines)."""
+        self._joined = None
+        self._read_plain(self.lines)
 
     def _read_plain(self, lines: list[str]) -> bool:
         """Read a set-form text whose every line is plain (most are); False for a brace form.
@@ -239,6 +306,8 @@ class JunosText:
 
         Nothing changes when a set line already names ``path``.
         """
+        if self._joined is not None and path and self._set_simple(path):
+            return
         at = self._place_search(path) if path and None not in self._keys else self._place_scan(path)
         if at is None:
             return
@@ -266,6 +335,68 @@ class JunosText:
                         best, at = common, i + 1
                         reach, head = common, path[:common]
         return at
+
+    def _set_simple(self, path: tuple[str, ...]) -> bool:
+        """``_set`` on a simple file's joined keys; False (nothing done) when the line is not simple.
+
+        What ``_place_search`` decides, with the line found by counting newlines (one per line).
+        """
+        line = _text("set", path)
+        encoded = _encode(path)
+        if encoded is None or not _simple(line + "\n", [line]):
+            return False
+        keys = self._joined
+        assert keys is not None
+        if encoded + "\n" in keys:
+            return True  # already there
+        lo, hi = 0, len(path)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _encode_head(path, mid) in keys:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo == 0:
+            at, offset = len(self.lines), len(keys) - 1
+        else:
+            found = keys.rfind(_encode_head(path, lo))
+            at = keys.count("\n", 0, found) + 1
+            offset = keys.find("\n", found + 1)
+        self.lines.insert(at, line)
+        self._joined = keys[:offset] + encoded + keys[offset:]
+        return True
+
+    def _insert_simple(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> bool:
+        """``_insert`` on a simple file's joined keys; False (nothing done) when a path has no key.
+
+        One path per line: a line is under a path when its key starts with the path's
+        encoding, i.e. where the joined keys hold it (see ``_place_search``).
+        """
+        encoded = _encode(element) if element else None
+        target = _encode(anchor) if anchor else None
+        keys = self._joined
+        if encoded is None or target is None or keys is None:
+            return False
+        moved_at: list[int] = []
+        found = keys.find(encoded)
+        while found >= 0:
+            moved_at.append(keys.count("\n", 0, found))
+            found = keys.find(encoded, found + 1)
+        if not moved_at:
+            raise MergeError(f"insert {' '.join(element)}: no such element")
+        moved_set = set(moved_at)
+        found = keys.find(target)
+        while found >= 0 and keys.count("\n", 0, found) in moved_set:
+            found = keys.find(target, found + 1)
+        if found < 0:
+            raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")
+        line = keys.count("\n", 0, found)
+        moved = [self.lines[i] for i in moved_at]
+        rest = [text for i, text in enumerate(self.lines) if i not in moved_set]
+        at = line - sum(1 for i in moved_at if i < line)
+        self.lines = [*rest[:at], *moved, *rest[at:]]
+        self._joined = _joined_keys("\n".join(self.lines) + "\n")
+        return True
 
     def _place_search(self, path: tuple[str, ...]) -> int | None:
         """``_place_scan`` for a non-empty path, by substring search over every line's key.
@@ -321,6 +452,8 @@ class JunosText:
         self._keys = [key for _, _, key in rows]
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
+        if self._joined is not None and self._insert_simple(element, anchor):
+            return
         encoded = _encode(element) if element else None
         inside = [
             encoded in key

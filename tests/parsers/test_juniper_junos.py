@@ -55,6 +55,7 @@ def test_golden_corpus(conf: Path, update_golden: bool) -> None:
 def test_every_line_is_accounted_for(conf: Path) -> None:
     text = conf.read_text(encoding="utf-8")
     result, dispositions = parse_with_dispositions(text, conf.name)
+    assert parse(text, conf.name) == result  # parse skips the accounting, nothing else
     assert result.line_count == len(text.split("\n")) - (1 if text.endswith("\n") else 0)
     assert set(dispositions) == set(range(1, result.line_count + 1))
     assert result.model.platform is Platform.JUNIPER_JUNOS
@@ -614,6 +615,22 @@ def test_plain_lines_lex_as_the_tokenizer_reads_them(lines: list[str]) -> None:
     assert fast.deactivated == slow.deactivated
     assert fast.headers == slow.headers
     assert fast.problems == slow.problems
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(_PLAIN_WORDS, max_size=5).map(lambda w: " ".join(["set", *w])), min_size=1, max_size=8)
+)
+def test_a_file_of_set_lines_lexes_as_the_tokenizer_reads_it(lines: list[str]) -> None:
+    """A plain file whose every line is a `set` line is read in one pass; the tokenizer (each
+    line ending in a comment) reads the same statements, and nothing else."""
+    from auditor.parsers.juniper_junos.statements import lex
+
+    fast = lex("".join(line + "\n" for line in lines))
+    slow = lex("".join(line + " #\n" for line in lines))
+    assert fast.statements == slow.statements
+    assert fast.dispositions == slow.dispositions
+    assert (fast.deactivated, fast.headers, fast.problems) == (slow.deactivated, slow.headers, slow.problems)
 
 
 _OCTET = st.one_of(

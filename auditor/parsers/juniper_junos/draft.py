@@ -8,6 +8,7 @@ filters) once every statement is read and freezes the result into the model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.model import Diagnostic, DiagnosticKind, Route, Source
 from auditor.parsers.juniper_junos.statements import Disposition, Statement
@@ -16,6 +17,12 @@ _RANK = {Disposition.COMMENT: 0, Disposition.IGNORED: 1, Disposition.EXTRACTED: 
 
 # Words that make an unrecognized statement security-relevant.
 SECURITY_WORDS = ("security", "firewall", "nat", "alg", "policies", "filter", "zones", "applications")
+
+
+@lru_cache(maxsize=4096)
+def _source(file: str, line: int, text: str) -> Source:
+    """A Source, shared (it never changes): the proof reads the same lines, most at the same numbers."""
+    return Source(file, line, text)
 
 
 @dataclass(slots=True)
@@ -63,10 +70,11 @@ class Draft:
     alg: dict[str, list[Statement]] = field(default_factory=dict)
     packet_mode: list[Source] = field(default_factory=list)
     headers: dict[tuple[str, ...], int] = field(default_factory=dict)
+    track: bool = True  # record dispositions (False: only the model and diagnostics are wanted)
 
     def source(self, st: Statement) -> Source:
         """The Source of a statement: its first file line."""
-        return Source(self.file, st.line, self.lines[st.line - 1])
+        return _source(self.file, st.line, self.lines[st.line - 1])
 
     def _opening(self, st: Statement, keyword: str, name: str) -> Source:
         if not self.headers:  # set form: no `keyword NAME {` line to point at
@@ -82,6 +90,8 @@ class Draft:
 
     def mark(self, st: Statement, disposition: Disposition) -> None:
         """Record what became of a statement's lines (the most telling record wins)."""
+        if not self.track:
+            return
         if st.line == st.last and st.line not in self.dispositions:  # most statements: one new line
             self.dispositions[st.line] = disposition
             return
@@ -110,7 +120,10 @@ class Draft:
         Its source is the ``keyword NAME {`` line that opens it in the brace form, or the
         first statement that names it.
         """
-        if name not in table:
-            table[name] = Entry(name, self._opening(st, keyword, name.split(" ")[-1]))
-        table[name].statements.append(st)
-        return table[name]
+        entry = table.get(name)
+        if entry is None:
+            # Set form (no headers): the first statement, whatever the name.
+            source = self._opening(st, keyword, name.split(" ")[-1]) if self.headers else self.source(st)
+            entry = table[name] = Entry(name, source)
+        entry.statements.append(st)
+        return entry

@@ -17,6 +17,7 @@ book references; VENDORS.md §3.1 [S26]):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.flowspace import (
     ANY_CUBE,
@@ -57,6 +58,7 @@ class Resolver:
 
     d: Draft
     reported: set[tuple[int, str]] = field(default_factory=set)
+    books: dict[str | None, list[str]] = field(default_factory=dict)  # zone -> books_for(zone)
 
     def problem(self, st: Statement | Source, reason: str) -> None:
         """Report a reference that cannot be resolved (once per line and reason)."""
@@ -72,11 +74,19 @@ class Resolver:
     # --- addresses ---------------------------------------------------------------------
 
     def books_for(self, zone: str | None) -> list[str]:
-        """The address books a policy side looks names up in, most specific first."""
-        if zone is None:
-            return ["global"]
-        named = [b for b, zones in self.d.book_zones.items() if zone in zones]
-        return [f"zone:{zone}", *named, "global"]
+        """The address books a policy side looks names up in, most specific first.
+
+        Asked once per policy side, after every statement is read: kept per zone.
+        """
+        books = self.books.get(zone)
+        if books is None:
+            if zone is None:
+                books = ["global"]
+            else:
+                named = [b for b, zones in self.d.book_zones.items() if zone in zones]
+                books = [f"zone:{zone}", *named, "global"]
+            self.books[zone] = books
+        return books
 
     def _find(self, kind: str, name: str, books: list[str]) -> tuple[Entry, str] | None:
         for book in books:
@@ -124,42 +134,12 @@ class Resolver:
         return cubes, exact
 
     def _address(self, entry: Entry) -> tuple[list[Cube], bool]:
-        cubes: list[Cube] = []
-        exact = True
-        for st in entry.statements:
-            tail = _tail(st, "address", entry.name.split(" ", 1)[1])
-            if not tail or tail[0] == "description":
-                continue
-            if len(tail) == 1:
-                cube = prefix_cube(tail[0])
-                if cube == IPV6:
-                    continue
-                if cube is None or isinstance(cube, str):
-                    self.problem(st, "address value not understood")
-                    exact = False
-                    continue
-                cubes.append(cube)
-            elif tail[0] == "range-address" and len(tail) == 4 and tail[2] == "to":
-                try:
-                    cubes += cubes_from_range(tail[1], tail[3])
-                except ValueError:
-                    if ":" not in tail[1]:
-                        self.problem(st, "address range not understood")
-                        exact = False
-            elif tail[0] == "wildcard-address" and len(tail) == 2 and "/" in tail[1]:
-                address, _, mask = tail[1].partition("/")
-                try:
-                    cubes.append(cube_from_mask(address, mask))
-                except ValueError:
-                    self.problem(st, "wildcard address not understood")
-                    exact = False
-            elif tail[0] == "dns-name":
-                self.problem(st, "dns-name addresses resolve at run time: what they match is unknown")
-                exact = False
-            else:
-                self.problem(st, "address form not understood")
-                exact = False
-        return cubes, exact
+        cubes, exact, problems = _address_value(
+            entry.name.split(" ", 1)[1], tuple([st.words for st in entry.statements])
+        )
+        for index, reason in problems:
+            self.problem(entry.statements[index], reason)
+        return list(cubes), exact
 
     # --- applications ------------------------------------------------------------------
 
@@ -175,11 +155,7 @@ class Resolver:
                 return UNKNOWN
             return self._set(self.d.application_sets[name], (*stack, name))
         if name in APPLICATIONS:
-            space = FlowSpace()
-            for proto, lo, hi in APPLICATIONS[name]:
-                ports = None if proto not in (6, 17) else [(lo, hi)]
-                space = space | FlowSpace.build(protocols=[(proto, proto)], dport=ports)
-            return Match.of(space)
+            return _predefined(name)
         if name in ICMP_ONLY:
             return Match(None, FlowSpace.build(protocols=[(ICMP, ICMP), (58, 58)]))
         self.problem(
@@ -204,65 +180,138 @@ class Resolver:
         return Match(exact, bound)
 
     def _custom(self, entry: Entry) -> Match:
-        terms: dict[str, list[tuple[str, str, Statement]]] = {}
-        for st in entry.statements:
-            tail = _tail(st, "application", entry.name)
-            term = ""
-            if len(tail) >= 2 and tail[0] == "term":
-                term, tail = tail[1], tail[2:]
-            pairs = terms.setdefault(term, [])
-            for i in range(0, len(tail) - 1, 2):
-                pairs.append((tail[i], tail[i + 1], st))
-            if len(tail) % 2:
-                pairs.append((tail[-1], "", st))
-        exact: FlowSpace | None = FlowSpace()
-        bound = FlowSpace()
-        for pairs in terms.values():
-            got = self._term(pairs)
-            bound = bound | got.bound
-            exact = None if exact is None or got.exact is None else exact | got.exact
-        return Match(exact, bound)
+        match, problems = _custom_value(entry.name, tuple([st.words for st in entry.statements]))
+        for index, reason in problems:
+            self.problem(entry.statements[index], reason)
+        return match
 
-    def _term(self, pairs: list[tuple[str, str, Statement]]) -> Match:
-        protocols: list[Interval] | None = None
-        dport: list[Interval] | None = None
-        sport: list[Interval] | None = None
-        inexact = False
-        for key, value, st in pairs:
-            if key == "protocol":
-                number = protocol_number(value)
-                if number is None:
-                    self.problem(st, f"protocol {value} not understood")
-                    inexact = True
-                else:
-                    protocols = [(number, number)]
-            elif key in ("destination-port", "source-port"):
-                ports = port_range(value)
-                if ports is None:
-                    self.problem(st, f"port {value} not understood")
-                    inexact = True
-                elif key == "destination-port":
-                    dport = [ports]
-                else:
-                    sport = [ports]
-            elif key in ("icmp-type", "icmp-code", "icmp6-type", "icmp6-code", "rpc-program-number", "uuid",
-                         "ether-type"):  # fmt: skip
-                inexact = True  # a narrower match than the protocol: bounded by it
-            elif key not in (
-                "inactivity-timeout",
-                "description",
-                "application-protocol",
-                "alg",
-                "do-not-translate",
-            ):
-                self.problem(st, f"application attribute {key} not understood")
+
+@lru_cache(maxsize=128)  # the table has fewer names
+def _predefined(name: str) -> Match:
+    """What a predefined ``junos-*`` application matches."""
+    space = FlowSpace()
+    for proto, lo, hi in APPLICATIONS[name]:
+        ports = None if proto not in (6, 17) else [(lo, hi)]
+        space = space | FlowSpace.build(protocols=[(proto, proto)], dport=ports)
+    return Match.of(space)
+
+
+# What an element reports: (index of the statement in its entry, reason), in reading order.
+Problems = tuple[tuple[int, str], ...]
+
+
+@lru_cache(maxsize=4096)
+def _address_value(
+    name: str, statements: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[Cube, ...], bool, Problems]:
+    """The cubes of an ``address`` element from its statements' words, whether exact, its problems.
+
+    Pure in the element's name and words (the proof parses the same elements again), so the
+    caller reports the problems against its own statements.
+    """
+    cubes: list[Cube] = []
+    problems: list[tuple[int, str]] = []
+    for index, words in enumerate(statements):
+        tail = words_after(words, "address", name)
+        if not tail or tail[0] == "description":
+            continue
+        if len(tail) == 1:
+            cube = prefix_cube(tail[0])
+            if cube == IPV6:
+                continue
+            if cube is None or isinstance(cube, str):
+                problems.append((index, "address value not understood"))
+                continue
+            cubes.append(cube)
+        elif tail[0] == "range-address" and len(tail) == 4 and tail[2] == "to":
+            try:
+                cubes += cubes_from_range(tail[1], tail[3])
+            except ValueError:
+                if ":" not in tail[1]:
+                    problems.append((index, "address range not understood"))
+        elif tail[0] == "wildcard-address" and len(tail) == 2 and "/" in tail[1]:
+            address, _, mask = tail[1].partition("/")
+            try:
+                cubes.append(cube_from_mask(address, mask))
+            except ValueError:
+                problems.append((index, "wildcard address not understood"))
+        elif tail[0] == "dns-name":
+            problems.append((index, "dns-name addresses resolve at run time: what they match is unknown"))
+        else:
+            problems.append((index, "address form not understood"))
+    return tuple(cubes), not problems, tuple(problems)
+
+
+@lru_cache(maxsize=4096)
+def _custom_value(name: str, statements: tuple[tuple[str, ...], ...]) -> tuple[Match, Problems]:
+    """What a custom ``application`` matches, from its statements' words, and its problems.
+
+    Pure in the element's name and words, like ``_address_value``.
+    """
+    terms: dict[str, list[tuple[str, str, int]]] = {}
+    for index, words in enumerate(statements):
+        tail = words_after(words, "application", name)
+        term = ""
+        if len(tail) >= 2 and tail[0] == "term":
+            term, tail = tail[1], tail[2:]
+        pairs = terms.setdefault(term, [])
+        for i in range(0, len(tail) - 1, 2):
+            pairs.append((tail[i], tail[i + 1], index))
+        if len(tail) % 2:
+            pairs.append((tail[-1], "", index))
+    problems: list[tuple[int, str]] = []
+    if len(terms) == 1:  # most applications: the union below of one term's match is that match
+        (pairs,) = terms.values()
+        return _term(pairs, problems), tuple(problems)
+    exact: FlowSpace | None = FlowSpace()
+    bound = FlowSpace()
+    for pairs in terms.values():
+        got = _term(pairs, problems)
+        bound = bound | got.bound
+        exact = None if exact is None or got.exact is None else exact | got.exact
+    return Match(exact, bound), tuple(problems)
+
+
+def _term(pairs: list[tuple[str, str, int]], problems: list[tuple[int, str]]) -> Match:
+    protocols: list[Interval] | None = None
+    dport: list[Interval] | None = None
+    sport: list[Interval] | None = None
+    inexact = False
+    for key, value, index in pairs:
+        if key == "protocol":
+            number = protocol_number(value)
+            if number is None:
+                problems.append((index, f"protocol {value} not understood"))
                 inexact = True
-        if protocols is None and (dport is not None or sport is not None):
-            protocols = [(6, 6), (17, 17)]
-        space = service_space(protocols, sport, dport)
-        if inexact:
-            return Match(None, FlowSpace.build(protocols=protocols) if protocols else FlowSpace.everything())
-        return Match.of(space)
+            else:
+                protocols = [(number, number)]
+        elif key in ("destination-port", "source-port"):
+            ports = port_range(value)
+            if ports is None:
+                problems.append((index, f"port {value} not understood"))
+                inexact = True
+            elif key == "destination-port":
+                dport = [ports]
+            else:
+                sport = [ports]
+        elif key in ("icmp-type", "icmp-code", "icmp6-type", "icmp6-code", "rpc-program-number", "uuid",
+                     "ether-type"):  # fmt: skip
+            inexact = True  # a narrower match than the protocol: bounded by it
+        elif key not in (
+            "inactivity-timeout",
+            "description",
+            "application-protocol",
+            "alg",
+            "do-not-translate",
+        ):
+            problems.append((index, f"application attribute {key} not understood"))
+            inexact = True
+    if protocols is None and (dport is not None or sport is not None):
+        protocols = [(6, 6), (17, 17)]
+    space = service_space(protocols, sport, dport)
+    if inexact:
+        return Match(None, FlowSpace.build(protocols=protocols) if protocols else FlowSpace.everything())
+    return Match.of(space)
 
 
 def _tail(st: Statement, kind: str, name: str) -> tuple[str, ...]:

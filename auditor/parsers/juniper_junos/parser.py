@@ -32,7 +32,7 @@ from auditor.model import (
 from auditor.parsers.juniper_junos import alg, readers
 from auditor.parsers.juniper_junos.draft import Draft
 from auditor.parsers.juniper_junos.filters import build_filter_set
-from auditor.parsers.juniper_junos.groups import expand_groups
+from auditor.parsers.juniper_junos.groups import Expansion, expand_groups
 from auditor.parsers.juniper_junos.nat import NatModel, build_nat
 from auditor.parsers.juniper_junos.objects import Resolver
 from auditor.parsers.juniper_junos.policies import build_zones
@@ -154,8 +154,13 @@ def build_result(d: Draft, line_count: int) -> ParseResult:
 
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse Junos text; also return what became of every line (for accounting tests)."""
+    return _parse(text, filename, track=True)
+
+
+def _parse(text: str, filename: str, track: bool) -> tuple[ParseResult, dict[int, Disposition]]:
+    """Parse; record every line's disposition only when ``track`` (nothing else depends on them)."""
     lexed = lex(text)
-    d = Draft(filename, lexed.lines, headers=lexed.headers)
+    d = Draft(filename, lexed.lines, headers=lexed.headers, track=track)
     d.dispositions.update(lexed.dispositions)
     for number, reason in lexed.problems:
         d.diagnostics.append(
@@ -166,7 +171,9 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
         d.dispositions[number] = Disposition.DIAGNOSED
     for _, number in lexed.deactivated:
         d.dispositions[number] = Disposition.EXTRACTED
-    expansion = expand_groups(apply_deactivations(lexed))
+    statements = apply_deactivations(lexed)
+    # Every groups word holds "groups" (words are pieces of the text): no groups to expand.
+    expansion = expand_groups(statements) if "groups" in text else Expansion(statements)
     for number in expansion.apply_lines:
         d.dispositions.setdefault(number, Disposition.EXTRACTED)
     for number in expansion.unused_lines:
@@ -181,8 +188,9 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     for st in expansion.statements:
         readers.read(d, st)
     result = build_result(d, len(lexed.lines))
-    for number in range(1, len(lexed.lines) + 1):
-        d.dispositions.setdefault(number, Disposition.COMMENT)  # structure: `name {` and `}`
+    if track:
+        for number in range(1, len(lexed.lines) + 1):
+            d.dispositions.setdefault(number, Disposition.COMMENT)  # structure: `name {` and `}`
     return result, d.dispositions
 
 
@@ -198,4 +206,4 @@ def parse(text: str, filename: str) -> ParseResult:
     Returns:
         The model (platform ``juniper_junos``), the diagnostics and the number of lines read.
     """
-    return parse_with_dispositions(text, filename)[0]
+    return _parse(text, filename, track=False)[0]

@@ -23,8 +23,9 @@ interface (``Binding.peer``), as for IOS zone pairs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from auditor.flowspace import Cube, FlowSpace
+from auditor.flowspace import ANY_CUBE, Cube, FlowSpace
 from auditor.model import Action, Binding, DiagnosticKind, Direction, Rule, RuleSet, Source
 from auditor.parsers.juniper_junos.draft import Draft, Entry
 from auditor.parsers.juniper_junos.objects import Match, Resolver
@@ -35,6 +36,7 @@ GLOBAL = ("*", "*")
 _INEXACT_KEYS = ("source-identity", "dynamic-application", "url-category", "source-end-user-profile",
                  "from-zone-any", "services-offload")  # fmt: skip
 _NO_EFFECT = ("description", "log", "count", "session-init", "session-close")
+_ANY_APPLICATION = Match.of(FlowSpace.everything())
 
 
 @dataclass(slots=True)
@@ -44,118 +46,157 @@ class Policy:
     name: str
     source: Source
     rule: Rule
-    from_zones: list[str] = field(default_factory=list)  # global policies only
-    to_zones: list[str] = field(default_factory=list)
+    from_zones: tuple[str, ...] = ()  # global policies only
+    to_zones: tuple[str, ...] = ()
 
 
-def _tail(st: Statement, name: str) -> tuple[str, ...]:
-    return words_after(st.words, "policy", name)
+# A name a policy matches on, and the index of its statement in the policy's entry.
+_Named = tuple[tuple[str, int], ...]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Parts:
-    sources: list[tuple[str, Statement]] = field(default_factory=list)
-    destinations: list[tuple[str, Statement]] = field(default_factory=list)
-    applications: list[tuple[str, Statement]] = field(default_factory=list)
-    source_negated: bool = False
-    destination_negated: bool = False
-    action: Action | None = None
-    opaque: list[str] = field(default_factory=list)
-    from_zones: list[str] = field(default_factory=list)
-    to_zones: list[str] = field(default_factory=list)
+    """What a policy's statements say; pure in its name and words (``_read_parts``)."""
+
+    sources: _Named
+    destinations: _Named
+    applications: _Named
+    source_negated: bool
+    destination_negated: bool
+    action: Action | None
+    opaque: tuple[str, ...]
+    from_zones: tuple[str, ...]
+    to_zones: tuple[str, ...]
+    # What to report, in reading order: (unsupported, not unrecognized; statement index; reason)
+    reports: tuple[tuple[bool, int, str], ...]
 
 
 def _parts(entry: Entry, res: Resolver) -> _Parts:
-    parts = _Parts()
-    for st in entry.statements:
-        tail = _tail(st, entry.name)
-        if tail[:1] == ("match",) and len(tail) >= 2:
-            key, values = tail[1], tail[2:]
-            if key == "source-address" and len(values) == 1:
-                parts.sources.append((values[0], st))
-            elif key == "destination-address" and len(values) == 1:
-                parts.destinations.append((values[0], st))
-            elif key == "application" and len(values) == 1:
-                parts.applications.append((values[0], st))
-            elif key == "source-address-excluded":
-                parts.source_negated = True
-            elif key == "destination-address-excluded":
-                parts.destination_negated = True
-            elif key == "from-zone" and len(values) == 1:
-                parts.from_zones.append(values[0])
-            elif key == "to-zone" and len(values) == 1:
-                parts.to_zones.append(values[0])
-            elif key == "dynamic-application" and values in (("any",), ("none",)):
-                continue
-            elif key in _INEXACT_KEYS:
-                parts.opaque.append(f"match {key} is not evaluated")
-                res.d.diagnose(
-                    st, DiagnosticKind.UNSUPPORTED, f"policy {entry.name}: match {key} is not evaluated", True
-                )
-            else:
-                parts.opaque.append(f"match {key} not understood")
-                res.problem(st, f"policy {entry.name}: match {key} not understood")
-        elif tail[:1] == ("then",) and len(tail) >= 2:
-            verb = tail[1]
-            if verb == "permit":
-                parts.action = Action.PERMIT
-            elif verb in ("deny", "reject"):
-                parts.action = Action.DENY
-            elif verb not in _NO_EFFECT:
-                res.problem(st, f"policy {entry.name}: action {verb} not understood")
-                parts.opaque.append(f"then {verb} not understood")
-        elif tail[:1] == ("scheduler-name",):
-            parts.opaque.append("a scheduler decides when the policy is active")
-            res.d.diagnose(
-                st, DiagnosticKind.UNSUPPORTED, f"policy {entry.name}: schedules are not evaluated", True
-            )
-        elif tail[:1] not in (("description",),):
-            res.problem(st, f"policy {entry.name}: statement not understood")
-            parts.opaque.append("statement not understood")
+    parts = _read_parts(entry.name, tuple([st.words for st in entry.statements]))
+    for unsupported, index, reason in parts.reports:
+        st = entry.statements[index]
+        if unsupported:
+            res.d.diagnose(st, DiagnosticKind.UNSUPPORTED, reason, True)
+        else:
+            res.problem(st, reason)
     return parts
 
 
+@lru_cache(maxsize=4096)
+def _read_parts(name: str, statements: tuple[tuple[str, ...], ...]) -> _Parts:
+    """Read one policy's statements (the proof parses the same policies again: cached)."""
+    sources: list[tuple[str, int]] = []
+    destinations: list[tuple[str, int]] = []
+    applications: list[tuple[str, int]] = []
+    source_negated = destination_negated = False
+    action: Action | None = None
+    opaque: list[str] = []
+    from_zones: list[str] = []
+    to_zones: list[str] = []
+    reports: list[tuple[bool, int, str]] = []
+    for index, words in enumerate(statements):
+        tail = words_after(words, "policy", name)
+        if tail[:1] == ("match",) and len(tail) >= 2:
+            key, values = tail[1], tail[2:]
+            if key == "source-address" and len(values) == 1:
+                sources.append((values[0], index))
+            elif key == "destination-address" and len(values) == 1:
+                destinations.append((values[0], index))
+            elif key == "application" and len(values) == 1:
+                applications.append((values[0], index))
+            elif key == "source-address-excluded":
+                source_negated = True
+            elif key == "destination-address-excluded":
+                destination_negated = True
+            elif key == "from-zone" and len(values) == 1:
+                from_zones.append(values[0])
+            elif key == "to-zone" and len(values) == 1:
+                to_zones.append(values[0])
+            elif key == "dynamic-application" and values in (("any",), ("none",)):
+                continue
+            elif key in _INEXACT_KEYS:
+                opaque.append(f"match {key} is not evaluated")
+                reports.append((True, index, f"policy {name}: match {key} is not evaluated"))
+            else:
+                opaque.append(f"match {key} not understood")
+                reports.append((False, index, f"policy {name}: match {key} not understood"))
+        elif tail[:1] == ("then",) and len(tail) >= 2:
+            verb = tail[1]
+            if verb == "permit":
+                action = Action.PERMIT
+            elif verb in ("deny", "reject"):
+                action = Action.DENY
+            elif verb not in _NO_EFFECT:
+                reports.append((False, index, f"policy {name}: action {verb} not understood"))
+                opaque.append(f"then {verb} not understood")
+        elif tail[:1] == ("scheduler-name",):
+            opaque.append("a scheduler decides when the policy is active")
+            reports.append((True, index, f"policy {name}: schedules are not evaluated"))
+        elif tail[:1] not in (("description",),):
+            reports.append((False, index, f"policy {name}: statement not understood"))
+            opaque.append("statement not understood")
+    return _Parts(
+        tuple(sources),
+        tuple(destinations),
+        tuple(applications),
+        source_negated,
+        destination_negated,
+        action,
+        tuple(opaque),
+        tuple(from_zones),
+        tuple(to_zones),
+        tuple(reports),
+    )
+
+
 def _side(
-    names: list[tuple[str, Statement]], books: list[str], res: Resolver
+    names: _Named, statements: list[Statement], books: list[str], res: Resolver
 ) -> tuple[list[Cube] | None, bool]:
     """Cubes of a list of address names (None: no names, i.e. any) and whether exact."""
     if not names:
         return None, True
     cubes: list[Cube] = []
     exact = True
-    for name, st in names:
-        got, ok = res.addresses(name, books, st)
+    for name, index in names:
+        got, ok = res.addresses(name, books, statements[index])
         cubes += got
         exact = exact and ok
     return cubes, exact
 
 
 def _space(cubes: list[Cube] | None, negated: bool, field_name: str) -> FlowSpace:
-    space = FlowSpace.everything() if cubes is None else address_space(cubes, field_name)
+    # `any` alone is the one box of every packet: the shared value, which intersections skip.
+    if cubes is None or (len(cubes) == 1 and cubes[0] == ANY_CUBE):
+        space = FlowSpace.everything()
+    else:
+        space = address_space(cubes, field_name)
     return FlowSpace.everything() - space if negated else space
 
 
 def build_policy(entry: Entry, res: Resolver, zones: tuple[str | None, str | None]) -> Policy:
     """Turn one policy's statements into a rule for the zone pair ``zones`` (None: global)."""
     parts = _parts(entry, res)
-    src_cubes, src_ok = _side(parts.sources, res.books_for(zones[0]), res)
-    dst_cubes, dst_ok = _side(parts.destinations, res.books_for(zones[1]), res)
+    sts = entry.statements
+    src_cubes, src_ok = _side(parts.sources, sts, res.books_for(zones[0]), res)
+    dst_cubes, dst_ok = _side(parts.destinations, sts, res.books_for(zones[1]), res)
     src = _space(src_cubes, parts.source_negated, "src")
     dst = _space(dst_cubes, parts.destination_negated, "dst")
-    apps = Match.of(FlowSpace.everything())
-    if parts.applications:
+    apps = _ANY_APPLICATION
+    if len(parts.applications) == 1:  # the union below of one match is that match
+        name, index = parts.applications[0]
+        apps = res.application(name, sts[index])
+    elif parts.applications:
         exact: FlowSpace | None = FlowSpace()
         bound = FlowSpace()
-        for name, st in parts.applications:
-            got = res.application(name, st)
+        for name, index in parts.applications:
+            got = res.application(name, sts[index])
             bound = bound | got.bound
             exact = None if exact is None or got.exact is None else exact | got.exact
         apps = Match(exact, bound)
     addresses_exact = src_ok and dst_ok
     action = parts.action
-    if action is None and not parts.opaque:
+    if action is None and not parts.opaque:  # inexact below (no action): nothing else to note
         res.problem(entry.statements[0], f"policy {entry.name} has no then action")
-        parts.opaque.append("no action")
     if parts.opaque or not addresses_exact or apps.exact is None or action is None:
         # Inexact: bounded by the parts that are exact (unresolved addresses bound nothing).
         bound_src = src if src_ok and not parts.source_negated else FlowSpace.everything()
@@ -172,10 +213,10 @@ def check_names(entry: Entry, res: Resolver, zones: tuple[str, str]) -> None:
     """Resolve a policy's names only (reporting undefined ones) without building its match."""
     parts = _parts(entry, res)
     for names, zone in ((parts.sources, zones[0]), (parts.destinations, zones[1])):
-        for name, st in names:
-            res.known_address(name, res.books_for(zone), st)
-    for name, st in parts.applications:
-        res.application(name, st)
+        for name, index in names:
+            res.known_address(name, res.books_for(zone), entry.statements[index])
+    for name, index in parts.applications:
+        res.application(name, entry.statements[index])
 
 
 @dataclass(slots=True)

@@ -163,8 +163,10 @@ _ZONE_IGNORED = frozenset(
 
 def _book_element(d: Draft, st: Statement, book: str, rest: tuple[str, ...]) -> bool | None:
     if rest[0] in ("address", "address-set") and len(rest) >= 3:
-        key = f"{rest[0]} {rest[1]}"
-        d.entry(d.books.setdefault(book, {}), key, st)
+        table = d.books.get(book)
+        if table is None:
+            table = d.books[book] = {}
+        d.entry(table, f"{rest[0]} {rest[1]}", st)
         return True
     if rest[0] == "description":
         return _ignore(d, st)
@@ -185,11 +187,19 @@ def _address_book(d: Draft, st: Statement) -> bool | None:
 def _policies(d: Draft, st: Statement) -> bool | None:
     w = st.words
     d.srx = True
+    if len(w) >= 8 and w[2] == "from-zone" and w[4] == "to-zone" and w[6] == "policy":  # most
+        pair = (w[3], w[5])
+        table = d.policies.get(pair)
+        if table is None:
+            table = d.policies[pair] = {}
+        entry = table.get(w[7])
+        if entry is None:
+            d.entry(table, w[7], st, "policy")
+        else:  # what d.entry does for an entry it has
+            entry.statements.append(st)
+        return True
     if w[2:3] == ("default-policy",) and len(w) == 4 and w[3] in ("permit-all", "deny-all"):
         d.default_policy = (w[3], d.source(st))
-        return True
-    if w[2:3] == ("from-zone",) and len(w) >= 8 and w[4] == "to-zone" and w[6] == "policy":
-        d.entry(d.policies.setdefault((w[3], w[5]), {}), w[7], st, "policy")
         return True
     if w[2:3] == ("global",) and len(w) >= 6 and w[3] == "policy":
         d.entry(d.policies.setdefault(("*", "*"), {}), w[4], st, "policy")
@@ -318,20 +328,47 @@ _READERS: dict[tuple[str, ...], Reader] = {
 }
 
 
+_EXTRACTED = Disposition.EXTRACTED  # an enum member read from its class costs more than a global
+
+# _READERS by first word: the readers of two- and three-word paths, and of the word alone.
+_BY_FIRST: dict[str, tuple[dict[tuple[str, ...], Reader], Reader | None]] = {}
+for _path, _reader in _READERS.items():
+    _longer, _single = _BY_FIRST.get(_path[0], ({}, None))
+    if len(_path) == 1:
+        _single = _reader
+    else:
+        _longer[_path] = _reader
+    _BY_FIRST[_path[0]] = (_longer, _single)
+_NO_READERS: tuple[dict[tuple[str, ...], Reader], Reader | None] = ({}, None)
+
+
 def read(d: Draft, st: Statement) -> None:
     """Send one statement to its reader, the ignore table, or a diagnostic."""
     if st.inactive:
         d.mark(st, Disposition.IGNORED)  # deactivated: the statement does not apply
         return
     w = st.words
-    if w[:1] == ("security",) and w[1:2] and w[1] in _SRX_ONLY:
+    if not w:
+        d.unrecognized(st)  # no reader and no ignore entry has an empty path
+        return
+    first = w[0]
+    if first == "security" and len(w) > 1 and w[1] in _SRX_ONLY:
         d.srx = True
+        if w[1] == "policies" and len(w) >= 8 and w[2] == "from-zone":  # most lines of a firewall
+            if _policies(d, st):  # what the lookup below finds for them
+                if d.track:
+                    d.mark(st, _EXTRACTED)
+            else:
+                d.unrecognized(st)
+            return
     # The longest path of at most three words that has a reader (readers are functions: truthy).
-    reader = _READERS.get(w[:3]) or _READERS.get(w[:2]) or _READERS.get(w[:1])
+    longer, single = _BY_FIRST.get(first, _NO_READERS)
+    reader = (longer and (longer.get(w[:3]) or longer.get(w[:2]))) or single
     if reader is not None:
         done = reader(d, st)
         if done:
-            d.mark(st, Disposition.EXTRACTED)
+            if d.track:
+                d.mark(st, _EXTRACTED)
         elif done is False:
             d.unrecognized(st)
         return

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import cast
 
 
 class Disposition(StrEnum):
@@ -89,6 +90,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    if "\r" not in text:  # most files: no line to trim
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -274,6 +277,11 @@ def lex(text: str) -> Lexed:
     )
 
 
+def lex_shared(text: str) -> Lexed:
+    """``lex`` without the copies: the cached result itself, which the caller must not change."""
+    return _lexed(text)
+
+
 @lru_cache(maxsize=4)
 def _lexed(text: str) -> Lexed:
     lines = split_lines(text)
@@ -282,15 +290,23 @@ def _lexed(text: str) -> Lexed:
     in_comment = False
     statements = out.statements
     every_line_plain = is_plain(text)  # then no comment ever opens either
+    if every_line_plain:
+        # Most files: every line a plain `set` line, each one statement (what the loop below
+        # makes of them: they never open a level).
+        sets = [_plain_set(raw, number) for number, raw in enumerate(lines, start=1)]
+        if all(sets):  # a Statement is always true
+            out.statements = cast(list[Statement], sets)
+            return out
     for number, raw in enumerate(lines, start=1):
         if every_line_plain or (not in_comment and _NOT_PLAIN.search(raw) is None):
             # Most lines are words only: a plain `set` line at top level is one statement of
             # its words (what _set_command makes of it); other plain lines take the usual way.
-            words = raw.split()
-            if words and words[0] == "set" and not state.stack and not state.words:
-                statements.append(Statement(tuple(words[1:]), number, number))
-                continue
-            tokens = [_Token(word, number) for word in words]
+            if not state.stack and not state.words:
+                st = _plain_set(raw, number)
+                if st is not None:
+                    statements.append(st)
+                    continue
+            tokens = [_Token(word, number) for word in raw.split()]
         else:
             tokens, in_comment = _tokens(raw, number, in_comment)
         if not tokens:
@@ -307,6 +323,19 @@ def _lexed(text: str) -> Lexed:
     if state.stack:
         out.problems.append((len(lines), "unbalanced '{': the file ends inside a block"))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _plain_set(raw: str, number: int) -> Statement | None:
+    """The statement of a plain ``set`` line at top level (None: not a ``set`` line).
+
+    Cached, about one file's worth: the proof lexes the same lines again, most at the same
+    line numbers.
+    """
+    words = raw.split()
+    if words and words[0] == "set":
+        return Statement(tuple(words[1:]), number, number)
+    return None
 
 
 def apply_deactivations(lexed: Lexed) -> list[Statement]:

@@ -23,6 +23,7 @@ from auditor.flowspace import (
 from auditor.parsers.juniper_junos.tables import PORTS, PROTOCOLS
 
 IPV6 = "ipv6"
+_ALL32 = 0xFFFFFFFF
 
 
 def port_range(text: str) -> Interval | None:
@@ -74,8 +75,16 @@ def prefix_cube(text: str) -> Cube | str | None:
         >>> prefix_cube("17.0.0.0/8") == cube_from_prefix("17.0.0.0/8"), prefix_cube("2001:db8::/32")
         (True, 'ipv6')
     """
-    if plain_prefix(text):
-        return cube_from_prefix(text)  # what ipaddress would read, host bits cleared the same way
+    # A plain prefix (``plain_prefix``) is read here in one pass: what ipaddress would read,
+    # host bits cleared the same way as ``cube_from_prefix``.
+    address, slash, length = text.partition("/")
+    value = quad_value(address)
+    if value is not None:
+        if not slash:
+            return (value, _ALL32)
+        if length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32:
+            care = (_ALL32 << (32 - int(length))) & _ALL32
+            return (value & care, care)
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -93,7 +102,7 @@ def address_space(cubes: list[Cube], field_name: str) -> FlowSpace:
 
     Examples:
         >>> halves = [cube_from_prefix("10.0.0.0/25"), cube_from_prefix("10.0.0.128/25")]
-        >>> address_space(halves, "src").describe()
+        >>> address_space(halves, "src").describe(with_source=True)
         'IP from 10.0.0.0/24 to 0.0.0.0/0'
     """
     return _address_space(tuple(cubes), field_name)
