@@ -130,6 +130,7 @@ class Parsed:
     # Worked out once per reading (a memoized line serves every rule with its text):
     interfaces: InterfaceMatch | None = None  # cond.interfaces()
     names: tuple[str, ...] = ()  # the interface names, in the order Draft.see_interfaces takes them
+    verdict: Action | None = None  # an exact -j ACCEPT/DROP/REJECT/RETURN rule's action, else None
 
 
 def _address(value: str, ipv6: bool) -> list[tuple[int, int]]:
@@ -342,7 +343,15 @@ def _settle(parsed: Parsed) -> Parsed:
         if side:
             names.extend(side if len(side) == 1 else sorted(side))
     parsed.names = tuple(names)
+    parsed.verdict = _verdict(parsed.jump, parsed.goto, cond.exact)
     return parsed
+
+
+def _verdict(jump: str | None, goto: bool, exact: bool) -> Action | None:
+    """Return the action of an exact verdict rule (``_append``'s common case), else None."""
+    if jump is None or goto or not exact:
+        return None
+    return VERDICTS.get(jump)
 
 
 _TCP_ONLY = FlowSpace.build(protocols=[(TCP, TCP)])
@@ -459,7 +468,8 @@ def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
     cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
-    return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names)
+    verdict = VERDICTS.get(jump)
+    return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names, verdict)
 
 
 def _one_cube(side: str, value: str, ipv6: bool) -> tuple[int, int] | None:
@@ -538,13 +548,38 @@ class IptablesReader:
 
     def read(self) -> None:
         """Read every line."""
-        file = self.draft.file
+        draft = self.draft
+        file, ipv6, chains = draft.file, self.ipv6, self.chains
+        seen, dispositions = draft.interface_names, draft.dispositions
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
-            if text[:2] == "-A" and len(text) > 2 and text[2].isspace():  # most lines: one rule
-                self._append(Source(file, number, raw), text)  # (stripped: another word follows)
-            else:
+            if text[:2] != "-A" or len(text) < 3 or not text[2].isspace():
                 self._line(Source(file, number, raw), text)
+                continue
+            # Most lines: one rule (stripped, so another word follows the -A).
+            src = Source(file, number, raw)
+            table = self.table
+            if table not in FILTERING_TABLES:  # nat, or a table that is not evaluated
+                self._append(src, text)
+                continue
+            try:
+                parsed = _read_line(text, ipv6)  # memoized: read it, never change it
+            except (CondError, ValueError, IndexError):
+                self._append(src, text)  # reads it again, to report why
+                continue
+            verdict = parsed.verdict
+            if verdict is None:
+                self._append(src, text, parsed)
+                continue
+            # What _append does with an exact verdict rule in a filtering table, inline.
+            chain = chains.get((table, parsed.chain))
+            if chain is None:
+                chain = self.chain(parsed.chain, src)
+            for name in parsed.names:  # Draft.see_interfaces, names worked out once per reading
+                if name not in seen:
+                    seen[name] = src
+            chain.rules.append(Rule(verdict, parsed.cond.space, src, None, None, parsed.interfaces))
+            dispositions.setdefault(number, Disposition.EXTRACTED)
         self._build()
 
     def _line(self, src: Source, text: str) -> None:
@@ -579,15 +614,17 @@ class IptablesReader:
         else:
             draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, "line not recognized")
 
-    def _append(self, src: Source, text: str) -> None:
+    def _append(self, src: Source, text: str, parsed: Parsed | None = None) -> None:
+        """Read one rule line (``parsed``: its reading, when the caller has it)."""
         draft = self.draft
-        try:
-            parsed = _read_line(text, self.ipv6)  # memoized: read it, never change it
-        except (CondError, ValueError, IndexError) as exc:
-            chain = self.chain(text.split()[1], src)
-            draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
-            chain.rules.append(src)
-            return
+        if parsed is None:
+            try:
+                parsed = _read_line(text, self.ipv6)  # memoized: read it, never change it
+            except (CondError, ValueError, IndexError) as exc:
+                chain = self.chain(text.split()[1], src)
+                draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
+                chain.rules.append(src)
+                return
         chain = self.chain(parsed.chain, src)
         if self.table == "nat":
             self._nat(parsed, src)
