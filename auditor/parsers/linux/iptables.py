@@ -520,12 +520,14 @@ class IptablesReader:
         self.lines = lines
         self.table = "filter"
         self.chains: dict[tuple[str, str], Chain] = {}
-        self.ipv6 = any(_looks_ipv6(line) for line in lines)
+        self.ipv6 = any(":" in line and _looks_ipv6(line) for line in lines)  # (no colon: no IPv6)
         self.declared = self._declared()
 
     def _declared(self) -> set[tuple[str, str]]:
         table, out = "filter", set()
         for line in self.lines:
+            if line[:2] == "-A":  # most lines: a rule, never a declaration
+                continue
             head = line.lstrip()[:2]
             if head[:1] not in ("*", ":") and head != "-N":  # no table, chain or -N here
                 continue
