@@ -20,7 +20,6 @@ from auditor.evaluate import interfaces_match
 from auditor.flowspace import STATE_NEW, FlowSpace
 from auditor.model import Action, ConfigModel, Finding, Rule, Status
 from auditor.policy import FlowCheck, PolicyPack, PortMappingCheck
-from auditor.remediation.merge import IptablesText, MergeError
 from auditor.remediation.plan import (
     FlowPlan,
     Permit,
@@ -48,24 +47,41 @@ def is_iptables_save(text: str) -> bool:
 
 
 class _ChainRules:
-    """The rule lines of each chain of one text, found once per chain (``rule_at`` asks often)."""
+    """The rule lines of each chain of one text, found once per chain (``rule_at`` asks often).
+
+    Finds what ``IptablesText.chain_rules`` finds in the same lines (the table's span from
+    its ``*table`` line to the next ``COMMIT``; ``-A CHAIN`` as the first two words), without
+    an editor, and splitting no more of a rule line than its first two words.
+    """
 
     def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        self._text: IptablesText | None = None
+        self.lines = "\n".join(lines).splitlines()  # the editor's lines, numbered as it numbers them
         self._rules: dict[tuple[str, str], list[int] | None] = {}
 
     def of(self, table: str, chain: str) -> list[int] | None:
         """Return the line indexes of ``chain``'s rules, None when ``table`` does not end."""
         key = (table, chain)
         if key not in self._rules:
-            if self._text is None:
-                self._text = IptablesText("\n".join(self.lines))
-            try:
-                self._rules[key] = self._text.chain_rules(table, chain)
-            except MergeError:
-                self._rules[key] = None
+            span = self._span(table)
+            lines = self.lines
+            self._rules[key] = (
+                None
+                if span is None
+                else [i for i in range(*span) if lines[i].split(None, 2)[:2] == ["-A", chain]]
+            )
         return self._rules[key]
+
+    def _span(self, table: str) -> tuple[int, int] | None:
+        """Return (the ``*table`` line, its ``COMMIT`` line) as ``IptablesText`` finds them."""
+        start = None
+        marker = f"*{table}"
+        for i, line in enumerate(self.lines):
+            text = line.strip()
+            if text == marker:
+                start = i
+            elif start is not None and text == "COMMIT":
+                return start, i
+        return None
 
 
 def rule_at(

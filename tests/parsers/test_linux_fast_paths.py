@@ -23,9 +23,20 @@ from auditor.flowspace import (
     cube_from_prefix,
     cubes_from_range,
 )
+from auditor.model import Action, InterfaceMatch, Rule, RuleSet, Source
 from auditor.parsers import linux
 from auditor.parsers.base import shell_words
-from auditor.parsers.linux.common import Cond, CondError, flags_equal, tcp_flags_space
+from auditor.parsers.linux.common import (
+    _NO_INTERFACES,
+    Cond,
+    CondError,
+    Draft,
+    _carries_to_outside,
+    _combine,
+    _inside,
+    flags_equal,
+    tcp_flags_space,
+)
 from auditor.parsers.linux.iptables import (
     _address,
     _looks_ipv6,
@@ -312,6 +323,82 @@ def test_the_reader_leaves_memoized_readings_as_it_found_them() -> None:
         kept = _read_line(line, False)
         assert kept == _read_line.__wrapped__(line, False)  # what a fresh reading gives
     assert linux.parse(text, "a") == linux.parse(text, "a")
+
+
+# --- role inference: memoized placed names against the rule-by-rule test ---------------------
+
+
+def _inside_rule_by_rule(draft: Draft) -> dict[str, str]:
+    """``_inside`` as first written: every permit asks whether its names are placed."""
+    inside: dict[str, str] = {}
+    if not draft.outside and not draft.outside_negated:
+        return inside
+    by_name = {ruleset.name: ruleset for ruleset in draft.rulesets}
+    todo = [(name, _NO_INTERFACES) for name in draft.forward_roots]
+    seen: set[tuple[str, InterfaceMatch]] = set()
+    while todo:
+        name, context = todo.pop(0)
+        if (name, context) in seen or name not in by_name:
+            continue
+        seen.add((name, context))
+        for rule in by_name[name].rules:
+            match = _combine(context, rule.interfaces)
+            if rule.target is not None:
+                todo.append((rule.target, match))
+            if rule.action is not Action.PERMIT or match.ingress is None or match.ingress_negated:
+                continue
+            if all(i in inside or i in draft.outside for i in match.ingress):
+                continue
+            if not _carries_to_outside(match, draft):
+                continue
+            for iface in sorted(n for n in match.ingress if n not in draft.outside):
+                reason = f"forward rules carry traffic from {iface} to the outside (line {rule.source.line})"
+                inside.setdefault(iface, reason)
+    return inside
+
+
+SOME_NAMES = st.frozensets(st.sampled_from(["eth0", "eth1", "eth2", "wg+"]), min_size=1, max_size=2)
+NAME_SETS = st.none() | SOME_NAMES
+EGRESS = st.none() | st.sampled_from([frozenset({"eth0"}), frozenset({"ppp0"})])
+INTERFACES = st.one_of(
+    st.none(),
+    st.builds(InterfaceMatch, SOME_NAMES, EGRESS),
+    st.builds(InterfaceMatch, NAME_SETS, NAME_SETS, st.booleans(), st.booleans()),
+)
+ENTRIES = st.lists(
+    st.tuples(
+        st.sampled_from([Action.PERMIT, Action.PERMIT, Action.DENY, Action.JUMP, Action.GOTO]),
+        st.sampled_from(["filter/FORWARD", "filter/a", "filter/b"]),
+        INTERFACES,
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.fixed_dictionaries({"filter/FORWARD": ENTRIES, "filter/a": ENTRIES, "filter/b": ENTRIES}),
+    st.dictionaries(st.sampled_from(["eth0", "eth1", "ppp0"]), st.just("masquerade"), min_size=1, max_size=2),
+    st.lists(NAME_SETS.filter(lambda names: names is not None), max_size=1),
+)
+def test_role_inference_agrees_with_the_rule_by_rule_test(
+    chains: dict[str, list[tuple[Action, str, InterfaceMatch | None]]],
+    outside: dict[str, str],
+    outside_negated: list[frozenset[str]],
+) -> None:
+    draft = Draft("f", outside=outside, outside_negated=outside_negated, forward_roots=["filter/FORWARD"])
+    line = 0
+    for name, entries in chains.items():
+        rules = []
+        for action, target, interfaces in entries:
+            line += 1
+            jumps = action in (Action.JUMP, Action.GOTO)
+            target_name = target if jumps else None
+            source = Source("f", line, "x")
+            rules.append(Rule(action, None, source, target=target_name, interfaces=interfaces))
+        draft.rulesets.append(RuleSet(name, tuple(rules), Action.DENY))
+    expected = _inside_rule_by_rule(draft)
+    assert list(_inside(draft).items()) == list(expected.items())  # names, reasons, order
 
 
 # --- the nft tokenizer against a character-by-character reading ----------------------------------

@@ -59,7 +59,8 @@ def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [line.rstrip("\r") for line in lines]
+    if "\r" in text:  # (without one, rstrip would change no line)
+        lines = [line.rstrip("\r") for line in lines]
     draft = Draft(filename)
     if _is_nft(text):
         NftReader(draft, lines).read()

@@ -296,6 +296,9 @@ def _inside(draft: Draft) -> dict[str, str]:
     todo = [(name, _NO_INTERFACES) for name in draft.forward_roots]
     seen: set[tuple[str, InterfaceMatch]] = set()
     outside = draft.outside
+    # Name sets found placed already: ``inside`` only grows, so they stay placed (rules
+    # repeat their -i names, and the sets are shared objects: one hash each).
+    placed: set[frozenset[str]] = set()
     while todo:
         name, context = todo.pop(0)
         if (name, context) in seen or name not in by_name:
@@ -305,13 +308,17 @@ def _inside(draft: Draft) -> dict[str, str]:
             match = _combine(context, rule.interfaces)
             if rule.target is not None:
                 todo.append((rule.target, match))
-            if rule.action is not Action.PERMIT or match.ingress is None or match.ingress_negated:
+            ingress = match.ingress
+            if rule.action is not Action.PERMIT or ingress is None or match.ingress_negated:
                 continue
-            if all(iface in inside or iface in outside for iface in match.ingress):
+            if ingress in placed:
+                continue
+            if all(iface in inside or iface in outside for iface in ingress):
+                placed.add(ingress)
                 continue  # every name here is placed already: the first reason stays
             if not _carries_to_outside(match, draft):
                 continue
-            for iface in sorted(name for name in match.ingress if name not in outside):
+            for iface in sorted(name for name in ingress if name not in outside):
                 line = rule.source.line
                 reason = f"forward rules carry traffic from {iface} to the outside (line {line})"
                 inside.setdefault(iface, reason)

@@ -24,6 +24,7 @@ from auditor.flowspace import (
     cube_from_mask,
     cube_from_prefix,
     cubes_from_range,
+    quad_value,
 )
 from auditor.model import (
     Action,
@@ -129,6 +130,7 @@ class Parsed:
     # Worked out once per reading (a memoized line serves every rule with its text):
     interfaces: InterfaceMatch | None = None  # cond.interfaces()
     names: tuple[str, ...] = ()  # the interface names, in the order Draft.see_interfaces takes them
+    verdict: Action | None = None  # an exact -j ACCEPT/DROP/REJECT/RETURN rule's action, else None
 
 
 def _address(value: str, ipv6: bool) -> list[tuple[int, int]]:
@@ -192,28 +194,31 @@ def _protocol_space(number: int) -> FlowSpace:
     return FlowSpace.build(protocols=[(number, number)])
 
 
-_OCTET = r"(0|[1-9][0-9]{0,2})"
-_PLAIN_PREFIX = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/([0-9]{{1,2}}))?")
 _ANY_CUBE = (0, 0)
 _FULL_PROTOCOL, _FULL_PORTS, _FULL_STATE = (0, 255), (0, 65535), (0, STATE_MAX)
 
 
+@lru_cache(maxsize=4096)
 def plain_prefix_cube(value: str) -> tuple[int, int] | None:
     """Return the cube of a plain ``a.b.c.d`` or ``a.b.c.d/len``, or None for any other form.
 
     The fast path of ``_address`` for one operand: None sends the text to the general path,
-    which gives the same cube for every text this accepts.
+    which gives the same cube for every text this accepts. Cached: a ruleset names the same
+    source prefix on line after line.
     """
-    match = _PLAIN_PREFIX.fullmatch(value)
-    if match is None:
+    address, slash, length = value.partition("/")
+    quad = quad_value(address)
+    if quad is None:
         return None
-    a, b, c, d, length = match.groups()
-    octets = (int(a), int(b), int(c), int(d))
-    bits = 32 if length is None else int(length)
-    if max(octets) > 255 or bits > 32:
+    if not slash:
+        return (quad, 0xFFFFFFFF)
+    if not (0 < len(length) <= 2 and length.isascii() and length.isdigit()):
+        return None
+    bits = int(length)
+    if bits > 32:
         return None
     care = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
-    return ((octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]) & care, care)
+    return (quad & care, care)
 
 
 @lru_cache(maxsize=8192)
@@ -338,7 +343,15 @@ def _settle(parsed: Parsed) -> Parsed:
         if side:
             names.extend(side if len(side) == 1 else sorted(side))
     parsed.names = tuple(names)
+    parsed.verdict = _verdict(parsed.jump, parsed.goto, cond.exact)
     return parsed
+
+
+def _verdict(jump: str | None, goto: bool, exact: bool) -> Action | None:
+    """Return the action of an exact verdict rule (``_append``'s common case), else None."""
+    if jump is None or goto or not exact:
+        return None
+    return VERDICTS.get(jump)
 
 
 _TCP_ONLY = FlowSpace.build(protocols=[(TCP, TCP)])
@@ -455,7 +468,8 @@ def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
     cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
-    return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names)
+    verdict = VERDICTS.get(jump)
+    return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names, verdict)
 
 
 def _one_cube(side: str, value: str, ipv6: bool) -> tuple[int, int] | None:
@@ -506,12 +520,14 @@ class IptablesReader:
         self.lines = lines
         self.table = "filter"
         self.chains: dict[tuple[str, str], Chain] = {}
-        self.ipv6 = any(_looks_ipv6(line) for line in lines)
+        self.ipv6 = any(":" in line and _looks_ipv6(line) for line in lines)  # (no colon: no IPv6)
         self.declared = self._declared()
 
     def _declared(self) -> set[tuple[str, str]]:
         table, out = "filter", set()
         for line in self.lines:
+            if line[:2] == "-A":  # most lines: a rule, never a declaration
+                continue
             head = line.lstrip()[:2]
             if head[:1] not in ("*", ":") and head != "-N":  # no table, chain or -N here
                 continue
@@ -534,13 +550,38 @@ class IptablesReader:
 
     def read(self) -> None:
         """Read every line."""
-        file = self.draft.file
+        draft = self.draft
+        file, ipv6, chains = draft.file, self.ipv6, self.chains
+        seen, dispositions = draft.interface_names, draft.dispositions
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
-            if text[:2] == "-A" and len(text) > 2 and text[2].isspace():  # most lines: one rule
-                self._append(Source(file, number, raw), text)  # (stripped: another word follows)
-            else:
+            if text[:2] != "-A" or len(text) < 3 or not text[2].isspace():
                 self._line(Source(file, number, raw), text)
+                continue
+            # Most lines: one rule (stripped, so another word follows the -A).
+            src = Source(file, number, raw)
+            table = self.table
+            if table not in FILTERING_TABLES:  # nat, or a table that is not evaluated
+                self._append(src, text)
+                continue
+            try:
+                parsed = _read_line(text, ipv6)  # memoized: read it, never change it
+            except (CondError, ValueError, IndexError):
+                self._append(src, text)  # reads it again, to report why
+                continue
+            verdict = parsed.verdict
+            if verdict is None:
+                self._append(src, text, parsed)
+                continue
+            # What _append does with an exact verdict rule in a filtering table, inline.
+            chain = chains.get((table, parsed.chain))
+            if chain is None:
+                chain = self.chain(parsed.chain, src)
+            for name in parsed.names:  # Draft.see_interfaces, names worked out once per reading
+                if name not in seen:
+                    seen[name] = src
+            chain.rules.append(Rule(verdict, parsed.cond.space, src, None, None, parsed.interfaces))
+            dispositions.setdefault(number, Disposition.EXTRACTED)
         self._build()
 
     def _line(self, src: Source, text: str) -> None:
@@ -575,15 +616,17 @@ class IptablesReader:
         else:
             draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, "line not recognized")
 
-    def _append(self, src: Source, text: str) -> None:
+    def _append(self, src: Source, text: str, parsed: Parsed | None = None) -> None:
+        """Read one rule line (``parsed``: its reading, when the caller has it)."""
         draft = self.draft
-        try:
-            parsed = _read_line(text, self.ipv6)  # memoized: read it, never change it
-        except (CondError, ValueError, IndexError) as exc:
-            chain = self.chain(text.split()[1], src)
-            draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
-            chain.rules.append(src)
-            return
+        if parsed is None:
+            try:
+                parsed = _read_line(text, self.ipv6)  # memoized: read it, never change it
+            except (CondError, ValueError, IndexError) as exc:
+                chain = self.chain(text.split()[1], src)
+                draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
+                chain.rules.append(src)
+                return
         chain = self.chain(parsed.chain, src)
         if self.table == "nat":
             self._nat(parsed, src)

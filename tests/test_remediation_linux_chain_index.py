@@ -1,0 +1,45 @@
+"""The iptables remediation's chain index against the editor it stands in for.
+
+``remediation.linux`` finds the rule lines of a chain once per text (rule positions for
+``-I CHAIN N``) without the editor's join, re-split and word split; it must find exactly the
+lines ``IptablesText.chain_rules`` finds, and no position where that raises.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor.remediation.linux import _ChainRules
+from auditor.remediation.merge import IptablesText, MergeError
+
+LINES = st.lists(
+    st.one_of(
+        st.sampled_from(["*filter", "*nat", " *filter ", "*raw", "COMMIT", " COMMIT", "COMMIT x", ""]),
+        st.sampled_from([":FORWARD DROP [0:0]", "# -A FORWARD -j DROP", "-N fw-1", "-P FORWARD DROP"]),
+        st.builds(
+            lambda lead, chain, gap, rest: f"{lead}-A{gap}{chain}{rest}",
+            st.sampled_from(["", " ", "\t"]),
+            st.sampled_from(["FORWARD", "INPUT", "fw-1", "FORWARD-x"]),
+            st.sampled_from([" ", "  ", "\t", "\x0b"]),
+            st.sampled_from(["", " -j ACCEPT", "\t-p tcp --dport 80 -j DROP", "  -j fw-1"]),
+        ),
+        st.sampled_from(["-AFORWARD -j ACCEPT", "-A", "-I FORWARD 1 -j ACCEPT"]),
+        st.just("[0:0] -A FORWARD -j ACCEPT"),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINES)
+def test_chain_index_finds_what_the_editor_finds(lines: list[str]) -> None:
+    index = _ChainRules(lines)
+    editor = IptablesText("\n".join(lines))
+    for table in ("filter", "nat", "raw", "mangle"):
+        for chain in ("FORWARD", "INPUT", "fw-1", "FORWARD-x"):
+            try:
+                expected: list[int] | None = editor.chain_rules(table, chain)
+            except MergeError:
+                expected = None
+            assert index.of(table, chain) == expected
