@@ -15,6 +15,7 @@ from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, Packe
 from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
 from auditor.parsers.cisco_ios import acl as ios_acl
 from auditor.parsers.cisco_ios import lines as ios_lines
+from auditor.parsers.cisco_ios import parser as ios_parser
 from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions
 from auditor.parsers.cisco_ios.lines import split_lines
 from tests import golden
@@ -684,11 +685,22 @@ def _plain_tokens(draw: st.DrawFn) -> tuple[str, ...]:
 @given(st.one_of(_extended_tokens(), _plain_tokens()))
 def test_plain_entry_fast_path_agrees_with_the_general_reader(tokens: tuple[str, ...]) -> None:
     """Whatever the fast path accepts, the general reader reads the same; the rest falls back."""
-    plain = ios_acl._plain_extended.__wrapped__(tokens)
+    plain = ios_acl._plain_extended(tokens)
     general = _outcome(ios_acl.parse_extended_general, tokens)
     if plain is not None:
         assert plain == general
     assert _outcome(ios_acl.parse_extended, tokens) == general
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_extended_tokens(), _plain_tokens()))
+def test_plain_match_agrees_with_the_general_reader_and_match(tokens: tuple[str, ...]) -> None:
+    """The rule fast path (no spec) gives the general reader's action and the parser's match."""
+    fast = ios_acl.plain_match.__wrapped__(tokens)
+    assert (fast is None) == (ios_acl._plain_extended(tokens) is None)
+    if fast is not None:
+        spec = ios_acl.parse_extended_general(tokens)
+        assert fast == (spec.action, ios_parser._match_general(None, spec, False))
 
 
 def test_plain_entries_take_the_fast_path() -> None:
@@ -699,9 +711,9 @@ def test_plain_entries_take_the_fast_path() -> None:
         "permit ip any any",
     ):
         tokens = tuple(text.split())
-        assert ios_acl._plain_extended.__wrapped__(tokens) == ios_acl.parse_extended_general(tokens)
+        assert ios_acl._plain_extended(tokens) == ios_acl.parse_extended_general(tokens)
     for text in ("permit tcp any any eq 80 443", "permit tcp any any eq 80 log", "permit tcp any any neq 80"):
-        assert ios_acl._plain_extended.__wrapped__(tuple(text.split())) is None
+        assert ios_acl._plain_extended(tuple(text.split())) is None
 
 
 @settings(max_examples=200, deadline=None)

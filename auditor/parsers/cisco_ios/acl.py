@@ -26,10 +26,12 @@ from auditor.flowspace import (
     TCP,
     UDP,
     Cube,
+    FlowSpace,
     Interval,
     address_value,
     cube_from_wildcard,
     cube_host,
+    quad_value,
 )
 from auditor.model import Action, DiagnosticKind
 from auditor.parsers.cisco_ios.ports import PORT_TABLES, port_value, protocol_value
@@ -329,13 +331,20 @@ def parse_extended(tokens: Sequence[str]) -> AceSpec:
 # proof re-parses the same entries.
 
 _ANY_ADDRESS = AddrSpec()
+_ALL32 = 0xFFFFFFFF
 
 
 @lru_cache(maxsize=16384)
 def _wildcard_operand(address: str, wildcard: str) -> AddrSpec | None:
     """Return the operand ``A W``, or None when either word is not a dotted quad."""
     try:  # `address_value` refuses exactly what `is_ipv4` refuses
-        return AddrSpec((cube_from_wildcard(address, wildcard),))
+        value = quad_value(address)
+        if value is None:  # an odd form (leading zeros...): the general reading decides
+            return AddrSpec((cube_from_wildcard(address, wildcard),))
+        # A plain quad reads as `address_value` reads it; the mask repeats, so its value is
+        # the cached one, and the operand's address does not fill that cache.
+        care = ~address_value(wildcard) & _ALL32
+        return AddrSpec(((value & care, care),))
     except ValueError:
         return None
 
@@ -385,9 +394,13 @@ def _plain_services(
     return (ServiceItem(protocols, None if sport is None else (sport,), None if dport is None else (dport,)),)
 
 
-@lru_cache(maxsize=4096)
-def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
-    """Return the spec of a plain extended entry, or None to leave it to the general reader."""
+# What ``_plain_fields`` reads: action, protocol (None = ip), source, source ports,
+# destination, destination ports (None = any port).
+_PlainFields = tuple[Action, int | None, AddrSpec, Interval | None, AddrSpec, Interval | None]
+
+
+def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
+    """Read a plain extended entry into its fields, or None to leave it to the general reader."""
     n = len(tokens)
     if n < 4:
         return None
@@ -425,12 +438,40 @@ def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
         if read is None or read[1] != n:
             return None
         dport = read[0]
-    return AceSpec(action, src[0], dst[0], _plain_services(protocol, sport, dport))
+    return action, protocol, src[0], sport, dst[0], dport
 
 
-# The fast path for callers that read a None as "parse the entry in full": a spec it
-# returns is what ``parse_extended`` returns for the same tokens.
-plain_extended = _plain_extended
+def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
+    """Return the spec of a plain extended entry, or None to leave it to the general reader."""
+    fields = _plain_fields(tokens)
+    if fields is None:
+        return None
+    action, protocol, src, sport, dst, dport = fields
+    return AceSpec(action, src, dst, _plain_services(protocol, sport, dport))
+
+
+@lru_cache(maxsize=4096)
+def plain_match(tokens: tuple[str, ...]) -> tuple[Action, FlowSpace] | None:
+    """Return a plain extended entry's action and the packets it matches, or None.
+
+    The fast path for callers that read a None as "parse the entry in full": for an entry
+    it reads, ``parse_extended`` gives a spec with this action, and this set is what the
+    parser's ``_match`` gives for that spec (a plain entry names no object group, so its
+    match is a value of its text alone). Built from the fields directly, without the spec;
+    cached per entry text, so the proof's re-parse of the same entries finds them.
+    """
+    fields = _plain_fields(tokens)
+    if fields is None:
+        return None
+    action, protocol, src, sport, dst, dport = fields
+    match = FlowSpace.build(
+        protocols=None if protocol is None else ((protocol, protocol),),
+        src=src.cubes,
+        dst=dst.cubes,
+        sport=None if sport is None else (sport,),
+        dport=None if dport is None else (dport,),
+    )
+    return action, match
 
 
 def parse_extended_general(tokens: Sequence[str]) -> AceSpec:
@@ -503,6 +544,6 @@ __all__ = [
     "parse_extended_general",
     "parse_port_operator",
     "parse_standard",
-    "plain_extended",
+    "plain_match",
     "resolver_for",
 ]

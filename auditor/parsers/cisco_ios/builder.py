@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.model import Binding, Diagnostic, DiagnosticKind, Role, Route, Source
+from auditor.model import Binding, Diagnostic, DiagnosticKind, Role, Route, Rule, Source
 from auditor.parsers.cisco_ios.acl import AceError, AceSpec
 from auditor.parsers.cisco_ios.firewall import Cbac
 from auditor.parsers.cisco_ios.lines import ConfigLine, Disposition
@@ -40,6 +40,7 @@ class AclEntry:
     source: Source
     spec: AceSpec | None
     error: AceError | None
+    rule: Rule | None = None  # the finished rule of an entry that needs no object group (spec None)
 
 
 @dataclass(slots=True)
