@@ -330,41 +330,42 @@ def parse_extended(tokens: Sequence[str]) -> AceSpec:
 # decides. Everything here is pure on its text, so cached: configs repeat operands, and the
 # proof re-parses the same entries.
 
-_ANY_ADDRESS = AddrSpec()
 _ALL32 = 0xFFFFFFFF
+# An operand's cubes (None: any address); plain tuples, so the rule fast path builds no AddrSpec.
+_Cubes = tuple[Cube, ...] | None
 
 
 @lru_cache(maxsize=16384)
-def _wildcard_operand(address: str, wildcard: str) -> AddrSpec | None:
-    """Return the operand ``A W``, or None when either word is not a dotted quad."""
+def _wildcard_operand(address: str, wildcard: str) -> tuple[Cube] | None:
+    """Return the cubes of the operand ``A W``, or None when either word is not a dotted quad."""
     try:  # `address_value` refuses exactly what `is_ipv4` refuses
         value = quad_value(address)
         if value is None:  # an odd form (leading zeros...): the general reading decides
-            return AddrSpec((cube_from_wildcard(address, wildcard),))
+            return (cube_from_wildcard(address, wildcard),)
         # A plain quad reads as `address_value` reads it; the mask repeats, so its value is
         # the cached one, and the operand's address does not fill that cache.
         care = ~address_value(wildcard) & _ALL32
-        return AddrSpec(((value & care, care),))
+        return ((value & care, care),)
     except ValueError:
         return None
 
 
 @lru_cache(maxsize=16384)
-def _host_operand(address: str) -> AddrSpec | None:
-    """Return the operand ``host A``, or None when ``A`` is not a dotted quad."""
-    return AddrSpec((cube_host(address),)) if is_ipv4(address) else None
+def _host_operand(address: str) -> tuple[Cube] | None:
+    """Return the cubes of the operand ``host A``, or None when ``A`` is not a dotted quad."""
+    return (cube_host(address),) if is_ipv4(address) else None
 
 
-def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[AddrSpec, int] | None:
+def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[_Cubes, int] | None:
     """Read ``any | host A | A W`` at ``tokens[i]`` (``i < n``); None for any other form."""
     word = tokens[i]
     low = word.lower()
     if low == "any":
-        return _ANY_ADDRESS, i + 1
+        return None, i + 1
     if i + 1 >= n:
         return None
-    spec = _host_operand(tokens[i + 1]) if low == "host" else _wildcard_operand(word, tokens[i + 1])
-    return None if spec is None else (spec, i + 2)
+    cubes = _host_operand(tokens[i + 1]) if low == "host" else _wildcard_operand(word, tokens[i + 1])
+    return None if cubes is None else (cubes, i + 2)
 
 
 def _plain_ports(tokens: tuple[str, ...], i: int, n: int, protocol: int) -> tuple[Interval, int] | None:
@@ -394,9 +395,9 @@ def _plain_services(
     return (ServiceItem(protocols, None if sport is None else (sport,), None if dport is None else (dport,)),)
 
 
-# What ``_plain_fields`` reads: action, protocol (None = ip), source, source ports,
-# destination, destination ports (None = any port).
-_PlainFields = tuple[Action, int | None, AddrSpec, Interval | None, AddrSpec, Interval | None]
+# What ``_plain_fields`` reads: action, protocol (None = ip), source cubes, source ports,
+# destination cubes, destination ports (None = any address or port).
+_PlainFields = tuple[Action, int | None, _Cubes, Interval | None, _Cubes, Interval | None]
 
 
 def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
@@ -447,7 +448,7 @@ def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
     if fields is None:
         return None
     action, protocol, src, sport, dst, dport = fields
-    return AceSpec(action, src, dst, _plain_services(protocol, sport, dport))
+    return AceSpec(action, AddrSpec(src), AddrSpec(dst), _plain_services(protocol, sport, dport))
 
 
 @lru_cache(maxsize=4096)
@@ -466,8 +467,8 @@ def plain_match(tokens: tuple[str, ...]) -> tuple[Action, FlowSpace] | None:
     action, protocol, src, sport, dst, dport = fields
     match = FlowSpace.build(
         protocols=None if protocol is None else ((protocol, protocol),),
-        src=src.cubes,
-        dst=dst.cubes,
+        src=src,
+        dst=dst,
         sport=None if sport is None else (sport,),
         dport=None if dport is None else (dport,),
     )

@@ -7,10 +7,8 @@ Numbered ACL ranges (Cisco "IP Access List Overview"): 1-99 and 1300-1999 standa
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from auditor.flowspace import Cube
-from auditor.model import Action, DiagnosticKind, Rule, Source
+from auditor.model import Action, DiagnosticKind
 from auditor.parsers.cisco_ios.acl import (
     AceError,
     first_action,
@@ -36,6 +34,7 @@ from auditor.parsers.cisco_ios.objgroups import (
     read_network_member,
     read_service_member,
 )
+from auditor.parsers.cisco_ios.records import new_rule, new_source
 
 
 def acl_kind(number: int) -> str | None:
@@ -66,18 +65,6 @@ def _draft(builder: Builder, name: str, standard: bool, line: ConfigLine) -> Acl
     return draft
 
 
-@lru_cache(maxsize=4096)
-def _plain_rule(file: str, number: int, raw: str, tokens: tuple[str, ...]) -> Rule | None:
-    """Return the rule of a plain extended entry (``plain_match``), or None for other entries.
-
-    A value of the line alone (file, number, text and the entry's words), so cached: the
-    proof re-parses the same lines at the same numbers up to its first change, and then the
-    rule and its ``Source`` are not built again.
-    """
-    read = plain_match(tokens)
-    return None if read is None else Rule(read[0], read[1], Source(file, number, raw))
-
-
 def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple[str, ...]) -> None:
     """Add one ``[seq] permit|deny ...`` / ``remark`` entry (tokens exclude the ACL name)."""
     seq: int | None = None
@@ -86,9 +73,11 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
     if not draft.standard and type(tokens) is tuple:
         # A plain extended entry starts with permit/deny and a protocol, so none of the
         # special forms below (remark, evaluate, dynamic) reaches this return.
-        rule = _plain_rule(builder.file, line.number, line.raw, tokens)
-        if rule is not None:
-            draft.entries.append(AclEntry(draft.next_seq(seq), rule.source, None, None, rule))
+        read = plain_match(tokens)
+        if read is not None:
+            source = new_source(builder.file, line.number, line.raw)
+            rule = new_rule(read[0], read[1], source)
+            draft.entries.append(AclEntry(draft.next_seq(seq), source, None, None, rule))
             builder.dispositions.setdefault(line.number, Disposition.EXTRACTED)
             return
     first = tokens[0].lower() if tokens else ""

@@ -8,9 +8,12 @@ are classified here so the handlers only see commands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+
+from auditor.parsers.cisco_ios.records import slot_setters
 
 
 class Disposition(StrEnum):
@@ -60,8 +63,32 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def _line_builder() -> Callable[[int, str, int, tuple[str, ...], tuple[str, ...]], ConfigLine]:
+    setters = slot_setters(ConfigLine, ("number", "raw", "indent", "tokens", "words"), {})
+    if setters is None:
+        return ConfigLine
+    set_number, set_raw, set_indent, set_tokens, set_words = setters
+
+    def new_line(
+        number: int, raw: str, indent: int, tokens: tuple[str, ...], words: tuple[str, ...]
+    ) -> ConfigLine:
+        obj: ConfigLine = _new(ConfigLine)
+        set_number(obj, number)
+        set_raw(obj, raw)
+        set_indent(obj, indent)
+        set_tokens(obj, tokens)
+        set_words(obj, words)
+        return obj
+
+    return new_line
+
+
+_new = object.__new__
+_new_line = _line_builder()  # ConfigLine(...) through its slots (records.py says why)
+
+
 def _make_line(number: int, raw: str) -> ConfigLine:
-    return ConfigLine(number, raw, *_line_parts(raw))
+    return _new_line(number, raw, *_line_parts(raw))
 
 
 @lru_cache(maxsize=4096)
