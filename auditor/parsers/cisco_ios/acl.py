@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.flowspace import (
+    ANY_CUBE,
     STATE_ESTABLISHED,
     STATE_MAX,
     TCP,
@@ -465,14 +466,17 @@ def plain_match(tokens: tuple[str, ...]) -> tuple[Action, FlowSpace] | None:
     if fields is None:
         return None
     action, protocol, src, sport, dst, dport = fields
-    match = FlowSpace.build(
-        protocols=None if protocol is None else ((protocol, protocol),),
-        src=src,
-        dst=dst,
-        sport=None if sport is None else (sport,),
-        dport=None if dport is None else (dport,),
+    # The one box ``FlowSpace.build`` makes of these one-atom fields (in ``FIELDS`` order),
+    # built directly: the test against the parser's general match holds it to that.
+    box = (
+        (0, 255) if protocol is None else (protocol, protocol),
+        ANY_CUBE if src is None else src[0],
+        ANY_CUBE if dst is None else dst[0],
+        (0, 65535) if sport is None else sport,
+        (0, 65535) if dport is None else dport,
+        (0, STATE_MAX),
     )
-    return action, match
+    return action, FlowSpace((box,))
 
 
 def parse_extended_general(tokens: Sequence[str]) -> AceSpec:
