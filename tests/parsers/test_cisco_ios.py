@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, Packet
-from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
+from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, FlowSpace, Packet
+from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role, Rule, Source
 from auditor.parsers.cisco_ios import acl as ios_acl
 from auditor.parsers.cisco_ios import lines as ios_lines
-from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions
+from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions, records
+from auditor.parsers.cisco_ios import parser as ios_parser
 from auditor.parsers.cisco_ios.lines import split_lines
 from tests import golden
 
@@ -684,11 +685,22 @@ def _plain_tokens(draw: st.DrawFn) -> tuple[str, ...]:
 @given(st.one_of(_extended_tokens(), _plain_tokens()))
 def test_plain_entry_fast_path_agrees_with_the_general_reader(tokens: tuple[str, ...]) -> None:
     """Whatever the fast path accepts, the general reader reads the same; the rest falls back."""
-    plain = ios_acl._plain_extended.__wrapped__(tokens)
+    plain = ios_acl._plain_extended(tokens)
     general = _outcome(ios_acl.parse_extended_general, tokens)
     if plain is not None:
         assert plain == general
     assert _outcome(ios_acl.parse_extended, tokens) == general
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_extended_tokens(), _plain_tokens()))
+def test_plain_match_agrees_with_the_general_reader_and_match(tokens: tuple[str, ...]) -> None:
+    """The rule fast path (no spec) gives the general reader's action and the parser's match."""
+    fast = ios_acl.plain_match.__wrapped__(tokens)
+    assert (fast is None) == (ios_acl._plain_extended(tokens) is None)
+    if fast is not None:
+        spec = ios_acl.parse_extended_general(tokens)
+        assert fast == (spec.action, ios_parser._match_general(None, spec, False))
 
 
 def test_plain_entries_take_the_fast_path() -> None:
@@ -699,9 +711,9 @@ def test_plain_entries_take_the_fast_path() -> None:
         "permit ip any any",
     ):
         tokens = tuple(text.split())
-        assert ios_acl._plain_extended.__wrapped__(tokens) == ios_acl.parse_extended_general(tokens)
+        assert ios_acl._plain_extended(tokens) == ios_acl.parse_extended_general(tokens)
     for text in ("permit tcp any any eq 80 443", "permit tcp any any eq 80 log", "permit tcp any any neq 80"):
-        assert ios_acl._plain_extended.__wrapped__(tuple(text.split())) is None
+        assert ios_acl._plain_extended(tuple(text.split())) is None
 
 
 @settings(max_examples=200, deadline=None)
@@ -709,3 +721,41 @@ def test_plain_entries_take_the_fast_path() -> None:
 def test_line_words_are_the_lowered_tokens(raw: str) -> None:
     line = ios_lines._make_line(1, raw)
     assert line.words == tuple(t.lower() for t in line.tokens)
+
+
+def test_slot_builders_equal_the_constructors() -> None:
+    """The parser's fast record builders give what the dataclass constructors give."""
+    source = Source("f.cfg", 3, " permit ip any any")
+    assert records.new_source("f.cfg", 3, " permit ip any any") == source
+    match = FlowSpace.everything()
+    assert records.new_rule(Action.PERMIT, match, source) == Rule(Action.PERMIT, match, source)
+    line = ios_lines.ConfigLine(1, " x Y", 1, ("x", "Y"), ("x", "y"))
+    assert ios_lines._new_line(1, " x Y", 1, ("x", "Y"), ("x", "y")) == line
+    # Today's model fits them: the fast path is the one in use.
+    assert records.new_rule is not Rule and records.new_source is not Source
+
+
+def test_slot_builders_refuse_classes_they_do_not_fit() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Pair:
+        a: int
+        b: int | None = None
+
+    @dataclass(slots=True)
+    class Mutable:
+        a: int
+
+    @dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    assert records.slot_setters(Pair, ("a", "b"), {"b": None}) is not None
+    assert records.slot_setters(Pair, ("a",), {}) is None  # a field the builder does not set
+    assert records.slot_setters(Pair, ("b", "a"), {}) is None  # another order
+    assert records.slot_setters(Pair, ("a", "b"), {"b": 0}) is None  # another default
+    assert records.slot_setters(Pair, ("a", "b"), {"a": None}) is None  # no default at all
+    assert records.slot_setters(Mutable, ("a",), {}) is None
+    assert records.slot_setters(Checked, ("a",), {}) is None

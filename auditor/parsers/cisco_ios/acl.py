@@ -21,15 +21,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from auditor.flowspace import (
+    ANY_CUBE,
     STATE_ESTABLISHED,
     STATE_MAX,
     TCP,
     UDP,
     Cube,
+    FlowSpace,
     Interval,
     address_value,
     cube_from_wildcard,
     cube_host,
+    quad_value,
 )
 from auditor.model import Action, DiagnosticKind
 from auditor.parsers.cisco_ios.ports import PORT_TABLES, port_value, protocol_value
@@ -328,34 +331,42 @@ def parse_extended(tokens: Sequence[str]) -> AceSpec:
 # decides. Everything here is pure on its text, so cached: configs repeat operands, and the
 # proof re-parses the same entries.
 
-_ANY_ADDRESS = AddrSpec()
+_ALL32 = 0xFFFFFFFF
+# An operand's cubes (None: any address); plain tuples, so the rule fast path builds no AddrSpec.
+_Cubes = tuple[Cube, ...] | None
 
 
 @lru_cache(maxsize=16384)
-def _wildcard_operand(address: str, wildcard: str) -> AddrSpec | None:
-    """Return the operand ``A W``, or None when either word is not a dotted quad."""
+def _wildcard_operand(address: str, wildcard: str) -> tuple[Cube] | None:
+    """Return the cubes of the operand ``A W``, or None when either word is not a dotted quad."""
     try:  # `address_value` refuses exactly what `is_ipv4` refuses
-        return AddrSpec((cube_from_wildcard(address, wildcard),))
+        value = quad_value(address)
+        if value is None:  # an odd form (leading zeros...): the general reading decides
+            return (cube_from_wildcard(address, wildcard),)
+        # A plain quad reads as `address_value` reads it; the mask repeats, so its value is
+        # the cached one, and the operand's address does not fill that cache.
+        care = ~address_value(wildcard) & _ALL32
+        return ((value & care, care),)
     except ValueError:
         return None
 
 
 @lru_cache(maxsize=16384)
-def _host_operand(address: str) -> AddrSpec | None:
-    """Return the operand ``host A``, or None when ``A`` is not a dotted quad."""
-    return AddrSpec((cube_host(address),)) if is_ipv4(address) else None
+def _host_operand(address: str) -> tuple[Cube] | None:
+    """Return the cubes of the operand ``host A``, or None when ``A`` is not a dotted quad."""
+    return (cube_host(address),) if is_ipv4(address) else None
 
 
-def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[AddrSpec, int] | None:
+def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[_Cubes, int] | None:
     """Read ``any | host A | A W`` at ``tokens[i]`` (``i < n``); None for any other form."""
     word = tokens[i]
     low = word.lower()
     if low == "any":
-        return _ANY_ADDRESS, i + 1
+        return None, i + 1
     if i + 1 >= n:
         return None
-    spec = _host_operand(tokens[i + 1]) if low == "host" else _wildcard_operand(word, tokens[i + 1])
-    return None if spec is None else (spec, i + 2)
+    cubes = _host_operand(tokens[i + 1]) if low == "host" else _wildcard_operand(word, tokens[i + 1])
+    return None if cubes is None else (cubes, i + 2)
 
 
 def _plain_ports(tokens: tuple[str, ...], i: int, n: int, protocol: int) -> tuple[Interval, int] | None:
@@ -385,9 +396,13 @@ def _plain_services(
     return (ServiceItem(protocols, None if sport is None else (sport,), None if dport is None else (dport,)),)
 
 
-@lru_cache(maxsize=4096)
-def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
-    """Return the spec of a plain extended entry, or None to leave it to the general reader."""
+# What ``_plain_fields`` reads: action, protocol (None = ip), source cubes, source ports,
+# destination cubes, destination ports (None = any address or port).
+_PlainFields = tuple[Action, int | None, _Cubes, Interval | None, _Cubes, Interval | None]
+
+
+def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
+    """Read a plain extended entry into its fields, or None to leave it to the general reader."""
     n = len(tokens)
     if n < 4:
         return None
@@ -425,12 +440,43 @@ def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
         if read is None or read[1] != n:
             return None
         dport = read[0]
-    return AceSpec(action, src[0], dst[0], _plain_services(protocol, sport, dport))
+    return action, protocol, src[0], sport, dst[0], dport
 
 
-# The fast path for callers that read a None as "parse the entry in full": a spec it
-# returns is what ``parse_extended`` returns for the same tokens.
-plain_extended = _plain_extended
+def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
+    """Return the spec of a plain extended entry, or None to leave it to the general reader."""
+    fields = _plain_fields(tokens)
+    if fields is None:
+        return None
+    action, protocol, src, sport, dst, dport = fields
+    return AceSpec(action, AddrSpec(src), AddrSpec(dst), _plain_services(protocol, sport, dport))
+
+
+@lru_cache(maxsize=4096)
+def plain_match(tokens: tuple[str, ...]) -> tuple[Action, FlowSpace] | None:
+    """Return a plain extended entry's action and the packets it matches, or None.
+
+    The fast path for callers that read a None as "parse the entry in full": for an entry
+    it reads, ``parse_extended`` gives a spec with this action, and this set is what the
+    parser's ``_match`` gives for that spec (a plain entry names no object group, so its
+    match is a value of its text alone). Built from the fields directly, without the spec;
+    cached per entry text, so the proof's re-parse of the same entries finds them.
+    """
+    fields = _plain_fields(tokens)
+    if fields is None:
+        return None
+    action, protocol, src, sport, dst, dport = fields
+    # The one box ``FlowSpace.build`` makes of these one-atom fields (in ``FIELDS`` order),
+    # built directly: the test against the parser's general match holds it to that.
+    box = (
+        (0, 255) if protocol is None else (protocol, protocol),
+        ANY_CUBE if src is None else src[0],
+        ANY_CUBE if dst is None else dst[0],
+        (0, 65535) if sport is None else sport,
+        (0, 65535) if dport is None else dport,
+        (0, STATE_MAX),
+    )
+    return action, FlowSpace((box,))
 
 
 def parse_extended_general(tokens: Sequence[str]) -> AceSpec:
@@ -503,6 +549,6 @@ __all__ = [
     "parse_extended_general",
     "parse_port_operator",
     "parse_standard",
-    "plain_extended",
+    "plain_match",
     "resolver_for",
 ]

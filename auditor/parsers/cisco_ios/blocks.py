@@ -8,13 +8,13 @@ Numbered ACL ranges (Cisco "IP Access List Overview"): 1-99 and 1300-1999 standa
 from __future__ import annotations
 
 from auditor.flowspace import Cube
-from auditor.model import Action, DiagnosticKind, Source
+from auditor.model import Action, DiagnosticKind
 from auditor.parsers.cisco_ios.acl import (
     AceError,
     first_action,
     parse_extended,
     parse_standard,
-    plain_extended,
+    plain_match,
 )
 from auditor.parsers.cisco_ios.builder import AclDraft, AclEntry, Builder
 from auditor.parsers.cisco_ios.firewall import MEDIA_PROTOCOLS, NON_MEDIA_PROTOCOLS, STREAMING_PROTOCOLS
@@ -34,6 +34,7 @@ from auditor.parsers.cisco_ios.objgroups import (
     read_network_member,
     read_service_member,
 )
+from auditor.parsers.cisco_ios.records import new_rule, new_source
 
 
 def acl_kind(number: int) -> str | None:
@@ -72,11 +73,11 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
     if not draft.standard and type(tokens) is tuple:
         # A plain extended entry starts with permit/deny and a protocol, so none of the
         # special forms below (remark, evaluate, dynamic) reaches this return.
-        spec = plain_extended(tokens)
-        if spec is not None:
-            draft.entries.append(
-                AclEntry(draft.next_seq(seq), Source(builder.file, line.number, line.raw), spec, None)
-            )
+        read = plain_match(tokens)
+        if read is not None:
+            source = new_source(builder.file, line.number, line.raw)
+            rule = new_rule(read[0], read[1], source)
+            draft.entries.append(AclEntry(draft.next_seq(seq), source, None, None, rule))
             builder.dispositions.setdefault(line.number, Disposition.EXTRACTED)
             return
     first = tokens[0].lower() if tokens else ""

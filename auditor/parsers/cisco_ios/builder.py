@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.model import Binding, Diagnostic, DiagnosticKind, Role, Route, Source
+from auditor.model import Binding, Diagnostic, DiagnosticKind, Role, Route, Rule, Source
 from auditor.parsers.cisco_ios.acl import AceError, AceSpec
 from auditor.parsers.cisco_ios.firewall import Cbac
 from auditor.parsers.cisco_ios.lines import ConfigLine, Disposition
 from auditor.parsers.cisco_ios.nat import NatTables
 from auditor.parsers.cisco_ios.objgroups import NetworkGroup, ServiceGroup
+from auditor.parsers.cisco_ios.records import new_source
 from auditor.parsers.cisco_ios.zbf import Zbf
 
 # Words that make an unrecognized line security-relevant: it may touch filtering, NAT or ALGs.
@@ -40,6 +41,7 @@ class AclEntry:
     source: Source
     spec: AceSpec | None
     error: AceError | None
+    rule: Rule | None = None  # the finished rule of an entry that needs no object group (spec None)
 
 
 @dataclass(slots=True)
@@ -92,7 +94,7 @@ class Builder:
 
     def source(self, line: ConfigLine) -> Source:
         """Return the Source of a line (raw text without its line terminator)."""
-        return Source(self.file, line.number, line.raw)
+        return new_source(self.file, line.number, line.raw)
 
     def mark(self, line: ConfigLine, disposition: Disposition) -> None:
         """Record what became of a line (the first record wins)."""

@@ -8,9 +8,12 @@ are classified here so the handlers only see commands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+
+from auditor.parsers.cisco_ios.records import slot_setters
 
 
 class Disposition(StrEnum):
@@ -60,8 +63,32 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def _line_builder() -> Callable[[int, str, int, tuple[str, ...], tuple[str, ...]], ConfigLine]:
+    setters = slot_setters(ConfigLine, ("number", "raw", "indent", "tokens", "words"), {})
+    if setters is None:
+        return ConfigLine
+    set_number, set_raw, set_indent, set_tokens, set_words = setters
+
+    def new_line(
+        number: int, raw: str, indent: int, tokens: tuple[str, ...], words: tuple[str, ...]
+    ) -> ConfigLine:
+        obj: ConfigLine = _new(ConfigLine)
+        set_number(obj, number)
+        set_raw(obj, raw)
+        set_indent(obj, indent)
+        set_tokens(obj, tokens)
+        set_words(obj, words)
+        return obj
+
+    return new_line
+
+
+_new = object.__new__
+_new_line = _line_builder()  # ConfigLine(...) through its slots (records.py says why)
+
+
 def _make_line(number: int, raw: str) -> ConfigLine:
-    return ConfigLine(number, raw, *_line_parts(raw))
+    return _new_line(number, raw, *_line_parts(raw))
 
 
 @lru_cache(maxsize=4096)
@@ -73,8 +100,13 @@ def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
     stripped = raw.lstrip(" \t")
     tokens = tuple(stripped.split())
     # ASCII lower-casing maps character to character, so the lowered line splits into the
-    # lowered tokens; other text is lowered token by token.
-    words = tuple(stripped.lower().split()) if raw.isascii() else tuple(t.lower() for t in tokens)
+    # lowered tokens (the tokens themselves when nothing changes); other text is lowered
+    # token by token.
+    if raw.isascii():
+        lowered = stripped.lower()
+        words = tokens if lowered == stripped else tuple(lowered.split())
+    else:
+        words = tuple(t.lower() for t in tokens)
     return len(raw) - len(stripped), tokens, words
 
 
@@ -124,29 +156,36 @@ class SplitConfig:
 def split_config(text: str) -> SplitConfig:
     """Group the lines of ``text`` into top-level blocks, skipping comments and banners."""
     raw_lines = split_lines(text)
-    lines = [_make_line(number, raw) for number, raw in enumerate(raw_lines, start=1)]
+    lines = [_new_line(number, raw, *_line_parts(raw)) for number, raw in enumerate(raw_lines, start=1)]
     result = SplitConfig([], {}, line_count=len(lines))
+    dispositions = result.dispositions
     current: Block | None = None
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if _is_comment(line):
-            result.dispositions[line.number] = Disposition.COMMENT
-            index += 1
+    skip_to = 0  # the index after a banner's last line
+    for index, line in enumerate(lines):
+        if index < skip_to:
             continue
-        if line.indent == 0 and line.words[0] == "banner":
+        if line.indent:  # most lines: a sub-mode line (``_is_comment`` without the header test)
+            tokens = line.tokens
+            if not tokens or tokens[0][0] in "!#":
+                dispositions[line.number] = Disposition.COMMENT
+            elif current is None:
+                current = Block(line)
+                result.blocks.append(current)
+            else:
+                current.children.append(line)
+            continue
+        if _is_comment(line):
+            dispositions[line.number] = Disposition.COMMENT
+            continue
+        if line.words[0] == "banner":
             end, closed = _banner_end(lines, index)
             if not closed:
                 result.unterminated_banner = line
             for covered in lines[index : end + 1]:
-                result.dispositions[covered.number] = Disposition.IGNORED
+                dispositions[covered.number] = Disposition.IGNORED
             current = None
-            index = end + 1
+            skip_to = end + 1
             continue
-        if line.indent == 0 or current is None:
-            current = Block(line)
-            result.blocks.append(current)
-        else:
-            current.children.append(line)
-        index += 1
+        current = Block(line)
+        result.blocks.append(current)
     return result

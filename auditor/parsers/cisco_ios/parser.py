@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from operator import attrgetter
 
 from auditor.flowspace import FlowSpace
 from auditor.model import (
@@ -209,9 +210,15 @@ def _groups(builder: Builder | None) -> Builder:
     return builder
 
 
+_SEQ = attrgetter("seq")
+
+
 def _ruleset(builder: Builder, draft: AclDraft, diagnostics: list[Diagnostic]) -> RuleSet:
     rules: list[Rule] = []
-    for entry in sorted(draft.entries, key=lambda e: e.seq):
+    for entry in sorted(draft.entries, key=_SEQ):
+        if entry.rule is not None:
+            rules.append(entry.rule)
+            continue
         if entry.spec is None:
             assert entry.error is not None
             bound = None
