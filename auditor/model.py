@@ -28,7 +28,9 @@ def quick_init(cls: type[_Frozen]) -> type[_Frozen]:
     signature and defaults; the instance stays frozen (assignment still raises).
     """
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    if any(not f.init or f.default_factory is not dataclasses.MISSING for f in fields):
+    if hasattr(cls, "__post_init__") or any(
+        not f.init or f.default_factory is not dataclasses.MISSING for f in fields
+    ):
         raise TypeError(f"{cls.__name__}: quick_init takes plain fields and plain defaults only")
     scope: dict[str, Any] = {}
     params, body = [], []

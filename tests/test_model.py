@@ -9,8 +9,9 @@ import pytest
 
 from auditor.flowspace import FlowSpace
 from auditor.model import Action, InterfaceMatch, Rule, Source, quick_init
+from auditor.parsers.cisco_ios.lines import ConfigLine
 
-QUICK = (Source, Rule)
+QUICK = (Source, Rule, ConfigLine)
 
 
 @pytest.mark.parametrize("cls", QUICK, ids=lambda c: c.__name__)
@@ -57,5 +58,13 @@ def test_quick_init_refuses_what_it_cannot_copy() -> None:
     class WithFactory:
         names: list[str] = dataclasses.field(default_factory=list)
 
-    with pytest.raises(TypeError, match="plain fields"):
-        quick_init(WithFactory)
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    for cls in (WithFactory, Checked):
+        with pytest.raises(TypeError, match="plain fields"):
+            quick_init(cls)

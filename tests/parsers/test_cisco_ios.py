@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, FlowSpace, Packet
-from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role, Rule, Source
+from auditor.flowspace import STATE_ESTABLISHED, STATE_NEW, STATE_RELATED, Packet
+from auditor.model import Action, DiagnosticKind, Direction, Platform, Provenance, Role
 from auditor.parsers.cisco_ios import acl as ios_acl
 from auditor.parsers.cisco_ios import lines as ios_lines
-from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions, records
+from auditor.parsers.cisco_ios import looks_like, parse, parse_with_dispositions
 from auditor.parsers.cisco_ios import parser as ios_parser
 from auditor.parsers.cisco_ios.lines import split_lines
 from tests import golden
@@ -721,41 +721,3 @@ def test_plain_entries_take_the_fast_path() -> None:
 def test_line_words_are_the_lowered_tokens(raw: str) -> None:
     line = ios_lines._make_line(1, raw)
     assert line.words == tuple(t.lower() for t in line.tokens)
-
-
-def test_slot_builders_equal_the_constructors() -> None:
-    """The parser's fast record builders give what the dataclass constructors give."""
-    source = Source("f.cfg", 3, " permit ip any any")
-    assert records.new_source("f.cfg", 3, " permit ip any any") == source
-    match = FlowSpace.everything()
-    assert records.new_rule(Action.PERMIT, match, source) == Rule(Action.PERMIT, match, source)
-    line = ios_lines.ConfigLine(1, " x Y", 1, ("x", "Y"), ("x", "y"))
-    assert ios_lines._new_line(1, " x Y", 1, ("x", "Y"), ("x", "y")) == line
-    # Today's model fits them: the fast path is the one in use.
-    assert records.new_rule is not Rule and records.new_source is not Source
-
-
-def test_slot_builders_refuse_classes_they_do_not_fit() -> None:
-    @dataclass(frozen=True, slots=True)
-    class Pair:
-        a: int
-        b: int | None = None
-
-    @dataclass(slots=True)
-    class Mutable:
-        a: int
-
-    @dataclass(frozen=True, slots=True)
-    class Checked:
-        a: int
-
-        def __post_init__(self) -> None:
-            pass
-
-    assert records.slot_setters(Pair, ("a", "b"), {"b": None}) is not None
-    assert records.slot_setters(Pair, ("a",), {}) is None  # a field the builder does not set
-    assert records.slot_setters(Pair, ("b", "a"), {}) is None  # another order
-    assert records.slot_setters(Pair, ("a", "b"), {"b": 0}) is None  # another default
-    assert records.slot_setters(Pair, ("a", "b"), {"a": None}) is None  # no default at all
-    assert records.slot_setters(Mutable, ("a",), {}) is None
-    assert records.slot_setters(Checked, ("a",), {}) is None

@@ -8,7 +8,7 @@ Numbered ACL ranges (Cisco "IP Access List Overview"): 1-99 and 1300-1999 standa
 from __future__ import annotations
 
 from auditor.flowspace import Cube
-from auditor.model import Action, DiagnosticKind
+from auditor.model import Action, DiagnosticKind, Rule, Source
 from auditor.parsers.cisco_ios.acl import (
     AceError,
     first_action,
@@ -34,7 +34,6 @@ from auditor.parsers.cisco_ios.objgroups import (
     read_network_member,
     read_service_member,
 )
-from auditor.parsers.cisco_ios.records import new_rule, new_source
 
 
 def acl_kind(number: int) -> str | None:
@@ -75,8 +74,8 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
         # special forms below (remark, evaluate, dynamic) reaches this return.
         read = plain_match(tokens)
         if read is not None:
-            source = new_source(builder.file, line.number, line.raw)
-            rule = new_rule(read[0], read[1], source)
+            source = Source(builder.file, line.number, line.raw)
+            rule = Rule(read[0], read[1], source)
             draft.entries.append(AclEntry(draft.next_seq(seq), source, None, None, rule))
             builder.dispositions.setdefault(line.number, Disposition.EXTRACTED)
             return

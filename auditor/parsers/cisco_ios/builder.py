@@ -14,7 +14,6 @@ from auditor.parsers.cisco_ios.firewall import Cbac
 from auditor.parsers.cisco_ios.lines import ConfigLine, Disposition
 from auditor.parsers.cisco_ios.nat import NatTables
 from auditor.parsers.cisco_ios.objgroups import NetworkGroup, ServiceGroup
-from auditor.parsers.cisco_ios.records import new_source
 from auditor.parsers.cisco_ios.zbf import Zbf
 
 # Words that make an unrecognized line security-relevant: it may touch filtering, NAT or ALGs.
@@ -94,7 +93,7 @@ class Builder:
 
     def source(self, line: ConfigLine) -> Source:
         """Return the Source of a line (raw text without its line terminator)."""
-        return new_source(self.file, line.number, line.raw)
+        return Source(self.file, line.number, line.raw)
 
     def mark(self, line: ConfigLine, disposition: Disposition) -> None:
         """Record what became of a line (the first record wins)."""

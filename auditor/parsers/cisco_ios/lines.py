@@ -8,12 +8,11 @@ are classified here so the handlers only see commands.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from auditor.parsers.cisco_ios.records import slot_setters
+from auditor.model import quick_init
 
 
 class Disposition(StrEnum):
@@ -26,6 +25,7 @@ class Disposition(StrEnum):
     COMMENT = "comment"
 
 
+@quick_init  # one per config line, twice per remediated device
 @dataclass(frozen=True, slots=True)
 class ConfigLine:
     """One input line: 1-based number, raw text (no line terminator), indent and tokens."""
@@ -63,32 +63,8 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def _line_builder() -> Callable[[int, str, int, tuple[str, ...], tuple[str, ...]], ConfigLine]:
-    setters = slot_setters(ConfigLine, ("number", "raw", "indent", "tokens", "words"), {})
-    if setters is None:
-        return ConfigLine
-    set_number, set_raw, set_indent, set_tokens, set_words = setters
-
-    def new_line(
-        number: int, raw: str, indent: int, tokens: tuple[str, ...], words: tuple[str, ...]
-    ) -> ConfigLine:
-        obj: ConfigLine = _new(ConfigLine)
-        set_number(obj, number)
-        set_raw(obj, raw)
-        set_indent(obj, indent)
-        set_tokens(obj, tokens)
-        set_words(obj, words)
-        return obj
-
-    return new_line
-
-
-_new = object.__new__
-_new_line = _line_builder()  # ConfigLine(...) through its slots (records.py says why)
-
-
 def _make_line(number: int, raw: str) -> ConfigLine:
-    return _new_line(number, raw, *_line_parts(raw))
+    return ConfigLine(number, raw, *_line_parts(raw))
 
 
 @lru_cache(maxsize=4096)
@@ -156,7 +132,7 @@ class SplitConfig:
 def split_config(text: str) -> SplitConfig:
     """Group the lines of ``text`` into top-level blocks, skipping comments and banners."""
     raw_lines = split_lines(text)
-    lines = [_new_line(number, raw, *_line_parts(raw)) for number, raw in enumerate(raw_lines, start=1)]
+    lines = [ConfigLine(number, raw, *_line_parts(raw)) for number, raw in enumerate(raw_lines, start=1)]
     result = SplitConfig([], {}, line_count=len(lines))
     dispositions = result.dispositions
     current: Block | None = None
