@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.parsers.fortinet.lines import split_lines, tokenize, words_of
+from auditor.parsers.fortinet.lines import line_reading, split_lines, tokenize, words_of
 from auditor.parsers.fortinet.predefined import SERVICES
 from auditor.remediation.merge import MergeError
 
@@ -115,10 +115,11 @@ def _tree(text: str) -> _Node:
         raw = lines[i]
         i += 1
         group = [raw]
-        if "#" in raw and raw.lstrip().startswith("#"):
+        reading = line_reading(raw)
+        if reading is None:  # a comment or a blank line
             top.children.append(_Node("raw", (), group))
             continue
-        words, open_quote = words_of(raw)
+        words, open_quote, verb, _ = reading
         if open_quote and i < count:  # a quoted value runs on over the next lines
             joined = raw
             while open_quote and i < count:
@@ -126,7 +127,7 @@ def _tree(text: str) -> _Node:
                 group.append(lines[i])
                 i += 1
                 words, open_quote = words_of(joined)
-        verb = words[0].lower() if words else ""
+            verb = words[0].lower()
         if verb == "config" and len(words) > 1:
             node = _Node("config", words, group)
             top.children.append(node)

@@ -126,17 +126,31 @@ def tokenize(text: str) -> tuple[list[str], bool]:
 
 def words_of(text: str) -> tuple[tuple[str, ...], bool]:
     """``tokenize`` with the words as a tuple (one physical line's words are kept)."""
-    return _words(text) if "\n" not in text else _split(text)
+    if "\n" not in text:
+        reading = line_reading(text)
+        if reading is not None:
+            return reading[0], reading[1]
+    return _split(text)
+
+
+# One physical line as the tree readers take it: its words, whether a quote is still open,
+# the verb (first word, lower case) and the arguments (the other words).
+LineReading = tuple[tuple[str, ...], bool, str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[tuple[str, ...], bool]:
-    """The words of one physical line, kept.
+def line_reading(raw: str) -> LineReading | None:
+    """Read one physical line, kept (None: a comment or a blank line).
 
     Only single lines are kept: a multi-line value, read again as each of its lines joins,
     would fill the cache with ever longer texts.
     """
-    return _split(text)
+    if "#" in raw and raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+        return None
+    words, open_quote = _split(raw)
+    if not words:
+        return None
+    return words, open_quote, words[0].lower(), words[1:]
 
 
 def _split(text: str) -> tuple[tuple[str, ...], bool]:
@@ -217,13 +231,11 @@ def read_tree(text: str) -> Tree:
     while i < count:
         raw = raws[i]
         i += 1
-        if "#" in raw and raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+        reading = line_reading(raw)
+        if reading is None:
             comments.append(i)
             continue
-        words, open_quote = _words(raw)
-        if not words:
-            comments.append(i)
-            continue
+        words, open_quote, verb, args = reading
         line = ConfigLine(i, raw)
         group: tuple[ConfigLine, ...] | None = None  # the lines of a statement that runs on
         if open_quote and i < count:  # a quoted value runs on over the next lines
@@ -234,10 +246,10 @@ def read_tree(text: str) -> Tree:
                 i += 1
                 group += (ConfigLine(i, raws[i - 1]),)
                 words, open_quote = _split(joined)
-        verb = words[0].lower()
+            verb, args = words[0].lower(), words[1:]
         size = len(words)
         if verb == "config" and size > 1:
-            section = Section(words[1:], line)
+            section = Section(args, line)
             top.items.append(section)
             stack.append(section)
             top = section
@@ -260,9 +272,9 @@ def read_tree(text: str) -> Tree:
         elif words[0].startswith("#"):
             comments.extend(other.number for other in group or (line,))
         elif top is root:
-            stray.append(Stmt(verb, words[1:], group or (line,)))
+            stray.append(Stmt(verb, args, group or (line,)))
         else:
-            top.items.append(Stmt(verb, words[1:], group or (line,)))
+            top.items.append(Stmt(verb, args, group or (line,)))
     return tree
 
 
