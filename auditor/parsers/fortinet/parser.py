@@ -50,7 +50,10 @@ _VERSION = re.compile(
 
 
 def _version(text: str) -> str | None:
-    match = _VERSION.search(text[:20_000])
+    sample = text[:20_000]
+    if "#" not in sample:  # the version is on a comment line: most texts hold none
+        return None
+    match = _VERSION.search(sample)
     return (match.group(1) or match.group(2)) if match else None
 
 
