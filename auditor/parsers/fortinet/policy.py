@@ -26,8 +26,8 @@ zone on both sides (the order between the two is not confirmed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.flowspace import FlowSpace
 from auditor.model import Action, Diagnostic, DiagnosticKind, Rule, Source
@@ -86,14 +86,6 @@ def _names(entry: Entry, key: str) -> tuple[str, ...]:
     return entry.get(key) or ()
 
 
-def _union(names: tuple[str, ...], resolve: Callable[[str], Match]) -> Match:
-    result: Match | None = None
-    for name in names:
-        part = resolve(name)
-        result = part if result is None else result | part
-    return result if result is not None else Match(FlowSpace.nothing(), FlowSpace.nothing())
-
-
 def policy_match(entry: Entry, objects: Objects) -> tuple[Match, list[str]]:
     """What the policy's conditions match, and the settings that make it inexact."""
     match = _policy_match(entry, objects)
@@ -123,38 +115,82 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
         if has_v6 and not src_names and not dst_names:
             return Match(FlowSpace.nothing(), FlowSpace.nothing())  # an IPv6-only policy
         return unknown(f"policy {entry.name} lacks srcaddr, dstaddr or service (FortiOS would not save it)")
-    src = as_source_match(_union(src_names, objects.address)) if src_names else EVERYTHING
+    # Resolve the names here, in the order the sets are built (a factory service is reported
+    # at each use); the sets they make are kept by what they are, so the proof's parse of the
+    # remediated text, whose policies name the same objects, builds each policy's set once.
+    address, service = objects.address, objects.service
+    src = tuple(address(name) for name in src_names)
+    dst = None if isdb_dst else tuple(address(name) for name in dst_names)
+    svc = tuple(service(name) for name in services)
+    outside = (
+        tuple((key, entry.get(key)) for key in _OUTSIDE_TEXT if key in entry.settings)
+        if entry.settings.keys() & _OUTSIDE_TEXT.keys()  # most policies set none of them
+        else ()
+    )
+    return _combined(
+        entry.name,
+        src,
+        isdb_src,
+        entry.one("srcaddr-negate", "disable") == "enable",
+        dst,
+        entry.one("dstaddr-negate", "disable") == "enable",
+        svc,
+        entry.one("service-negate", "disable") == "enable",
+        (entry.get("schedule") or (predefined.ALWAYS,))[0],
+        outside,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _combined(
+    name: str,
+    src_parts: tuple[Match, ...],
+    isdb_src: bool,
+    src_negate: bool,
+    dst_parts: tuple[Match, ...] | None,  # None: the destination is an internet service
+    dst_negate: bool,
+    svc_parts: tuple[Match, ...],
+    svc_negate: bool,
+    schedule: str,
+    outside: tuple[tuple[str, tuple[str, ...] | None], ...],
+) -> Match:
+    """A policy's set from its resolved addresses and services and its other conditions."""
+    src = as_source_match(_joined(src_parts)) if src_parts else EVERYTHING
     if isdb_src:
-        src = unknown(
-            f"policy {entry.name}: source is an internet service (ISDB, contents not in the config)"
-        )
-    if entry.one("srcaddr-negate", "disable") == "enable":
+        src = unknown(f"policy {name}: source is an internet service (ISDB, contents not in the config)")
+    if src_negate:
         src = src.negated()
-    if isdb_dst:
-        dst = unknown(
-            f"policy {entry.name}: destination is an internet service (ISDB, contents not in the config)"
-        )
-        svc = EVERYTHING if not services else _union(services, objects.service)
+    if dst_parts is None:
+        dst = unknown(f"policy {name}: destination is an internet service (ISDB, contents not in the config)")
+        svc = EVERYTHING if not svc_parts else _joined(svc_parts)
     else:
-        dst = _union(dst_names, objects.address)
-        svc = _union(services, objects.service)
-    if entry.one("dstaddr-negate", "disable") == "enable":
+        dst = _joined(dst_parts)
+        svc = _joined(svc_parts)
+    if dst_negate:
         dst = dst.negated()
-    if entry.one("service-negate", "disable") == "enable":
+    if svc_negate:
         svc = svc.negated()
     match = src & dst & svc
-    schedule = (entry.get("schedule") or (predefined.ALWAYS,))[0]
     if schedule.lower() != predefined.ALWAYS:
         match = Match(
             None,
             match.bound,
-            (*match.problems, f"policy {entry.name}: schedule {schedule!r} (time-dependent)"),
+            (*match.problems, f"policy {name}: schedule {schedule!r} (time-dependent)"),
         )
-    if entry.settings.keys() & _OUTSIDE_TEXT.keys():  # most policies set none of them
+    if outside:
+        values = dict(outside)
         for key, what in _OUTSIDE_TEXT.items():
-            if any(value.lower() not in _NEUTRAL for value in entry.get(key) or ()):
-                match = Match(None, match.bound, (*match.problems, f"policy {entry.name}: {what}"))
+            if any(value.lower() not in _NEUTRAL for value in values.get(key) or ()):
+                match = Match(None, match.bound, (*match.problems, f"policy {name}: {what}"))
     return match
+
+
+def _joined(parts: tuple[Match, ...]) -> Match:
+    """The union of resolved parts, in order."""
+    result: Match | None = None
+    for part in parts:
+        result = part if result is None else result | part
+    return result if result is not None else Match(FlowSpace.nothing(), FlowSpace.nothing())
 
 
 def build_policy(
