@@ -119,7 +119,10 @@ def _tree(text: str) -> _Node:
         if reading is None:  # a comment or a blank line
             top.children.append(_Node("raw", (), group))
             continue
-        words, open_quote, verb, _ = reading
+        words, open_quote, verb, _, plain = reading
+        if plain:  # most lines: a setting
+            top.children.append(_Node("stmt", words, group))
+            continue
         if open_quote and i < count:  # a quoted value runs on over the next lines
             joined = raw
             while open_quote and i < count:

@@ -136,8 +136,10 @@ def words_of(text: str) -> tuple[tuple[str, ...], bool]:
 
 
 # One physical line as the tree readers take it: its words, whether a quote is still open,
-# the verb (first word, lower case) and the arguments (the other words).
-LineReading = tuple[tuple[str, ...], bool, str, tuple[str, ...]]
+# the verb (first word, lower case), the arguments (the other words), and whether it is a
+# plain statement (one whole line that neither opens, closes nor comments a block).
+LineReading = tuple[tuple[str, ...], bool, str, tuple[str, ...], bool]
+_FRAME_VERBS = frozenset({"config", "edit", "next", "end"})
 
 
 @lru_cache(maxsize=4096)
@@ -152,7 +154,9 @@ def line_reading(raw: str) -> LineReading | None:
     words, open_quote = _split(raw)
     if not words:
         return None
-    return words, open_quote, words[0].lower(), words[1:]
+    verb = words[0].lower()
+    plain = not open_quote and verb not in _FRAME_VERBS and not words[0].startswith("#")
+    return words, open_quote, verb, words[1:], plain
 
 
 def _split(text: str) -> tuple[tuple[str, ...], bool]:
@@ -237,7 +241,10 @@ def read_tree(text: str) -> Tree:
         if reading is None:
             comments.append(i)
             continue
-        words, open_quote, verb, args = reading
+        words, open_quote, verb, args, plain = reading
+        if plain and top is not root:  # most lines: a setting inside a block
+            top.items.append(Stmt(verb, args, (ConfigLine(i, raw),)))
+            continue
         line = ConfigLine(i, raw)
         group: tuple[ConfigLine, ...] | None = None  # the lines of a statement that runs on
         if open_quote and i < count:  # a quoted value runs on over the next lines

@@ -191,6 +191,7 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
     services = key == "firewall service custom"
     settings = entry.settings
     cover = b.cover
+    record = b.dispositions.setdefault if b.accounts else None  # a statement's lines, as cover does
     for item in edit.items:
         if type(item) is not Stmt:
             assert isinstance(item, Section)
@@ -214,11 +215,15 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
             b.unrecognized(item, f"{key}: statement not understood", relevant)
             continue
         if setting in extracted:
-            cover(item, Disposition.EXTRACTED)
+            disposition = Disposition.EXTRACTED
         elif setting in ignored or lenient or setting.startswith(ignored_prefixes):
-            cover(item, Disposition.IGNORED)
+            disposition = Disposition.IGNORED
         else:
             b.unrecognized(item, f"{key}: setting {setting!r} not recognized", relevant)
+            continue
+        if record is not None:
+            for line in item.lines:
+                record(line.number, disposition)
 
 
 def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:

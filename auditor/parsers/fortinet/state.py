@@ -10,6 +10,7 @@ device-wide ones (interfaces, session helpers) in ``Builder``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from auditor.model import Diagnostic, DiagnosticKind, Source
 from auditor.parsers.fortinet.lines import ConfigLine, Disposition, Edit, Section, Stmt, node_lines
@@ -137,6 +138,9 @@ class Builder:
     vdoms: dict[str, Vdom] = field(default_factory=dict)
     global_tables: dict[str, Table] = field(default_factory=dict)
     multi_vdom: bool = False
+    # Whether ``mark``/``cover`` record dispositions (the reader records a statement's own
+    # lines directly when they do; a builder that keeps no accounting says False).
+    accounts: ClassVar[bool] = True
 
     def vdom(self, name: str) -> Vdom:
         """Return the VDOM called ``name``, created empty."""
