@@ -26,8 +26,8 @@ zone on both sides (the order between the two is not confirmed).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from auditor.flowspace import FlowSpace
 from auditor.model import Action, Diagnostic, DiagnosticKind, Rule, Source
@@ -116,8 +116,9 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
             return Match(FlowSpace.nothing(), FlowSpace.nothing())  # an IPv6-only policy
         return unknown(f"policy {entry.name} lacks srcaddr, dstaddr or service (FortiOS would not save it)")
     # Resolve the names here, in the order the sets are built (a factory service is reported
-    # at each use); the sets they make are kept by what they are, so the proof's parse of the
-    # remediated text, whose policies name the same objects, builds each policy's set once.
+    # at each use). The policy's set is kept by the resolved sets themselves (objects with the
+    # same content resolve to the same kept set, in the proof's parse of the remediated text
+    # too) and the policy's other conditions, so each policy's set is built once.
     address, service = objects.address, objects.service
     src = tuple(address(name) for name in src_names)
     dst = None if isdb_dst else tuple(address(name) for name in dst_names)
@@ -127,29 +128,49 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
         if entry.settings.keys() & _OUTSIDE_TEXT.keys()  # most policies set none of them
         else ()
     )
-    return _combined(
+    conditions = (
         entry.name,
-        src,
         isdb_src,
         entry.one("srcaddr-negate", "disable") == "enable",
-        dst,
         entry.one("dstaddr-negate", "disable") == "enable",
-        svc,
         entry.one("service-negate", "disable") == "enable",
         (entry.get("schedule") or (predefined.ALWAYS,))[0],
         outside,
     )
+    # The sets by identity: hashing a set's boxes costs about what joining them does. The
+    # kept value holds the sets, so no other object can take their ids while it is kept.
+    key = (
+        tuple(map(id, src)),
+        None if dst is None else tuple(map(id, dst)),
+        tuple(map(id, svc)),
+        conditions,
+    )
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+    if kept is not None:
+        return kept[0]
+    match = _combined(src, dst, svc, *conditions)
+    with _KEPT_LOCK:
+        _KEPT[key] = (match, src, dst, svc)
+        if len(_KEPT) > _KEEP:
+            del _KEPT[next(iter(_KEPT))]  # the oldest first
+    return match
 
 
-@lru_cache(maxsize=4096)
+_Parts = tuple[Match, ...]
+_KEPT: dict[tuple[object, ...], tuple[Match, _Parts, _Parts | None, _Parts]] = {}
+_KEEP = 4096
+_KEPT_LOCK = threading.Lock()
+
+
 def _combined(
-    name: str,
     src_parts: tuple[Match, ...],
+    dst_parts: tuple[Match, ...] | None,  # None: the destination is an internet service
+    svc_parts: tuple[Match, ...],
+    name: str,
     isdb_src: bool,
     src_negate: bool,
-    dst_parts: tuple[Match, ...] | None,  # None: the destination is an internet service
     dst_negate: bool,
-    svc_parts: tuple[Match, ...],
     svc_negate: bool,
     schedule: str,
     outside: tuple[tuple[str, tuple[str, ...] | None], ...],
