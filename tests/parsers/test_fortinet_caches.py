@@ -113,3 +113,13 @@ def test_reading_an_entry_folds_as_fold_does(statements: list[tuple[str, str, li
         k: (s.values, s.stmts) for k, s in expected.settings.items()
     }
     assert list(read_entry.settings) == list(expected.settings)
+
+
+def test_a_policy_from_a_zone_without_members_has_no_source_interface() -> None:
+    text = _config("17.0.0.0 255.0.0.0", "tcp-portrange 443").replace(
+        "config firewall policy",
+        'config system zone\n    edit "empty"\n    next\nend\nconfig firewall policy',
+    )
+    result = parse(text.replace('set srcintf "internal"', 'set srcintf "empty"'), "c.conf")
+    assert any("policy 1 has no srcintf or dstintf" in d.reason for d in result.diagnostics)
+    assert _policy_set(text) is not None  # the same policy from a plain interface is read as usual

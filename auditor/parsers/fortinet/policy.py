@@ -83,7 +83,14 @@ class PolicyRule:
 
 
 def _names(entry: Entry, key: str) -> tuple[str, ...]:
-    return entry.get(key) or ()
+    setting = entry.settings.get(key)
+    return setting.values if setting is not None else ()
+
+
+# Settings that switch a policy's matching (each off unless set to enable).
+_SWITCH_KEYS = frozenset(
+    {"internet-service", "internet-service-src", "srcaddr-negate", "dstaddr-negate", "service-negate"}
+)
 
 
 def policy_match(entry: Entry, objects: Objects) -> tuple[Match, list[str]]:
@@ -104,14 +111,15 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
     """What the policy's address, service and other conditions match."""
     src_names, dst_names = _names(entry, "srcaddr"), _names(entry, "dstaddr")
     services = _names(entry, "service")
-    has_v6 = bool(entry.get("srcaddr6") or entry.get("dstaddr6"))
-    isdb_dst = entry.one("internet-service", "disable") == "enable"
-    isdb_src = entry.one("internet-service-src", "disable") == "enable"
+    flagged = bool(entry.settings.keys() & _SWITCH_KEYS)  # most policies set none of them
+    isdb_dst = flagged and entry.one("internet-service", "disable") == "enable"
+    isdb_src = flagged and entry.one("internet-service-src", "disable") == "enable"
     if (
         (not src_names and not isdb_src)
         or (not dst_names and not isdb_dst)
         or (not services and not isdb_dst)
     ):
+        has_v6 = bool(entry.get("srcaddr6") or entry.get("dstaddr6"))
         if has_v6 and not src_names and not dst_names:
             return Match(FlowSpace.nothing(), FlowSpace.nothing())  # an IPv6-only policy
         return unknown(f"policy {entry.name} lacks srcaddr, dstaddr or service (FortiOS would not save it)")
@@ -131,9 +139,9 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
     conditions = (
         entry.name,
         isdb_src,
-        entry.one("srcaddr-negate", "disable") == "enable",
-        entry.one("dstaddr-negate", "disable") == "enable",
-        entry.one("service-negate", "disable") == "enable",
+        flagged and entry.one("srcaddr-negate", "disable") == "enable",
+        flagged and entry.one("dstaddr-negate", "disable") == "enable",
+        flagged and entry.one("service-negate", "disable") == "enable",
         (entry.get("schedule") or (predefined.ALWAYS,))[0],
         outside,
     )
@@ -275,7 +283,13 @@ def build_policy(
 
 
 def _interfaces(entry: Entry, key: str, expand: dict[str, frozenset[str]]) -> frozenset[str] | None:
-    names = entry.get(key) or ()
+    names = _names(entry, key)
+    if len(names) == 1:  # the common case: one interface or zone
+        name = names[0]
+        if name.lower() == ANY:
+            return None
+        members = expand.get(name)  # a zone with no members expands to no interface
+        return frozenset(names) if members is None else frozenset(members)
     if any(name.lower() == ANY for name in names):
         return None
     out: set[str] = set()
