@@ -167,7 +167,7 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
 
 _Parts = tuple[Match, ...]
 _KEPT: dict[tuple[object, ...], tuple[Match, _Parts, _Parts | None, _Parts]] = {}
-_KEEP = 4096
+_KEEP = 1024  # a few devices' policies: the proof parses its text right after the first parse
 _KEPT_LOCK = threading.Lock()
 
 
