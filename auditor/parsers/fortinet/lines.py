@@ -41,12 +41,19 @@ class Stmt:
 
     verb: str
     args: tuple[str, ...]
-    lines: tuple[ConfigLine, ...]
+    number: int  # the line the statement starts on (most statements are that one line)...
+    raw: str  # ...and its text
+    more: tuple[ConfigLine, ...] = ()  # the further lines of a quoted value that runs on
+
+    @property
+    def lines(self) -> tuple[ConfigLine, ...]:
+        """Every physical line of the statement."""
+        return (ConfigLine(self.number, self.raw), *self.more)
 
     @property
     def first(self) -> ConfigLine:
         """The line the statement starts on."""
-        return self.lines[0]
+        return ConfigLine(self.number, self.raw)
 
     @property
     def key(self) -> str:
@@ -243,7 +250,7 @@ def read_tree(text: str) -> Tree:
             continue
         words, open_quote, verb, args, plain = reading
         if plain and top is not root:  # most lines: a setting inside a block
-            top.items.append(Stmt(verb, args, (ConfigLine(i, raw),)))
+            top.items.append(Stmt(verb, args, i, raw))
             continue
         line = ConfigLine(i, raw)
         group: tuple[ConfigLine, ...] | None = None  # the lines of a statement that runs on
@@ -281,9 +288,9 @@ def read_tree(text: str) -> Tree:
         elif words[0].startswith("#"):
             comments.extend(other.number for other in group or (line,))
         elif top is root:
-            stray.append(Stmt(verb, args, group or (line,)))
+            stray.append(Stmt(verb, args, line.number, raw, group[1:] if group else ()))
         else:
-            top.items.append(Stmt(verb, args, group or (line,)))
+            top.items.append(Stmt(verb, args, line.number, raw, group[1:] if group else ()))
     return tree
 
 

@@ -222,7 +222,8 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
             b.unrecognized(item, f"{key}: setting {setting!r} not recognized", relevant)
             continue
         if record is not None:
-            for line in item.lines:
+            record(item.number, disposition)
+            for line in item.more:
                 record(line.number, disposition)
 
 

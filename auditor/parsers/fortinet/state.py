@@ -67,7 +67,7 @@ class Entry:
         setting = self.settings.get(key)
         if setting is None or not setting.stmts:
             return None
-        return Source(self.source.file, setting.stmts[-1].first.number, setting.stmts[-1].first.raw)
+        return Source(self.source.file, setting.stmts[-1].number, setting.stmts[-1].raw)
 
 
 def fold(entry: Entry, stmt: Stmt) -> bool:
@@ -157,7 +157,12 @@ class Builder:
     def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
         """Give every line of a node the same disposition."""
         setdefault = self.dispositions.setdefault
-        for line in node.lines if isinstance(node, Stmt) else node_lines(node):
+        if isinstance(node, Stmt):
+            setdefault(node.number, disposition)
+            for line in node.more:
+                setdefault(line.number, disposition)
+            return
+        for line in node_lines(node):
             setdefault(line.number, disposition)
 
     def diagnose(
