@@ -3,7 +3,8 @@
 A policy's packet set is kept by the sets its names resolve to (the address and service
 tables are context, not part of the policy's text), and a plain ``set`` is folded in place
 instead of through ``state.fold``: these tests parse the same policy text under different
-object definitions, and fold generated statements both ways.
+object definitions, and fold generated statements both ways. The remediation's editor shares
+two empty lists among its leaves: editing must never add to them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from auditor.parsers.fortinet import parse
 from auditor.parsers.fortinet.lines import read_tree
 from auditor.parsers.fortinet.reader import read
 from auditor.parsers.fortinet.state import Builder, Entry, fold
+from auditor.remediation import fortinet_text
+from auditor.remediation.fortinet_text import FortiosText
 
 _POLICY = """config firewall policy
     edit 1
@@ -123,3 +126,21 @@ def test_a_policy_from_a_zone_without_members_has_no_source_interface() -> None:
     result = parse(text.replace('set srcintf "internal"', 'set srcintf "empty"'), "c.conf")
     assert any("policy 1 has no srcintf or dstintf" in d.reason for d in result.diagnostics)
     assert _policy_set(text) is not None  # the same policy from a plain interface is read as usual
+
+
+def test_the_editor_never_adds_to_the_lists_its_leaves_share() -> None:
+    text = _config("17.0.0.0 255.0.0.0", "tcp-portrange 443")
+    editor = FortiosText(text)
+    editor.apply(
+        "config firewall address\n    edit dst\n        set subnet 18.0.0.0 255.0.0.0\n    next\n"
+        '    edit "new"\n        set subnet 17.0.0.0 255.0.0.0\n    next\nend\n'
+        "config firewall policy\n    edit 2\n        set srcintf internal\n        set dstintf wan1\n"
+        "        set srcaddr all\n        set dstaddr new\n        set service svc\n"
+        "        set action accept\n    next\n    move 2 before 1\nend\n"
+        "config system settings\n    set sip-helper disable\nend\n"
+    )
+    assert fortinet_text._NO_LINES == [] and fortinet_text._NO_CHILDREN == []
+    merged = editor.text()
+    assert merged.count("set subnet 18.0.0.0 255.0.0.0") == 1
+    assert merged.index("    edit 2\n") < merged.index("    edit 1\n")
+    assert merged.endswith("config system settings\n    set sip-helper disable\nend\n")
