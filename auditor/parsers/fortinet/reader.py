@@ -210,7 +210,7 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
                 for old in ("protocol-number", "icmptype", "icmpcode", *_PORT_KEYS):
                     settings.pop(old, None)  # a new protocol drops the old one's settings
         if item.verb == "set" and len(args) > 1 and "" not in args:
-            settings[setting] = Setting(args[1:], [item])  # what fold does with a plain set
+            settings[setting] = Setting(args[1:], (item,))  # what fold does with a plain set
         elif not fold(entry, item):
             b.unrecognized(item, f"{key}: statement not understood", relevant)
             continue

@@ -35,7 +35,7 @@ class Setting:
     """One setting of an entry: its values and the statements that gave them."""
 
     values: tuple[str, ...]
-    stmts: list[Stmt]
+    stmts: tuple[Stmt, ...]  # a tuple: most settings have one statement, and small tuples are reused
 
 
 @dataclass(slots=True)
@@ -88,14 +88,14 @@ def fold(entry: Entry, stmt: Stmt) -> bool:
         if not values and len(args) > 1:
             entry.settings.pop(key, None)
         else:
-            entry.settings[key] = Setting(values, [stmt])
+            entry.settings[key] = Setting(values, (stmt,))
     elif verb == "append":
         old = entry.settings.get(key)
         if old is None:
-            entry.settings[key] = Setting(values, [stmt])
+            entry.settings[key] = Setting(values, (stmt,))
         else:
             old.values = old.values + values
-            old.stmts.append(stmt)
+            old.stmts += (stmt,)
     elif verb == "unset":
         entry.settings.pop(key, None)
     else:
