@@ -55,6 +55,7 @@ class _TablesOnly(Builder):
     """A builder that keeps the tables only: the remediation never reads the line accounting."""
 
     __slots__ = ()
+    accounts = False
 
     def mark(self, line: ConfigLine, disposition: Disposition) -> None:
         """Account for nothing."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.parsers.fortinet.lines import split_lines, tokenize, words_of
+from auditor.parsers.fortinet.lines import line_reading, split_lines, tokenize, words_of
 from auditor.parsers.fortinet.predefined import SERVICES
 from auditor.remediation.merge import MergeError
 
@@ -81,6 +81,18 @@ class _Node:
         out.extend(self.close)
 
 
+# What a statement or a kept line holds (only blocks have children and a closing line; nothing
+# ever adds to a leaf's lists, so every leaf shares these two empty ones: fewer objects to build,
+# free and collect per line).
+_NO_LINES: list[str] = []
+_NO_CHILDREN: list[_Node] = []
+
+
+def _leaf(kind: str, words: tuple[str, ...], lines: list[str]) -> _Node:
+    """A statement or a kept line (``kind`` stmt or raw)."""
+    return _Node(kind, words, lines, _NO_LINES, _NO_CHILDREN)
+
+
 def _statements(text: str) -> list[tuple[list[str], list[str]]]:
     """Logical statements (words, physical lines); a quoted value may span lines."""
     out: list[tuple[list[str], list[str]]] = []
@@ -115,10 +127,14 @@ def _tree(text: str) -> _Node:
         raw = lines[i]
         i += 1
         group = [raw]
-        if "#" in raw and raw.lstrip().startswith("#"):
-            top.children.append(_Node("raw", (), group))
+        reading = line_reading(raw)
+        if reading is None:  # a comment or a blank line
+            top.children.append(_leaf("raw", (), group))
             continue
-        words, open_quote = words_of(raw)
+        words, open_quote, verb, _, plain = reading
+        if plain:  # most lines: a setting
+            top.children.append(_Node("stmt", words, group, _NO_LINES, _NO_CHILDREN))  # a leaf, inline
+            continue
         if open_quote and i < count:  # a quoted value runs on over the next lines
             joined = raw
             while open_quote and i < count:
@@ -126,7 +142,7 @@ def _tree(text: str) -> _Node:
                 group.append(lines[i])
                 i += 1
                 words, open_quote = words_of(joined)
-        verb = words[0].lower() if words else ""
+            verb = words[0].lower()
         if verb == "config" and len(words) > 1:
             node = _Node("config", words, group)
             top.children.append(node)
@@ -147,7 +163,7 @@ def _tree(text: str) -> _Node:
             stack.pop().close = group
             top = stack[-1]
         else:
-            top.children.append(_Node("stmt" if words else "raw", words, group))
+            top.children.append(_leaf("stmt" if words else "raw", words, group))
     return root
 
 
@@ -277,7 +293,7 @@ class FortiosText:
             node.children.remove(old)
         if verb == "unset":
             return
-        new = _Node("stmt", tuple(words), [_INDENT * self._depth(stack) + raw])
+        new = _leaf("stmt", tuple(words), [_INDENT * self._depth(stack) + raw])
         if at is None:  # a new setting goes after the entry's settings, before nested blocks
             blocks = [i for i, c in enumerate(node.children) if c.kind == "config"]
             at = blocks[0] if blocks else len(node.children)

@@ -99,7 +99,7 @@ def sdwan_members(b: Builder) -> dict[str, frozenset[str]]:
                 member = Entry(item.name, b.source(item.header))
                 for stmt in item.items:
                     if isinstance(stmt, Stmt) and stmt.verb == "set" and stmt.args:
-                        member.settings[stmt.key] = Setting(stmt.values, [stmt])
+                        member.settings[stmt.key] = Setting(stmt.values, (stmt,))
                     b.cover(
                         stmt,
                         Disposition.EXTRACTED

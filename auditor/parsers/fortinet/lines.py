@@ -41,12 +41,19 @@ class Stmt:
 
     verb: str
     args: tuple[str, ...]
-    lines: tuple[ConfigLine, ...]
+    number: int  # the line the statement starts on (most statements are that one line)...
+    raw: str  # ...and its text
+    more: tuple[ConfigLine, ...] = ()  # the further lines of a quoted value that runs on
+
+    @property
+    def lines(self) -> tuple[ConfigLine, ...]:
+        """Every physical line of the statement."""
+        return (ConfigLine(self.number, self.raw), *self.more)
 
     @property
     def first(self) -> ConfigLine:
         """The line the statement starts on."""
-        return self.lines[0]
+        return ConfigLine(self.number, self.raw)
 
     @property
     def key(self) -> str:
@@ -101,6 +108,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    if "\r" not in text:
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -126,17 +135,35 @@ def tokenize(text: str) -> tuple[list[str], bool]:
 
 def words_of(text: str) -> tuple[tuple[str, ...], bool]:
     """``tokenize`` with the words as a tuple (one physical line's words are kept)."""
-    return _words(text) if "\n" not in text else _split(text)
+    if "\n" not in text:
+        reading = line_reading(text)
+        if reading is not None:
+            return reading[0], reading[1]
+    return _split(text)
+
+
+# One physical line as the tree readers take it: its words, whether a quote is still open,
+# the verb (first word, lower case), the arguments (the other words), and whether it is a
+# plain statement (one whole line that neither opens, closes nor comments a block).
+LineReading = tuple[tuple[str, ...], bool, str, tuple[str, ...], bool]
+_FRAME_VERBS = frozenset({"config", "edit", "next", "end"})
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[tuple[str, ...], bool]:
-    """The words of one physical line, kept.
+def line_reading(raw: str) -> LineReading | None:
+    """Read one physical line, kept (None: a comment or a blank line).
 
     Only single lines are kept: a multi-line value, read again as each of its lines joins,
     would fill the cache with ever longer texts.
     """
-    return _split(text)
+    if "#" in raw and raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+        return None
+    words, open_quote = _split(raw)
+    if not words:
+        return None
+    verb = words[0].lower()
+    plain = not open_quote and verb not in _FRAME_VERBS and not words[0].startswith("#")
+    return words, open_quote, verb, words[1:], plain
 
 
 def _split(text: str) -> tuple[tuple[str, ...], bool]:
@@ -217,12 +244,13 @@ def read_tree(text: str) -> Tree:
     while i < count:
         raw = raws[i]
         i += 1
-        if "#" in raw and raw.lstrip().startswith("#"):  # a comment may hold an unbalanced quote
+        reading = line_reading(raw)
+        if reading is None:
             comments.append(i)
             continue
-        words, open_quote = _words(raw)
-        if not words:
-            comments.append(i)
+        words, open_quote, verb, args, plain = reading
+        if plain and top is not root:  # most lines: a setting inside a block
+            top.items.append(Stmt(verb, args, i, raw))
             continue
         line = ConfigLine(i, raw)
         group: tuple[ConfigLine, ...] | None = None  # the lines of a statement that runs on
@@ -234,10 +262,10 @@ def read_tree(text: str) -> Tree:
                 i += 1
                 group += (ConfigLine(i, raws[i - 1]),)
                 words, open_quote = _split(joined)
-        verb = words[0].lower()
+            verb, args = words[0].lower(), words[1:]
         size = len(words)
         if verb == "config" and size > 1:
-            section = Section(words[1:], line)
+            section = Section(args, line)
             top.items.append(section)
             stack.append(section)
             top = section
@@ -260,9 +288,9 @@ def read_tree(text: str) -> Tree:
         elif words[0].startswith("#"):
             comments.extend(other.number for other in group or (line,))
         elif top is root:
-            stray.append(Stmt(verb, words[1:], group or (line,)))
+            stray.append(Stmt(verb, args, line.number, raw, group[1:] if group else ()))
         else:
-            top.items.append(Stmt(verb, words[1:], group or (line,)))
+            top.items.append(Stmt(verb, args, line.number, raw, group[1:] if group else ()))
     return tree
 
 

@@ -191,8 +191,10 @@ class Objects:
                 result = result | self.address(member, seen | {name})
             return result
         if name in predefined.ADDRESSES:
-            everything = FlowSpace.everything()  # any destination: the shared set of every packet
-            return Match(everything if name == "all" else _dst(parse_subnet(("0.0.0.0/32",))), everything)
+            if name == "all":  # any destination: the shared set of every packet
+                return EVERYTHING
+            everything = FlowSpace.everything()
+            return Match(_dst(parse_subnet(("0.0.0.0/32",))), everything)
         return unknown(f"address {name!r} is not defined")
 
     def _address(self, entry: Entry) -> Match:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from auditor.model import (
     Action,
@@ -50,7 +51,10 @@ _VERSION = re.compile(
 
 
 def _version(text: str) -> str | None:
-    match = _VERSION.search(text[:20_000])
+    sample = text[:20_000]
+    if "#" not in sample:  # the version is on a comment line: most texts hold none
+        return None
+    match = _VERSION.search(sample)
     return (match.group(1) or match.group(2)) if match else None
 
 
@@ -83,23 +87,24 @@ class _Model:
         self.policies: dict[str, list[PolicyRule]] = {}
 
 
+@lru_cache(maxsize=1024)
+def _unknown_policy_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The settings of a policy the parser does not know (policies set the same few again and again)."""
+    extracted, ignored = ENTRY_KEYS["firewall policy"]
+    prefixes = IGNORED_KEY_PREFIXES["firewall policy"]
+    return tuple(k for k in keys if k not in extracted and k not in ignored and not k.startswith(prefixes))
+
+
 def _vdom_policies(
     b: Builder, vdom: Vdom, objects: Objects, expand: dict[str, frozenset[str]]
 ) -> list[PolicyRule]:
     table = vdom.tables.get("firewall policy")
     if table is None:
         return []
-    extracted, ignored = ENTRY_KEYS["firewall policy"]
     out: list[PolicyRule] = []
     reported: set[str] = set()  # each factory object is reported once, at its first use
     for entry in table.entries.values():
-        unknown_keys = [
-            k
-            for k in entry.settings
-            if k not in extracted
-            and k not in ignored
-            and not k.startswith(IGNORED_KEY_PREFIXES["firewall policy"])
-        ]
+        unknown_keys = list(_unknown_policy_keys(tuple(entry.settings)))
         unknown_keys += [f"config {' '.join(sec.path)}" for sec in entry.sections]  # e.g. 5.0 identity-based
         before = len(objects.assumed)
         rule, diagnostics = build_policy(entry, objects, expand, unknown_keys)

@@ -26,7 +26,7 @@ zone on both sides (the order between the two is not confirmed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass, field
 
 from auditor.flowspace import FlowSpace
@@ -83,15 +83,14 @@ class PolicyRule:
 
 
 def _names(entry: Entry, key: str) -> tuple[str, ...]:
-    return entry.get(key) or ()
+    setting = entry.settings.get(key)
+    return setting.values if setting is not None else ()
 
 
-def _union(names: tuple[str, ...], resolve: Callable[[str], Match]) -> Match:
-    result: Match | None = None
-    for name in names:
-        part = resolve(name)
-        result = part if result is None else result | part
-    return result if result is not None else Match(FlowSpace.nothing(), FlowSpace.nothing())
+# Settings that switch a policy's matching (each off unless set to enable).
+_SWITCH_KEYS = frozenset(
+    {"internet-service", "internet-service-src", "srcaddr-negate", "dstaddr-negate", "service-negate"}
+)
 
 
 def policy_match(entry: Entry, objects: Objects) -> tuple[Match, list[str]]:
@@ -112,49 +111,115 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
     """What the policy's address, service and other conditions match."""
     src_names, dst_names = _names(entry, "srcaddr"), _names(entry, "dstaddr")
     services = _names(entry, "service")
-    has_v6 = bool(entry.get("srcaddr6") or entry.get("dstaddr6"))
-    isdb_dst = entry.one("internet-service", "disable") == "enable"
-    isdb_src = entry.one("internet-service-src", "disable") == "enable"
+    flagged = bool(entry.settings.keys() & _SWITCH_KEYS)  # most policies set none of them
+    isdb_dst = flagged and entry.one("internet-service", "disable") == "enable"
+    isdb_src = flagged and entry.one("internet-service-src", "disable") == "enable"
     if (
         (not src_names and not isdb_src)
         or (not dst_names and not isdb_dst)
         or (not services and not isdb_dst)
     ):
+        has_v6 = bool(entry.get("srcaddr6") or entry.get("dstaddr6"))
         if has_v6 and not src_names and not dst_names:
             return Match(FlowSpace.nothing(), FlowSpace.nothing())  # an IPv6-only policy
         return unknown(f"policy {entry.name} lacks srcaddr, dstaddr or service (FortiOS would not save it)")
-    src = as_source_match(_union(src_names, objects.address)) if src_names else EVERYTHING
+    # Resolve the names here, in the order the sets are built (a factory service is reported
+    # at each use). The policy's set is kept by the resolved sets themselves (objects with the
+    # same content resolve to the same kept set, in the proof's parse of the remediated text
+    # too) and the policy's other conditions, so each policy's set is built once.
+    address, service = objects.address, objects.service
+    src = tuple(address(name) for name in src_names)
+    dst = None if isdb_dst else tuple(address(name) for name in dst_names)
+    svc = tuple(service(name) for name in services)
+    outside = (
+        tuple((key, entry.get(key)) for key in _OUTSIDE_TEXT if key in entry.settings)
+        if entry.settings.keys() & _OUTSIDE_TEXT.keys()  # most policies set none of them
+        else ()
+    )
+    conditions = (
+        entry.name,
+        isdb_src,
+        flagged and entry.one("srcaddr-negate", "disable") == "enable",
+        flagged and entry.one("dstaddr-negate", "disable") == "enable",
+        flagged and entry.one("service-negate", "disable") == "enable",
+        (entry.get("schedule") or (predefined.ALWAYS,))[0],
+        outside,
+    )
+    # The sets by identity: hashing a set's boxes costs about what joining them does. The
+    # kept value holds the sets, so no other object can take their ids while it is kept.
+    key = (
+        tuple(map(id, src)),
+        None if dst is None else tuple(map(id, dst)),
+        tuple(map(id, svc)),
+        conditions,
+    )
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+    if kept is not None:
+        return kept[0]
+    match = _combined(src, dst, svc, *conditions)
+    with _KEPT_LOCK:
+        _KEPT[key] = (match, src, dst, svc)
+        if len(_KEPT) > _KEEP:
+            del _KEPT[next(iter(_KEPT))]  # the oldest first
+    return match
+
+
+_Parts = tuple[Match, ...]
+_KEPT: dict[tuple[object, ...], tuple[Match, _Parts, _Parts | None, _Parts]] = {}
+_KEEP = 1024  # a few devices' policies: the proof parses its text right after the first parse
+_KEPT_LOCK = threading.Lock()
+
+
+def _combined(
+    src_parts: tuple[Match, ...],
+    dst_parts: tuple[Match, ...] | None,  # None: the destination is an internet service
+    svc_parts: tuple[Match, ...],
+    name: str,
+    isdb_src: bool,
+    src_negate: bool,
+    dst_negate: bool,
+    svc_negate: bool,
+    schedule: str,
+    outside: tuple[tuple[str, tuple[str, ...] | None], ...],
+) -> Match:
+    """A policy's set from its resolved addresses and services and its other conditions."""
+    src = as_source_match(_joined(src_parts)) if src_parts else EVERYTHING
     if isdb_src:
-        src = unknown(
-            f"policy {entry.name}: source is an internet service (ISDB, contents not in the config)"
-        )
-    if entry.one("srcaddr-negate", "disable") == "enable":
+        src = unknown(f"policy {name}: source is an internet service (ISDB, contents not in the config)")
+    if src_negate:
         src = src.negated()
-    if isdb_dst:
-        dst = unknown(
-            f"policy {entry.name}: destination is an internet service (ISDB, contents not in the config)"
-        )
-        svc = EVERYTHING if not services else _union(services, objects.service)
+    if dst_parts is None:
+        dst = unknown(f"policy {name}: destination is an internet service (ISDB, contents not in the config)")
+        svc = EVERYTHING if not svc_parts else _joined(svc_parts)
     else:
-        dst = _union(dst_names, objects.address)
-        svc = _union(services, objects.service)
-    if entry.one("dstaddr-negate", "disable") == "enable":
+        dst = _joined(dst_parts)
+        svc = _joined(svc_parts)
+    if dst_negate:
         dst = dst.negated()
-    if entry.one("service-negate", "disable") == "enable":
+    if svc_negate:
         svc = svc.negated()
     match = src & dst & svc
-    schedule = (entry.get("schedule") or (predefined.ALWAYS,))[0]
     if schedule.lower() != predefined.ALWAYS:
         match = Match(
             None,
             match.bound,
-            (*match.problems, f"policy {entry.name}: schedule {schedule!r} (time-dependent)"),
+            (*match.problems, f"policy {name}: schedule {schedule!r} (time-dependent)"),
         )
-    if entry.settings.keys() & _OUTSIDE_TEXT.keys():  # most policies set none of them
+    if outside:
+        values = dict(outside)
         for key, what in _OUTSIDE_TEXT.items():
-            if any(value.lower() not in _NEUTRAL for value in entry.get(key) or ()):
-                match = Match(None, match.bound, (*match.problems, f"policy {entry.name}: {what}"))
+            if any(value.lower() not in _NEUTRAL for value in values.get(key) or ()):
+                match = Match(None, match.bound, (*match.problems, f"policy {name}: {what}"))
     return match
+
+
+def _joined(parts: tuple[Match, ...]) -> Match:
+    """The union of resolved parts, in order."""
+    result: Match | None = None
+    for part in parts:
+        result = part if result is None else result | part
+    return result if result is not None else Match(FlowSpace.nothing(), FlowSpace.nothing())
 
 
 def build_policy(
@@ -218,7 +283,13 @@ def build_policy(
 
 
 def _interfaces(entry: Entry, key: str, expand: dict[str, frozenset[str]]) -> frozenset[str] | None:
-    names = entry.get(key) or ()
+    names = _names(entry, key)
+    if len(names) == 1:  # the common case: one interface or zone
+        name = names[0]
+        if name.lower() == ANY:
+            return None
+        members = expand.get(name)  # a zone with no members expands to no interface
+        return frozenset(names) if members is None else frozenset(members)
     if any(name.lower() == ANY for name in names):
         return None
     out: set[str] = set()

@@ -13,7 +13,7 @@ import threading
 
 from auditor.model import DiagnosticKind
 from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, frame_lines
-from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom, fold
+from auditor.parsers.fortinet.state import Builder, Entry, Setting, Table, Vdom, fold
 from auditor.parsers.fortinet.tables import (
     ENTRY_KEYS,
     GLOBAL_TABLES,
@@ -188,30 +188,43 @@ def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
     lenient = key in LENIENT_TABLES
     relevant = key in RELEVANT_TABLES
     ignored_prefixes = IGNORED_KEY_PREFIXES.get(key, ("\0",))
+    services = key == "firewall service custom"
+    settings = entry.settings
+    cover = b.cover
+    record = b.dispositions.setdefault if b.accounts else None  # a statement's lines, as cover does
     for item in edit.items:
-        if isinstance(item, Section):
+        if type(item) is not Stmt:
+            assert isinstance(item, Section)
             entry.sections.append(item)
             if item.key and item.key[0] in nested:
                 continue  # accounted for when the entry is interpreted
             if lenient or key == "voip profile":
-                b.cover(item, Disposition.IGNORED)
+                cover(item, Disposition.IGNORED)
             else:
                 b.unrecognized(item, f"{key}: nested block not understood", relevant)
             continue
-        setting = item.key
-        if key == "firewall service custom" and item.verb == "set" and setting == "protocol":
+        args = item.args
+        setting = args[0].lower() if args else ""
+        if services and setting == "protocol" and item.verb == "set":
             if entry.one("protocol", "tcp/udp/sctp") != (item.values[0].lower() if item.values else ""):
                 for old in ("protocol-number", "icmptype", "icmpcode", *_PORT_KEYS):
-                    entry.settings.pop(old, None)  # a new protocol drops the old one's settings
-        if not fold(entry, item):
+                    settings.pop(old, None)  # a new protocol drops the old one's settings
+        if item.verb == "set" and len(args) > 1 and "" not in args:
+            settings[setting] = Setting(args[1:], (item,))  # what fold does with a plain set
+        elif not fold(entry, item):
             b.unrecognized(item, f"{key}: statement not understood", relevant)
             continue
         if setting in extracted:
-            b.cover(item, Disposition.EXTRACTED)
+            disposition = Disposition.EXTRACTED
         elif setting in ignored or lenient or setting.startswith(ignored_prefixes):
-            b.cover(item, Disposition.IGNORED)
+            disposition = Disposition.IGNORED
         else:
             b.unrecognized(item, f"{key}: setting {setting!r} not recognized", relevant)
+            continue
+        if record is not None:
+            record(item.number, disposition)
+            for line in item.more:
+                record(line.number, disposition)
 
 
 def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:

@@ -10,6 +10,7 @@ device-wide ones (interfaces, session helpers) in ``Builder``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from auditor.model import Diagnostic, DiagnosticKind, Source
 from auditor.parsers.fortinet.lines import ConfigLine, Disposition, Edit, Section, Stmt, node_lines
@@ -34,7 +35,7 @@ class Setting:
     """One setting of an entry: its values and the statements that gave them."""
 
     values: tuple[str, ...]
-    stmts: list[Stmt]
+    stmts: tuple[Stmt, ...]  # a tuple: most settings have one statement, and small tuples are reused
 
 
 @dataclass(slots=True)
@@ -66,7 +67,7 @@ class Entry:
         setting = self.settings.get(key)
         if setting is None or not setting.stmts:
             return None
-        return Source(self.source.file, setting.stmts[-1].first.number, setting.stmts[-1].first.raw)
+        return Source(self.source.file, setting.stmts[-1].number, setting.stmts[-1].raw)
 
 
 def fold(entry: Entry, stmt: Stmt) -> bool:
@@ -87,14 +88,14 @@ def fold(entry: Entry, stmt: Stmt) -> bool:
         if not values and len(args) > 1:
             entry.settings.pop(key, None)
         else:
-            entry.settings[key] = Setting(values, [stmt])
+            entry.settings[key] = Setting(values, (stmt,))
     elif verb == "append":
         old = entry.settings.get(key)
         if old is None:
-            entry.settings[key] = Setting(values, [stmt])
+            entry.settings[key] = Setting(values, (stmt,))
         else:
             old.values = old.values + values
-            old.stmts.append(stmt)
+            old.stmts += (stmt,)
     elif verb == "unset":
         entry.settings.pop(key, None)
     else:
@@ -137,6 +138,9 @@ class Builder:
     vdoms: dict[str, Vdom] = field(default_factory=dict)
     global_tables: dict[str, Table] = field(default_factory=dict)
     multi_vdom: bool = False
+    # Whether ``mark``/``cover`` record dispositions (the reader records a statement's own
+    # lines directly when they do; a builder that keeps no accounting says False).
+    accounts: ClassVar[bool] = True
 
     def vdom(self, name: str) -> Vdom:
         """Return the VDOM called ``name``, created empty."""
@@ -153,7 +157,12 @@ class Builder:
     def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
         """Give every line of a node the same disposition."""
         setdefault = self.dispositions.setdefault
-        for line in node.lines if isinstance(node, Stmt) else node_lines(node):
+        if isinstance(node, Stmt):
+            setdefault(node.number, disposition)
+            for line in node.more:
+                setdefault(line.number, disposition)
+            return
+        for line in node_lines(node):
             setdefault(line.number, disposition)
 
     def diagnose(
