@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -124,23 +125,34 @@ class PolicyPack(_Strict):
 
     def required_flow(self, check: FlowCheck, inside: Sequence[str]) -> FlowSpace:
         """Return the packets of new connections ``check`` requires from ``inside`` networks."""
-        return FlowSpace.build(
-            protocols=[(_PROTOCOLS[check.protocol], _PROTOCOLS[check.protocol])],
-            src=[cube_from_prefix(n) for n in inside],
-            dst=[cube_from_prefix(d) for d in check.destinations or self.destinations],
-            dport=check.port_ranges,
-            state=[(STATE_NEW, STATE_NEW)],
-        )
+        destinations = check.destinations or self.destinations
+        return _required_flow(_PROTOCOLS[check.protocol], check.ports, tuple(inside), tuple(destinations))
 
     def all_required_ports(self) -> FlowSpace:
         """Return protocol x destination port of every flow check, any address: what must not be mapped."""
-        space = FlowSpace()
-        for check in self.flow_checks():
-            space = space | FlowSpace.build(
-                protocols=[(_PROTOCOLS[check.protocol], _PROTOCOLS[check.protocol])],
-                dport=check.port_ranges,
-            )
-        return space
+        return _reach(tuple((_PROTOCOLS[c.protocol], c.ports) for c in self.flow_checks()))
+
+
+# Every audit asks for these (twice per remediated device): built once per distinct input.
+@lru_cache(maxsize=256)
+def _required_flow(
+    protocol: int, ports: str, inside: tuple[str, ...], destinations: tuple[str, ...]
+) -> FlowSpace:
+    return FlowSpace.build(
+        protocols=[(protocol, protocol)],
+        src=[cube_from_prefix(n) for n in inside],
+        dst=[cube_from_prefix(d) for d in destinations],
+        dport=parse_ports(ports),
+        state=[(STATE_NEW, STATE_NEW)],
+    )
+
+
+@lru_cache(maxsize=64)
+def _reach(flows: tuple[tuple[int, str], ...]) -> FlowSpace:
+    space = FlowSpace()
+    for protocol, ports in flows:
+        space = space | FlowSpace.build(protocols=[(protocol, protocol)], dport=parse_ports(ports))
+    return space
 
 
 def parse_ports(text: str) -> list[Interval]:
