@@ -30,6 +30,7 @@ from auditor.flowspace import TCP, Atom, FlowSpace
 from auditor.model import Action, DiagnosticKind, PortMapping, Rule
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
+from auditor.parsers.mikrotik_routeros.lexer import Command
 from auditor.parsers.mikrotik_routeros.matchers import (
     address_cubes,
     cached_address_cubes,
@@ -270,6 +271,45 @@ def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
         else:
             _read_single(match, key, value)
     return match.space()
+
+
+_PLAIN_MENUS = frozenset({("ip", "firewall", "filter"), ("ip", "firewall", "raw")})
+PlainVerdict = tuple[tuple[str, str], Action, FlowSpace]
+
+
+def plain_verdict(command: Command) -> PlainVerdict | None:
+    """Return ``((table, chain), action, match)`` when ``command`` is a plain verdict rule, else None.
+
+    A plain verdict rule is an enabled ``add`` of ``/ip firewall filter`` or ``raw`` with a
+    chain, a deciding action, no ``place-before`` and only context-free conditions, all
+    readable: ``filter_rule`` makes it one exact Rule without interfaces, and nothing in it
+    defines a list. Its reading depends on the command's own text only, so it is kept on the
+    Command, which the lexer caches per line (the proof parses the same lines again).
+    """
+    reading = command.reading
+    if reading is None:
+        reading = command.reading = _plain_verdict(command) or False
+    return reading or None
+
+
+def _plain_verdict(command: Command) -> PlainVerdict | None:
+    if command.verb != "add" or command.menu not in _PLAIN_MENUS:
+        return None
+    args = command.args
+    chain_name = args.get("chain")
+    action = args.get("action", "accept")
+    if not chain_name or action not in VERDICTS or "place-before" in args:
+        return None
+    if args.get("disabled", "no").lower() in ("yes", "true"):  # as _disabled
+        return None
+    matchers = tuple([(key, value) for key, value in args.items() if key not in ACTION_KEYS])
+    if not _CONTEXT_FREE.issuperset([key for key, _ in matchers]):
+        return None
+    try:
+        match = _context_free(matchers)
+    except CondError:
+        return None  # filter_rule reports it
+    return (command.menu[2], chain_name), VERDICTS[action], match
 
 
 def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 # Words that end a menu path: the console commands an export (or a hand-written script) uses.
 VERBS = frozenset(
@@ -40,6 +41,9 @@ class Command:
     args: dict[str, str] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)  # bare words and ``!name`` (unset) tokens
     inline_menu: bool = False  # the menu was written on the command's own line
+    # What a reader made of this command, kept with it (a Command is cached per line, so the
+    # proof's parse of the same line finds it): set once by the reader, never part of equality.
+    reading: Any = field(default=None, compare=False, repr=False)
 
 
 def _trailing_backslashes(text: str) -> int:

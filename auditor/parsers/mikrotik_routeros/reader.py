@@ -73,11 +73,26 @@ def read_items(draft: Draft, lines: list[str]) -> list[Item]:
 def read(draft: Draft, lines: list[str]) -> feat.Services:
     """Read ``lines`` into ``draft``; return the helper and mapping-service state."""
     items = read_items(draft, lines)
-    for item in items:
-        _definitions(draft, item)
+    readings = [firewall.plain_verdict(item.command) for item in items]
+    for item, reading in zip(items, readings, strict=True):
+        if reading is None:  # a plain verdict rule defines nothing
+            _definitions(draft, item)
     services = feat.Services()
-    for item in items:
-        _rest(draft, services, item)
+    chains, chain_sources, dispositions = draft.chains, draft.chain_sources, draft.dispositions
+    for item, reading in zip(items, readings, strict=True):
+        if reading is None:
+            _rest(draft, services, item)
+            continue
+        # Most lines: what filter_rule does with a plain verdict rule (Draft.chain, Draft.mark).
+        key, action, match = reading
+        source = item.source
+        chain_sources.setdefault(key, source)
+        rules = chains.get(key)
+        if rules is None:
+            rules = chains[key] = []
+        rules.append(Rule(action, match, source))
+        for number in item.lines:
+            dispositions.setdefault(number, Disposition.EXTRACTED)
     return services
 
 
