@@ -63,9 +63,14 @@ _PICK = re.compile(r"^\[:pick\s+(?P<list>\[find\b.*\])\s+(?P<index>\d+)\]$", re.
 _FIND = re.compile(r"^\[find\s+where\s+(?P<conds>.*)\]$", re.S)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RosItem:
-    """One command of the export: its menu, its words, and the physical lines it spans."""
+    """One command of the export: its menu, its words, and the physical lines it spans.
+
+    Never changed once read (the editor makes a new one when an edit moves it); not frozen
+    because it is made for every line read and moved, and a frozen dataclass costs about
+    three times as much to make.
+    """
 
     command: Command
     first: int  # index of its first physical line
