@@ -203,7 +203,8 @@ def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
     The atoms are those of ``FlowSpace.build`` on the values (no atom: no packet).
     Raises CondError when the value cannot be read.
     """
-    neg, bare = negated(value)
+    neg = value[:1] == "!"  # negated(value), without the call
+    bare = value[1:] if neg else value
     name = _SINGLE_FIELD[key]
     index = FIELD[name]
     if key == "connection-state":
@@ -302,11 +303,30 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
         return None
     if args.get("disabled", "no").lower() in ("yes", "true"):  # as _disabled
         return None
-    matchers = tuple([(key, value) for key, value in args.items() if key not in ACTION_KEYS])
-    if not _CONTEXT_FREE.issuperset([key for key, _ in matchers]):
-        return None
+    # _context_free(matchers), its one-box case read here directly: most rules' conditions
+    # are new to the cache (an address), so its lookup would only cost.
+    matchers: list[tuple[str, str]] = []
+    box = list(FULL)
+    seen: set[int] = set()
+    one_box = True
     try:
-        match = _context_free(matchers)
+        for key, value in args.items():
+            if key in ACTION_KEYS:
+                continue
+            if key not in _CONTEXT_FREE:
+                return None
+            matchers.append((key, value))
+            if one_box:
+                if key == "port":
+                    one_box = False
+                    continue
+                index, atoms, neg = _single(key, value)
+                if neg or len(atoms) != 1 or index in seen:
+                    one_box = False
+                    continue
+                box[index] = atoms[0]
+                seen.add(index)
+        match = FlowSpace((tuple(box),)) if one_box else _context_free(tuple(matchers))  # type: ignore[arg-type]
     except CondError:
         return None  # filter_rule reports it
     return (command.menu[2], chain_name), VERDICTS[action], match
