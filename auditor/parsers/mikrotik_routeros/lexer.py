@@ -188,20 +188,17 @@ def lex_command(text: str, menu: tuple[str, ...]) -> Command:
     An export is read more than once (parse, remediation, proof of the edited text), and the
     reading is a pure function of the line and the menu in effect.
     """
-    found = _lexed(text, menu)
+    found = shared_command(text, menu)
     args, words = dict(found.args), list(found.words)
     return Command(found.menu, found.verb, found.selector, args, words, found.inline_menu)
 
 
+@lru_cache(maxsize=4096)
 def shared_command(text: str, menu: tuple[str, ...]) -> Command:
     """Return ``lex_command(text, menu)`` without the copy: the cached Command itself.
 
     For readers that never change a Command (the parser and the export editor): a line read
-    again costs a dictionary lookup, not a copy of its arguments.
+    again costs a dictionary lookup, not a copy of its arguments. The cache itself, no
+    wrapper around it: every line of every reading calls it.
     """
-    return _lexed(text, menu)
-
-
-@lru_cache(maxsize=4096)
-def _lexed(text: str, menu: tuple[str, ...]) -> Command:
-    return read_command(split_words(text), menu)  # lex_command copies it; shared_command does not
+    return read_command(split_words(text), menu)
