@@ -21,9 +21,11 @@ from auditor.parsers.mikrotik_routeros.draft import Draft, Item
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
     Logical,
+    _joined_spans,
     _open_quote,
     lex_command,
     logical_lines,
+    logical_spans,
     read_command,
     split_words,
 )
@@ -418,3 +420,13 @@ def test_plain_verdict_reading_leaves_the_rest_to_the_general_path() -> None:
     assert firewall.plain_verdict(plain) == (("filter", "forward"), Action.PERMIT, tcp)
     nat = read_command(split_words("add chain=forward"), ("ip", "firewall", "nat"))
     assert firewall.plain_verdict(nat) is None
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet='ab =#"\\ \t', max_size=8), max_size=8))
+def test_logical_spans_without_backslash_or_quote_are_the_lines(lines: list[str]) -> None:
+    """The shortcut for text with no backslash and no quote: the spans the joining loop makes."""
+    assert list(logical_spans(lines)) == list(_joined_spans(lines))
+    plain = [line.replace("\\", "").replace('"', "") for line in lines]
+    assert list(logical_spans(plain)) == list(_joined_spans(plain))
+    assert [first for first, _, _ in logical_spans(plain)] == list(range(1, len(plain) + 1))

@@ -90,6 +90,15 @@ def logical_lines(lines: list[str]) -> Iterator[Logical]:
 
 def logical_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
     """Yield each logical line as (its first line number, its last, its joined text)."""
+    joined = "".join(lines)
+    if "\\" not in joined and '"' not in joined:
+        # Most exports: no backslash and no quote anywhere, so no line continues (the loop
+        # below would stop at each line's end).
+        return iter([(number, number, line.rstrip()) for number, line in enumerate(lines, 1)])
+    return _joined_spans(lines)
+
+
+def _joined_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
     index, count = 0, len(lines)
     while index < count:
         first = index + 1
