@@ -305,7 +305,6 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
         return None
     # _context_free(matchers), its one-box case read here directly: most rules' conditions
     # are new to the cache (an address), so its lookup would only cost.
-    matchers: list[tuple[str, str]] = []
     box = list(FULL)
     seen: set[int] = set()
     one_box = True
@@ -315,7 +314,6 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
                 continue
             if key not in _CONTEXT_FREE:
                 return None
-            matchers.append((key, value))
             if one_box:
                 if key == "port":
                     one_box = False
@@ -326,7 +324,10 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
                     continue
                 box[index] = atoms[0]
                 seen.add(index)
-        match = FlowSpace((tuple(box),)) if one_box else _context_free(tuple(matchers))  # type: ignore[arg-type]
+        if one_box:
+            match = FlowSpace((tuple(box),))  # type: ignore[arg-type]
+        else:
+            match = _context_free(tuple([(k, v) for k, v in args.items() if k not in ACTION_KEYS]))
     except CondError:
         return None  # filter_rule reports it
     return (command.menu[2], chain_name), VERDICTS[action], match
