@@ -335,15 +335,18 @@ class RosText:
                 lines of a script): the rules' order is not the text's.
         """
         out = []
-        for item in self.menu_items(menu):
-            if item.command.verb in _DISPLAY_VERBS:
+        for span in self._read():  # menu_items(menu), in the same pass
+            item = span.item
+            if item is None or item.command.menu != menu:
                 continue
-            if item.command.verb != "add":
+            verb = item.command.verb
+            if verb == "add":
+                out.append(item)
+            elif verb not in _DISPLAY_VERBS:
                 raise MergeError(
-                    f"/{' '.join(menu)} holds a '{item.command.verb}' command (line {item.first + 1}): "
+                    f"/{' '.join(menu)} holds a '{verb}' command (line {item.first + 1}): "
                     "rule positions are not those of the text"
                 )
-            out.append(item)
         return out
 
     def select(self, menu: Menu, selector: Selector) -> list[RosItem]:
