@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
 from auditor.parsers.mikrotik_routeros.lexer import (
@@ -91,8 +90,13 @@ class Selector:
     pick: int | None
 
 
-class _Span(NamedTuple):
-    """One logical line as the editor read it: its lines, joined text, menu before it, item."""
+@dataclass(slots=True)
+class _Span:
+    """One logical line as the editor read it: its lines, joined text, menu before it, item.
+
+    Never changed once made (an edit that moves it makes a new one); a plain slotted record
+    because one is made for every line read and moved.
+    """
 
     first: int
     last: int
