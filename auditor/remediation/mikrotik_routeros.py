@@ -64,7 +64,7 @@ class _Slot:
 
 
 def _slots(items: list[RosItem]) -> list[_Slot]:
-    return [_Slot(i.args.get("chain", ""), i.args.get("comment"), i.first + 1) for i in items]
+    return [_Slot(i.command.args.get("chain", ""), i.command.args.get("comment"), i.first + 1) for i in items]
 
 
 def selector(slots: list[_Slot], index: int) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
 from auditor.parsers.mikrotik_routeros.lexer import (
@@ -63,9 +62,14 @@ _PICK = re.compile(r"^\[:pick\s+(?P<list>\[find\b.*\])\s+(?P<index>\d+)\]$", re.
 _FIND = re.compile(r"^\[find\s+where\s+(?P<conds>.*)\]$", re.S)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RosItem:
-    """One command of the export: its menu, its words, and the physical lines it spans."""
+    """One command of the export: its menu, its words, and the physical lines it spans.
+
+    Never changed once read (the editor makes a new one when an edit moves it); not frozen
+    because it is made for every line read and moved, and a frozen dataclass costs about
+    three times as much to make.
+    """
 
     command: Command
     first: int  # index of its first physical line
@@ -86,8 +90,13 @@ class Selector:
     pick: int | None
 
 
-class _Span(NamedTuple):
-    """One logical line as the editor read it: its lines, joined text, menu before it, item."""
+@dataclass(slots=True)
+class _Span:
+    """One logical line as the editor read it: its lines, joined text, menu before it, item.
+
+    Never changed once made (an edit that moves it makes a new one); a plain slotted record
+    because one is made for every line read and moved.
+    """
 
     first: int
     last: int
@@ -330,15 +339,18 @@ class RosText:
                 lines of a script): the rules' order is not the text's.
         """
         out = []
-        for item in self.menu_items(menu):
-            if item.command.verb in _DISPLAY_VERBS:
+        for span in self._read():  # menu_items(menu), in the same pass
+            item = span.item
+            if item is None or item.command.menu != menu:
                 continue
-            if item.command.verb != "add":
+            verb = item.command.verb
+            if verb == "add":
+                out.append(item)
+            elif verb not in _DISPLAY_VERBS:
                 raise MergeError(
-                    f"/{' '.join(menu)} holds a '{item.command.verb}' command (line {item.first + 1}): "
+                    f"/{' '.join(menu)} holds a '{verb}' command (line {item.first + 1}): "
                     "rule positions are not those of the text"
                 )
-            out.append(item)
         return out
 
     def select(self, menu: Menu, selector: Selector) -> list[RosItem]:

@@ -14,16 +14,18 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditor.flowspace import FlowSpace, cube_from_prefix, cubes_from_range
-from auditor.model import Rule, Source
+from auditor.model import Action, Rule, Source
 from auditor.parsers.linux.common import Cond, CondError, Disposition
-from auditor.parsers.mikrotik_routeros import firewall
+from auditor.parsers.mikrotik_routeros import firewall, reader
 from auditor.parsers.mikrotik_routeros.draft import Draft, Item
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
     Logical,
+    _joined_spans,
     _open_quote,
     lex_command,
     logical_lines,
+    logical_spans,
     read_command,
     split_words,
 )
@@ -369,3 +371,62 @@ def test_filter_rule_shortcut_gives_the_rule_conditions_give(args: dict[str, str
         assert got == [Rule(firewall.VERDICTS[action], cond.space, item.source)]
     assert undecided.is_empty() and cond.exact and cond.interfaces() is None
     assert draft.dispositions == {1: Disposition.EXTRACTED} and not draft.diagnostics
+
+
+_EXTRA = st.sampled_from(
+    ["", "disabled=yes", "disabled=no", "place-before=0", "action=log", "action=jump jump-target=x"]
+    + ["action=add-src-to-address-list address-list=x", "in-interface=ether1", "protocol=nope", "chain="]
+)
+
+
+@settings(max_examples=200)
+@given(_ARGS, st.sampled_from(["accept", "drop", "reject", "tarpit", "return"]), _EXTRA, st.booleans())
+def test_plain_verdict_reading_is_what_the_general_reading_makes(
+    args: dict[str, str], action: str, extra: str, raw: bool
+) -> None:
+    """A plain verdict rule as the reader takes it: the Rule and line fate of the general path."""
+    table = "raw" if raw else "filter"
+    line = f"add chain=forward action={action} " + " ".join(f"{k}={v}" for k, v in args.items()) + f" {extra}"
+    command = read_command(split_words(line), ("ip", "firewall", table))
+    reading = firewall.plain_verdict(command)
+    assert firewall.plain_verdict(command) is reading  # kept with the command
+    if reading is None:
+        return  # the general path reads it
+    item = Item(command, Source("t.rsc", 3, line), (3,))
+    draft = Draft("t.rsc")
+    reader._definitions(draft, item)
+    assert draft == Draft("t.rsc")  # it defines nothing
+    firewall.filter_rule(draft, item, table)
+    key, verdict, match = reading
+    assert draft.chains == {key: [Rule(verdict, match, item.source)]}
+    assert draft.chain_sources == {key: item.source}
+    assert draft.dispositions == {3: Disposition.EXTRACTED} and not draft.diagnostics
+
+
+def test_plain_verdict_reading_leaves_the_rest_to_the_general_path() -> None:
+    menu = ("ip", "firewall", "filter")
+    for line in (
+        "add chain=forward action=drop disabled=yes",
+        "add chain=forward action=drop place-before=3",
+        "add chain=forward action=jump jump-target=x",
+        "add chain=forward action=drop in-interface=ether1",
+        "add chain=forward action=drop protocol=nope",
+        "add action=drop",
+        "set 0 chain=forward action=drop",
+    ):
+        assert firewall.plain_verdict(read_command(split_words(line), menu)) is None, line
+    plain = read_command(split_words("add chain=forward protocol=tcp"), menu)
+    tcp = FlowSpace.build(protocols=[(6, 6)])
+    assert firewall.plain_verdict(plain) == (("filter", "forward"), Action.PERMIT, tcp)
+    nat = read_command(split_words("add chain=forward"), ("ip", "firewall", "nat"))
+    assert firewall.plain_verdict(nat) is None
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet='ab =#"\\ \t', max_size=8), max_size=8))
+def test_logical_spans_without_backslash_or_quote_are_the_lines(lines: list[str]) -> None:
+    """The shortcut for text with no backslash and no quote: the spans the joining loop makes."""
+    assert list(logical_spans(lines)) == list(_joined_spans(lines))
+    plain = [line.replace("\\", "").replace('"', "") for line in lines]
+    assert list(logical_spans(plain)) == list(_joined_spans(plain))
+    assert [first for first, _, _ in logical_spans(plain)] == list(range(1, len(plain) + 1))

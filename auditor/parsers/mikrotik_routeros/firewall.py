@@ -30,6 +30,7 @@ from auditor.flowspace import TCP, Atom, FlowSpace
 from auditor.model import Action, DiagnosticKind, PortMapping, Rule
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
+from auditor.parsers.mikrotik_routeros.lexer import Command
 from auditor.parsers.mikrotik_routeros.matchers import (
     address_cubes,
     cached_address_cubes,
@@ -202,7 +203,8 @@ def _single(key: str, value: str) -> tuple[int, tuple[Atom, ...], bool]:
     The atoms are those of ``FlowSpace.build`` on the values (no atom: no packet).
     Raises CondError when the value cannot be read.
     """
-    neg, bare = negated(value)
+    neg = value[:1] == "!"  # negated(value), without the call
+    bare = value[1:] if neg else value
     name = _SINGLE_FIELD[key]
     index = FIELD[name]
     if key == "connection-state":
@@ -270,6 +272,65 @@ def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
         else:
             _read_single(match, key, value)
     return match.space()
+
+
+_PLAIN_MENUS = frozenset({("ip", "firewall", "filter"), ("ip", "firewall", "raw")})
+PlainVerdict = tuple[tuple[str, str], Action, FlowSpace]
+
+
+def plain_verdict(command: Command) -> PlainVerdict | None:
+    """Return ``((table, chain), action, match)`` when ``command`` is a plain verdict rule, else None.
+
+    A plain verdict rule is an enabled ``add`` of ``/ip firewall filter`` or ``raw`` with a
+    chain, a deciding action, no ``place-before`` and only context-free conditions, all
+    readable: ``filter_rule`` makes it one exact Rule without interfaces, and nothing in it
+    defines a list. Its reading depends on the command's own text only, so it is kept on the
+    Command, which the lexer caches per line (the proof parses the same lines again).
+    """
+    reading = command.reading
+    if reading is None:
+        reading = command.reading = _plain_verdict(command) or False
+    return reading or None
+
+
+def _plain_verdict(command: Command) -> PlainVerdict | None:
+    if command.verb != "add" or command.menu not in _PLAIN_MENUS:
+        return None
+    args = command.args
+    chain_name = args.get("chain")
+    action = args.get("action", "accept")
+    if not chain_name or action not in VERDICTS or "place-before" in args:
+        return None
+    if args.get("disabled", "no").lower() in ("yes", "true"):  # as _disabled
+        return None
+    # _context_free(matchers), its one-box case read here directly: most rules' conditions
+    # are new to the cache (an address), so its lookup would only cost.
+    box = list(FULL)
+    seen: set[int] = set()
+    one_box = True
+    try:
+        for key, value in args.items():
+            if key in ACTION_KEYS:
+                continue
+            if key not in _CONTEXT_FREE:
+                return None
+            if one_box:
+                if key == "port":
+                    one_box = False
+                    continue
+                index, atoms, neg = _single(key, value)
+                if neg or len(atoms) != 1 or index in seen:
+                    one_box = False
+                    continue
+                box[index] = atoms[0]
+                seen.add(index)
+        if one_box:
+            match = FlowSpace((tuple(box),))  # type: ignore[arg-type]
+        else:
+            match = _context_free(tuple([(k, v) for k, v in args.items() if k not in ACTION_KEYS]))
+    except CondError:
+        return None  # filter_rule reports it
+    return (command.menu[2], chain_name), VERDICTS[action], match
 
 
 def conditions(draft: Draft, item: Item) -> tuple[Cond, FlowSpace]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 # Words that end a menu path: the console commands an export (or a hand-written script) uses.
 VERBS = frozenset(
@@ -40,6 +41,9 @@ class Command:
     args: dict[str, str] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)  # bare words and ``!name`` (unset) tokens
     inline_menu: bool = False  # the menu was written on the command's own line
+    # What a reader made of this command, kept with it (a Command is cached per line, so the
+    # proof's parse of the same line finds it): set once by the reader, never part of equality.
+    reading: Any = field(default=None, compare=False, repr=False)
 
 
 def _trailing_backslashes(text: str) -> int:
@@ -86,6 +90,15 @@ def logical_lines(lines: list[str]) -> Iterator[Logical]:
 
 def logical_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
     """Yield each logical line as (its first line number, its last, its joined text)."""
+    joined = "".join(lines)
+    if "\\" not in joined and '"' not in joined:
+        # Most exports: no backslash and no quote anywhere, so no line continues (the loop
+        # below would stop at each line's end).
+        return iter([(number, number, line.rstrip()) for number, line in enumerate(lines, 1)])
+    return _joined_spans(lines)
+
+
+def _joined_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
     index, count = 0, len(lines)
     while index < count:
         first = index + 1
@@ -184,20 +197,17 @@ def lex_command(text: str, menu: tuple[str, ...]) -> Command:
     An export is read more than once (parse, remediation, proof of the edited text), and the
     reading is a pure function of the line and the menu in effect.
     """
-    found = _lexed(text, menu)
+    found = shared_command(text, menu)
     args, words = dict(found.args), list(found.words)
     return Command(found.menu, found.verb, found.selector, args, words, found.inline_menu)
 
 
+@lru_cache(maxsize=4096)
 def shared_command(text: str, menu: tuple[str, ...]) -> Command:
     """Return ``lex_command(text, menu)`` without the copy: the cached Command itself.
 
     For readers that never change a Command (the parser and the export editor): a line read
-    again costs a dictionary lookup, not a copy of its arguments.
+    again costs a dictionary lookup, not a copy of its arguments. The cache itself, no
+    wrapper around it: every line of every reading calls it.
     """
-    return _lexed(text, menu)
-
-
-@lru_cache(maxsize=4096)
-def _lexed(text: str, menu: tuple[str, ...]) -> Command:
-    return read_command(split_words(text), menu)  # lex_command copies it; shared_command does not
+    return read_command(split_words(text), menu)

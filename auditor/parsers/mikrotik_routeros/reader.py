@@ -46,25 +46,36 @@ def _yes(value: str | None) -> bool:
     return (value or "").lower() in ("yes", "true")
 
 
-def read_items(draft: Draft, lines: list[str]) -> list[Item]:
-    """Lex every line into items; comments and menu-only lines are accounted for here."""
-    items: list[Item] = []
+# A plain verdict rule (firewall.plain_verdict) as read: its source, its lines, its reading.
+PlainLine = tuple[Source, tuple[int, ...], firewall.PlainVerdict]
+
+
+def read_items(draft: Draft, lines: list[str]) -> list[Item | PlainLine]:
+    """Lex every line into items; comments and menu-only lines are accounted for here.
+
+    A plain verdict rule, most lines of a rule set, stays a bare tuple: it needs no Item
+    (neither pass below looks at anything but its reading).
+    """
+    items: list[Item | PlainLine] = []
     menu: tuple[str, ...] = ()
+    dispositions = draft.dispositions
+    plain_verdict = firewall.plain_verdict
     for first, last, text in logical_spans(lines):
         stripped = text.strip()
         numbers = (first,) if first == last else tuple(range(first, last + 1))
-        source = Source(draft.file, first, text)
-        if not stripped or stripped.startswith("#"):
+        if not stripped or stripped[0] == "#":
             for number in numbers:
-                draft.dispositions.setdefault(number, Disposition.COMMENT)
+                dispositions.setdefault(number, Disposition.COMMENT)
             continue
         command = shared_command(stripped, menu)  # the parser never changes a Command
-        item = Item(command, source, numbers)
         if command.verb is None and command.inline_menu:
             menu = command.menu
-            draft.mark(item, Disposition.EXTRACTED)
+            for number in numbers:  # Draft.mark
+                dispositions.setdefault(number, Disposition.EXTRACTED)
             continue
-        items.append(item)
+        source = Source(draft.file, first, text)
+        reading = plain_verdict(command)
+        items.append(Item(command, source, numbers) if reading is None else (source, numbers, reading))
     match = _VERSION.search("\n".join(lines[:40]))
     draft.version = match.group(1) if match else None
     return items
@@ -74,10 +85,23 @@ def read(draft: Draft, lines: list[str]) -> feat.Services:
     """Read ``lines`` into ``draft``; return the helper and mapping-service state."""
     items = read_items(draft, lines)
     for item in items:
-        _definitions(draft, item)
+        if isinstance(item, Item):  # a plain verdict rule defines nothing
+            _definitions(draft, item)
     services = feat.Services()
+    chains, chain_sources, dispositions = draft.chains, draft.chain_sources, draft.dispositions
     for item in items:
-        _rest(draft, services, item)
+        if isinstance(item, Item):
+            _rest(draft, services, item)
+            continue
+        # Most lines: what filter_rule does with a plain verdict rule (Draft.chain, Draft.mark).
+        source, numbers, (key, action, match) = item
+        chain_sources.setdefault(key, source)
+        rules = chains.get(key)
+        if rules is None:
+            rules = chains[key] = []
+        rules.append(Rule(action, match, source))
+        for number in numbers:
+            dispositions.setdefault(number, Disposition.EXTRACTED)
     return services
 
 
