@@ -122,6 +122,21 @@ def _encode_head(path: tuple[str, ...], words: int) -> str:
     return "\n" + "".join([word + "\t" for word in path[:words]])
 
 
+def _longest_head(path: tuple[str, ...], keys: str) -> int:
+    """Return how many leading words of ``path`` some line of the encoded ``keys`` shares.
+
+    A head of k words is in the keys only if the head of k - 1 is, so a binary search finds it.
+    """
+    lo, hi = 0, len(path)  # the head of lo words is found (0: trivially), of hi + 1 not
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _encode_head(path, mid) in keys:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _key(parsed: _Parsed) -> str | None:
     """A set line's paths encoded for ``JunosText._place_search`` ("" for other lines)."""
     verb, paths = parsed
@@ -349,13 +364,7 @@ class JunosText:
         assert keys is not None
         if encoded + "\n" in keys:
             return True  # already there
-        lo, hi = 0, len(path)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if _encode_head(path, mid) in keys:
-                lo = mid
-            else:
-                hi = mid - 1
+        lo = _longest_head(path, keys)
         if lo == 0:
             at, offset = len(self.lines), len(keys) - 1
         else:
@@ -412,14 +421,7 @@ class JunosText:
         keys = "".join(self._keys) + "\n"  # type: ignore[arg-type]
         if encoded + "\n" in keys:
             return None
-        # The longest shared head: a head of k words is in the keys only if the head of k - 1 is.
-        lo, hi = 0, len(path)  # the head of lo words is found (0: trivially), of hi + 1 not
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if _encode_head(path, mid) in keys:
-                lo = mid
-            else:
-                hi = mid - 1
+        lo = _longest_head(path, keys)
         if lo == 0:
             return len(self.lines)
         found = keys.rfind(_encode_head(path, lo))
