@@ -4,7 +4,8 @@ Runs ``runner.work.process`` (what each worker of ``auditor run`` does) on the d
 fleet written by ``bench_fleet.py --keep DIR``, one after the other in this process, and
 times the phases: detection, parsing, the checks, remediation (without its proof) and the
 proof (its own parse and audit of the merged text). Times are this process's CPU time,
-steadier than wall time on a busy machine. ``--profile`` adds a cProfile listing.
+steadier than wall time on a busy machine, with the workers' collector settings
+(``--default-gc``: Python's). ``--profile`` adds a cProfile listing.
 
     python benchmarks/bench_fleet.py --sizes 1000 --keep /tmp/fleets   # once
     python benchmarks/profile_fleet.py /tmp/fleets/fleet-1000 --devices 300 [--platform linux]
@@ -23,6 +24,7 @@ from typing import Any
 
 from auditor import engine, inventory, parsers, remediation
 from auditor.archive import Archive
+from auditor.pipeline import prepare_worker
 from auditor.runner.work import DeviceWork, process
 
 _current = ["?"]
@@ -57,7 +59,14 @@ def main() -> None:
     ap.add_argument("--platform", help="only devices of this platform")
     ap.add_argument("--profile", metavar="SORT", help="print a cProfile listing sorted by SORT")
     ap.add_argument("--only", nargs="+", help="list only functions matching these regexes")
+    ap.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep Python's collector settings (workers run with pipeline.prepare_worker's)",
+    )
     args = ap.parse_args()
+    if not args.default_gc:
+        prepare_worker()  # what every worker of `auditor run` does first
 
     archive = Archive(args.site / "archive")
     devices = [
