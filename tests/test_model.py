@@ -9,9 +9,11 @@ import pytest
 
 from auditor.flowspace import FlowSpace
 from auditor.model import Action, InterfaceMatch, Rule, Source, quick_init
+from auditor.parsers.cisco_asa.lines import ConfigLine as AsaLine
 from auditor.parsers.cisco_ios.lines import ConfigLine
+from auditor.remediation.mikrotik_routeros_text import RosItem
 
-QUICK = (Source, Rule, ConfigLine)
+QUICK = (Source, Rule, ConfigLine, AsaLine, RosItem)
 
 
 @pytest.mark.parametrize("cls", QUICK, ids=lambda c: c.__name__)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from auditor.model import quick_init
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
@@ -62,14 +63,10 @@ _PICK = re.compile(r"^\[:pick\s+(?P<list>\[find\b.*\])\s+(?P<index>\d+)\]$", re.
 _FIND = re.compile(r"^\[find\s+where\s+(?P<conds>.*)\]$", re.S)
 
 
-@dataclass(slots=True)
+@quick_init  # made for every line read and moved
+@dataclass(frozen=True, slots=True)
 class RosItem:
-    """One command of the export: its menu, its words, and the physical lines it spans.
-
-    Never changed once read (the editor makes a new one when an edit moves it); not frozen
-    because it is made for every line read and moved, and a frozen dataclass costs about
-    three times as much to make.
-    """
+    """One command of the export: its menu, its words, and the physical lines it spans."""
 
     command: Command
     first: int  # index of its first physical line

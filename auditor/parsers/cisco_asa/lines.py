@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from auditor.model import quick_init
+
 
 class Disposition(StrEnum):
     """What became of one input line (batfish's support states, plus non-commands)."""
@@ -24,13 +26,10 @@ class Disposition(StrEnum):
     COMMENT = "comment"
 
 
-@dataclass(slots=True)
+@quick_init  # one per config line, twice per remediated device
+@dataclass(frozen=True, slots=True)
 class ConfigLine:
-    """One input line: 1-based number, raw text (no line terminator), indent and tokens.
-
-    Not frozen (nothing changes a line once read): a frozen dataclass costs several times
-    as much to build, and a config is mostly lines.
-    """
+    """One input line: 1-based number, raw text (no line terminator), indent and tokens."""
 
     number: int
     raw: str
