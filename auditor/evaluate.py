@@ -60,6 +60,9 @@ class _Context:
     resolve: Resolver | None
     ingress: str | None
     egress: str | None
+    # interfaces_match by id of an entry's condition, asked up to twice per entry per walk;
+    # conditions are shared objects held by the rule set, so an id stays theirs meanwhile.
+    matched: dict[int, bool | None]
 
 
 @dataclass
@@ -99,12 +102,13 @@ def walk(
         >>> w.lower.describe()
         'UDP 16384, 16387 to 0.0.0.0/0'
     """
-    exact = _Context("exact", resolve, ingress, egress)
+    matched: dict[int, bool | None] = {}
+    exact = _Context("exact", resolve, ingress, egress, matched)
     if not _has_inexact(ruleset, exact, 0, set()):
         outcome = _walk_set(ruleset, space, exact, 0, top=True)
         return Walk(outcome.permitted, outcome.permitted, tuple(outcome.decisions), None, outcome.untracked)
-    low = _walk_set(ruleset, space, _Context("lower", resolve, ingress, egress), 0, top=True)
-    high = _walk_set(ruleset, space, _Context("upper", resolve, ingress, egress), 0, top=True)
+    low = _walk_set(ruleset, space, _Context("lower", resolve, ingress, egress, matched), 0, top=True)
+    high = _walk_set(ruleset, space, _Context("upper", resolve, ingress, egress, matched), 0, top=True)
     unknown = high.first_inexact or low.first_inexact
     if low.permitted.same_as(high.permitted):
         unknown = None
@@ -212,7 +216,15 @@ def _target(rule: Rule, ctx: _Context) -> RuleSet | None:
 
 
 def _interfaces_match(rule: Rule, ctx: _Context) -> bool | None:
-    return interfaces_match(rule, ctx.ingress, ctx.egress)
+    cond = rule.interfaces
+    if cond is None:
+        return True
+    key = id(cond)
+    try:
+        return ctx.matched[key]
+    except KeyError:
+        answer = ctx.matched[key] = interfaces_match(rule, ctx.ingress, ctx.egress)
+        return answer
 
 
 def interfaces_match(rule: Rule, ingress: str | None, egress: str | None) -> bool | None:
