@@ -795,6 +795,8 @@ class _AuditBar:
             self._bar.start()
             self._task = self._bar.add_task("", total=total)
         self._bar.update(self._task, completed=done)
+        if done >= total:
+            self.stop()  # its refresh thread ends here: the reports that follow may fork
 
     def stop(self) -> None:
         self._bar.stop()

@@ -27,6 +27,7 @@ from auditor.pipeline import exit_code_of, read_config
 from auditor.reports import json_layout, json_report
 from auditor.reports.render import write as write_report
 from auditor.reports.tickets import write_tickets
+from auditor.runner.beside import run_all
 from auditor.runner.cache import work_key
 from auditor.runner.work import DeviceWork
 
@@ -315,28 +316,40 @@ def _altered(doc: dict[str, Any], work: DeviceWork) -> dict[str, Any]:
 def _write_reports(folder: Path, document: dict[str, Any], newly: set[Key], fixed: list[Key]) -> None:
     """Write the run's reports, its new tickets and its change list; the JSON report last.
 
-    The JSON report is what marks a finished folder, so it is written after the rest.
+    The JSON report is what marks a finished folder, so it is written after the rest. The
+    HTML report and the JSON tickets render in a forked child meanwhile (``beside``).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    # Written as they render: a fleet's report is never one string in memory.
-    for fmt in ("html", "md"):
-        with (folder / f"report.{fmt}").open("w", encoding="utf-8") as handle:
-            write_report(document, fmt, handle)
     fresh = _only(document, newly)
     still = len(failing_checks(document)) - len(failing_checks(fresh))
-    with (folder / "tickets.md").open("w", encoding="utf-8") as handle:
-        if still and not failing_checks(fresh):
-            handle.write(
-                f"No new change tickets: the {still} failing checks were already failing in an earlier run.\n"
-            )
-        else:
-            write_tickets(fresh, "md", handle)
-    with (folder / "tickets.json").open("w", encoding="utf-8") as handle:
-        write_tickets(fresh, "json", handle)
+
+    def html_and_json_tickets() -> None:
+        _write_page(folder / "report.html", document, "html")
+        with (folder / "tickets.json").open("w", encoding="utf-8") as handle:
+            write_tickets(fresh, "json", handle)
+
+    def markdown_and_md_tickets() -> None:
+        _write_page(folder / "report.md", document, "md")
+        with (folder / "tickets.md").open("w", encoding="utf-8") as handle:
+            if still and not failing_checks(fresh):
+                handle.write(
+                    f"No new change tickets: the {still} failing checks were already failing"
+                    " in an earlier run.\n"
+                )
+            else:
+                write_tickets(fresh, "md", handle)
+
+    run_all([html_and_json_tickets, markdown_and_md_tickets])
     changes = {"newly_failing": [_named(k) for k in sorted(newly)], "fixed": [_named(k) for k in fixed]}
     (folder / "changes.json").write_text(json.dumps(changes, indent=2) + "\n", encoding="utf-8")
     with (folder / "report.json").open("w", encoding="utf-8") as handle:
         json_layout.write_document(document, handle, per_line=("devices",))
+
+
+def _write_page(path: Path, document: dict[str, Any], fmt: str) -> None:
+    # Written as it renders: a fleet's report is never one string in memory.
+    with path.open("w", encoding="utf-8") as handle:
+        write_report(document, fmt, handle)
 
 
 def _only(document: dict[str, Any], keep: set[tuple[str, str, str]]) -> dict[str, Any]:
