@@ -6,7 +6,11 @@ this generates the fleet (``fleet_gen``: six platforms, 50-2,000 lines each), st
 an archive as collections of an inventory's devices (not timed), then times one
 ``auditor run --inventory ... --offline`` in a subprocess: the whole job, reports and history
 included, remediation on; then once more with nothing changed, where every device's result
-is reused (``--cache``, the default; the cold run is the aim's number). Reported: wall time,
+is reused (``--cache``, the default; the cold run is the aim's number); then a nightly run,
+after a new config of every tenth device (``--nightly``: another draw of the generator, same
+platform) was stored, where those devices are audited and the rest reused. Afterwards the
+original configs are stored again, so a kept site audits the same texts next time (their
+collection numbers in ``source`` move on). Reported: wall time,
 configs per second, seconds per 1,000 configs (flat when cost is linear), and peak memory:
 the largest sum of resident memory over the run's process and its worker processes, sampled
 every 250 ms.
@@ -17,6 +21,7 @@ Usage::
     python benchmarks/bench_fleet.py --sizes 200          # a quick look
     python benchmarks/bench_fleet.py --keep /tmp/fleets   # keep the generated sites
     python benchmarks/bench_fleet.py --sizes 1000 --celery   # the celery executor too
+    python benchmarks/bench_fleet.py --nightly 0          # no nightly row
 """
 
 from __future__ import annotations
@@ -53,6 +58,17 @@ def build_site(folder: Path, size: int, seed: int) -> Path:
         hosts.append(f"  {name}:\n    platform: {platform}\n    method: {method}\n    host: 192.0.2.1\n")
     inventory.write_text("defaults:\n  username: audit\nhosts:\n" + "".join(hosts))
     return inventory
+
+
+def store_changes(inventory: Path, size: int, seed: int, every: int, original: bool = False) -> int:
+    """Store a new config for every ``every``-th device (``original``: its first again); return how many."""
+    archive = Archive(inventory.parent / "archive")
+    changed = 0
+    for index, (name, platform, text) in enumerate(fleet(seed if original else seed + 1, size)):
+        if index % every == 0:  # platforms go in turn, so the other draw has the device's platform
+            archive.store(name, platform, "generated", text)
+            changed += 1
+    return changed
 
 
 def time_run(inventory: Path, workers: int, *extra: str) -> tuple[float, int, int, str]:
@@ -104,6 +120,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
     parser.add_argument("--keep", type=Path, help="build the sites here and keep them")
     parser.add_argument(
+        "--nightly",
+        type=float,
+        default=0.1,
+        help="share of devices whose config changes before the nightly run (0: no nightly run)",
+    )
+    parser.add_argument(
         "--celery", action="store_true", help="also time the celery executor (a loopback cluster)"
     )
     args = parser.parse_args()
@@ -123,6 +145,16 @@ def main() -> None:
                     f"{peak / 1024:.0f} MiB | {code} | {summary} |",
                     flush=True,
                 )
+            if args.nightly:
+                every = max(1, round(1 / args.nightly))
+                changed = store_changes(inventory, size, args.seed, every)
+                wall, peak, code, summary = time_run(inventory, args.workers)
+                print(
+                    f"| {size:,} | nightly: {changed:,} changed | {wall:.1f} s | {size / wall:.0f} | "
+                    f"{wall / size * 1000:.1f} | {peak / 1024:.0f} MiB | {code} | {summary} |",
+                    flush=True,
+                )
+                store_changes(inventory, size, args.seed, every, original=True)
             if args.celery:
                 time_celery(inventory, size)
 
