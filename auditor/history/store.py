@@ -204,9 +204,12 @@ class History:
         """Return the fleet's counts per run for the last ``last`` runs (all when None), oldest first."""
         return trend.fleet_trend(self._connection, last)
 
-    def report_trend(self, run_id: int, last: int = 10) -> dict[str, Any]:
-        """Return the JSON-able trend a report of ``run_id`` shows (its ``history`` key)."""
-        return trend.report_trend(self._connection, run_id, last)
+    def report_trend(self, run_id: int, last: int = 10, compared: RunDiff | None = None) -> dict[str, Any]:
+        """Return the JSON-able trend a report of ``run_id`` shows (its ``history`` key).
+
+        ``compared``: ``compare`` of the previous run with this one, when the caller has it.
+        """
+        return trend.report_trend(self._connection, run_id, last, compared)
 
     def _record_device(
         self, cursor: sqlite3.Cursor, run_id: int, device: Any, config_hashes: Mapping[str, str | None]

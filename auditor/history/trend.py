@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from auditor.errors import HistoryError
 from auditor.history.diff import compare
-from auditor.history.results import Failure, TimelinePoint, TrendRow
+from auditor.history.results import Failure, RunDiff, TimelinePoint, TrendRow
 
 __all__ = ["device_timeline", "fleet_trend", "report_trend"]
 
@@ -63,18 +63,21 @@ def fleet_trend(
     return [TrendRow(*row) for row in reversed(rows)]
 
 
-def report_trend(connection: sqlite3.Connection, run_id: int, last: int = 10) -> dict[str, Any]:
+def report_trend(
+    connection: sqlite3.Connection, run_id: int, last: int = 10, diff: RunDiff | None = None
+) -> dict[str, Any]:
     """Return the trend a report shows for ``run_id``, as JSON-able data.
 
     ``previous_run`` is the run recorded before it (``None`` for the first run: then the
     lists are empty and ``counts`` is ``None``); the lists are those of ``compare``; ``fleet``
-    holds the fleet's counts in the last ``last`` runs up to this one.
+    holds the fleet's counts in the last ``last`` runs up to this one. ``diff`` is that
+    comparison when the caller has made it already (a fleet's takes a while).
     """
     run = _run_row(connection, run_id)
     previous = connection.execute(
         "SELECT id, started_at FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1", (run_id,)
     ).fetchone()
-    fleet = [asdict(r) for r in fleet_trend(connection, last, run_id)]
+    fleet = [_plain(r) for r in fleet_trend(connection, last, run_id)]
     trend: dict[str, Any] = {
         "run": {"id": run[0], "started_at": run[1]},
         "previous_run": None,
@@ -89,7 +92,8 @@ def report_trend(connection: sqlite3.Connection, run_id: int, last: int = 10) ->
     }
     if previous is None:
         return trend
-    diff = compare(connection, previous[0], run_id)
+    if diff is None or (diff.old_run, diff.new_run) != (previous[0], run_id):
+        diff = compare(connection, previous[0], run_id)
     lists = {
         "newly_failing": diff.newly_failing,
         "fixed": diff.fixed,
@@ -98,10 +102,15 @@ def report_trend(connection: sqlite3.Connection, run_id: int, last: int = 10) ->
     }
     trend["previous_run"] = {"id": previous[0], "started_at": previous[1]}
     trend["counts"] = {name: len(items) for name, items in lists.items()}
-    trend.update({name: [asdict(c) for c in items] for name, items in lists.items()})
+    trend.update({name: [_plain(c) for c in items] for name, items in lists.items()})
     trend["devices_added"] = list(diff.devices_added)
     trend["devices_removed"] = list(diff.devices_removed)
     return trend
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    """A result's fields by name: ``asdict`` without its deep copy (they hold plain values)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
 
 
 def _run_row(connection: sqlite3.Connection, run_id: int) -> tuple[int, str]:

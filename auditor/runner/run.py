@@ -196,7 +196,7 @@ def _record_and_report(
         )
         history.keep_results(run_id, *results)
         diff = history.compare(previous, run_id) if previous is not None else None
-        document["history"] = history.report_trend(run_id)
+        document["history"] = history.report_trend(run_id, compared=diff)
     document["run"]["id"] = run_id
     if diff is None:  # the first run: everything failing is new
         errors = [(d["name"], "", "") for d in document["devices"] if d["status"] == "error"]
