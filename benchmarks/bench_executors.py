@@ -72,7 +72,19 @@ def fleet(size: int, configs: Path | None) -> list[DeviceWork]:
     return works
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int) -> int:
+    """The process's proportional set size (PSS), else its resident size (RSS).
+
+    PSS counts a page shared by n processes as 1/n in each, so summed over a process tree it
+    is the memory the tree really holds: forked workers share their parent's pages, and a
+    sum of RSS would count those once per process.
+    """
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -98,7 +110,7 @@ def _descendants(root: int) -> list[int]:
 
 @contextmanager
 def peak_memory(exclude: Callable[[], list[int]] = list, every: float = 0.02) -> Iterator[list[int]]:
-    """Sample the summed RSS of this process tree but ``exclude()`` every ``every`` s; yields [peak KiB].
+    """Sample the summed PSS of this process tree but ``exclude()`` every ``every`` s; yields [peak KiB].
 
     The sampler shares the CPU with what it measures: long runs sample less often.
     """
@@ -108,7 +120,7 @@ def peak_memory(exclude: Callable[[], list[int]] = list, every: float = 0.02) ->
     def sample() -> None:
         while not stop.is_set():
             pids = set(_descendants(os.getpid())) - set(exclude())
-            peak[0] = max(peak[0], sum(_rss_kib(pid) for pid in pids))
+            peak[0] = max(peak[0], sum(_memory_kib(pid) for pid in pids))
             stop.wait(every)
 
     thread = threading.Thread(target=sample, daemon=True)

@@ -12,8 +12,10 @@ platform) was stored, where those devices are audited and the rest reused. After
 original configs are stored again, so a kept site audits the same texts next time (their
 collection numbers in ``source`` move on). Reported: wall time,
 configs per second, seconds per 1,000 configs (flat when cost is linear), and peak memory:
-the largest sum of resident memory over the run's process and its worker processes, sampled
-every 250 ms.
+the largest sum of proportional set sizes (PSS) over the run's process and its children
+(workers, the report writer), sampled every 250 ms. PSS counts each shared page once over
+the tree; before 2026-12-02 this was a sum of RSS, which counted the pages a forked worker
+shares with the run's process twice.
 
 Usage::
 
