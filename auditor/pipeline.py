@@ -7,6 +7,7 @@ and keeps bad usage (a wrong CIDR, an unknown platform name) as exceptions.
 
 from __future__ import annotations
 
+import functools
 import gc
 import ipaddress
 import os
@@ -64,6 +65,12 @@ def check_networks(networks: Sequence[str]) -> tuple[str, ...]:
     Raises:
         UsageError: a value is not an IPv4 network.
     """
+    return _checked_networks(tuple(networks))
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_networks(networks: tuple[str, ...]) -> tuple[str, ...]:
+    # A fleet's devices mostly share their networks (the RFC 1918 default): read them once.
     out = []
     for net in networks:
         try:
