@@ -4,7 +4,8 @@ A policy's packet set is kept by the sets its names resolve to (the address and 
 tables are context, not part of the policy's text), and a plain ``set`` is folded in place
 instead of through ``state.fold``: these tests parse the same policy text under different
 object definitions, and fold generated statements both ways. The remediation's editor shares
-two empty lists among its leaves: editing must never add to them.
+two empty lists among its leaves: editing must never add to them; it keeps an entry's plain
+statements as lines until something reads them: written back or expanded, they are the same.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from auditor.flowspace import TCP, UDP, FlowSpace, cube_from_prefix
 from auditor.parsers.fortinet import parse
-from auditor.parsers.fortinet.lines import read_tree
+from auditor.parsers.fortinet.lines import read_tree, tokenize
 from auditor.parsers.fortinet.reader import read
 from auditor.parsers.fortinet.state import Builder, Entry, fold
 from auditor.remediation import fortinet_text
@@ -144,3 +145,59 @@ def test_the_editor_never_adds_to_the_lists_its_leaves_share() -> None:
     assert merged.count("set subnet 18.0.0.0 255.0.0.0") == 1
     assert merged.index("    edit 2\n") < merged.index("    edit 1\n")
     assert merged.endswith("config system settings\n    set sip-helper disable\nend\n")
+
+
+# Lines of generated FortiOS-like texts: blocks, entries, plain settings, comments, blank
+# lines and quoted values that run on over several lines, in any order (unbalanced too).
+_LINE = st.sampled_from(
+    [
+        "config firewall policy",
+        "config firewall address",
+        "    config sub",
+        "edit 1",
+        '    edit "a b"',
+        "next",
+        "end",
+        "    set srcaddr all",
+        '        set comment "x y"',
+        "set a",
+        "unset b",
+        "append member c",
+        "# a comment",
+        "",
+        '    set buffer "first',
+        'last"',
+        "    delete 3",
+    ]
+)
+
+
+def _shape(node: fortinet_text._Node) -> tuple[object, ...]:
+    return (
+        node.kind,
+        node.words,
+        tuple(node.lines),
+        tuple(node.close),
+        tuple(_shape(c) for c in node.children),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=30))
+def test_the_editor_keeps_entries_as_lines_until_read(lines: list[str]) -> None:
+    text = "".join(f"{line}\n" for line in lines)
+    untouched = FortiosText(text)
+    expanded = FortiosText(text)
+    shape = _shape(expanded.root)  # reads every node, so every kept entry becomes statements
+    assert untouched.text() == expanded.text() == text  # every line written back as it was
+
+    # Each statement of an expanded entry holds its own line and that line's words.
+    def statements(shape: tuple[object, ...]) -> list[tuple[object, ...]]:
+        kids = shape[4]
+        assert isinstance(kids, tuple)
+        return [shape] * (shape[0] == "stmt") + [s for kid in kids for s in statements(kid)]
+
+    for kind, words, physical, _, _ in statements(shape):
+        assert kind == "stmt" and len(physical) >= 1  # type: ignore[arg-type]
+        if len(physical) == 1:  # type: ignore[arg-type]
+            assert tuple(words) == tuple(tokenize(physical[0])[0])  # type: ignore[index, arg-type]
