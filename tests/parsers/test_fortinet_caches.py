@@ -10,13 +10,15 @@ statements as lines until something reads them: written back or expanded, they a
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.flowspace import TCP, UDP, FlowSpace, cube_from_prefix
-from auditor.parsers.fortinet import parse
-from auditor.parsers.fortinet.lines import read_tree, tokenize
-from auditor.parsers.fortinet.reader import read
+from auditor.parsers.fortinet import parse, parse_with_dispositions, reader
+from auditor.parsers.fortinet.lines import Tree, read_tree, shared_tree, tokenize
 from auditor.parsers.fortinet.state import Builder, Entry, fold
 from auditor.remediation import fortinet_text
 from auditor.remediation.fortinet_text import FortiosText
@@ -107,7 +109,7 @@ def test_reading_an_entry_folds_as_fold_does(statements: list[tuple[str, str, li
     )
     tree = read_tree(text)
     builder = Builder("t.conf")
-    read(builder, tree.root)
+    reader.read(builder, tree.root)
     read_entry = builder.vdoms["root"].tables["firewall addrgrp"].entries["g"]
     edit = tree.root.items[0].items[0]  # type: ignore[union-attr]
     expected = Entry("g", read_entry.source)
@@ -201,3 +203,80 @@ def test_the_editor_keeps_entries_as_lines_until_read(lines: list[str]) -> None:
         assert kind == "stmt" and len(physical) >= 1  # type: ignore[arg-type]
         if len(physical) == 1:  # type: ignore[arg-type]
             assert tuple(words) == tuple(tokenize(physical[0])[0])  # type: ignore[index, arg-type]
+
+
+# --- a text that only adds lines after the last one read -----------------------------------
+
+_HERE = Path(__file__).parent
+_TEXTS = sorted((_HERE / "fortinet").glob("*.conf")) + sorted(
+    (_HERE.parent / "verdicts" / "fortinet").glob("*.conf")
+)
+# Blocks a remediation (or anyone) may add at the end: settings that change an entry read
+# before, entries added to, moved in or deleted from tables read before, a new VDOM block,
+# comments and stray lines (those are accounted first: the parse reads the whole text).
+_ADDITIONS = [
+    "config system settings\n    set default-voip-alg-mode kernel-helper-based\nend\n",
+    "config firewall policy\n    edit 99\n        set srcintf any\n        set dstintf any\n"
+    "        set srcaddr all\n        set dstaddr all\n        set service ALL\n        set action accept\n"
+    "    next\n    move 99 before 1\nend\n",
+    'config firewall address\n    edit "all"\n        append subnet 10.0.0.0/8\n    next\nend\n'
+    'config firewall service custom\n    edit "HTTPS"\n        set protocol IP\n    next\nend\n',
+    "config system settings\n    append sip-helper x\n    unset central-nat\nend\n",
+    "config firewall policy\n    delete 1\n    purge\nend\n",
+    "config vdom\n    edit root\n        config system settings\n            set sip-helper disable\n"
+    "        end\n    next\nend\n",
+    "config system global\n    set hostname other\nend\nconfig system session-helper\n    delete 13\nend\n",
+    "config voip profile\n    edit default\n        config sip\n            set status disable\n"
+    "        end\n    next\nend\n",
+    "# a comment\nconfig system settings\n    set sip-helper disable\nend\n",
+    "set stray value\n",
+    'config firewall address\n    edit "q"\n        set comment "runs\non"\n    next\nend\n',
+]
+
+
+@pytest.mark.parametrize("addition", _ADDITIONS)
+def test_a_text_that_adds_blocks_reads_as_it_does_alone(addition: str) -> None:
+    """The parse of a text that extends the last one read resumes from that reading: same result."""
+    for path in _TEXTS:
+        text = path.read_text(encoding="utf-8")
+        parse_with_dispositions(text, "c.conf")  # the text before: its tree and reading are kept
+        extended = text + addition
+        tree = shared_tree(extended)
+        assert tree.extends is not None  # these texts end with every block closed
+        resumed, resumed_lines = parse_with_dispositions(extended, "c.conf")
+        reader.forget_tables()  # nothing kept: the whole tree is read
+        alone, alone_lines = parse_with_dispositions(extended, "c.conf")
+        assert resumed == alone
+        assert list(resumed_lines.items()) == list(alone_lines.items())
+        again, again_lines = parse_with_dispositions(text, "c.conf")  # the shared reading is unchanged
+        reader.forget_tables()
+        assert (again, list(again_lines.items())) == (
+            parse_with_dispositions(text, "c.conf")[0],
+            list(parse_with_dispositions(text, "c.conf")[1].items()),
+        )
+
+
+def _same_tree(a: Tree, b: Tree) -> bool:
+    return (a.root, a.comments, a.stray, a.line_count, a.closed) == (
+        b.root,
+        b.comments,
+        b.stray,
+        b.line_count,
+        b.closed,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINE, max_size=20), st.lists(_LINE, min_size=1, max_size=20))
+def test_a_tree_that_extends_the_last_one_is_the_tree_read_alone(first: list[str], more: list[str]) -> None:
+    shared_tree.cache_clear()
+    text = "".join(f"{line}\n" for line in first)
+    extended = text + "".join(f"{line}\n" for line in more)
+    shared_tree(text)
+    tree = shared_tree(extended)
+    alone = read_tree(extended)
+    assert _same_tree(tree, alone)
+    # Only a text whose reading ended with nothing open is extended.
+    assert (tree.extends is not None) == (
+        read_tree(text).closed and bool(extended.count("\n") > text.count("\n"))
+    )

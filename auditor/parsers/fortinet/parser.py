@@ -366,13 +366,16 @@ def _cross_vdom(names: dict[str, list[str]], with_policies: list[str], out: _Mod
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse FortiOS text; also return what became of every line (for accounting tests)."""
     tree = shared_tree(text)
-    b = Builder(filename)
+    b = reader.resume(tree, filename)  # a remediated text that only adds blocks at the end
+    if b is None:
+        b = Builder(filename)
+        for number in tree.comments:
+            b.dispositions[number] = Disposition.COMMENT
+        for stmt in tree.stray:
+            b.unrecognized(stmt, "line outside any config block")
+        reader.read(b, tree.root)
     b.version = _version(text)
-    for number in tree.comments:
-        b.dispositions[number] = Disposition.COMMENT
-    for stmt in tree.stray:
-        b.unrecognized(stmt, "line outside any config block")
-    reader.read(b, tree.root)
+    reader.remember(tree, b)
     reader.keep_tables(text, b)
     result = build_result(b, tree.line_count)
     return result, b.dispositions

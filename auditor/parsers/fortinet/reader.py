@@ -10,9 +10,10 @@ sections under ``config vdom`` / ``edit NAME``. Every line ends up extracted, ig
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from auditor.model import DiagnosticKind
-from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, frame_lines
+from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, Tree, frame_lines
 from auditor.parsers.fortinet.state import Builder, Entry, Setting, Table, Vdom, fold
 from auditor.parsers.fortinet.tables import (
     ENTRY_KEYS,
@@ -75,9 +76,86 @@ def kept_tables(text: str) -> tuple[dict[str, Vdom], dict[str, Table], bool] | N
 
 
 def forget_tables() -> None:
-    """Drop every kept reading (the next remediation reads its text itself)."""
+    """Drop every kept reading (the next remediation, or parse, reads its text itself)."""
     with _KEPT_LOCK:
         _KEPT.clear()
+        _READ.clear()
+
+
+# The builder right after ``read`` for the last few trees (what reading them gave), so that
+# the parse of a text that only adds blocks after another one (the proof's parse of the
+# remediated text, when the commands only add blocks at the end) starts from what reading
+# the shared blocks gave instead of reading them again. Only the dispositions, the list of
+# diagnostics and the VDOMs change after ``read`` (the model is built from the tables), so
+# the snapshot copies the dispositions and counts the rest; tables and entries are copied
+# when a later reading resumes (it may add to them).
+@dataclass(slots=True)
+class _Read:
+    tree: Tree  # held, so that no other tree can take its id while the reading is kept
+    builder: Builder
+    dispositions: dict[int, Disposition]
+    diagnostics: int
+    vdoms: tuple[str, ...]
+
+
+_READ: dict[int, _Read] = {}
+_READ_KEEP = 2
+
+
+def remember(tree: Tree, b: Builder) -> None:
+    """Keep what ``read`` gave for ``tree`` (call right after ``read``)."""
+    kept = _Read(tree, b, dict(b.dispositions), len(b.diagnostics), tuple(b.vdoms))
+    with _KEPT_LOCK:
+        _READ.pop(id(tree), None)
+        while len(_READ) >= _READ_KEEP:
+            del _READ[next(iter(_READ))]
+        _READ[id(tree)] = kept
+
+
+def resume(tree: Tree, file: str) -> Builder | None:
+    """A builder that has read ``tree``, from the kept reading of the tree it extends, if any.
+
+    None when ``tree`` extends no kept tree or adds comments or stray lines (those are
+    accounted before any block is read, so reading them last would change the order).
+    """
+    if tree.extends is None:
+        return None
+    with _KEPT_LOCK:
+        kept = _READ.get(tree.extends)
+    if (
+        kept is None
+        or kept.builder.file != file
+        or len(tree.comments) != len(kept.tree.comments)
+        or len(tree.stray) != len(kept.tree.stray)
+    ):
+        return None
+    old = kept.builder
+    b = Builder(file)
+    b.dispositions = dict(kept.dispositions)
+    b.diagnostics = old.diagnostics[: kept.diagnostics]
+    b.hostname = old.hostname
+    b.multi_vdom = old.multi_vdom
+    b.vdoms = {name: _copy_vdom(old.vdoms[name]) for name in kept.vdoms}
+    b.global_tables = {key: _copy_table(table) for key, table in old.global_tables.items()}
+    for item in tree.root.items[len(kept.tree.root.items) :]:
+        if isinstance(item, Section):
+            _section(b, item, None)
+    return b
+
+
+def _copy_entry(entry: Entry) -> Entry:
+    # A setting is never changed once made (``fold`` replaces it), so the copies share them.
+    return Entry(entry.name, entry.source, dict(entry.settings), list(entry.sections), list(entry.edits))
+
+
+def _copy_table(table: Table) -> Table:
+    return Table({name: _copy_entry(e) for name, e in table.entries.items()}, table.header, table.seen)
+
+
+def _copy_vdom(vdom: Vdom) -> Vdom:
+    settings = None if vdom.settings is None else _copy_entry(vdom.settings)
+    tables = {key: _copy_table(table) for key, table in vdom.tables.items()}
+    return Vdom(vdom.name, tables, settings, list(vdom.limitations))
 
 
 def _copy_vdoms(vdoms: dict[str, Vdom]) -> dict[str, Vdom]:

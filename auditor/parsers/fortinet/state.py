@@ -32,7 +32,7 @@ SECURITY_WORDS = (
 
 @dataclass(slots=True)
 class Setting:
-    """One setting of an entry: its values and the statements that gave them."""
+    """One setting of an entry: its values and the statements that gave them (never changed)."""
 
     values: tuple[str, ...]
     stmts: tuple[Stmt, ...]  # a tuple: most settings have one statement, and small tuples are reused
@@ -93,9 +93,8 @@ def fold(entry: Entry, stmt: Stmt) -> bool:
         old = entry.settings.get(key)
         if old is None:
             entry.settings[key] = Setting(values, (stmt,))
-        else:
-            old.values = old.values + values
-            old.stmts += (stmt,)
+        else:  # a new setting, not a changed one: a resumed reading shares the old one
+            entry.settings[key] = Setting(old.values + values, (*old.stmts, stmt))
     elif verb == "unset":
         entry.settings.pop(key, None)
     else:
