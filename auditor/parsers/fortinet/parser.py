@@ -108,7 +108,12 @@ def _vdom_policies(
         unknown_keys += [f"config {' '.join(sec.path)}" for sec in entry.sections]  # e.g. 5.0 identity-based
         before = len(objects.assumed)
         rule, diagnostics = build_policy(entry, objects, expand, unknown_keys)
-        b.diagnostics.extend(diagnostics)
+        if diagnostics:
+            b.diagnostics.extend(diagnostics)
+        if len(objects.assumed) == before:  # most policies rely on no factory object
+            if rule is not None:
+                out.append(rule)
+            continue
         for assumed in dict.fromkeys(objects.assumed[before:]):
             if assumed in reported:
                 continue
@@ -234,12 +239,17 @@ def _vdom_model(
     expand = {**sdwan, **zone_members(vdom.tables.get("system zone"))}
     policies = _vdom_policies(b, vdom, objects, expand)
     names = list(drafts_by_vdom.get(vdom.name, []))
+    drafted = {name for members in drafts_by_vdom.values() for name in members}
+    seen: set[str] = set()  # a name met again changes nothing
     for p in policies:
         for side in (p.policy.get("srcintf"), p.policy.get("dstintf")):
             for name in side or ():
+                if name in seen:
+                    continue
+                seen.add(name)
                 if name.lower() == ANY or name in expand:
                     continue
-                if all(name not in members for members in drafts_by_vdom.values()) and name not in out.extra:
+                if name not in drafted and name not in out.extra:
                     out.extra[name] = p.policy.source
                 if name not in names:
                     names.append(name)
