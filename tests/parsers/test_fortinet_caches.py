@@ -280,3 +280,35 @@ def test_a_tree_that_extends_the_last_one_is_the_tree_read_alone(first: list[str
     assert (tree.extends is not None) == (
         read_tree(text).closed and bool(extended.count("\n") > text.count("\n"))
     )
+
+
+# --- parse keeps no line accounting: the same result ----------------------------------------
+
+_CORPUS = _HERE.parents[2] / "shared" / "corpus" / "fortinet"
+_ALL_TEXTS = _TEXTS + (sorted(_CORPUS.glob("*")) if _CORPUS.is_dir() else [])
+_FUZZ = st.sampled_from(
+    [
+        "config firewall policy", "config firewall address", "config system settings", "config vdom",
+        "config global", "config system zone", "config voip profile", "config sip", "config bogus thing",
+        "edit 1", 'edit "all"', "edit root", "next", "end", "set srcintf any", "set dstaddr all",
+        "set action accept", "set service HTTPS", "set subnet 10.0.0.0 255.0.0.0", "set unknown-key 1",
+        "set status disable", "set sip-helper disable", "set interface port1", "unset action",
+        "append member x", "delete 1", "move 1 before 2", "purge", "# note", "stray words", "",
+        'set comment "open', 'still"', "set users u1", "set schedule workhours",
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("path", _ALL_TEXTS, ids=[p.name for p in _ALL_TEXTS])
+def test_parse_without_the_line_accounting_is_the_same(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    reader.forget_tables()
+    assert parse(text, path.name) == parse_with_dispositions(text, path.name)[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FUZZ, max_size=40))
+def test_generated_texts_parse_the_same_without_the_line_accounting(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    reader.forget_tables()
+    assert parse(text, "f.conf") == parse_with_dispositions(text, "f.conf")[0]

@@ -41,7 +41,7 @@ from auditor.parsers.fortinet.interfaces import (
 from auditor.parsers.fortinet.lines import Disposition, shared_tree
 from auditor.parsers.fortinet.objects import Objects
 from auditor.parsers.fortinet.policy import ANY, PolicyRule, build_policy, covers
-from auditor.parsers.fortinet.state import Builder, Table, Vdom
+from auditor.parsers.fortinet.state import Builder, Table, Unaccounted, Vdom
 from auditor.parsers.fortinet.tables import ENTRY_KEYS, IGNORED_KEY_PREFIXES
 from auditor.parsers.fortinet.vip import build_mappings
 
@@ -375,12 +375,18 @@ def _cross_vdom(names: dict[str, list[str]], with_policies: list[str], out: _Mod
 
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse FortiOS text; also return what became of every line (for accounting tests)."""
+    return _parse(text, Builder, filename)
+
+
+def _parse(text: str, builder: type[Builder], filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
+    """Parse ``text`` with a ``builder`` that keeps the line accounting or not."""
     tree = shared_tree(text)
-    b = reader.resume(tree, filename)  # a remediated text that only adds blocks at the end
+    b = reader.resume(tree, builder, filename)  # a remediated text that only adds blocks at the end
     if b is None:
-        b = Builder(filename)
-        for number in tree.comments:
-            b.dispositions[number] = Disposition.COMMENT
+        b = builder(filename)
+        if b.accounts:
+            for number in tree.comments:
+                b.dispositions[number] = Disposition.COMMENT
         for stmt in tree.stray:
             b.unrecognized(stmt, "line outside any config block")
         reader.read(b, tree.root)
@@ -403,4 +409,4 @@ def parse(text: str, filename: str) -> ParseResult:
     Returns:
         The model (platform ``fortinet``), the diagnostics and the number of lines read.
     """
-    return parse_with_dispositions(text, filename)[0]
+    return _parse(text, Unaccounted, filename)[0]  # the same result, without the line accounting

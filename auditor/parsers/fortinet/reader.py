@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.model import DiagnosticKind
 from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, Tree, frame_lines
@@ -104,7 +105,7 @@ _READ_KEEP = 2
 
 def remember(tree: Tree, b: Builder) -> None:
     """Keep what ``read`` gave for ``tree`` (call right after ``read``)."""
-    kept = _Read(tree, b, dict(b.dispositions), len(b.diagnostics), tuple(b.vdoms))
+    kept = _Read(tree, b, dict(b.dispositions) if b.accounts else {}, len(b.diagnostics), tuple(b.vdoms))
     with _KEPT_LOCK:
         _READ.pop(id(tree), None)
         while len(_READ) >= _READ_KEEP:
@@ -112,7 +113,7 @@ def remember(tree: Tree, b: Builder) -> None:
         _READ[id(tree)] = kept
 
 
-def resume(tree: Tree, file: str) -> Builder | None:
+def resume(tree: Tree, builder: type[Builder], file: str) -> Builder | None:
     """A builder that has read ``tree``, from the kept reading of the tree it extends, if any.
 
     None when ``tree`` extends no kept tree or adds comments or stray lines (those are
@@ -124,13 +125,14 @@ def resume(tree: Tree, file: str) -> Builder | None:
         kept = _READ.get(tree.extends)
     if (
         kept is None
+        or type(kept.builder) is not builder  # the same line accounting (or none)
         or kept.builder.file != file
         or len(tree.comments) != len(kept.tree.comments)
         or len(tree.stray) != len(kept.tree.stray)
     ):
         return None
     old = kept.builder
-    b = Builder(file)
+    b = builder(file)
     b.dispositions = dict(kept.dispositions)
     b.diagnostics = old.diagnostics[: kept.diagnostics]
     b.hostname = old.hostname
@@ -223,27 +225,52 @@ def _table(b: Builder, section: Section, key: str, table: Table) -> None:
         table.header = b.source(section.header)
     for line in frame_lines(section):
         b.mark(line, Disposition.EXTRACTED)
+    rules = _entry_rules(key)
+    record = b.dispositions.setdefault if b.accounts else None  # as mark does
+    entries = table.entries
     for item in section.items:
-        if isinstance(item, Edit):
-            entry = table.entries.get(item.name)
+        if type(item) is Edit:
+            entry = entries.get(item.name)
             if entry is None:
                 entry = Entry(item.name, b.source(item.header))
-                table.entries[item.name] = entry
+                entries[item.name] = entry
             entry.edits.append(item)
-            b.mark(item.header, Disposition.EXTRACTED)
-            if item.close is not None:
-                b.mark(item.close, Disposition.EXTRACTED)
-            _entry(b, item, key, entry)
+            if record is not None:
+                record(item.header.number, Disposition.EXTRACTED)
+                if item.close is not None:
+                    record(item.close.number, Disposition.EXTRACTED)
+            _entry(b, item, key, entry, rules)
         elif isinstance(item, Stmt) and item.verb == "delete" and item.args:
-            table.entries.pop(item.args[0], None)
+            entries.pop(item.args[0], None)
             b.cover(item, Disposition.EXTRACTED)
         elif isinstance(item, Stmt) and item.verb == "purge":
-            table.entries.clear()
+            entries.clear()
             b.cover(item, Disposition.EXTRACTED)
         elif isinstance(item, Stmt) and item.verb == "move" and len(item.args) == 3:
             _move(b, table, item)
+            entries = table.entries  # reordered: a new dict
         else:
             b.unrecognized(item, f"{key}: statement not understood", key in RELEVANT_TABLES)
+
+
+# What an entry of a table keeps: the settings extracted and ignored, the nested blocks read,
+# whether the table is lenient or relevant, the ignored setting prefixes, and whether it is
+# the custom services table (a new protocol drops the old one's settings).
+_EntryRules = tuple[frozenset[str], frozenset[str], tuple[str, ...], bool, bool, tuple[str, ...], bool]
+
+
+@lru_cache(maxsize=256)
+def _entry_rules(key: str) -> _EntryRules:
+    extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
+    return (
+        frozenset(extracted),
+        frozenset(ignored),
+        _NESTED_READ.get(key, ()),
+        key in LENIENT_TABLES,
+        key in RELEVANT_TABLES,
+        IGNORED_KEY_PREFIXES.get(key, ("\0",)),
+        key == "firewall service custom",
+    )
 
 
 def _move(b: Builder, table: Table, stmt: Stmt) -> None:
@@ -260,13 +287,8 @@ def _move(b: Builder, table: Table, stmt: Stmt) -> None:
     b.cover(stmt, Disposition.EXTRACTED)
 
 
-def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
-    extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
-    nested = _NESTED_READ.get(key, ())
-    lenient = key in LENIENT_TABLES
-    relevant = key in RELEVANT_TABLES
-    ignored_prefixes = IGNORED_KEY_PREFIXES.get(key, ("\0",))
-    services = key == "firewall service custom"
+def _entry(b: Builder, edit: Edit, key: str, entry: Entry, rules: _EntryRules) -> None:
+    extracted, ignored, nested, lenient, relevant, ignored_prefixes, services = rules
     settings = entry.settings
     cover = b.cover
     record = b.dispositions.setdefault if b.accounts else None  # a statement's lines, as cover does

@@ -184,3 +184,30 @@ class Builder:
     def unrecognized(self, node: Stmt | Edit | Section, reason: str, relevant: bool | None = None) -> None:
         """Report a node the parser does not know."""
         self.diagnose(node, DiagnosticKind.UNRECOGNIZED, reason, relevant)
+
+
+class Unaccounted(Builder):
+    """A builder that reports diagnostics but keeps no line accounting (``parse`` returns none)."""
+
+    __slots__ = ()
+    accounts = False
+
+    def mark(self, line: ConfigLine, disposition: Disposition) -> None:
+        """Account for nothing."""
+
+    def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
+        """Account for nothing."""
+
+    def diagnose(
+        self,
+        node: Stmt | Edit | Section,
+        kind: DiagnosticKind,
+        reason: str,
+        security_relevant: bool | None = None,
+    ) -> None:
+        """Report a node (one diagnostic on its first line), as ``Builder.diagnose`` does."""
+        first = node.first if isinstance(node, Stmt) else node_lines(node)[0]
+        if security_relevant is None:
+            low = first.raw.lower()
+            security_relevant = any(word in low for word in SECURITY_WORDS)
+        self.diagnostics.append(Diagnostic(self.source(first), kind, reason, security_relevant))
