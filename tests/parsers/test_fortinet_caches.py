@@ -312,3 +312,31 @@ def test_generated_texts_parse_the_same_without_the_line_accounting(lines: list[
     text = "\n".join(lines) + "\n"
     reader.forget_tables()
     assert parse(text, "f.conf") == parse_with_dispositions(text, "f.conf")[0]
+
+
+def test_a_policy_follows_an_object_redefined_by_the_blocks_added_after_it() -> None:
+    """The resumed parse shares unchanged entries; a policy naming a changed one is built again."""
+    text = _config("17.0.0.0 255.0.0.0", "tcp-portrange 443")
+    before = _policy_set(text)
+    moved = (
+        text
+        + 'config firewall address\n    edit "dst"\n        set subnet 18.0.0.0 255.0.0.0\n    next\nend\n'
+    )
+    assert shared_tree(moved).extends is not None
+    after = _policy_set(moved)
+    expected = FlowSpace.build(
+        protocols=[(TCP, TCP)], dst=[cube_from_prefix("18.0.0.0/8")], dport=[(443, 443)]
+    )
+    assert before != after == expected
+    reader.forget_tables()
+    assert parse(moved, "c.conf") == parse(moved, "c.conf")  # read alone, then resumed from that reading
+
+
+def test_a_policy_follows_a_zone_added_after_it() -> None:
+    text = _config("17.0.0.0 255.0.0.0", "tcp-portrange 443")
+    parse(text, "c.conf")
+    zoned = text + 'config system zone\n    edit "internal"\n        set interface "wan1"\n    next\nend\n'
+    resumed = parse(zoned, "c.conf")
+    reader.forget_tables()
+    assert resumed == parse(zoned, "c.conf")
+    assert resumed != parse(text, "c.conf")

@@ -137,8 +137,9 @@ def resume(tree: Tree, builder: type[Builder], file: str) -> Builder | None:
     b.diagnostics = old.diagnostics[: kept.diagnostics]
     b.hostname = old.hostname
     b.multi_vdom = old.multi_vdom
-    b.vdoms = {name: _copy_vdom(old.vdoms[name]) for name in kept.vdoms}
-    b.global_tables = {key: _copy_table(table) for key, table in old.global_tables.items()}
+    shared = b.shared
+    b.vdoms = {name: _copy_vdom(old.vdoms[name], shared) for name in kept.vdoms}
+    b.global_tables = {key: _copy_table(table, shared) for key, table in old.global_tables.items()}
     for item in tree.root.items[len(kept.tree.root.items) :]:
         if isinstance(item, Section):
             _section(b, item, None)
@@ -150,13 +151,23 @@ def _copy_entry(entry: Entry) -> Entry:
     return Entry(entry.name, entry.source, dict(entry.settings), list(entry.sections), list(entry.edits))
 
 
-def _copy_table(table: Table) -> Table:
-    return Table({name: _copy_entry(e) for name, e in table.entries.items()}, table.header, table.seen)
+def _copy_table(table: Table, shared: set[int]) -> Table:
+    """A table of the same entries, noted as shared (a reading copies one before it changes it)."""
+    shared.update(map(id, table.entries.values()))
+    return Table(dict(table.entries), table.header, table.seen)
 
 
-def _copy_vdom(vdom: Vdom) -> Vdom:
+def _own(b: Builder, entries: dict[str, Entry], name: str, entry: Entry) -> Entry:
+    """``entry`` (under ``name``), copied first if it is shared with a kept reading."""
+    if id(entry) not in b.shared:
+        return entry
+    entry = entries[name] = _copy_entry(entry)  # the same place in the table
+    return entry
+
+
+def _copy_vdom(vdom: Vdom, shared: set[int]) -> Vdom:
     settings = None if vdom.settings is None else _copy_entry(vdom.settings)
-    tables = {key: _copy_table(table) for key, table in vdom.tables.items()}
+    tables = {key: _copy_table(table, shared) for key, table in vdom.tables.items()}
     return Vdom(vdom.name, tables, settings, list(vdom.limitations))
 
 
@@ -234,6 +245,8 @@ def _table(b: Builder, section: Section, key: str, table: Table) -> None:
             if entry is None:
                 entry = Entry(item.name, b.source(item.header))
                 entries[item.name] = entry
+            elif b.shared:  # a resumed reading changes its own copy
+                entry = _own(b, entries, item.name, entry)
             entry.edits.append(item)
             if record is not None:
                 record(item.header.number, Disposition.EXTRACTED)
@@ -342,6 +355,8 @@ def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:
         table = b.global_tables.setdefault("system sdwan", Table())
         assert section.header is not None
         entry = table.entries.setdefault("sdwan", Entry("sdwan", b.source(section.header)))
+        if b.shared:  # a resumed reading changes its own copy
+            entry = _own(b, table.entries, "sdwan", entry)
         for item in section.items:
             if isinstance(item, Section) and item.key and item.key[0] in ("members", "zone"):
                 entry.sections.append(item)

@@ -137,6 +137,9 @@ class Builder:
     vdoms: dict[str, Vdom] = field(default_factory=dict)
     global_tables: dict[str, Table] = field(default_factory=dict)
     multi_vdom: bool = False
+    # The ids of entries shared with a kept reading this builder resumed from: read-only here,
+    # copied before a further statement changes one (the kept reading holds them alive).
+    shared: set[int] = field(default_factory=set)
     # Whether ``mark``/``cover`` record dispositions (the reader records a statement's own
     # lines directly when they do; a builder that keeps no accounting says False).
     accounts: ClassVar[bool] = True
