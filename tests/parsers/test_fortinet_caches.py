@@ -340,3 +340,19 @@ def test_a_policy_follows_a_zone_added_after_it() -> None:
     reader.forget_tables()
     assert resumed == parse(zoned, "c.conf")
     assert resumed != parse(text, "c.conf")
+
+
+def test_a_tree_whose_earlier_text_is_gone_is_read_whole() -> None:
+    """A tree holds the tree it extends weakly: once that is gone, its parse reads every block."""
+    text = _config("17.0.0.0 255.0.0.0", "tcp-portrange 443")
+    extended = text + "config system settings\n    set sip-helper disable\nend\n"
+    shared_tree.cache_clear()
+    parse(text, "c.conf")
+    tree = shared_tree(extended)
+    assert tree.extends is not None and tree.extends() is not None
+    shared_tree.cache_clear()
+    reader.forget_tables()
+    for other in ("config system global\nend\n", "config router static\nend\n", "config vdom\nend\n"):
+        parse(other, "o.conf")  # the last text read is another one now
+    assert tree.extends() is None  # nothing holds the earlier tree any more
+    assert reader.resume(tree, Builder, "c.conf") is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -92,7 +93,7 @@ class Section:
         return tuple(word.lower() for word in self.path)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class Tree:
     """The parsed file: the top-level section, comment lines, and stray lines."""
 
@@ -103,10 +104,10 @@ class Tree:
     # Whether the reading ended at the top level with nothing open (no block, no quoted value):
     # a text that only adds lines after it reads its first lines the same way.
     closed: bool = False
-    # The ``id`` of the tree of an earlier text whose lines this text starts with (its top-level
-    # nodes, comments and stray lines are this tree's first ones), when ``shared_tree`` found
-    # one. An id, not the tree: a chain of texts each extending the last must not stay alive.
-    extends: int | None = None
+    # The tree of an earlier text whose lines this text starts with (its top-level nodes,
+    # comments and stray lines are this tree's first ones), when ``shared_tree`` found one.
+    # A weak reference: a chain of texts each extending the last must not stay alive.
+    extends: weakref.ref[Tree] | None = field(default=None, compare=False, repr=False)
 
 
 def split_lines(text: str) -> list[str]:
@@ -327,7 +328,7 @@ def shared_tree(text: str) -> Tree:
     if last is not None and last[1].closed and len(raws) > len(last[0]) and raws[: len(last[0])] == last[0]:
         base = last[1]
         root = Section((), None, None, list(base.root.items))
-        tree = Tree(root, list(base.comments), list(base.stray), len(raws), extends=id(base))
+        tree = Tree(root, list(base.comments), list(base.stray), len(raws), extends=weakref.ref(base))
         _read_lines(tree, raws, len(last[0]))
     else:
         tree = Tree(Section((), None), [], [], len(raws))

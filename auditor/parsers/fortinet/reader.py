@@ -119,12 +119,14 @@ def resume(tree: Tree, builder: type[Builder], file: str) -> Builder | None:
     None when ``tree`` extends no kept tree or adds comments or stray lines (those are
     accounted before any block is read, so reading them last would change the order).
     """
-    if tree.extends is None:
+    base = tree.extends() if tree.extends is not None else None
+    if base is None:
         return None
     with _KEPT_LOCK:
-        kept = _READ.get(tree.extends)
+        kept = _READ.get(id(base))
     if (
         kept is None
+        or kept.tree is not base
         or type(kept.builder) is not builder  # the same line accounting (or none)
         or kept.builder.file != file
         or len(tree.comments) != len(kept.tree.comments)
