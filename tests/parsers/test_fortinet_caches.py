@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.flowspace import TCP, UDP, FlowSpace, cube_from_prefix
-from auditor.parsers.fortinet import parse, parse_with_dispositions, reader
+from auditor.parsers.fortinet import objects, parse, parse_with_dispositions, reader
 from auditor.parsers.fortinet.lines import Tree, read_tree, shared_tree, tokenize
 from auditor.parsers.fortinet.state import Builder, Entry, fold
 from auditor.remediation import fortinet_text
@@ -356,3 +356,33 @@ def test_a_tree_whose_earlier_text_is_gone_is_read_whole() -> None:
         parse(other, "o.conf")  # the last text read is another one now
     assert tree.extends() is None  # nothing holds the earlier tree any more
     assert reader.resume(tree, Builder, "c.conf") is None
+
+
+# --- a service's set is kept by its settings alone when it names no problem ------------------
+
+_SERVICE_SETTING = st.one_of(
+    st.tuples(
+        st.just("protocol"), st.sampled_from([("TCP/UDP/SCTP",), ("IP",), ("ICMP",), ("ICMP6",), ("x",)])
+    ),
+    st.tuples(
+        st.sampled_from(["tcp-portrange", "udp-portrange", "sctp-portrange"]),
+        st.lists(st.sampled_from(["443", "80-81", "5223:1-2", "70000", "x", "3478-3497"]), max_size=2).map(
+            tuple
+        ),
+    ),
+    st.tuples(
+        st.sampled_from(["icmptype", "protocol-number"]), st.sampled_from([("8",), ("6",), ("x",), ()])
+    ),
+    st.tuples(
+        st.sampled_from(["iprange", "fqdn", "proxy"]), st.sampled_from([("10.0.0.1",), ("a",), ("enable",)])
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["s1", "web", "DNS"]), st.lists(_SERVICE_SETTING, max_size=4))
+def test_a_service_set_kept_by_its_settings_is_the_named_one(
+    name: str, pairs: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    items = tuple(dict(pairs).items())
+    assert objects._service_match(name, items) == objects.service_space(dict(items), name)

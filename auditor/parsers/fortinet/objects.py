@@ -317,8 +317,23 @@ def _address_match(name: str, items: SettingItems, interface_nets: tuple[str, ..
     return Match(space, space)
 
 
-@lru_cache(maxsize=4096)
 def _service_match(name: str, items: SettingItems) -> Match:
+    """``service_space`` of a service's settings, kept by the settings alone when it names no problem.
+
+    The name appears only in the problems of a set that is not exact, and configs define the
+    same services (a port, a range) under many names.
+    """
+    match = _service_settings_match(items)
+    return match if not match.problems else _named_service_match(name, items)
+
+
+@lru_cache(maxsize=4096)
+def _service_settings_match(items: SettingItems) -> Match:
+    return service_space(dict(items), "")
+
+
+@lru_cache(maxsize=1024)
+def _named_service_match(name: str, items: SettingItems) -> Match:
     return service_space(dict(items), name)
 
 
