@@ -129,6 +129,8 @@ class _Config:
         """The entry of ``table`` whose block holds config line ``line``."""
         for entry in self.table(table).entries.values():
             for edit in entry.edits:
+                if line < edit.header.number or (edit.close is not None and line > edit.close.number):
+                    continue  # no line of the block is outside its frame: no need to list them
                 if any(cl.number == line for cl in node_lines(edit)):
                     return entry
         return None

@@ -49,7 +49,23 @@ class _Node:
     words: tuple[str, ...]
     lines: list[str]  # the header's (or statement's) physical lines
     close: list[str] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
+    kids: list[_Node] = field(default_factory=list)  # read through ``children``
+    # An entry's one-line statements, kept as their lines until something reads the entry's
+    # children: the commands touch a few entries, the rest are only written back as they were.
+    body: list[str] | None = None
+
+    @property
+    def children(self) -> list[_Node]:
+        """The nodes inside a block, in order (an entry's kept lines become statements here)."""
+        if self.body is not None:
+            self.expand()
+        return self.kids
+
+    def expand(self) -> None:
+        """Turn an entry's kept lines into statement nodes."""
+        if self.body is not None:
+            body, self.body = self.body, None
+            self.kids = [_Node("stmt", _words(raw), [raw], _NO_LINES, _NO_CHILDREN) for raw in body]
 
     @property
     def key(self) -> str:
@@ -73,12 +89,22 @@ class _Node:
 
     def _write(self, out: list[str]) -> None:
         out.extend(self.lines)
-        for child in self.children:
-            if child.children or child.close:
-                child._write(out)
-            else:
-                out.extend(child.lines)
+        if self.body is not None:  # statements never read: their lines as they were
+            out.extend(self.body)
+        else:
+            for child in self.kids:
+                if child.kids or child.close or child.body:
+                    child._write(out)
+                else:
+                    out.extend(child.lines)
         out.extend(self.close)
+
+
+def _words(raw: str) -> tuple[str, ...]:
+    """The words of a plain one-line statement (as the tree read them)."""
+    reading = line_reading(raw)
+    assert reading is not None  # only plain statements are kept as lines
+    return reading[0]
 
 
 # What a statement or a kept line holds (only blocks have children and a closing line; nothing
@@ -122,19 +148,26 @@ def _tree(text: str) -> _Node:
     top = root
     lines = split_lines(text)
     count = len(lines)
+    pending = -1  # an entry on top whose statements so far are plain lines from this index on
     i = 0
     while i < count:
         raw = lines[i]
         i += 1
-        group = [raw]
         reading = line_reading(raw)
+        if reading is not None and reading[4]:  # most lines: a setting
+            if pending < 0:
+                top.kids.append(_Node("stmt", reading[0], [raw], _NO_LINES, _NO_CHILDREN))  # a leaf, inline
+            continue
+        if pending >= 0:  # the entry's plain run ends here: keep it as lines
+            top.body = lines[pending : i - 1]
+            pending = -1
+            if reading is None or reading[2] not in ("next", "end"):
+                top.expand()  # anything else inside the entry: its statements become nodes first
+        group = [raw]
         if reading is None:  # a comment or a blank line
-            top.children.append(_leaf("raw", (), group))
+            top.kids.append(_leaf("raw", (), group))
             continue
-        words, open_quote, verb, _, plain = reading
-        if plain:  # most lines: a setting
-            top.children.append(_Node("stmt", words, group, _NO_LINES, _NO_CHILDREN))  # a leaf, inline
-            continue
+        words, open_quote, verb, _, _ = reading
         if open_quote and i < count:  # a quoted value runs on over the next lines
             joined = raw
             while open_quote and i < count:
@@ -145,14 +178,15 @@ def _tree(text: str) -> _Node:
             verb = words[0].lower()
         if verb == "config" and len(words) > 1:
             node = _Node("config", words, group)
-            top.children.append(node)
+            top.kids.append(node)
             stack.append(node)
             top = node
         elif verb == "edit" and len(words) == 2 and top.kind == "config":
             node = _Node("edit", words, group)
-            top.children.append(node)
+            top.kids.append(node)
             stack.append(node)
             top = node
+            pending = i
         elif verb == "next" and len(words) == 1 and top.kind == "edit":
             top.close = group
             stack.pop()
@@ -163,7 +197,9 @@ def _tree(text: str) -> _Node:
             stack.pop().close = group
             top = stack[-1]
         else:
-            top.children.append(_leaf("stmt" if words else "raw", words, group))
+            top.kids.append(_leaf("stmt" if words else "raw", words, group))
+    if pending >= 0:  # the text ends inside an entry
+        top.body = lines[pending:]
     return root
 
 

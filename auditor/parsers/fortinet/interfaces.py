@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.model import Interface, Role, Route, Source
 from auditor.parsers.fortinet.lines import Disposition, Section, Stmt
@@ -47,20 +48,12 @@ def read_interfaces(table: Table | None) -> list[InterfaceDraft]:
     if table is None:
         return out
     for entry in table.entries.values():
-        addresses: tuple[str, ...] = ()
         values = entry.get("ip")
-        if values:
-            try:
-                iface = ipaddress.IPv4Interface("/".join(values[:2]) if len(values) >= 2 else values[0])
-                if int(iface.ip) != 0:
-                    addresses = (str(iface),)
-            except ValueError:
-                addresses = ()
         out.append(
             InterfaceDraft(
                 entry.name,
                 (entry.get("vdom") or ("root",))[0],
-                addresses,
+                _addresses(values) if values else (),
                 entry.one("status", "up") == "down",
                 entry.one("role"),
                 entry.source_of("role"),
@@ -69,6 +62,16 @@ def read_interfaces(table: Table | None) -> list[InterfaceDraft]:
             )
         )
     return out
+
+
+@lru_cache(maxsize=1024)
+def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    """An interface's ``set ip`` values as its address (``A/len``), none when unset or unreadable."""
+    try:
+        iface = ipaddress.IPv4Interface("/".join(values[:2]) if len(values) >= 2 else values[0])
+    except ValueError:
+        return ()
+    return (str(iface),) if int(iface.ip) != 0 else ()
 
 
 def zone_members(table: Table | None) -> dict[str, frozenset[str]]:
@@ -123,15 +126,23 @@ def read_routes(table: Table | None) -> list[Route]:
     for entry in table.entries.values():
         if entry.one("status", "enable") == "disable" or entry.one("blackhole", "disable") == "enable":
             continue
-        values = entry.get("dst") or ("0.0.0.0", "0.0.0.0")
-        try:
-            net = ipaddress.IPv4Network("/".join(values[:2]) if len(values) >= 2 else values[0], strict=False)
-        except ValueError:
+        net = _network(entry.get("dst") or ("0.0.0.0", "0.0.0.0"))
+        if net is None:
             continue
         device = (entry.get("device") or (None,))[0]
         gateway = (entry.get("gateway") or (None,))[0]
-        out.append(Route(str(net), device, gateway, entry.source))
+        out.append(Route(net, device, gateway, entry.source))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _network(values: tuple[str, ...]) -> str | None:
+    """A route's ``set dst`` values as a network (``A/len``), None when unreadable."""
+    try:
+        net = ipaddress.IPv4Network("/".join(values[:2]) if len(values) >= 2 else values[0], strict=False)
+    except ValueError:
+        return None
+    return str(net)
 
 
 def build_interfaces(

@@ -13,6 +13,8 @@ are comments (the ``#config-version=`` header, Oxidized's status banner, batfish
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -91,7 +93,7 @@ class Section:
         return tuple(word.lower() for word in self.path)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True)
 class Tree:
     """The parsed file: the top-level section, comment lines, and stray lines."""
 
@@ -99,6 +101,13 @@ class Tree:
     comments: list[int]
     stray: list[Stmt]
     line_count: int
+    # Whether the reading ended at the top level with nothing open (no block, no quoted value):
+    # a text that only adds lines after it reads its first lines the same way.
+    closed: bool = False
+    # The tree of an earlier text whose lines this text starts with (its top-level nodes,
+    # comments and stray lines are this tree's first ones), when ``shared_tree`` found one.
+    # A weak reference: a chain of texts each extending the last must not stay alive.
+    extends: weakref.ref[Tree] | None = field(default=None, compare=False, repr=False)
 
 
 def split_lines(text: str) -> list[str]:
@@ -234,13 +243,20 @@ def _tokenize_quoted(text: str) -> tuple[list[str], bool]:
 def read_tree(text: str) -> Tree:
     """Build the config tree of ``text``."""
     raws = split_lines(text)
-    root = Section((), None)
-    tree = Tree(root, [], [], len(raws))
+    tree = Tree(Section((), None), [], [], len(raws))
+    _read_lines(tree, raws, 0)
+    return tree
+
+
+def _read_lines(tree: Tree, raws: list[str], start: int) -> None:
+    """Read ``raws[start:]`` into ``tree``, from its top level (``start`` lines already read)."""
+    root = tree.root
     comments, stray = tree.comments, tree.stray
     stack: list[Section | Edit] = [root]
     top: Section | Edit = root
     count = len(raws)
-    i = 0
+    dangling = False  # the last statement's quoted value runs off the end of the text
+    i = start
     while i < count:
         raw = raws[i]
         i += 1
@@ -263,6 +279,9 @@ def read_tree(text: str) -> Tree:
                 group += (ConfigLine(i, raws[i - 1]),)
                 words, open_quote = _split(joined)
             verb, args = words[0].lower(), words[1:]
+            dangling = open_quote
+        elif open_quote:
+            dangling = True
         size = len(words)
         if verb == "config" and size > 1:
             section = Section(args, line)
@@ -291,7 +310,7 @@ def read_tree(text: str) -> Tree:
             stray.append(Stmt(verb, args, line.number, raw, group[1:] if group else ()))
         else:
             top.items.append(Stmt(verb, args, line.number, raw, group[1:] if group else ()))
-    return tree
+    tree.closed = len(stack) == 1 and not dangling
 
 
 @lru_cache(maxsize=4)
@@ -299,9 +318,29 @@ def shared_tree(text: str) -> Tree:
     """The tree of ``text``, read once for the parser and the remediation of the same text.
 
     Callers only read the tree (nothing outside ``read_tree`` changes a node), so one tree
-    serves both.
+    serves both. A text that starts with every line of the last text read (the remediated
+    text the proof parses, when the commands only add blocks at the end) shares that text's
+    top-level nodes and reads only its own further lines.
     """
-    return read_tree(text)
+    raws = split_lines(text)
+    with _LAST_LOCK:
+        last = _LAST[0] if _LAST else None
+    if last is not None and last[1].closed and len(raws) > len(last[0]) and raws[: len(last[0])] == last[0]:
+        base = last[1]
+        root = Section((), None, None, list(base.root.items))
+        tree = Tree(root, list(base.comments), list(base.stray), len(raws), extends=weakref.ref(base))
+        _read_lines(tree, raws, len(last[0]))
+    else:
+        tree = Tree(Section((), None), [], [], len(raws))
+        _read_lines(tree, raws, 0)
+    with _LAST_LOCK:
+        _LAST[:] = [(raws, tree)]
+    return tree
+
+
+# The last text read by ``shared_tree`` (its lines) and its tree.
+_LAST: list[tuple[list[str], Tree]] = []
+_LAST_LOCK = threading.Lock()
 
 
 def node_lines(node: Stmt | Edit | Section) -> list[ConfigLine]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from auditor.flowspace import (
     ICMP,
@@ -246,10 +247,7 @@ class Objects:
         if name in seen:
             return unknown(f"service group {name!r} contains itself")
         if name in self.services.entries:
-            entry = self.services.entries[name]
-            return _service_match(
-                name, tuple((key, setting.values) for key, setting in entry.settings.items())
-            )
+            return _service_match(name, _items(self.services.entries[name]))
         if name in self.svcgrps.entries:
             result = NOTHING
             for member in self.svcgrps.entries[name].get("member") or ():
@@ -273,7 +271,11 @@ SettingItems = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def _items(entry: Entry) -> SettingItems:
-    return tuple((key, setting.values) for key, setting in entry.settings.items())
+    settings = entry.settings
+    return tuple(zip(settings, map(_values, settings.values()), strict=True))
+
+
+_values = attrgetter("values")
 
 
 @lru_cache(maxsize=4096)
@@ -315,8 +317,23 @@ def _address_match(name: str, items: SettingItems, interface_nets: tuple[str, ..
     return Match(space, space)
 
 
-@lru_cache(maxsize=4096)
 def _service_match(name: str, items: SettingItems) -> Match:
+    """``service_space`` of a service's settings, kept by the settings alone when it names no problem.
+
+    The name appears only in the problems of a set that is not exact, and configs define the
+    same services (a port, a range) under many names.
+    """
+    match = _service_settings_match(items)
+    return match if not match.problems else _named_service_match(name, items)
+
+
+@lru_cache(maxsize=4096)
+def _service_settings_match(items: SettingItems) -> Match:
+    return service_space(dict(items), "")
+
+
+@lru_cache(maxsize=1024)
+def _named_service_match(name: str, items: SettingItems) -> Match:
     return service_space(dict(items), name)
 
 

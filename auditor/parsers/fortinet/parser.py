@@ -10,6 +10,7 @@ interface-pair bindings (``policy``); features come from ``alg``; port mappings 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 from functools import lru_cache
 
@@ -41,7 +42,7 @@ from auditor.parsers.fortinet.interfaces import (
 from auditor.parsers.fortinet.lines import Disposition, shared_tree
 from auditor.parsers.fortinet.objects import Objects
 from auditor.parsers.fortinet.policy import ANY, PolicyRule, build_policy, covers
-from auditor.parsers.fortinet.state import Builder, Table, Vdom
+from auditor.parsers.fortinet.state import Builder, Entry, Table, Unaccounted, Vdom
 from auditor.parsers.fortinet.tables import ENTRY_KEYS, IGNORED_KEY_PREFIXES
 from auditor.parsers.fortinet.vip import build_mappings
 
@@ -108,7 +109,12 @@ def _vdom_policies(
         unknown_keys += [f"config {' '.join(sec.path)}" for sec in entry.sections]  # e.g. 5.0 identity-based
         before = len(objects.assumed)
         rule, diagnostics = build_policy(entry, objects, expand, unknown_keys)
-        b.diagnostics.extend(diagnostics)
+        if diagnostics:
+            b.diagnostics.extend(diagnostics)
+        if len(objects.assumed) == before:  # most policies rely on no factory object
+            if rule is not None:
+                out.append(rule)
+            continue
         for assumed in dict.fromkeys(objects.assumed[before:]):
             if assumed in reported:
                 continue
@@ -124,6 +130,54 @@ def _vdom_policies(
         if rule is not None:
             out.append(rule)
     return out
+
+
+# The tables a VDOM's policies are built from: the policies and the objects they name.
+_POLICY_INPUTS = (
+    "firewall policy",
+    "firewall address",
+    "firewall addrgrp",
+    "firewall service custom",
+    "firewall service group",
+    "firewall vip",
+    "firewall vipgrp",
+)
+_Kept = tuple[tuple[PolicyRule, ...], tuple[Diagnostic, ...], tuple[tuple[Entry, ...], ...]]
+_KEPT_POLICIES: dict[tuple[object, ...], _Kept] = {}
+_KEEP_POLICIES = 4  # the proof's parse follows its first parse
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_policies(
+    b: Builder, vdom: Vdom, subnets: dict[str, list[str]], expand: dict[str, frozenset[str]]
+) -> list[PolicyRule]:
+    """``_vdom_policies``, kept by the entries it reads (by identity) and the interfaces.
+
+    The parse of a remediated text that resumes from the reading of the text before it shares
+    every entry the commands did not change (``reader.resume``), so when the policies and the
+    objects they name are the same entries, the policies are the same: built once. Entries
+    are never changed once read, and the kept value holds them, so no other entry can take
+    their ids while it is kept.
+    """
+    tables = [vdom.tables.get(name) for name in _POLICY_INPUTS]
+    entries = tuple(() if t is None else tuple(t.entries.values()) for t in tables)
+    key = (
+        b.file,
+        tuple(tuple(map(id, these)) for these in entries),
+        tuple((name, tuple(nets)) for name, nets in subnets.items()),
+        tuple(expand.items()),
+    )
+    kept = _KEPT_POLICIES.get(key)  # one dict lookup needs no lock (changes are made under it)
+    if kept is not None:
+        b.diagnostics.extend(kept[1])
+        return list(kept[0])
+    before = len(b.diagnostics)
+    policies = _vdom_policies(b, vdom, _objects(vdom, subnets), expand)
+    with _KEPT_LOCK:
+        _KEPT_POLICIES[key] = (tuple(policies), tuple(b.diagnostics[before:]), entries)
+        while len(_KEPT_POLICIES) > _KEEP_POLICIES:
+            del _KEPT_POLICIES[next(iter(_KEPT_POLICIES))]  # the oldest first
+    return policies
 
 
 def _pair_bindings(
@@ -230,16 +284,20 @@ def _vdom_model(
     out: _Model,
     fallback: Source,
 ) -> list[str]:
-    objects = _objects(vdom, subnets)
     expand = {**sdwan, **zone_members(vdom.tables.get("system zone"))}
-    policies = _vdom_policies(b, vdom, objects, expand)
+    policies = _kept_policies(b, vdom, subnets, expand)
     names = list(drafts_by_vdom.get(vdom.name, []))
+    drafted = {name for members in drafts_by_vdom.values() for name in members}
+    seen: set[str] = set()  # a name met again changes nothing
     for p in policies:
         for side in (p.policy.get("srcintf"), p.policy.get("dstintf")):
             for name in side or ():
+                if name in seen:
+                    continue
+                seen.add(name)
                 if name.lower() == ANY or name in expand:
                     continue
-                if all(name not in members for members in drafts_by_vdom.values()) and name not in out.extra:
+                if name not in drafted and name not in out.extra:
                     out.extra[name] = p.policy.source
                 if name not in names:
                     names.append(name)
@@ -365,14 +423,23 @@ def _cross_vdom(names: dict[str, list[str]], with_policies: list[str], out: _Mod
 
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse FortiOS text; also return what became of every line (for accounting tests)."""
+    return _parse(text, Builder, filename)
+
+
+def _parse(text: str, builder: type[Builder], filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
+    """Parse ``text`` with a ``builder`` that keeps the line accounting or not."""
     tree = shared_tree(text)
-    b = Builder(filename)
+    b = reader.resume(tree, builder, filename)  # a remediated text that only adds blocks at the end
+    if b is None:
+        b = builder(filename)
+        if b.accounts:
+            for number in tree.comments:
+                b.dispositions[number] = Disposition.COMMENT
+        for stmt in tree.stray:
+            b.unrecognized(stmt, "line outside any config block")
+        reader.read(b, tree.root)
     b.version = _version(text)
-    for number in tree.comments:
-        b.dispositions[number] = Disposition.COMMENT
-    for stmt in tree.stray:
-        b.unrecognized(stmt, "line outside any config block")
-    reader.read(b, tree.root)
+    reader.remember(tree, b)
     reader.keep_tables(text, b)
     result = build_result(b, tree.line_count)
     return result, b.dispositions
@@ -390,4 +457,4 @@ def parse(text: str, filename: str) -> ParseResult:
     Returns:
         The model (platform ``fortinet``), the diagnostics and the number of lines read.
     """
-    return parse_with_dispositions(text, filename)[0]
+    return _parse(text, Unaccounted, filename)[0]  # the same result, without the line accounting

@@ -55,6 +55,7 @@ _OUTSIDE_TEXT = {
     "tos-mask": "type-of-service condition",
     "vlan-filter": "VLAN condition",
 }
+_OUTSIDE_KEYS = frozenset(_OUTSIDE_TEXT)
 # Values that leave a condition off.
 _NEUTRAL = frozenset({"", "0", "0x00", "disable"})
 
@@ -111,7 +112,7 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
     """What the policy's address, service and other conditions match."""
     src_names, dst_names = _names(entry, "srcaddr"), _names(entry, "dstaddr")
     services = _names(entry, "service")
-    flagged = bool(entry.settings.keys() & _SWITCH_KEYS)  # most policies set none of them
+    flagged = not _SWITCH_KEYS.isdisjoint(entry.settings)  # most policies set none of them
     isdb_dst = flagged and entry.one("internet-service", "disable") == "enable"
     isdb_src = flagged and entry.one("internet-service-src", "disable") == "enable"
     if (
@@ -128,12 +129,12 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
     # same content resolve to the same kept set, in the proof's parse of the remediated text
     # too) and the policy's other conditions, so each policy's set is built once.
     address, service = objects.address, objects.service
-    src = tuple(address(name) for name in src_names)
-    dst = None if isdb_dst else tuple(address(name) for name in dst_names)
-    svc = tuple(service(name) for name in services)
+    src = tuple(map(address, src_names))
+    dst = None if isdb_dst else tuple(map(address, dst_names))
+    svc = tuple(map(service, services))
     outside = (
         tuple((key, entry.get(key)) for key in _OUTSIDE_TEXT if key in entry.settings)
-        if entry.settings.keys() & _OUTSIDE_TEXT.keys()  # most policies set none of them
+        if not _OUTSIDE_KEYS.isdisjoint(entry.settings)  # most policies set none of them
         else ()
     )
     conditions = (
@@ -153,8 +154,7 @@ def _policy_match(entry: Entry, objects: Objects) -> Match:
         tuple(map(id, svc)),
         conditions,
     )
-    with _KEPT_LOCK:
-        kept = _KEPT.get(key)
+    kept = _KEPT.get(key)  # one dict lookup needs no lock (changes are made under it)
     if kept is not None:
         return kept[0]
     match = _combined(src, dst, svc, *conditions)

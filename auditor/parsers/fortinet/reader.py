@@ -10,9 +10,11 @@ sections under ``config vdom`` / ``edit NAME``. Every line ends up extracted, ig
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.model import DiagnosticKind
-from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, frame_lines
+from auditor.parsers.fortinet.lines import Disposition, Edit, Section, Stmt, Tree, frame_lines
 from auditor.parsers.fortinet.state import Builder, Entry, Setting, Table, Vdom, fold
 from auditor.parsers.fortinet.tables import (
     ENTRY_KEYS,
@@ -75,9 +77,100 @@ def kept_tables(text: str) -> tuple[dict[str, Vdom], dict[str, Table], bool] | N
 
 
 def forget_tables() -> None:
-    """Drop every kept reading (the next remediation reads its text itself)."""
+    """Drop every kept reading (the next remediation, or parse, reads its text itself)."""
     with _KEPT_LOCK:
         _KEPT.clear()
+        _READ.clear()
+
+
+# The builder right after ``read`` for the last few trees (what reading them gave), so that
+# the parse of a text that only adds blocks after another one (the proof's parse of the
+# remediated text, when the commands only add blocks at the end) starts from what reading
+# the shared blocks gave instead of reading them again. Only the dispositions, the list of
+# diagnostics and the VDOMs change after ``read`` (the model is built from the tables), so
+# the snapshot copies the dispositions and counts the rest; tables and entries are copied
+# when a later reading resumes (it may add to them).
+@dataclass(slots=True)
+class _Read:
+    tree: Tree  # held, so that no other tree can take its id while the reading is kept
+    builder: Builder
+    dispositions: dict[int, Disposition]
+    diagnostics: int
+    vdoms: tuple[str, ...]
+
+
+_READ: dict[int, _Read] = {}
+_READ_KEEP = 2
+
+
+def remember(tree: Tree, b: Builder) -> None:
+    """Keep what ``read`` gave for ``tree`` (call right after ``read``)."""
+    kept = _Read(tree, b, dict(b.dispositions) if b.accounts else {}, len(b.diagnostics), tuple(b.vdoms))
+    with _KEPT_LOCK:
+        _READ.pop(id(tree), None)
+        while len(_READ) >= _READ_KEEP:
+            del _READ[next(iter(_READ))]
+        _READ[id(tree)] = kept
+
+
+def resume(tree: Tree, builder: type[Builder], file: str) -> Builder | None:
+    """A builder that has read ``tree``, from the kept reading of the tree it extends, if any.
+
+    None when ``tree`` extends no kept tree or adds comments or stray lines (those are
+    accounted before any block is read, so reading them last would change the order).
+    """
+    base = tree.extends() if tree.extends is not None else None
+    if base is None:
+        return None
+    with _KEPT_LOCK:
+        kept = _READ.get(id(base))
+    if (
+        kept is None
+        or kept.tree is not base
+        or type(kept.builder) is not builder  # the same line accounting (or none)
+        or kept.builder.file != file
+        or len(tree.comments) != len(kept.tree.comments)
+        or len(tree.stray) != len(kept.tree.stray)
+    ):
+        return None
+    old = kept.builder
+    b = builder(file)
+    b.dispositions = dict(kept.dispositions)
+    b.diagnostics = old.diagnostics[: kept.diagnostics]
+    b.hostname = old.hostname
+    b.multi_vdom = old.multi_vdom
+    shared = b.shared
+    b.vdoms = {name: _copy_vdom(old.vdoms[name], shared) for name in kept.vdoms}
+    b.global_tables = {key: _copy_table(table, shared) for key, table in old.global_tables.items()}
+    for item in tree.root.items[len(kept.tree.root.items) :]:
+        if isinstance(item, Section):
+            _section(b, item, None)
+    return b
+
+
+def _copy_entry(entry: Entry) -> Entry:
+    # A setting is never changed once made (``fold`` replaces it), so the copies share them.
+    return Entry(entry.name, entry.source, dict(entry.settings), list(entry.sections), list(entry.edits))
+
+
+def _copy_table(table: Table, shared: set[int]) -> Table:
+    """A table of the same entries, noted as shared (a reading copies one before it changes it)."""
+    shared.update(map(id, table.entries.values()))
+    return Table(dict(table.entries), table.header, table.seen)
+
+
+def _own(b: Builder, entries: dict[str, Entry], name: str, entry: Entry) -> Entry:
+    """``entry`` (under ``name``), copied first if it is shared with a kept reading."""
+    if id(entry) not in b.shared:
+        return entry
+    entry = entries[name] = _copy_entry(entry)  # the same place in the table
+    return entry
+
+
+def _copy_vdom(vdom: Vdom, shared: set[int]) -> Vdom:
+    settings = None if vdom.settings is None else _copy_entry(vdom.settings)
+    tables = {key: _copy_table(table, shared) for key, table in vdom.tables.items()}
+    return Vdom(vdom.name, tables, settings, list(vdom.limitations))
 
 
 def _copy_vdoms(vdoms: dict[str, Vdom]) -> dict[str, Vdom]:
@@ -145,27 +238,54 @@ def _table(b: Builder, section: Section, key: str, table: Table) -> None:
         table.header = b.source(section.header)
     for line in frame_lines(section):
         b.mark(line, Disposition.EXTRACTED)
+    rules = _entry_rules(key)
+    record = b.dispositions.setdefault if b.accounts else None  # as mark does
+    entries = table.entries
     for item in section.items:
-        if isinstance(item, Edit):
-            entry = table.entries.get(item.name)
+        if type(item) is Edit:
+            entry = entries.get(item.name)
             if entry is None:
                 entry = Entry(item.name, b.source(item.header))
-                table.entries[item.name] = entry
+                entries[item.name] = entry
+            elif b.shared:  # a resumed reading changes its own copy
+                entry = _own(b, entries, item.name, entry)
             entry.edits.append(item)
-            b.mark(item.header, Disposition.EXTRACTED)
-            if item.close is not None:
-                b.mark(item.close, Disposition.EXTRACTED)
-            _entry(b, item, key, entry)
+            if record is not None:
+                record(item.header.number, Disposition.EXTRACTED)
+                if item.close is not None:
+                    record(item.close.number, Disposition.EXTRACTED)
+            _entry(b, item, key, entry, rules)
         elif isinstance(item, Stmt) and item.verb == "delete" and item.args:
-            table.entries.pop(item.args[0], None)
+            entries.pop(item.args[0], None)
             b.cover(item, Disposition.EXTRACTED)
         elif isinstance(item, Stmt) and item.verb == "purge":
-            table.entries.clear()
+            entries.clear()
             b.cover(item, Disposition.EXTRACTED)
         elif isinstance(item, Stmt) and item.verb == "move" and len(item.args) == 3:
             _move(b, table, item)
+            entries = table.entries  # reordered: a new dict
         else:
             b.unrecognized(item, f"{key}: statement not understood", key in RELEVANT_TABLES)
+
+
+# What an entry of a table keeps: the settings extracted and ignored, the nested blocks read,
+# whether the table is lenient or relevant, the ignored setting prefixes, and whether it is
+# the custom services table (a new protocol drops the old one's settings).
+_EntryRules = tuple[frozenset[str], frozenset[str], tuple[str, ...], bool, bool, tuple[str, ...], bool]
+
+
+@lru_cache(maxsize=256)
+def _entry_rules(key: str) -> _EntryRules:
+    extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
+    return (
+        frozenset(extracted),
+        frozenset(ignored),
+        _NESTED_READ.get(key, ()),
+        key in LENIENT_TABLES,
+        key in RELEVANT_TABLES,
+        IGNORED_KEY_PREFIXES.get(key, ("\0",)),
+        key == "firewall service custom",
+    )
 
 
 def _move(b: Builder, table: Table, stmt: Stmt) -> None:
@@ -182,13 +302,8 @@ def _move(b: Builder, table: Table, stmt: Stmt) -> None:
     b.cover(stmt, Disposition.EXTRACTED)
 
 
-def _entry(b: Builder, edit: Edit, key: str, entry: Entry) -> None:
-    extracted, ignored = ENTRY_KEYS.get(key, (frozenset(), frozenset()))
-    nested = _NESTED_READ.get(key, ())
-    lenient = key in LENIENT_TABLES
-    relevant = key in RELEVANT_TABLES
-    ignored_prefixes = IGNORED_KEY_PREFIXES.get(key, ("\0",))
-    services = key == "firewall service custom"
+def _entry(b: Builder, edit: Edit, key: str, entry: Entry, rules: _EntryRules) -> None:
+    extracted, ignored, nested, lenient, relevant, ignored_prefixes, services = rules
     settings = entry.settings
     cover = b.cover
     record = b.dispositions.setdefault if b.accounts else None  # a statement's lines, as cover does
@@ -242,6 +357,8 @@ def _settings(b: Builder, section: Section, key: str, vdom: Vdom) -> None:
         table = b.global_tables.setdefault("system sdwan", Table())
         assert section.header is not None
         entry = table.entries.setdefault("sdwan", Entry("sdwan", b.source(section.header)))
+        if b.shared:  # a resumed reading changes its own copy
+            entry = _own(b, table.entries, "sdwan", entry)
         for item in section.items:
             if isinstance(item, Section) and item.key and item.key[0] in ("members", "zone"):
                 entry.sections.append(item)

@@ -32,7 +32,7 @@ SECURITY_WORDS = (
 
 @dataclass(slots=True)
 class Setting:
-    """One setting of an entry: its values and the statements that gave them."""
+    """One setting of an entry: its values and the statements that gave them (never changed)."""
 
     values: tuple[str, ...]
     stmts: tuple[Stmt, ...]  # a tuple: most settings have one statement, and small tuples are reused
@@ -93,9 +93,8 @@ def fold(entry: Entry, stmt: Stmt) -> bool:
         old = entry.settings.get(key)
         if old is None:
             entry.settings[key] = Setting(values, (stmt,))
-        else:
-            old.values = old.values + values
-            old.stmts += (stmt,)
+        else:  # a new setting, not a changed one: a resumed reading shares the old one
+            entry.settings[key] = Setting(old.values + values, (*old.stmts, stmt))
     elif verb == "unset":
         entry.settings.pop(key, None)
     else:
@@ -138,6 +137,9 @@ class Builder:
     vdoms: dict[str, Vdom] = field(default_factory=dict)
     global_tables: dict[str, Table] = field(default_factory=dict)
     multi_vdom: bool = False
+    # The ids of entries shared with a kept reading this builder resumed from: read-only here,
+    # copied before a further statement changes one (the kept reading holds them alive).
+    shared: set[int] = field(default_factory=set)
     # Whether ``mark``/``cover`` record dispositions (the reader records a statement's own
     # lines directly when they do; a builder that keeps no accounting says False).
     accounts: ClassVar[bool] = True
@@ -185,3 +187,30 @@ class Builder:
     def unrecognized(self, node: Stmt | Edit | Section, reason: str, relevant: bool | None = None) -> None:
         """Report a node the parser does not know."""
         self.diagnose(node, DiagnosticKind.UNRECOGNIZED, reason, relevant)
+
+
+class Unaccounted(Builder):
+    """A builder that reports diagnostics but keeps no line accounting (``parse`` returns none)."""
+
+    __slots__ = ()
+    accounts = False
+
+    def mark(self, line: ConfigLine, disposition: Disposition) -> None:
+        """Account for nothing."""
+
+    def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
+        """Account for nothing."""
+
+    def diagnose(
+        self,
+        node: Stmt | Edit | Section,
+        kind: DiagnosticKind,
+        reason: str,
+        security_relevant: bool | None = None,
+    ) -> None:
+        """Report a node (one diagnostic on its first line), as ``Builder.diagnose`` does."""
+        first = node.first if isinstance(node, Stmt) else node_lines(node)[0]
+        if security_relevant is None:
+            low = first.raw.lower()
+            security_relevant = any(word in low for word in SECURITY_WORDS)
+        self.diagnostics.append(Diagnostic(self.source(first), kind, reason, security_relevant))
