@@ -7,10 +7,17 @@ network-namespace lab of tests/netns_lab.py, built once per run.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.netns_lab import lab
 
 __all__ = ["lab"]
+
+# Timing is not behaviour: on a busy two-core machine a strategy draws and an example runs
+# slowly, and hypothesis's timing checks would fail tests that are right. Tests that set
+# their own settings keep these unless they name them.
+settings.register_profile("auditor", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("auditor")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
