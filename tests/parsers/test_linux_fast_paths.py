@@ -40,8 +40,10 @@ from auditor.parsers.linux.common import (
 from auditor.parsers.linux.iptables import (
     _address,
     _looks_ipv6,
+    _line_reading,
     _meet,
     _read_line,
+    _read_plain,
     _read_rule,
     plain_prefix_cube,
     read_plain_rule,
@@ -272,6 +274,13 @@ def test_plain_rule_fast_path_agrees_with_the_general_reader(
     if fast is not None:
         assert fast == general
         assert fast.cond.space.boxes == general.cond.space.boxes  # in the same order
+    # The line loop's compact reading of an exact verdict line holds what its Rule takes.
+    compact = _read_plain(line, ipv6, False)
+    if fast is None or fast.verdict is None:
+        assert compact == fast
+    else:
+        assert compact == (fast.verdict, fast.cond.space, fast.interfaces, fast.chain, fast.names)
+        assert isinstance(compact, tuple) and compact[1].boxes == general.cond.space.boxes
 
 
 @settings(max_examples=100, deadline=None)
@@ -320,8 +329,9 @@ def test_the_reader_leaves_memoized_readings_as_it_found_them() -> None:
     text = "\n".join(["*filter", ":FORWARD DROP [0:0]", *lines, *lines, "COMMIT", "*nat", *nat, "COMMIT"])
     linux.parse(text, "a")
     for line in lines + nat:
-        kept = _read_line(line, False)
-        assert kept == _read_line.__wrapped__(line, False)  # what a fresh reading gives
+        kept = _line_reading(line, False)
+        assert kept == _line_reading.__wrapped__(line, False)  # what a fresh reading gives
+        assert _read_line(line, False) == _read_rule(shell_words(line)[1:], False)
     assert linux.parse(text, "a") == linux.parse(text, "a")
 
 

@@ -15,6 +15,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from auditor.flowspace import (
     STATE_MAX,
@@ -113,6 +114,7 @@ class Chain:
     policy: Action | None  # None: a user chain
     source: Source | None
     rules: list[Rule | Source] = field(default_factory=list)  # a Source: a line not understood
+    opaque: bool = False  # whether ``rules`` holds a Source
 
 
 @dataclass(slots=True)
@@ -198,6 +200,14 @@ _ANY_CUBE = (0, 0)
 _FULL_PROTOCOL, _FULL_PORTS, _FULL_STATE = (0, 255), (0, 65535), (0, STATE_MAX)
 
 
+# The care mask of every prefix length text the plain form takes: one or two ASCII digits
+# (a leading zero too, as ``int`` reads it) up to 32; any other text is not in the table.
+_CARE_OF_LENGTH = {
+    text: (0xFFFFFFFF << (32 - int(text))) & 0xFFFFFFFF
+    for text in [str(bits) for bits in range(10)] + [f"{bits:02d}" for bits in range(33)]
+}
+
+
 @lru_cache(maxsize=4096)
 def plain_prefix_cube(value: str) -> tuple[int, int] | None:
     """Return the cube of a plain ``a.b.c.d`` or ``a.b.c.d/len``, or None for any other form.
@@ -212,12 +222,9 @@ def plain_prefix_cube(value: str) -> tuple[int, int] | None:
         return None
     if not slash:
         return (quad, 0xFFFFFFFF)
-    if not (0 < len(length) <= 2 and length.isascii() and length.isdigit()):
+    care = _CARE_OF_LENGTH.get(length)
+    if care is None:
         return None
-    bits = int(length)
-    if bits > 32:
-        return None
-    care = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
     return (quad & care, care)
 
 
@@ -416,6 +423,12 @@ _PLAIN_RULE = re.compile(
 )
 
 
+# What the line loop keeps of a plain exact verdict line: its action, space, interface
+# condition, chain and interface names (in the order Draft.see_interfaces takes them). That
+# is all its Rule needs, without the Parsed and Cond of a full reading.
+PlainVerdict = tuple[Action, FlowSpace, InterfaceMatch | None, str, tuple[str, ...]]
+
+
 def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     """Read a plain ``-A`` line (``_PLAIN_RULE``) without the general reader, or return None.
 
@@ -426,49 +439,73 @@ def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     address that is not one box, a value the general reader rejects) sends the line to the
     general reader.
     """
+    reading = _read_plain(text, ipv6, True)
+    assert not isinstance(reading, tuple)  # a full reading is asked for
+    return reading
+
+
+def _read_plain(text: str, ipv6: bool, full: bool) -> Parsed | PlainVerdict | None:
+    """Return ``read_plain_rule``'s reading, or (not ``full``) an exact verdict line's compact one."""
     match = _PLAIN_RULE.fullmatch(text)
     if match is None:
         return None
     chain, src1, dst1, ingress, egress, src2, dst2, protocol, dport, states, jump = match.groups()
-    if src1 is not None and src2 is not None or dst1 is not None and dst2 is not None:
+    if src2 is None:
+        src = src1
+    elif src1 is None:
+        src = src2
+    else:
         return None  # the same field twice: the general reader meets them
-    src = src1 if src2 is None else src2
-    dst = dst1 if dst2 is None else dst2
-    touched = False
+    if dst2 is None:
+        dst = dst1
+    elif dst1 is None:
+        dst = dst2
+    else:
+        return None
     src_cube = dst_cube = _ANY_CUBE
-    protocol_atom, dport_atom = _FULL_PROTOCOL, _FULL_PORTS
+    protocol_atom = _FULL_PROTOCOL
+    dport_atom = _FULL_PORTS
     number: int | None = None
     ranges: tuple[tuple[int, int], ...] | None = None
+    state: FlowSpace | None = None
     try:
         if src is not None:
-            cube = _one_cube("src", src, ipv6)
-            if cube is None:
-                return None
-            src_cube, touched = cube, True
+            cube = plain_prefix_cube(src)
+            if cube is None:  # not a plain prefix: one box of the general address reader, or None
+                cube = _one_cube("src", src, ipv6)
+                if cube is None:
+                    return None
+            src_cube = cube
         if dst is not None:
-            cube = _one_cube("dst", dst, ipv6)
+            cube = plain_prefix_cube(dst)
             if cube is None:
-                return None
-            dst_cube, touched = cube, True
+                cube = _one_cube("dst", dst, ipv6)
+                if cube is None:
+                    return None
+            dst_cube = cube
         if protocol is not None:
             number = _protocol_number(protocol)
             if number is not None:
-                protocol_atom, touched = (number, number), True
+                protocol_atom = (number, number)
         if dport is not None:
             ranges = _port_ranges(dport)
-            dport_atom, touched = ranges[0], True
-        state = None if states is None else _ctstate_space(states)
+            dport_atom = ranges[0]
+        if states is not None:
+            state = _ctstate_space(states)
     except (CondError, ValueError):
         return None
+    touched = src is not None or dst is not None or number is not None or dport is not None
     box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
     if state is not None:
         space = FlowSpace(_meet((box,), state) if touched else state.boxes)
     else:
         space = FlowSpace((box,)) if touched else FlowSpace.everything()
     in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
+    verdict = VERDICTS.get(jump)
+    if verdict is not None and not full:
+        return (verdict, space, interfaces, chain, names)
     cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
-    verdict = VERDICTS.get(jump)
     return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names, verdict)
 
 
@@ -495,12 +532,22 @@ def _plain_interfaces(
 
 
 @lru_cache(maxsize=4096)
-def _read_line(text: str, ipv6: bool) -> Parsed:
+def _line_reading(text: str, ipv6: bool) -> Parsed | PlainVerdict:
     # A pure function of the line and the file's family: the proof of a fix reads the same
     # lines again, and fleets repeat rules. Callers only read what they get: one reading
-    # serves every line with this text.
-    parsed = read_plain_rule(text, ipv6)
-    return _read_rule(shell_words(text)[1:], ipv6) if parsed is None else parsed
+    # serves every line with this text. A plain exact verdict line keeps its compact reading.
+    reading = _read_plain(text, ipv6, False)
+    return _read_rule(shell_words(text)[1:], ipv6) if reading is None else reading
+
+
+def _read_line(text: str, ipv6: bool) -> Parsed:
+    """Return the full reading of a rule line (memoized by ``_line_reading``: never change it)."""
+    reading = _line_reading(text, ipv6)
+    if isinstance(reading, Parsed):
+        return reading
+    full = read_plain_rule(text, ipv6)  # a compact reading's line, read in full (rarely asked)
+    assert full is not None
+    return full
 
 
 def cubesfrom(first: str, last: str) -> list[tuple[int, int]]:
@@ -521,7 +568,14 @@ class IptablesReader:
         self.table = "filter"
         self.chains: dict[tuple[str, str], Chain] = {}
         self.ipv6 = any(":" in line and _looks_ipv6(line) for line in lines)  # (no colon: no IPv6)
-        self.declared = self._declared()
+        self._declared_chains: set[tuple[str, str]] | None = None
+
+    @property
+    def declared(self) -> set[tuple[str, str]]:
+        """The (table, chain) pairs the text declares, found when first asked (a jump's target)."""
+        if self._declared_chains is None:
+            self._declared_chains = self._declared()
+        return self._declared_chains
 
     def _declared(self) -> set[tuple[str, str]]:
         table, out = "filter", set()
@@ -553,35 +607,60 @@ class IptablesReader:
         draft = self.draft
         file, ipv6, chains = draft.file, self.ipv6, self.chains
         seen, dispositions = draft.interface_names, draft.dispositions
+        extracted = Disposition.EXTRACTED
+        # The chain and the interface names of the last verdict rule: lines repeat them. Any
+        # other line may change the table, so it forgets the chain.
+        last_name: str | None = None
+        last_chain: Chain | None = None
+        last_names: tuple[str, ...] | None = None
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
             if text[:2] != "-A" or len(text) < 3 or not text[2].isspace():
                 self._line(Source(file, number, raw), text)
+                last_name = None
                 continue
             # Most lines: one rule (stripped, so another word follows the -A).
             src = Source(file, number, raw)
             table = self.table
             if table not in FILTERING_TABLES:  # nat, or a table that is not evaluated
                 self._append(src, text)
+                last_name = None
                 continue
             try:
-                parsed = _read_line(text, ipv6)  # memoized: read it, never change it
+                reading = _line_reading(text, ipv6)  # memoized: read it, never change it
             except (CondError, ValueError, IndexError):
                 self._append(src, text)  # reads it again, to report why
+                last_name = None
                 continue
-            verdict = parsed.verdict
-            if verdict is None:
-                self._append(src, text, parsed)
-                continue
+            if isinstance(reading, Parsed):
+                verdict = reading.verdict
+                if verdict is None:
+                    self._append(src, text, reading)
+                    last_name = None
+                    continue
+                space, interfaces, name, names = (
+                    reading.cond.space,
+                    reading.interfaces,
+                    reading.chain,
+                    reading.names,
+                )
+            else:
+                verdict, space, interfaces, name, names = reading
             # What _append does with an exact verdict rule in a filtering table, inline.
-            chain = chains.get((table, parsed.chain))
-            if chain is None:
-                chain = self.chain(parsed.chain, src)
-            for name in parsed.names:  # Draft.see_interfaces, names worked out once per reading
-                if name not in seen:
-                    seen[name] = src
-            chain.rules.append(Rule(verdict, parsed.cond.space, src, None, None, parsed.interfaces))
-            dispositions.setdefault(number, Disposition.EXTRACTED)
+            if name != last_name or last_chain is None:
+                chain = chains.get((table, name))
+                if chain is None:
+                    chain = self.chain(name, src)
+                last_name, last_chain = name, chain
+            else:
+                chain = last_chain
+            if names is not last_names:  # Draft.see_interfaces (names only join ``seen``)
+                for iface in names:
+                    if iface not in seen:
+                        seen[iface] = src
+                last_names = names
+            chain.rules.append(Rule(verdict, space, src, None, None, interfaces))
+            dispositions.setdefault(number, extracted)
         self._build()
 
     def _line(self, src: Source, text: str) -> None:
@@ -626,6 +705,7 @@ class IptablesReader:
                 chain = self.chain(text.split()[1], src)
                 draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
                 chain.rules.append(src)
+                chain.opaque = True
                 return
         chain = self.chain(parsed.chain, src)
         if self.table == "nat":
@@ -664,6 +744,7 @@ class IptablesReader:
         else:
             draft.diagnose(src, DiagnosticKind.UNSUPPORTED, f"target {jump!r} is not evaluated")
             chain.rules.append(src)
+            chain.opaque = True
             return
         draft.mark(src, Disposition.EXTRACTED)
 
@@ -695,12 +776,12 @@ class IptablesReader:
         for (table, name), chain in self.chains.items():
             if table not in FILTERING_TABLES:
                 continue
-            rules = []
-            for rule in chain.rules:
-                # A line not understood may match anything and do anything.
-                rules.append(Rule(Action.DENY, None, rule) if isinstance(rule, Source) else rule)
+            if chain.opaque:  # A line not understood may match anything and do anything.
+                rules = tuple(Rule(Action.DENY, None, r) if isinstance(r, Source) else r for r in chain.rules)
+            else:
+                rules = tuple(cast(list[Rule], chain.rules))  # no Source among them
             default = chain.policy if chain.policy is not None else Action.RETURN
-            draft.rulesets.append(RuleSet(f"{table}/{name}", tuple(rules), default, chain.source))
+            draft.rulesets.append(RuleSet(f"{table}/{name}", rules, default, chain.source))
         for table, name in TRANSIT:
             transit = self.chains.get((table, name))
             if transit is not None and transit.source is not None:
@@ -742,8 +823,10 @@ def _mapping(parsed: Parsed, src: Source) -> PortMapping:
     )
 
 
-# A word ``-s`` or ``-d`` whose next word holds a colon: what every IPv6 operand needs.
-_V6_HINT = re.compile(r"(?<!\S)-[sd]\s+\S*:")
+# A word ``-s`` or ``-d`` whose next word holds a colon: what every IPv6 operand needs. (Not
+# asked whether the ``-`` starts a word: a lookbehind first would cost a test at every
+# character, and the word test after it decides anyway.)
+_V6_HINT = re.compile(r"-[sd]\s+\S*:")
 
 
 def _looks_ipv6(line: str) -> bool:
