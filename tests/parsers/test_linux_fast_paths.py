@@ -9,6 +9,7 @@ accept nothing the general path would read differently.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,6 +39,8 @@ from auditor.parsers.linux.common import (
     tcp_flags_space,
 )
 from auditor.parsers.linux.iptables import (
+    _PLAIN_RULE,
+    _WORD,
     _address,
     _looks_ipv6,
     _line_reading,
@@ -281,6 +284,44 @@ def test_plain_rule_fast_path_agrees_with_the_general_reader(
     else:
         assert compact == (fast.verdict, fast.cond.space, fast.interfaces, fast.chain, fast.names)
         assert isinstance(compact, tuple) and compact[1].boxes == general.cond.space.boxes
+
+
+# The plain pattern as first written, each optional part a ``?`` repeat.
+_PLAIN_RULE_WITH_REPEATS = re.compile(
+    rf"-A (\w[\w.-]*)"
+    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
+    rf"(?: -i ({_WORD}))?(?: -o ({_WORD}))?"
+    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
+    r"(?: -p ([A-Za-z0-9]+))?(?: -m (?:tcp|udp))?(?: --dport ([0-9]{1,5}(?::[0-9]{1,5})?))?"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*))?"
+    r" -j (\w[\w-]*)"
+)
+RULE_NOISE = st.lists(
+    st.sampled_from(["-A", "-s", "-d", "-i", "-o", "-p", "-m", "--dport", "-j", "tcp", "udp", "state"])
+    | st.sampled_from(["--state", "conntrack", "--ctstate", "NEW,ESTABLISHED", "10.0.0.0/8", "80:90", "eth0"])
+    | st.sampled_from(["ACCEPT", "FORWARD", " ", "  ", ":", "é", "x-1"]),
+    max_size=14,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            _plain_line,
+            PLAIN_PARTS,
+            st.sampled_from(["FORWARD", "fw-1"]),
+            PLAIN_TARGETS,
+            st.sampled_from(["-m conntrack --ctstate", "-m state --state"]),
+        ),
+        RULE_NOISE,
+    )
+)
+def test_plain_pattern_matches_as_with_repeats(line: str) -> None:
+    ours, first = _PLAIN_RULE.fullmatch(line), _PLAIN_RULE_WITH_REPEATS.fullmatch(line)
+    assert (ours is None) == (first is None)
+    if ours is not None and first is not None:
+        assert ours.groups() == first.groups()
 
 
 @settings(max_examples=100, deadline=None)

@@ -412,13 +412,15 @@ def _meet_box(a: Box, b: Box) -> Box | None:
 # port or range, one conntrack state list and a target without options. Words are single
 # spaces apart and hold no quoting character, so they are the words shell_words gives.
 _WORD = r"[\w.+@][\w.+@-]*"
+# Each optional part is written ``(?:X|)``, not ``(?:X)?``: the same tries in the same order
+# (X first, then nothing), so the same match, but a branch where ``?`` is a repeat (slower).
 _PLAIN_RULE = re.compile(
     rf"-A (\w[\w.-]*)"
-    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
-    rf"(?: -i ({_WORD}))?(?: -o ({_WORD}))?"
-    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
-    r"(?: -p ([A-Za-z0-9]+))?(?: -m (?:tcp|udp))?(?: --dport ([0-9]{1,5}(?::[0-9]{1,5})?))?"
-    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*))?"
+    r"(?: -s ([0-9./]+)|)(?: -d ([0-9./]+)|)"
+    rf"(?: -i ({_WORD})|)(?: -o ({_WORD})|)"
+    r"(?: -s ([0-9./]+)|)(?: -d ([0-9./]+)|)"
+    r"(?: -p ([A-Za-z0-9]+)|)(?: -m (?:tcp|udp)|)(?: --dport ([0-9]{1,5}(?::[0-9]{1,5}|))|)"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*)|)"
     r" -j (\w[\w-]*)"
 )
 
