@@ -304,8 +304,14 @@ def _inside(draft: Draft) -> dict[str, str]:
         if (name, context) in seen or name not in by_name:
             continue
         seen.add((name, context))
+        # Rules share their interface conditions: combine each one with the context once.
+        last_inner: InterfaceMatch | None = None
+        last_match = context
         for rule in by_name[name].rules:
-            match = _combine(context, rule.interfaces)
+            inner = rule.interfaces
+            if inner is not last_inner:
+                last_inner, last_match = inner, _combine(context, inner)
+            match = last_match
             if rule.target is not None:
                 todo.append((rule.target, match))
             ingress = match.ingress

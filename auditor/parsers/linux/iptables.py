@@ -464,51 +464,50 @@ def _read_plain(text: str, ipv6: bool, full: bool) -> Parsed | PlainVerdict | No
         dst = dst2
     else:
         return None
-    src_cube = dst_cube = _ANY_CUBE
-    protocol_atom = _FULL_PROTOCOL
-    dport_atom = _FULL_PORTS
-    number: int | None = None
-    ranges: tuple[tuple[int, int], ...] | None = None
-    state: FlowSpace | None = None
     try:
-        if src is not None:
-            cube = plain_prefix_cube(src)
-            if cube is None:  # not a plain prefix: one box of the general address reader, or None
-                cube = _one_cube("src", src, ipv6)
-                if cube is None:
-                    return None
-            src_cube = cube
-        if dst is not None:
-            cube = plain_prefix_cube(dst)
-            if cube is None:
-                cube = _one_cube("dst", dst, ipv6)
-                if cube is None:
-                    return None
-            dst_cube = cube
-        if protocol is not None:
-            number = _protocol_number(protocol)
-            if number is not None:
-                protocol_atom = (number, number)
-        if dport is not None:
-            ranges = _port_ranges(dport)
-            dport_atom = ranges[0]
-        if states is not None:
-            state = _ctstate_space(states)
+        number, protocol_atom, ranges, state, verdict = _plain_tail(protocol, dport, states, jump)
+        if src is None:
+            src_cube = _ANY_CUBE
+        else:
+            src_cube = plain_prefix_cube(src) or _one_cube("src", src, ipv6)  # (a cube is never falsy)
+            if src_cube is None:
+                return None  # not one box: the general reader meets them
+        if dst is None:
+            dst_cube = _ANY_CUBE
+        else:
+            dst_cube = plain_prefix_cube(dst) or _one_cube("dst", dst, ipv6)
+            if dst_cube is None:
+                return None
     except (CondError, ValueError):
         return None
-    touched = src is not None or dst is not None or number is not None or dport is not None
-    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
-    if state is not None:
-        space = FlowSpace(_meet((box,), state) if touched else state.boxes)
-    else:
-        space = FlowSpace((box,)) if touched else FlowSpace.everything()
+    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, _FULL_PORTS if ranges is None else ranges[0], _FULL_STATE)
+    if src is not None or dst is not None or number is not None or ranges is not None:
+        space = FlowSpace(_meet((box,), state)) if state is not None else FlowSpace((box,))
+    else:  # no condition but the state list, if any
+        space = FlowSpace(state.boxes) if state is not None else FlowSpace.everything()
     in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
-    verdict = VERDICTS.get(jump)
     if verdict is not None and not full:
         return (verdict, space, interfaces, chain, names)
     cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
     return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names, verdict)
+
+
+@lru_cache(maxsize=1024)
+def _plain_tail(
+    protocol: str | None, dport: str | None, states: str | None, jump: str
+) -> tuple[int | None, tuple[int, int], tuple[tuple[int, int], ...] | None, FlowSpace | None, Action | None]:
+    """Return what a plain rule's protocol, port, state list and target give its reading.
+
+    The protocol number and atom, the port ranges, the state space and the exact verdict's
+    action; raises CondError or ValueError as the general reader does on the same values.
+    Cached: rule after rule names the same few of these.
+    """
+    number = None if protocol is None else _protocol_number(protocol)
+    ranges = None if dport is None else _port_ranges(dport)
+    state = None if states is None else _ctstate_space(states)
+    atom = _FULL_PROTOCOL if number is None else (number, number)
+    return number, atom, ranges, state, VERDICTS.get(jump)
 
 
 def _one_cube(side: str, value: str, ipv6: bool) -> tuple[int, int] | None:
@@ -617,7 +616,7 @@ class IptablesReader:
         last_names: tuple[str, ...] | None = None
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
-            if text[:2] != "-A" or len(text) < 3 or not text[2].isspace():
+            if text[:3] != "-A " and (text[:2] != "-A" or len(text) < 3 or not text[2].isspace()):
                 self._line(Source(file, number, raw), text)
                 last_name = None
                 continue
@@ -662,7 +661,7 @@ class IptablesReader:
                         seen[iface] = src
                 last_names = names
             chain.rules.append(Rule(verdict, space, src, None, None, interfaces))
-            dispositions.setdefault(number, extracted)
+            dispositions[number] = extracted  # (nothing has marked this line yet)
         self._build()
 
     def _line(self, src: Source, text: str) -> None:
