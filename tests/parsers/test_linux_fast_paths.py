@@ -49,6 +49,7 @@ from auditor.parsers.linux.iptables import (
     _read_plain,
     _read_rule,
     plain_prefix_cube,
+    read_cut_rule,
     read_plain_rule,
 )
 from auditor.parsers.linux.iptables import (
@@ -284,6 +285,56 @@ def test_plain_rule_fast_path_agrees_with_the_general_reader(
     else:
         assert compact == (fast.verdict, fast.cond.space, fast.interfaces, fast.chain, fast.names)
         assert isinstance(compact, tuple) and compact[1].boxes == general.cond.space.boxes
+
+
+# Plain parts with a destination in the second place, as the fleet writes rules (and as
+# PLAIN_PARTS alone, for lines the cut reading must leave to the whole-line reading).
+VALID_PARTS = st.fixed_dictionaries(
+    {"d2": st.one_of(PREFIX, st.sampled_from(["17.0.0.0/8", "10.0.0.1", "10.0.0.0/08", "0.0.0.0/0"]))},
+    optional={
+        "s1": PREFIX,
+        "i": st.sampled_from(["eth0", "eth1", "wg+"]),
+        "o": st.sampled_from(["eth0", "ppp0"]),
+        "s2": PREFIX,
+        "p": st.sampled_from(["tcp", "udp", "47", "all", "UDP"]),
+        "m": st.sampled_from(["tcp", "udp"]),
+        "dport": st.sampled_from(["80", "443:448", "0", "65535", "90:80"]),
+        "state": st.sampled_from(["RELATED,ESTABLISHED", "NEW", "INVALID", "new,untracked"]),
+    },
+)
+CUT_PARTS = st.one_of(
+    PLAIN_PARTS,
+    st.builds(lambda parts, dst: {**parts, "d2": dst}, PLAIN_PARTS, PLAIN_ADDRESS),
+    VALID_PARTS,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    CUT_PARTS,
+    st.sampled_from(["FORWARD", "fw-1"]),
+    st.sampled_from(["ACCEPT", "DROP", "RETURN", "REJECT", "my-chain", "LOG"]),
+    st.sampled_from(["-m conntrack --ctstate", "-m state --state"]),
+    st.booleans(),
+)
+def test_cut_reading_agrees_with_the_whole_line_reading(
+    parts: dict[str, str], chain: str, target: str, state_module: str, ipv6: bool
+) -> None:
+    line = _plain_line(parts, chain, target, state_module)
+    cut = read_cut_rule(line)
+    if cut is not None:
+        whole = _read_plain(line, ipv6, False)
+        assert cut == whole
+        assert isinstance(whole, tuple) and cut[1].boxes == whole[1].boxes  # in the same order
+
+
+@settings(max_examples=100, deadline=None)
+@given(PLAIN_PARTS.filter(lambda p: not ("s1" in p and "s2" in p) and "d1" not in p))
+def test_cut_reading_takes_plain_fleet_lines(parts: dict[str, str]) -> None:
+    plain = {key: value for key, value in parts.items() if key in ("s1", "o", "s2", "m")}
+    plain = {key: value for key, value in plain.items() if plain_prefix_cube(value) or key in ("o", "m")}
+    line = _plain_line({**plain, "d2": "17.0.0.0/8", "p": "tcp", "dport": "443:448"}, "FORWARD", "ACCEPT", "")
+    assert read_cut_rule(line) is not None
 
 
 # The plain pattern as first written, each optional part a ``?`` repeat.

@@ -208,13 +208,11 @@ _CARE_OF_LENGTH = {
 }
 
 
-@lru_cache(maxsize=4096)
-def plain_prefix_cube(value: str) -> tuple[int, int] | None:
+def _prefix_cube(value: str) -> tuple[int, int] | None:
     """Return the cube of a plain ``a.b.c.d`` or ``a.b.c.d/len``, or None for any other form.
 
     The fast path of ``_address`` for one operand: None sends the text to the general path,
-    which gives the same cube for every text this accepts. Cached: a ruleset names the same
-    source prefix on line after line.
+    which gives the same cube for every text this accepts.
     """
     address, slash, length = value.partition("/")
     quad = quad_value(address)
@@ -226,6 +224,10 @@ def plain_prefix_cube(value: str) -> tuple[int, int] | None:
     if care is None:
         return None
     return (quad & care, care)
+
+
+# Cached: a ruleset names the same source prefix on line after line.
+plain_prefix_cube = lru_cache(maxsize=4096)(_prefix_cube)
 
 
 @lru_cache(maxsize=8192)
@@ -532,12 +534,90 @@ def _plain_interfaces(
     return cond.ingress, cond.egress, parsed.interfaces, parsed.names
 
 
+# A plain rule line cut at its `` -d `` word: the part before the destination (chain, source,
+# interfaces) and the part after it (protocol, port, state list, target), as ``_PLAIN_RULE``
+# reads them with the destination in its second place. The rules of a file share the first
+# part and repeat the second, so each part is read once (cached); only the destination, new
+# on nearly every line, is read line by line.
+_PLAIN_HEAD = re.compile(rf"-A (\w[\w.-]*)(?: -s ([0-9./]+)|)(?: -i ({_WORD})|)(?: -o ({_WORD})|)(?: -s ([0-9./]+)|)")
+_PLAIN_REST = re.compile(
+    r"(?: -p ([A-Za-z0-9]+)|)(?: -m (?:tcp|udp)|)(?: --dport ([0-9]{1,5}(?::[0-9]{1,5}|))|)"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*)|)"
+    r" -j (\w[\w-]*)"
+)
+
+
+def read_cut_rule(text: str) -> PlainVerdict | None:
+    """Return the compact reading of a plain verdict line with a destination, or None.
+
+    Read from its two cached parts and its destination. A line this reads is one
+    ``_PLAIN_RULE`` takes (the parts' patterns around a plain prefix are a path through it,
+    the source and destination in one of its two places each), so the value is the one
+    ``_read_plain`` gives. None (no `` -d `` word, a part of another form, a source that is
+    not a plain prefix, a target that is not a verdict) sends the line to ``_read_plain``.
+    """
+    head, _, tail = text.partition(" -d ")
+    end = tail.find(" ")  # (-1 also when there is no -d: the tail is empty)
+    if end < 0:
+        return None
+    first = _plain_head(head)
+    if first is None:
+        return None
+    rest = _plain_rest(tail[end:])
+    if rest is None:
+        return None
+    dst_cube = _prefix_cube(tail[:end])  # not cached: a destination is new on nearly every line
+    if dst_cube is None:
+        return None
+    chain, src_cube, interfaces, names = first
+    protocol_atom, dport_atom, state, verdict = rest
+    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
+    space = FlowSpace((box,)) if state is None else FlowSpace(_meet((box,), state))
+    return (verdict, space, interfaces, chain, names)
+
+
+@lru_cache(maxsize=256)
+def _plain_head(
+    head: str,
+) -> tuple[str, tuple[int, int], InterfaceMatch | None, tuple[str, ...]] | None:
+    """Return the chain, source cube, interface condition and names of a plain line's head."""
+    match = _PLAIN_HEAD.fullmatch(head)
+    if match is None:
+        return None
+    chain, src1, ingress, egress, src2 = match.groups()
+    if src1 is not None and src2 is not None:
+        return None  # the same field twice: the general reader meets them
+    src = src1 if src2 is None else src2
+    cube = _ANY_CUBE if src is None else plain_prefix_cube(src)
+    if cube is None:
+        return None
+    _, _, interfaces, names = _plain_interfaces(ingress, egress)
+    return chain, cube, interfaces, names
+
+
+@lru_cache(maxsize=1024)
+def _plain_rest(
+    rest: str,
+) -> tuple[tuple[int, int], tuple[int, int], FlowSpace | None, Action] | None:
+    """Return the protocol and port atoms, state space and action of a plain verdict line's rest."""
+    match = _PLAIN_REST.fullmatch(rest)
+    if match is None:
+        return None
+    try:
+        _, protocol_atom, ranges, state, verdict = _plain_tail(*match.groups())
+    except (CondError, ValueError):
+        return None
+    if verdict is None:
+        return None  # not a verdict: the whole line is read in full
+    return protocol_atom, _FULL_PORTS if ranges is None else ranges[0], state, verdict
+
+
 @lru_cache(maxsize=4096)
 def _line_reading(text: str, ipv6: bool) -> Parsed | PlainVerdict:
     # A pure function of the line and the file's family: the proof of a fix reads the same
     # lines again, and fleets repeat rules. Callers only read what they get: one reading
     # serves every line with this text. A plain exact verdict line keeps its compact reading.
-    reading = _read_plain(text, ipv6, False)
+    reading = read_cut_rule(text) or _read_plain(text, ipv6, False)  # (a reading is never falsy)
     return _read_rule(shell_words(text)[1:], ipv6) if reading is None else reading
 
 
@@ -568,7 +648,10 @@ class IptablesReader:
         self.lines = lines
         self.table = "filter"
         self.chains: dict[tuple[str, str], Chain] = {}
-        self.ipv6 = any(":" in line and _looks_ipv6(line) for line in lines)  # (no colon: no IPv6)
+        # (No colon: no IPv6.) One search over the lines with a colon, joined: a hint across
+        # a line break only sends them to the line by line test.
+        colon = [line for line in lines if ":" in line]
+        self.ipv6 = _V6_HINT.search("\n".join(colon)) is not None and any(_looks_ipv6(line) for line in colon)
         self._declared_chains: set[tuple[str, str]] | None = None
 
     @property
