@@ -692,21 +692,24 @@ class IptablesReader:
         file, ipv6, chains = draft.file, self.ipv6, self.chains
         seen, dispositions = draft.interface_names, draft.dispositions
         extracted = Disposition.EXTRACTED
-        # The chain and the interface names of the last verdict rule: lines repeat them. Any
-        # other line may change the table, so it forgets the chain.
+        # The chain (and its rules' append) and the interface names of the last verdict rule:
+        # lines repeat them. Any other line may change the table, so it forgets the chain.
         last_name: str | None = None
-        last_chain: Chain | None = None
+        append = None
         last_names: tuple[str, ...] | None = None
+        table = self.table
+        filtering = table in FILTERING_TABLES
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
             if text[:3] != "-A " and (text[:2] != "-A" or len(text) < 3 or not text[2].isspace()):
                 self._line(Source(file, number, raw), text)
                 last_name = None
+                table = self.table
+                filtering = table in FILTERING_TABLES
                 continue
             # Most lines: one rule (stripped, so another word follows the -A).
             src = Source(file, number, raw)
-            table = self.table
-            if table not in FILTERING_TABLES:  # nat, or a table that is not evaluated
+            if not filtering:  # nat, or a table that is not evaluated
                 self._append(src, text)
                 last_name = None
                 continue
@@ -731,19 +734,17 @@ class IptablesReader:
             else:
                 verdict, space, interfaces, name, names = reading
             # What _append does with an exact verdict rule in a filtering table, inline.
-            if name != last_name or last_chain is None:
+            if name != last_name or append is None:
                 chain = chains.get((table, name))
                 if chain is None:
                     chain = self.chain(name, src)
-                last_name, last_chain = name, chain
-            else:
-                chain = last_chain
+                last_name, append = name, chain.rules.append
             if names is not last_names:  # Draft.see_interfaces (names only join ``seen``)
                 for iface in names:
                     if iface not in seen:
                         seen[iface] = src
                 last_names = names
-            chain.rules.append(Rule(verdict, space, src, None, None, interfaces))
+            append(Rule(verdict, space, src, None, None, interfaces))
             dispositions[number] = extracted  # (nothing has marked this line yet)
         self._build()
 
