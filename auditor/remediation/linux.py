@@ -93,6 +93,8 @@ class _ChainRules:
         start = None
         marker = f"*{table}"
         for i, line in enumerate(self.lines):
+            if line[:1] == "-":  # a rule line (most lines): stripped, neither a table nor COMMIT
+                continue
             text = line.strip()
             if text == marker:
                 start = i
