@@ -468,21 +468,18 @@ def _read_plain(text: str, ipv6: bool, full: bool) -> Parsed | PlainVerdict | No
         return None
     try:
         number, protocol_atom, ranges, state, verdict = _plain_tail(protocol, dport, states, jump)
-        if src is None:
-            src_cube = _ANY_CUBE
-        else:
-            src_cube = plain_prefix_cube(src) or _one_cube("src", src, ipv6)  # (a cube is never falsy)
-            if src_cube is None:
-                return None  # not one box: the general reader meets them
-        if dst is None:
-            dst_cube = _ANY_CUBE
-        else:
+        src_cube: tuple[int, int] | None = _ANY_CUBE
+        if src is not None:  # (a cube is never falsy)
+            src_cube = plain_prefix_cube(src) or _one_cube("src", src, ipv6)
+        dst_cube: tuple[int, int] | None = _ANY_CUBE
+        if dst is not None:
             dst_cube = plain_prefix_cube(dst) or _one_cube("dst", dst, ipv6)
-            if dst_cube is None:
-                return None
     except (CondError, ValueError):
         return None
-    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, _FULL_PORTS if ranges is None else ranges[0], _FULL_STATE)
+    if src_cube is None or dst_cube is None:
+        return None  # not one box: the general reader meets them
+    dport_atom = _FULL_PORTS if ranges is None else ranges[0]
+    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
     if src is not None or dst is not None or number is not None or ranges is not None:
         space = FlowSpace(_meet((box,), state)) if state is not None else FlowSpace((box,))
     else:  # no condition but the state list, if any
@@ -539,7 +536,9 @@ def _plain_interfaces(
 # reads them with the destination in its second place. The rules of a file share the first
 # part and repeat the second, so each part is read once (cached); only the destination, new
 # on nearly every line, is read line by line.
-_PLAIN_HEAD = re.compile(rf"-A (\w[\w.-]*)(?: -s ([0-9./]+)|)(?: -i ({_WORD})|)(?: -o ({_WORD})|)(?: -s ([0-9./]+)|)")
+_PLAIN_HEAD = re.compile(
+    rf"-A (\w[\w.-]*)(?: -s ([0-9./]+)|)(?: -i ({_WORD})|)(?: -o ({_WORD})|)(?: -s ([0-9./]+)|)"
+)
 _PLAIN_REST = re.compile(
     r"(?: -p ([A-Za-z0-9]+)|)(?: -m (?:tcp|udp)|)(?: --dport ([0-9]{1,5}(?::[0-9]{1,5}|))|)"
     r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*)|)"
