@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.remediation.linux import _ChainRules
+from auditor.remediation.linux import _TABLE, _ChainRules, is_iptables_save, is_nft
 from auditor.remediation.merge import IptablesText, MergeError
 
 LINES = st.lists(
@@ -34,12 +34,23 @@ LINES = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(LINES)
 def test_chain_index_finds_what_the_editor_finds(lines: list[str]) -> None:
+    text = "\n".join(lines)
     index = _ChainRules(lines)
-    editor = IptablesText("\n".join(lines))
+    split = _ChainRules(text.splitlines(), split=True)  # a text's lines, split as the editor splits
+    editor = IptablesText(text)
     for table in ("filter", "nat", "raw", "mangle"):
-        for chain in ("FORWARD", "INPUT", "fw-1", "FORWARD-x"):
+        for chain in ("FORWARD", "INPUT", "fw-1", "FORWARD-x", "FORWARD x", ""):
             try:
                 expected: list[int] | None = editor.chain_rules(table, chain)
             except MergeError:
                 expected = None
             assert index.of(table, chain) == expected
+            assert split.of(table, chain) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINES, st.sampled_from(["\n", "\r\n", "\x0b", "\x1c", "\u2028"]))
+def test_iptables_save_test_agrees_with_reading_every_line(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    every_line = not is_nft(text) and any(_TABLE.match(line.strip()) for line in text.splitlines())
+    assert is_iptables_save(text) == every_line

@@ -43,7 +43,12 @@ def is_nft(text: str) -> bool:
 
 def is_iptables_save(text: str) -> bool:
     """Tell whether ``text`` is iptables-save text (``*table`` blocks), not nft or bare rules."""
-    return not is_nft(text) and any(_TABLE.match(line.strip()) for line in text.splitlines())
+    if is_nft(text):
+        return False
+    first = text.partition("\n")[0]
+    if _TABLE.match(first.strip()) and first.splitlines() == [first]:
+        return True  # the first line is a table (and no other line break cuts it short)
+    return any(_TABLE.match(line.strip()) for line in text.splitlines())
 
 
 class _ChainRules:
@@ -54,8 +59,10 @@ class _ChainRules:
     an editor, and splitting no more of a rule line than its first two words.
     """
 
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = "\n".join(lines).splitlines()  # the editor's lines, numbered as it numbers them
+    def __init__(self, lines: list[str], split: bool = False) -> None:
+        """Index ``lines``; ``split``: they are a text's ``splitlines()``, as the editor splits it."""
+        # Otherwise split them again: the editor's lines, numbered as it numbers them.
+        self.lines = lines if split else "\n".join(lines).splitlines()
         self._rules: dict[tuple[str, str], list[int] | None] = {}
 
     def of(self, table: str, chain: str) -> list[int] | None:
@@ -63,19 +70,31 @@ class _ChainRules:
         key = (table, chain)
         if key not in self._rules:
             span = self._span(table)
-            lines = self.lines
-            self._rules[key] = (
-                None
-                if span is None
-                else [i for i in range(*span) if lines[i].split(None, 2)[:2] == ["-A", chain]]
-            )
+            self._rules[key] = None if span is None else self._find(span, chain)
         return self._rules[key]
+
+    def _find(self, span: tuple[int, int], chain: str) -> list[int]:
+        """Return the lines of ``span`` whose first two words are ``-A`` and ``chain``."""
+        lines, words = self.lines, ["-A", chain]
+        # ``-A CHAIN `` at the start: those two words, when CHAIN is one word. Any other line
+        # that could have them starts with -A once stripped, and is split to tell.
+        head = f"-A {chain} " if chain.split() == [chain] else None
+        found = []
+        for i in range(*span):
+            line = lines[i]
+            if head is not None and line.startswith(head):
+                found.append(i)
+            elif line.lstrip()[:2] == "-A" and line.split(None, 2)[:2] == words:
+                found.append(i)
+        return found
 
     def _span(self, table: str) -> tuple[int, int] | None:
         """Return (the ``*table`` line, its ``COMMIT`` line) as ``IptablesText`` finds them."""
         start = None
         marker = f"*{table}"
         for i, line in enumerate(self.lines):
+            if line[:1] == "-":  # a rule line (most lines): stripped, neither a table nor COMMIT
+                continue
             text = line.strip()
             if text == marker:
                 start = i
@@ -98,7 +117,8 @@ def rule_at(
         return None
     table = None
     for i in range(line - 1, -1, -1):
-        match = _TABLE.match(lines[i].strip())
+        text = lines[i]
+        match = _TABLE.match(text.strip()) if "*" in text else None  # (a table line has one)
         if match:
             table = match.group(1)
             break
@@ -174,11 +194,19 @@ def cidr(facts: dict[str, Any]) -> str | None:
 
 
 def flow_changes(
-    model: ConfigModel, text: str, plan: FlowPlan, unresolved: dict[str, str]
+    model: ConfigModel,
+    text: str,
+    plan: FlowPlan,
+    unresolved: dict[str, str],
+    chains: _ChainRules | None = None,
 ) -> list[dict[str, Any]]:
-    """Return one ``insert`` change per permit rule, ordered so positions stay right."""
-    lines = text.splitlines()
-    chains = _ChainRules(lines)
+    """Return one ``insert`` change per permit rule, ordered so positions stay right.
+
+    ``chains``, when given, is the chain index of ``text``'s lines (split as its caller split them).
+    """
+    if chains is None:
+        chains = _ChainRules(text.splitlines(), split=True)
+    lines = chains.lines
     out: list[dict[str, Any]] = []
     keys: set[tuple[object, ...]] = set()
     for permit in plan.permits:
@@ -327,10 +355,10 @@ def changes_for(
             unresolved.setdefault(finding.check, _NOT_WRITTEN)
         return [], {}
     lines = text.splitlines()
-    chains = _ChainRules(lines)
+    chains = _ChainRules(lines, split=True)
     full: list[dict[str, Any]] = []
     per_check: dict[str, list[dict[str, Any]]] = {}
-    for insert in flow_changes(model, text, plan, unresolved):
+    for insert in flow_changes(model, text, plan, unresolved, chains):
         full.append(insert)
         per_check.setdefault(insert["check"], []).append(insert)
     removals: list[dict[str, Any]] = []

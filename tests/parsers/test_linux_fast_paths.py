@@ -9,6 +9,7 @@ accept nothing the general path would read differently.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,12 +39,17 @@ from auditor.parsers.linux.common import (
     tcp_flags_space,
 )
 from auditor.parsers.linux.iptables import (
+    _PLAIN_RULE,
+    _WORD,
     _address,
+    _line_reading,
     _looks_ipv6,
     _meet,
     _read_line,
+    _read_plain,
     _read_rule,
     plain_prefix_cube,
+    read_cut_rule,
     read_plain_rule,
 )
 from auditor.parsers.linux.iptables import (
@@ -272,6 +278,101 @@ def test_plain_rule_fast_path_agrees_with_the_general_reader(
     if fast is not None:
         assert fast == general
         assert fast.cond.space.boxes == general.cond.space.boxes  # in the same order
+    # The line loop's compact reading of an exact verdict line holds what its Rule takes.
+    compact = _read_plain(line, ipv6, False)
+    if fast is None or fast.verdict is None:
+        assert compact == fast
+    else:
+        assert compact == (fast.verdict, fast.cond.space, fast.interfaces, fast.chain, fast.names)
+        assert isinstance(compact, tuple) and compact[1].boxes == general.cond.space.boxes
+
+
+# Plain parts with a destination in the second place, as the fleet writes rules (and as
+# PLAIN_PARTS alone, for lines the cut reading must leave to the whole-line reading).
+VALID_PARTS = st.fixed_dictionaries(
+    {"d2": st.one_of(PREFIX, st.sampled_from(["17.0.0.0/8", "10.0.0.1", "10.0.0.0/08", "0.0.0.0/0"]))},
+    optional={
+        "s1": PREFIX,
+        "i": st.sampled_from(["eth0", "eth1", "wg+"]),
+        "o": st.sampled_from(["eth0", "ppp0"]),
+        "s2": PREFIX,
+        "p": st.sampled_from(["tcp", "udp", "47", "all", "UDP"]),
+        "m": st.sampled_from(["tcp", "udp"]),
+        "dport": st.sampled_from(["80", "443:448", "0", "65535", "90:80"]),
+        "state": st.sampled_from(["RELATED,ESTABLISHED", "NEW", "INVALID", "new,untracked"]),
+    },
+)
+CUT_PARTS = st.one_of(
+    PLAIN_PARTS,
+    st.builds(lambda parts, dst: {**parts, "d2": dst}, PLAIN_PARTS, PLAIN_ADDRESS),
+    VALID_PARTS,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    CUT_PARTS,
+    st.sampled_from(["FORWARD", "fw-1"]),
+    st.sampled_from(["ACCEPT", "DROP", "RETURN", "REJECT", "my-chain", "LOG"]),
+    st.sampled_from(["-m conntrack --ctstate", "-m state --state"]),
+    st.booleans(),
+)
+def test_cut_reading_agrees_with_the_whole_line_reading(
+    parts: dict[str, str], chain: str, target: str, state_module: str, ipv6: bool
+) -> None:
+    line = _plain_line(parts, chain, target, state_module)
+    cut = read_cut_rule(line)
+    if cut is not None:
+        whole = _read_plain(line, ipv6, False)
+        assert cut == whole
+        assert isinstance(whole, tuple) and cut[1].boxes == whole[1].boxes  # in the same order
+
+
+@settings(max_examples=100, deadline=None)
+@given(PLAIN_PARTS.filter(lambda p: not ("s1" in p and "s2" in p) and "d1" not in p))
+def test_cut_reading_takes_plain_fleet_lines(parts: dict[str, str]) -> None:
+    plain = {key: value for key, value in parts.items() if key in ("s1", "o", "s2", "m")}
+    plain = {key: value for key, value in plain.items() if plain_prefix_cube(value) or key in ("o", "m")}
+    line = _plain_line({**plain, "d2": "17.0.0.0/8", "p": "tcp", "dport": "443:448"}, "FORWARD", "ACCEPT", "")
+    assert read_cut_rule(line) is not None
+
+
+# The plain pattern as first written, each optional part a ``?`` repeat.
+_PLAIN_RULE_WITH_REPEATS = re.compile(
+    rf"-A (\w[\w.-]*)"
+    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
+    rf"(?: -i ({_WORD}))?(?: -o ({_WORD}))?"
+    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
+    r"(?: -p ([A-Za-z0-9]+))?(?: -m (?:tcp|udp))?(?: --dport ([0-9]{1,5}(?::[0-9]{1,5})?))?"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*))?"
+    r" -j (\w[\w-]*)"
+)
+RULE_NOISE = st.lists(
+    st.sampled_from(["-A", "-s", "-d", "-i", "-o", "-p", "-m", "--dport", "-j", "tcp", "udp", "state"])
+    | st.sampled_from(["--state", "conntrack", "--ctstate", "NEW,ESTABLISHED", "10.0.0.0/8", "80:90", "eth0"])
+    | st.sampled_from(["ACCEPT", "FORWARD", " ", "  ", ":", "é", "x-1"]),
+    max_size=14,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            _plain_line,
+            PLAIN_PARTS,
+            st.sampled_from(["FORWARD", "fw-1"]),
+            PLAIN_TARGETS,
+            st.sampled_from(["-m conntrack --ctstate", "-m state --state"]),
+        ),
+        RULE_NOISE,
+    )
+)
+def test_plain_pattern_matches_as_with_repeats(line: str) -> None:
+    ours, first = _PLAIN_RULE.fullmatch(line), _PLAIN_RULE_WITH_REPEATS.fullmatch(line)
+    assert (ours is None) == (first is None)
+    if ours is not None and first is not None:
+        assert ours.groups() == first.groups()
 
 
 @settings(max_examples=100, deadline=None)
@@ -320,8 +421,9 @@ def test_the_reader_leaves_memoized_readings_as_it_found_them() -> None:
     text = "\n".join(["*filter", ":FORWARD DROP [0:0]", *lines, *lines, "COMMIT", "*nat", *nat, "COMMIT"])
     linux.parse(text, "a")
     for line in lines + nat:
-        kept = _read_line(line, False)
-        assert kept == _read_line.__wrapped__(line, False)  # what a fresh reading gives
+        kept = _line_reading(line, False)
+        assert kept == _line_reading.__wrapped__(line, False)  # what a fresh reading gives
+        assert _read_line(line, False) == _read_rule(shell_words(line)[1:], False)
     assert linux.parse(text, "a") == linux.parse(text, "a")
 
 

@@ -304,14 +304,24 @@ def _inside(draft: Draft) -> dict[str, str]:
         if (name, context) in seen or name not in by_name:
             continue
         seen.add((name, context))
+        # Rules share their interface conditions: combine each one with the context once.
+        # ``settled``: its ingress side places nothing whatever the rule's action (no names,
+        # negated, or placed already: ``placed`` only grows, so it stays settled).
+        last_inner: InterfaceMatch | None = None
+        match, settled = context, False
         for rule in by_name[name].rules:
-            match = _combine(context, rule.interfaces)
+            inner = rule.interfaces
+            if inner is not last_inner:
+                last_inner, match, settled = inner, _combine(context, inner), False
             if rule.target is not None:
                 todo.append((rule.target, match))
-            ingress = match.ingress
-            if rule.action is not Action.PERMIT or ingress is None or match.ingress_negated:
+            if settled:
                 continue
-            if ingress in placed:
+            ingress = match.ingress
+            if ingress is None or match.ingress_negated or ingress in placed:
+                settled = True
+                continue
+            if rule.action is not Action.PERMIT:
                 continue
             if all(iface in inside or iface in outside for iface in ingress):
                 placed.add(ingress)

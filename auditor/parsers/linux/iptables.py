@@ -15,6 +15,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from auditor.flowspace import (
     STATE_MAX,
@@ -113,6 +114,7 @@ class Chain:
     policy: Action | None  # None: a user chain
     source: Source | None
     rules: list[Rule | Source] = field(default_factory=list)  # a Source: a line not understood
+    opaque: bool = False  # whether ``rules`` holds a Source
 
 
 @dataclass(slots=True)
@@ -198,13 +200,19 @@ _ANY_CUBE = (0, 0)
 _FULL_PROTOCOL, _FULL_PORTS, _FULL_STATE = (0, 255), (0, 65535), (0, STATE_MAX)
 
 
-@lru_cache(maxsize=4096)
-def plain_prefix_cube(value: str) -> tuple[int, int] | None:
+# The care mask of every prefix length text the plain form takes: one or two ASCII digits
+# (a leading zero too, as ``int`` reads it) up to 32; any other text is not in the table.
+_CARE_OF_LENGTH = {
+    text: (0xFFFFFFFF << (32 - int(text))) & 0xFFFFFFFF
+    for text in [str(bits) for bits in range(10)] + [f"{bits:02d}" for bits in range(33)]
+}
+
+
+def _prefix_cube(value: str) -> tuple[int, int] | None:
     """Return the cube of a plain ``a.b.c.d`` or ``a.b.c.d/len``, or None for any other form.
 
     The fast path of ``_address`` for one operand: None sends the text to the general path,
-    which gives the same cube for every text this accepts. Cached: a ruleset names the same
-    source prefix on line after line.
+    which gives the same cube for every text this accepts.
     """
     address, slash, length = value.partition("/")
     quad = quad_value(address)
@@ -212,13 +220,14 @@ def plain_prefix_cube(value: str) -> tuple[int, int] | None:
         return None
     if not slash:
         return (quad, 0xFFFFFFFF)
-    if not (0 < len(length) <= 2 and length.isascii() and length.isdigit()):
+    care = _CARE_OF_LENGTH.get(length)
+    if care is None:
         return None
-    bits = int(length)
-    if bits > 32:
-        return None
-    care = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
     return (quad & care, care)
+
+
+# Cached: a ruleset names the same source prefix on line after line.
+plain_prefix_cube = lru_cache(maxsize=4096)(_prefix_cube)
 
 
 @lru_cache(maxsize=8192)
@@ -405,15 +414,23 @@ def _meet_box(a: Box, b: Box) -> Box | None:
 # port or range, one conntrack state list and a target without options. Words are single
 # spaces apart and hold no quoting character, so they are the words shell_words gives.
 _WORD = r"[\w.+@][\w.+@-]*"
+# Each optional part is written ``(?:X|)``, not ``(?:X)?``: the same tries in the same order
+# (X first, then nothing), so the same match, but a branch where ``?`` is a repeat (slower).
 _PLAIN_RULE = re.compile(
     rf"-A (\w[\w.-]*)"
-    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
-    rf"(?: -i ({_WORD}))?(?: -o ({_WORD}))?"
-    r"(?: -s ([0-9./]+))?(?: -d ([0-9./]+))?"
-    r"(?: -p ([A-Za-z0-9]+))?(?: -m (?:tcp|udp))?(?: --dport ([0-9]{1,5}(?::[0-9]{1,5})?))?"
-    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*))?"
+    r"(?: -s ([0-9./]+)|)(?: -d ([0-9./]+)|)"
+    rf"(?: -i ({_WORD})|)(?: -o ({_WORD})|)"
+    r"(?: -s ([0-9./]+)|)(?: -d ([0-9./]+)|)"
+    r"(?: -p ([A-Za-z0-9]+)|)(?: -m (?:tcp|udp)|)(?: --dport ([0-9]{1,5}(?::[0-9]{1,5}|))|)"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*)|)"
     r" -j (\w[\w-]*)"
 )
+
+
+# What the line loop keeps of a plain exact verdict line: its action, space, interface
+# condition, chain and interface names (in the order Draft.see_interfaces takes them). That
+# is all its Rule needs, without the Parsed and Cond of a full reading.
+PlainVerdict = tuple[Action, FlowSpace, InterfaceMatch | None, str, tuple[str, ...]]
 
 
 def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
@@ -426,50 +443,70 @@ def read_plain_rule(text: str, ipv6: bool = False) -> Parsed | None:
     address that is not one box, a value the general reader rejects) sends the line to the
     general reader.
     """
+    reading = _read_plain(text, ipv6, True)
+    assert not isinstance(reading, tuple)  # a full reading is asked for
+    return reading
+
+
+def _read_plain(text: str, ipv6: bool, full: bool) -> Parsed | PlainVerdict | None:
+    """Return ``read_plain_rule``'s reading, or (not ``full``) an exact verdict line's compact one."""
     match = _PLAIN_RULE.fullmatch(text)
     if match is None:
         return None
     chain, src1, dst1, ingress, egress, src2, dst2, protocol, dport, states, jump = match.groups()
-    if src1 is not None and src2 is not None or dst1 is not None and dst2 is not None:
+    if src2 is None:
+        src = src1
+    elif src1 is None:
+        src = src2
+    else:
         return None  # the same field twice: the general reader meets them
-    src = src1 if src2 is None else src2
-    dst = dst1 if dst2 is None else dst2
-    touched = False
-    src_cube = dst_cube = _ANY_CUBE
-    protocol_atom, dport_atom = _FULL_PROTOCOL, _FULL_PORTS
-    number: int | None = None
-    ranges: tuple[tuple[int, int], ...] | None = None
+    if dst2 is None:
+        dst = dst1
+    elif dst1 is None:
+        dst = dst2
+    else:
+        return None
     try:
-        if src is not None:
-            cube = _one_cube("src", src, ipv6)
-            if cube is None:
-                return None
-            src_cube, touched = cube, True
+        number, protocol_atom, ranges, state, verdict = _plain_tail(protocol, dport, states, jump)
+        src_cube: tuple[int, int] | None = _ANY_CUBE
+        if src is not None:  # (a cube is never falsy)
+            src_cube = plain_prefix_cube(src) or _one_cube("src", src, ipv6)
+        dst_cube: tuple[int, int] | None = _ANY_CUBE
         if dst is not None:
-            cube = _one_cube("dst", dst, ipv6)
-            if cube is None:
-                return None
-            dst_cube, touched = cube, True
-        if protocol is not None:
-            number = _protocol_number(protocol)
-            if number is not None:
-                protocol_atom, touched = (number, number), True
-        if dport is not None:
-            ranges = _port_ranges(dport)
-            dport_atom, touched = ranges[0], True
-        state = None if states is None else _ctstate_space(states)
+            dst_cube = plain_prefix_cube(dst) or _one_cube("dst", dst, ipv6)
     except (CondError, ValueError):
         return None
+    if src_cube is None or dst_cube is None:
+        return None  # not one box: the general reader meets them
+    dport_atom = _FULL_PORTS if ranges is None else ranges[0]
     box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
-    if state is not None:
-        space = FlowSpace(_meet((box,), state) if touched else state.boxes)
-    else:
-        space = FlowSpace((box,)) if touched else FlowSpace.everything()
+    if src is not None or dst is not None or number is not None or ranges is not None:
+        space = FlowSpace(_meet((box,), state)) if state is not None else FlowSpace((box,))
+    else:  # no condition but the state list, if any
+        space = FlowSpace(state.boxes) if state is not None else FlowSpace.everything()
     in_names, out_names, interfaces, names = _plain_interfaces(ingress, egress)
+    if verdict is not None and not full:
+        return (verdict, space, interfaces, chain, names)
     cond = Cond(space, True, [], in_names, out_names, False, False)
     dports = None if ranges is None else list(ranges)
-    verdict = VERDICTS.get(jump)
     return Parsed(chain, cond, jump, False, {}, number, dports, dst, interfaces, names, verdict)
+
+
+@lru_cache(maxsize=1024)
+def _plain_tail(
+    protocol: str | None, dport: str | None, states: str | None, jump: str
+) -> tuple[int | None, tuple[int, int], tuple[tuple[int, int], ...] | None, FlowSpace | None, Action | None]:
+    """Return what a plain rule's protocol, port, state list and target give its reading.
+
+    The protocol number and atom, the port ranges, the state space and the exact verdict's
+    action; raises CondError or ValueError as the general reader does on the same values.
+    Cached: rule after rule names the same few of these.
+    """
+    number = None if protocol is None else _protocol_number(protocol)
+    ranges = None if dport is None else _port_ranges(dport)
+    state = None if states is None else _ctstate_space(states)
+    atom = _FULL_PROTOCOL if number is None else (number, number)
+    return number, atom, ranges, state, VERDICTS.get(jump)
 
 
 def _one_cube(side: str, value: str, ipv6: bool) -> tuple[int, int] | None:
@@ -494,13 +531,103 @@ def _plain_interfaces(
     return cond.ingress, cond.egress, parsed.interfaces, parsed.names
 
 
+# A plain rule line cut at its `` -d `` word: the part before the destination (chain, source,
+# interfaces) and the part after it (protocol, port, state list, target), as ``_PLAIN_RULE``
+# reads them with the destination in its second place. The rules of a file share the first
+# part and repeat the second, so each part is read once (cached); only the destination, new
+# on nearly every line, is read line by line.
+_PLAIN_HEAD = re.compile(
+    rf"-A (\w[\w.-]*)(?: -s ([0-9./]+)|)(?: -i ({_WORD})|)(?: -o ({_WORD})|)(?: -s ([0-9./]+)|)"
+)
+_PLAIN_REST = re.compile(
+    r"(?: -p ([A-Za-z0-9]+)|)(?: -m (?:tcp|udp)|)(?: --dport ([0-9]{1,5}(?::[0-9]{1,5}|))|)"
+    r"(?: -m (?:conntrack --ctstate|state --state) ([A-Za-z]+(?:,[A-Za-z]+)*)|)"
+    r" -j (\w[\w-]*)"
+)
+
+
+def read_cut_rule(text: str) -> PlainVerdict | None:
+    """Return the compact reading of a plain verdict line with a destination, or None.
+
+    Read from its two cached parts and its destination. A line this reads is one
+    ``_PLAIN_RULE`` takes (the parts' patterns around a plain prefix are a path through it,
+    the source and destination in one of its two places each), so the value is the one
+    ``_read_plain`` gives. None (no `` -d `` word, a part of another form, a source that is
+    not a plain prefix, a target that is not a verdict) sends the line to ``_read_plain``.
+    """
+    head, _, tail = text.partition(" -d ")
+    end = tail.find(" ")  # (-1 also when there is no -d: the tail is empty)
+    if end < 0:
+        return None
+    first = _plain_head(head)
+    if first is None:
+        return None
+    rest = _plain_rest(tail[end:])
+    if rest is None:
+        return None
+    dst_cube = _prefix_cube(tail[:end])  # not cached: a destination is new on nearly every line
+    if dst_cube is None:
+        return None
+    chain, src_cube, interfaces, names = first
+    protocol_atom, dport_atom, state, verdict = rest
+    box = (protocol_atom, src_cube, dst_cube, _FULL_PORTS, dport_atom, _FULL_STATE)
+    space = FlowSpace((box,)) if state is None else FlowSpace(_meet((box,), state))
+    return (verdict, space, interfaces, chain, names)
+
+
+@lru_cache(maxsize=256)
+def _plain_head(
+    head: str,
+) -> tuple[str, tuple[int, int], InterfaceMatch | None, tuple[str, ...]] | None:
+    """Return the chain, source cube, interface condition and names of a plain line's head."""
+    match = _PLAIN_HEAD.fullmatch(head)
+    if match is None:
+        return None
+    chain, src1, ingress, egress, src2 = match.groups()
+    if src1 is not None and src2 is not None:
+        return None  # the same field twice: the general reader meets them
+    src = src1 if src2 is None else src2
+    cube = _ANY_CUBE if src is None else plain_prefix_cube(src)
+    if cube is None:
+        return None
+    _, _, interfaces, names = _plain_interfaces(ingress, egress)
+    return chain, cube, interfaces, names
+
+
+@lru_cache(maxsize=1024)
+def _plain_rest(
+    rest: str,
+) -> tuple[tuple[int, int], tuple[int, int], FlowSpace | None, Action] | None:
+    """Return the protocol and port atoms, state space and action of a plain verdict line's rest."""
+    match = _PLAIN_REST.fullmatch(rest)
+    if match is None:
+        return None
+    try:
+        _, protocol_atom, ranges, state, verdict = _plain_tail(*match.groups())
+    except (CondError, ValueError):
+        return None
+    if verdict is None:
+        return None  # not a verdict: the whole line is read in full
+    return protocol_atom, _FULL_PORTS if ranges is None else ranges[0], state, verdict
+
+
 @lru_cache(maxsize=4096)
-def _read_line(text: str, ipv6: bool) -> Parsed:
+def _line_reading(text: str, ipv6: bool) -> Parsed | PlainVerdict:
     # A pure function of the line and the file's family: the proof of a fix reads the same
     # lines again, and fleets repeat rules. Callers only read what they get: one reading
-    # serves every line with this text.
-    parsed = read_plain_rule(text, ipv6)
-    return _read_rule(shell_words(text)[1:], ipv6) if parsed is None else parsed
+    # serves every line with this text. A plain exact verdict line keeps its compact reading.
+    reading = read_cut_rule(text) or _read_plain(text, ipv6, False)  # (a reading is never falsy)
+    return _read_rule(shell_words(text)[1:], ipv6) if reading is None else reading
+
+
+def _read_line(text: str, ipv6: bool) -> Parsed:
+    """Return the full reading of a rule line (memoized by ``_line_reading``: never change it)."""
+    reading = _line_reading(text, ipv6)
+    if isinstance(reading, Parsed):
+        return reading
+    full = read_plain_rule(text, ipv6)  # a compact reading's line, read in full (rarely asked)
+    assert full is not None
+    return full
 
 
 def cubesfrom(first: str, last: str) -> list[tuple[int, int]]:
@@ -520,8 +647,18 @@ class IptablesReader:
         self.lines = lines
         self.table = "filter"
         self.chains: dict[tuple[str, str], Chain] = {}
-        self.ipv6 = any(":" in line and _looks_ipv6(line) for line in lines)  # (no colon: no IPv6)
-        self.declared = self._declared()
+        # (No colon: no IPv6.) One search over the lines with a colon, joined: a hint across
+        # a line break only sends them to the line by line test.
+        colon = [line for line in lines if ":" in line]
+        self.ipv6 = _V6_HINT.search("\n".join(colon)) is not None and any(_looks_ipv6(line) for line in colon)
+        self._declared_chains: set[tuple[str, str]] | None = None
+
+    @property
+    def declared(self) -> set[tuple[str, str]]:
+        """The (table, chain) pairs the text declares, found when first asked (a jump's target)."""
+        if self._declared_chains is None:
+            self._declared_chains = self._declared()
+        return self._declared_chains
 
     def _declared(self) -> set[tuple[str, str]]:
         table, out = "filter", set()
@@ -553,35 +690,61 @@ class IptablesReader:
         draft = self.draft
         file, ipv6, chains = draft.file, self.ipv6, self.chains
         seen, dispositions = draft.interface_names, draft.dispositions
+        extracted = Disposition.EXTRACTED
+        # The chain (and its rules' append) and the interface names of the last verdict rule:
+        # lines repeat them. Any other line may change the table, so it forgets the chain.
+        last_name: str | None = None
+        append = None
+        last_names: tuple[str, ...] | None = None
+        table = self.table
+        filtering = table in FILTERING_TABLES
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
-            if text[:2] != "-A" or len(text) < 3 or not text[2].isspace():
+            if text[:3] != "-A " and (text[:2] != "-A" or len(text) < 3 or not text[2].isspace()):
                 self._line(Source(file, number, raw), text)
+                last_name = None
+                table = self.table
+                filtering = table in FILTERING_TABLES
                 continue
             # Most lines: one rule (stripped, so another word follows the -A).
             src = Source(file, number, raw)
-            table = self.table
-            if table not in FILTERING_TABLES:  # nat, or a table that is not evaluated
+            if not filtering:  # nat, or a table that is not evaluated
                 self._append(src, text)
+                last_name = None
                 continue
             try:
-                parsed = _read_line(text, ipv6)  # memoized: read it, never change it
+                reading = _line_reading(text, ipv6)  # memoized: read it, never change it
             except (CondError, ValueError, IndexError):
                 self._append(src, text)  # reads it again, to report why
+                last_name = None
                 continue
-            verdict = parsed.verdict
-            if verdict is None:
-                self._append(src, text, parsed)
-                continue
+            if isinstance(reading, Parsed):
+                verdict = reading.verdict
+                if verdict is None:
+                    self._append(src, text, reading)
+                    last_name = None
+                    continue
+                space, interfaces, name, names = (
+                    reading.cond.space,
+                    reading.interfaces,
+                    reading.chain,
+                    reading.names,
+                )
+            else:
+                verdict, space, interfaces, name, names = reading
             # What _append does with an exact verdict rule in a filtering table, inline.
-            chain = chains.get((table, parsed.chain))
-            if chain is None:
-                chain = self.chain(parsed.chain, src)
-            for name in parsed.names:  # Draft.see_interfaces, names worked out once per reading
-                if name not in seen:
-                    seen[name] = src
-            chain.rules.append(Rule(verdict, parsed.cond.space, src, None, None, parsed.interfaces))
-            dispositions.setdefault(number, Disposition.EXTRACTED)
+            if name != last_name or append is None:
+                chain = chains.get((table, name))
+                if chain is None:
+                    chain = self.chain(name, src)
+                last_name, append = name, chain.rules.append
+            if names is not last_names:  # Draft.see_interfaces (names only join ``seen``)
+                for iface in names:
+                    if iface not in seen:
+                        seen[iface] = src
+                last_names = names
+            append(Rule(verdict, space, src, None, None, interfaces))
+            dispositions[number] = extracted  # (nothing has marked this line yet)
         self._build()
 
     def _line(self, src: Source, text: str) -> None:
@@ -626,6 +789,7 @@ class IptablesReader:
                 chain = self.chain(text.split()[1], src)
                 draft.diagnose(src, DiagnosticKind.UNRECOGNIZED, f"rule not understood: {exc}")
                 chain.rules.append(src)
+                chain.opaque = True
                 return
         chain = self.chain(parsed.chain, src)
         if self.table == "nat":
@@ -664,6 +828,7 @@ class IptablesReader:
         else:
             draft.diagnose(src, DiagnosticKind.UNSUPPORTED, f"target {jump!r} is not evaluated")
             chain.rules.append(src)
+            chain.opaque = True
             return
         draft.mark(src, Disposition.EXTRACTED)
 
@@ -695,12 +860,12 @@ class IptablesReader:
         for (table, name), chain in self.chains.items():
             if table not in FILTERING_TABLES:
                 continue
-            rules = []
-            for rule in chain.rules:
-                # A line not understood may match anything and do anything.
-                rules.append(Rule(Action.DENY, None, rule) if isinstance(rule, Source) else rule)
+            if chain.opaque:  # A line not understood may match anything and do anything.
+                rules = tuple(Rule(Action.DENY, None, r) if isinstance(r, Source) else r for r in chain.rules)
+            else:
+                rules = tuple(cast(list[Rule], chain.rules))  # no Source among them
             default = chain.policy if chain.policy is not None else Action.RETURN
-            draft.rulesets.append(RuleSet(f"{table}/{name}", tuple(rules), default, chain.source))
+            draft.rulesets.append(RuleSet(f"{table}/{name}", rules, default, chain.source))
         for table, name in TRANSIT:
             transit = self.chains.get((table, name))
             if transit is not None and transit.source is not None:
@@ -742,8 +907,10 @@ def _mapping(parsed: Parsed, src: Source) -> PortMapping:
     )
 
 
-# A word ``-s`` or ``-d`` whose next word holds a colon: what every IPv6 operand needs.
-_V6_HINT = re.compile(r"(?<!\S)-[sd]\s+\S*:")
+# A word ``-s`` or ``-d`` whose next word holds a colon: what every IPv6 operand needs. (Not
+# asked whether the ``-`` starts a word: a lookbehind first would cost a test at every
+# character, and the word test after it decides anyway.)
+_V6_HINT = re.compile(r"-[sd]\s+\S*:")
 
 
 def _looks_ipv6(line: str) -> bool:
