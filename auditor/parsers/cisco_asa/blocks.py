@@ -7,9 +7,9 @@ Part of the cisco_asa parser (parse stage). Each handler records what it read in
 
 from __future__ import annotations
 
-from auditor.model import DiagnosticKind
-from auditor.parsers.cisco_asa.builder import AccessGroup, Builder, NatLine
-from auditor.parsers.cisco_asa.lines import Block, ConfigLine, Disposition
+from auditor.model import DiagnosticKind, Source
+from auditor.parsers.cisco_asa.builder import AccessGroup, AclDraft, AclEntry, Builder, NatLine
+from auditor.parsers.cisco_asa.lines import Block, Disposition
 from auditor.parsers.cisco_asa.objects import Definition, ObjectError, is_ipv4, is_ipv6, read_member
 from auditor.parsers.cisco_asa.ports import TRANSPORTS
 
@@ -88,9 +88,9 @@ def read_acl_line(b: Builder, block: Block) -> None:
     if words[2] == "line" and len(words) > 4 and words[3].isdigit():
         index, position = 4, int(words[3]) - 1
     kind = words[index]
-    entry: tuple[ConfigLine, tuple[str, ...], bool] | None
+    entry: AclEntry | None
     if kind == "extended":  # most lines
-        entry = (header, tokens[index + 1 :], False)
+        entry = (header.number, header.raw, tokens[index + 1 :], False)
     elif kind in ("ethertype", "webtype", "advanced"):
         relevant = kind == "advanced"
         b.diagnose(header, DiagnosticKind.UNSUPPORTED, f"{kind} access list not modelled", relevant)
@@ -98,9 +98,9 @@ def read_acl_line(b: Builder, block: Block) -> None:
     elif kind == "remark":
         entry = None
     elif kind == "standard":
-        entry = (header, tokens[index + 1 :], True)
+        entry = (header.number, header.raw, tokens[index + 1 :], True)
     elif kind in ("permit", "deny"):  # 7.x and older print no `extended`
-        entry = (header, tokens[index:], False)
+        entry = (header.number, header.raw, tokens[index:], False)
     else:
         b.unrecognized(header, "access-list form not recognized")
         return
@@ -110,6 +110,28 @@ def read_acl_line(b: Builder, block: Block) -> None:
     else:
         draft.entries.insert(min(position, len(draft.entries)), entry)
     b.dispositions.setdefault(header.number, Disposition.EXTRACTED)  # b.mark
+
+
+def read_plain_acl_line(b: Builder, number: int, raw: str, other_forms: frozenset[str]) -> bool:
+    """Record a top-level ``access-list NAME extended ...`` line straight from its text.
+
+    What the block loop and ``read_acl_line`` record for such a line (most lines of a config),
+    without its ``ConfigLine`` and block; the caller gives any indented lines under it the
+    disposition ``read_acl_line`` gives them. Returns False, having recorded nothing, for
+    other access-list lines (``extended`` not in lower case, ``line N``, a second word in
+    ``other_forms``, the lower-cased second words that a longer table key claims): they take
+    the general way.
+    """
+    tokens = raw.split()  # the line's tokens: it starts with a word, no indent to strip
+    if len(tokens) < 3 or tokens[2] != "extended" or tokens[1].lower() in other_forms:
+        return False
+    name = tokens[1]
+    draft = b.acls.get(name)
+    if draft is None:
+        draft = b.acls[name] = AclDraft(name, Source(b.file, number, raw))
+    draft.entries.append((number, raw, tuple(tokens[3:]), False))
+    b.dispositions[number] = Disposition.EXTRACTED  # the line's first record
+    return True
 
 
 def clear_acl(b: Builder, block: Block) -> None:
