@@ -538,6 +538,12 @@ def test_asa_plain_rule_is_the_rule_build_rule_gives(tokens: tuple[str, ...], sh
             assert error is None and rule == expected
     if tokens[0] in ("permit", "deny") and asa_acl._plain_extended(tokens) is not None:
         assert rule is not None  # every plain entry is remembered
+    # Met again one line lower (a line inserted above it) or in another file: its own Source.
+    for file, number in (("f.conf", 4), ("g.conf", 4), ("f.conf", 3)):
+        expected, error = asa_acl.build_rule(tokens, Tables(), Source(file, number, raw), standard=False)
+        rule = asa_acl.plain_rule(tokens, file, number, raw)
+        if rule is not None:
+            assert error is None and rule == expected
 
 
 # Lines around access lists: plain ones, every form the plain reader leaves to the blocks
