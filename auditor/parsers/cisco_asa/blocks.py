@@ -7,8 +7,8 @@ Part of the cisco_asa parser (parse stage). Each handler records what it read in
 
 from __future__ import annotations
 
-from auditor.model import DiagnosticKind, Source
-from auditor.parsers.cisco_asa.builder import AccessGroup, AclDraft, AclEntry, Builder, NatLine
+from auditor.model import DiagnosticKind
+from auditor.parsers.cisco_asa.builder import AccessGroup, AclEntry, Builder, NatLine
 from auditor.parsers.cisco_asa.lines import Block, Disposition
 from auditor.parsers.cisco_asa.objects import Definition, ObjectError, is_ipv4, is_ipv6, read_member
 from auditor.parsers.cisco_asa.ports import TRANSPORTS
@@ -110,28 +110,6 @@ def read_acl_line(b: Builder, block: Block) -> None:
     else:
         draft.entries.insert(min(position, len(draft.entries)), entry)
     b.dispositions.setdefault(header.number, Disposition.EXTRACTED)  # b.mark
-
-
-def read_plain_acl_line(b: Builder, number: int, raw: str, other_forms: frozenset[str]) -> bool:
-    """Record a top-level ``access-list NAME extended ...`` line straight from its text.
-
-    What the block loop and ``read_acl_line`` record for such a line (most lines of a config),
-    without its ``ConfigLine`` and block; the caller gives any indented lines under it the
-    disposition ``read_acl_line`` gives them. Returns False, having recorded nothing, for
-    other access-list lines (``extended`` not in lower case, ``line N``, a second word in
-    ``other_forms``, the lower-cased second words that a longer table key claims): they take
-    the general way.
-    """
-    tokens = raw.split()  # the line's tokens: it starts with a word, no indent to strip
-    if len(tokens) < 3 or tokens[2] != "extended" or tokens[1].lower() in other_forms:
-        return False
-    name = tokens[1]
-    draft = b.acls.get(name)
-    if draft is None:
-        draft = b.acls[name] = AclDraft(name, Source(b.file, number, raw))
-    draft.entries.append((number, raw, tuple(tokens[3:]), False))
-    b.dispositions[number] = Disposition.EXTRACTED  # the line's first record
-    return True
 
 
 def clear_acl(b: Builder, block: Block) -> None:

@@ -17,6 +17,7 @@ not stated in the Cisco pages read). ``out`` ACLs filter traffic leaving an inte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from auditor.model import (
     Action,
@@ -35,7 +36,7 @@ from auditor.model import (
 )
 from auditor.parsers.cisco_asa import blocks, inspect
 from auditor.parsers.cisco_asa.acl import build_rule, plain_rule
-from auditor.parsers.cisco_asa.builder import Builder, InterfaceDraft
+from auditor.parsers.cisco_asa.builder import AclDraft, Builder, InterfaceDraft
 from auditor.parsers.cisco_asa.ignored import TOP_LEVEL, UNSUPPORTED
 from auditor.parsers.cisco_asa.interfaces import read_interface, read_route
 from auditor.parsers.cisco_asa.lines import (
@@ -310,17 +311,31 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
     return ParseResult(model, tuple(diagnostics), line_count)
 
 
+@lru_cache(maxsize=4096)  # the proof reads a device's lines again right after
+def _plain_acl_line(raw: str) -> tuple[str, tuple[str, ...]] | None:
+    """Return (list name, entry words) of ``access-list NAME extended WORDS...``, else None.
+
+    ``raw`` starts with ``access-list `` (top level, no comment). None for the other forms
+    (``extended`` not in lower case, ``line N``, a name that a longer table key claims):
+    they take the general way.
+    """
+    tokens = raw.split()  # the line's tokens: it starts with a word, no indent to strip
+    if len(tokens) < 3 or tokens[2] != "extended" or tokens[1].lower() in _ACL_SECOND_WORDS:
+        return None
+    return tokens[1], tuple(tokens[3:])
+
+
 def _read_lines(b: Builder, raws: list[str]) -> None:
     """Read every line into ``b`` in one pass: split, comments set apart, blocks dispatched.
 
     A block (a top-level line and the indented lines under it) is dispatched once the next
     top-level line ends it: handlers only record, so they see the file's order. Plain
-    ``access-list NAME extended`` lines, most of a config, are read straight from their
-    text by ``read_plain_acl_line``; indented lines under one are its block's body, which
-    ``read_acl_line`` marks diagnosed.
+    ``access-list NAME extended`` lines, most of a config, are recorded straight from their
+    text as ``read_acl_line`` records them; indented lines under one are its block's body,
+    which ``read_acl_line`` marks diagnosed.
     """
-    dispositions = b.dispositions
-    read_plain, other_forms = blocks.read_plain_acl_line, _ACL_SECOND_WORDS
+    dispositions, acls, file = b.dispositions, b.acls, b.file
+    plain_line, extracted = _plain_acl_line, Disposition.EXTRACTED
     current: Block | None = None  # the block being gathered
     under_plain = False  # the last top-level line was a plain access-list line
     for number, raw in enumerate(raws, start=1):
@@ -328,14 +343,21 @@ def _read_lines(b: Builder, raws: list[str]) -> None:
             if current is not None:
                 dispatch(b, current)
                 current = None
-            if read_plain(b, number, raw, other_forms):
+            plain = plain_line(raw)
+            if plain is not None:
+                name, words = plain
+                draft = acls.get(name)
+                if draft is None:
+                    draft = acls[name] = AclDraft(name, Source(file, number, raw))
+                draft.entries.append((number, raw, words, False))
+                dispositions[number] = extracted  # the line's first record
                 under_plain = True
                 continue
-        indent, tokens, words = line_parts(raw)
-        if is_comment(indent, tokens, words):
+        indent, tokens, lowered = line_parts(raw)
+        if is_comment(indent, tokens, lowered):
             dispositions[number] = Disposition.COMMENT
             continue
-        line = ConfigLine(number, raw, indent, tokens, words)
+        line = ConfigLine(number, raw, indent, tokens, lowered)
         if indent == 0:
             if current is not None:
                 dispatch(b, current)
