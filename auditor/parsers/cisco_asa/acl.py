@@ -316,11 +316,15 @@ def _read_plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
             if number is None:
                 return None
             protocols = (number,)
-    src = _plain_address(tokens, 2, n, _mask_operand)
-    if src is None:
-        return None
-    i = src[1]
-    if i >= n:
+    # The operands, read inline when they are the common `A M` (a digit starts A); a source
+    # is remembered (a device's inside networks repeat), a destination read afresh.
+    if tokens[2][:1] in _DIGITS and n > 3:
+        src = _mask_operand(tokens[2], tokens[3])
+        i = 4
+    else:
+        read = _plain_address(tokens, 2, n, _mask_operand)
+        src, i = (None, 0) if read is None else read
+    if src is None or i >= n:
         return None
     sports = None
     if tokens[i][:1] not in _DIGITS:  # an address (the common case) is no port operator
@@ -328,15 +332,25 @@ def _read_plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
         if sport is None or sport[1] >= n:
             return None
         sports, i = sport
-    dst = _plain_address(tokens, i, n, _read_mask_operand)
+    if tokens[i][:1] in _DIGITS and i + 1 < n:
+        dst = _read_mask_operand(tokens[i], tokens[i + 1])
+        i += 2
+    else:
+        read = _plain_address(tokens, i, n, _read_mask_operand)
+        dst, i = (None, 0) if read is None else read
     if dst is None:
         return None
     dports = None
-    if dst[1] != n:
-        dport = _plain_ports(tokens, dst[1], protocols)
-        if dport is None or dport[1] != n:
+    if i != n:  # a port operator ending the entry
+        op = tokens[i].lower()
+        if op not in PORT_OPERATORS or protocols is None or protocols[0] not in PORT_TABLES:
             return None
-        dports = dport[0]
+        end = i + 3 if op == "range" else i + 2
+        if end != n:
+            return None
+        dports = _port_operand(tokens[i:end], protocols[0])
+        if dports is None:
+            return None
     if (sports is None or (len(sports) == 1 and sports[0][0] <= sports[0][1])) and (
         dports is None or (len(dports) == 1 and dports[0][0] <= dports[0][1])
     ):
@@ -345,8 +359,8 @@ def _read_plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
             (
                 (
                     _ALL_PROTOCOLS if protocols is None else (protocols[0], protocols[0]),
-                    src[0],
-                    dst[0],
+                    src,
+                    dst,
                     _ALL_PORTS if sports is None else sports[0],
                     _ALL_PORTS if dports is None else dports[0],
                     _ALL_STATES,
@@ -354,7 +368,7 @@ def _read_plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
             )
         )
     items = None if protocols is None else tuple((p, p) for p in protocols)
-    return FlowSpace.build(protocols=items, src=(src[0],), dst=(dst[0],), sport=sports, dport=dports)
+    return FlowSpace.build(protocols=items, src=(src,), dst=(dst,), sport=sports, dport=dports)
 
 
 # Pure on the tokens, so cached for `build_rule` and `_extended` (`plain_rule` remembers its own).
