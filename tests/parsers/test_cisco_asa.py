@@ -538,3 +538,77 @@ def test_asa_plain_rule_is_the_rule_build_rule_gives(tokens: tuple[str, ...], sh
             assert error is None and rule == expected
     if tokens[0] in ("permit", "deny") and asa_acl._plain_extended(tokens) is not None:
         assert rule is not None  # every plain entry is remembered
+    # Met again one line lower (a line inserted above it) or in another file: its own Source.
+    for file, number in (("f.conf", 4), ("g.conf", 4), ("f.conf", 3)):
+        expected, error = asa_acl.build_rule(tokens, Tables(), Source(file, number, raw), standard=False)
+        rule = asa_acl.plain_rule(tokens, file, number, raw)
+        if rule is not None:
+            assert error is None and rule == expected
+
+
+# Lines around access lists: plain ones, every form the plain reader leaves to the blocks
+# (case, `line N`, table-claimed names, short lines, tabs), bodies, comments, an alias.
+_ASA_ACL_LINES = [
+    "access-list A extended permit tcp any host 10.0.0.1 eq 80",
+    "access-list A extended deny ip 10.0.0.0 255.0.0.0 any",
+    "access-list B extended permit udp host SERVER any range 1 9",
+    "access-list A EXTENDED permit ip any any",
+    "access-list A line 1 extended deny ip any any",
+    "access-list A line 9 extended permit icmp any any",
+    "access-list ethertype extended permit ip any any",
+    "access-list WebType extended permit ip any any",
+    "access-list A remark text",
+    "access-list A standard permit host 10.0.0.1",
+    "access-list A",
+    "access-list A extended",
+    "access-list A extended bogus",
+    "access-list\tA extended permit ip any any",
+    "access-list  A  extended  permit ip any any  ",
+    "ACCESS-LIST A extended permit ip any any",
+    "access-list A permit ip any any",
+    " indented under the line before",
+    "  description deeper",
+    "! a comment",
+    ": Saved",
+    "",
+    "   ",
+    "name 10.0.0.9 SERVER",
+    "interface GigabitEthernet0/1",
+    " nameif inside",
+    "access-group A in interface inside",
+    "access-group B global",
+    "clear configure access-list A",
+    "hostname fw",
+]
+
+
+def _read_by_blocks(text: str, filename: str) -> tuple[object, dict[int, object]]:
+    """The general way: every line split and classified, grouped into blocks, each dispatched."""
+    from auditor.parsers.cisco_asa import parser as asa_parser
+    from auditor.parsers.cisco_asa.builder import Builder
+
+    b = Builder(filename)
+    found: list[asa_lines.Block] = []
+    raws = asa_lines.split_lines(text)
+    for number, raw in enumerate(raws, start=1):
+        indent, tokens, words = asa_lines.line_parts(raw)
+        if asa_lines.is_comment(indent, tokens, words):
+            b.dispositions[number] = asa_lines.Disposition.COMMENT
+            continue
+        line = asa_lines.ConfigLine(number, raw, indent, tokens, words)
+        if indent == 0 or not found:
+            found.append(asa_lines.Block(line, []))
+        else:
+            found[-1].children.append(line)
+    for block in found:
+        asa_parser.dispatch(b, block)
+    return asa_parser.build_result(b, len(raws)), b.dispositions
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_ASA_ACL_LINES), max_size=12))
+def test_plain_access_list_lines_read_as_their_blocks_would_be(picked: list[str]) -> None:
+    """Reading plain access-list lines from their text gives the model, diagnostics and
+    line accounting that splitting every line into blocks and dispatching them gives."""
+    text = "\n".join(picked) + "\n"
+    assert parse_with_dispositions(text, "f.conf") == _read_by_blocks(text, "f.conf")

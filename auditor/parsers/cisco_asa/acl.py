@@ -19,7 +19,7 @@ guide, "Extended ACLs" and "Access Rules"; VENDORS.md §2.2-2.3):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,7 +35,7 @@ from auditor.parsers.cisco_asa.objects import (
     is_ipv6,
     read_port_op,
 )
-from auditor.parsers.cisco_asa.ports import PORT_TABLES, protocol_value
+from auditor.parsers.cisco_asa.ports import PORT_TABLES, PROTOCOLS, protocol_value
 
 _ICMP = frozenset({1, 58})
 _LOG_LEVELS = frozenset(
@@ -214,32 +214,44 @@ def _extended(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace
 
 # --- the fast path -------------------------------------------------------------------------
 # Most entries are ``permit|deny PROTO any|any4|host A|A M [OP P [Q]] any|any4|host A|A M
-# [OP P [Q]]`` with literal addresses and nothing after. ``_plain_extended`` reads exactly
-# that form and returns what ``_extended_general`` returns for it (strict or lenient: the form
-# has nothing either treats differently); for anything else (objects, groups, interfaces,
-# aliases, IPv6, options, ICMP types, errors) it returns None and the general reader decides.
-# Pure on the tokens, so cached: the proof re-parses the same entries.
+# [OP P [Q]]`` with literal addresses and nothing after. ``_read_plain_extended`` reads
+# exactly that form and returns what ``_extended_general`` returns for it (strict or lenient:
+# the form has nothing either treats differently); for anything else (objects, groups,
+# interfaces, aliases, IPv6, options, ICMP types, errors) it returns None and the general
+# reader decides.
 
 
-def _plain_address(tokens: tuple[str, ...], i: int, n: int) -> tuple[Cube, int] | None:
-    """Read ``any | any4 | host A | A M`` with literal addresses at ``tokens[i]`` (``i < n``)."""
+# A token that starts with an ASCII digit is an address or a number, never a keyword (any,
+# host, a port operator), whatever its case: the common operands skip the keyword tests.
+_DIGITS = frozenset("0123456789")
+
+
+def _plain_address(
+    tokens: tuple[str, ...], i: int, n: int, operand: Callable[[str, str], Cube | None]
+) -> tuple[Cube, int] | None:
+    """Read ``any | any4 | host A | A M`` with literal addresses at ``tokens[i]`` (``i < n``).
+
+    ``operand`` reads ``A M``: ``_mask_operand`` (remembered) or ``_read_mask_operand``.
+    """
     word = tokens[i]
-    low = word.lower()
-    if low in ("any", "any4"):
-        return ANY, i + 1
-    if i + 1 >= n:
+    if word[:1] not in _DIGITS:
+        low = word.lower()
+        if low == "any" or low == "any4":
+            return ANY, i + 1
+        if i + 1 >= n:
+            return None
+        if low == "host":
+            return (cube_host(tokens[i + 1]), i + 2) if is_ipv4(tokens[i + 1]) else None
+    elif i + 1 >= n:
         return None
-    if low == "host":
-        return (cube_host(tokens[i + 1]), i + 2) if is_ipv4(tokens[i + 1]) else None
-    cube = _mask_operand(word, tokens[i + 1])
+    cube = operand(word, tokens[i + 1])
     return None if cube is None else (cube, i + 2)
 
 
 _mask_value = lru_cache(maxsize=256)(quad_value)  # a config repeats a few masks
 
 
-@lru_cache(maxsize=16384)
-def _mask_operand(address: str, mask: str) -> Cube | None:
+def _read_mask_operand(address: str, mask: str) -> Cube | None:
     """Return the cube of the operand ``A M``, or None when either is not an IPv4 address."""
     care = _mask_value(mask)
     value = quad_value(address)
@@ -248,6 +260,11 @@ def _mask_operand(address: str, mask: str) -> Cube | None:
     if is_ipv4(address) and is_ipv4(mask.lower()):
         return cube_from_mask(address, mask)
     return None
+
+
+# Source operands repeat (a device's inside networks), so they are remembered; destinations
+# rarely do, and are read afresh (a miss costs more than the reading).
+_mask_operand = lru_cache(maxsize=16384)(_read_mask_operand)
 
 
 @lru_cache(maxsize=1024)
@@ -281,8 +298,11 @@ _ALL_PORTS: Interval = (0, 65535)
 _ALL_STATES: Interval = (0, STATE_MAX)
 
 
-@lru_cache(maxsize=4096)
-def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
+# What `protocol_value` gives each protocol name (a lowered word), as the fast path wants it.
+_PROTOCOL_NAMES = {name: (number,) for name, number in PROTOCOLS.items()}
+
+
+def _read_plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
     """Return the packets of a plain entry (``tokens[0]`` the action), or None."""
     n = len(tokens)
     if n < 4:
@@ -290,23 +310,47 @@ def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
     word = tokens[1].lower()
     protocols: tuple[int, ...] | None = None
     if word != "ip":
-        number = protocol_value(word)
-        if number is None:
+        protocols = _PROTOCOL_NAMES.get(word)
+        if protocols is None:
+            number = protocol_value(word)
+            if number is None:
+                return None
+            protocols = (number,)
+    # The operands, read inline when they are the common `A M` (a digit starts A); a source
+    # is remembered (a device's inside networks repeat), a destination read afresh.
+    if tokens[2][:1] in _DIGITS and n > 3:
+        src = _mask_operand(tokens[2], tokens[3])
+        i = 4
+    else:
+        read = _plain_address(tokens, 2, n, _mask_operand)
+        src, i = (None, 0) if read is None else read
+    if src is None or i >= n:
+        return None
+    sports = None
+    if tokens[i][:1] not in _DIGITS:  # an address (the common case) is no port operator
+        sport = _plain_ports(tokens, i, protocols)
+        if sport is None or sport[1] >= n:
             return None
-        protocols = (number,)
-    src = _plain_address(tokens, 2, n)
-    if src is None:
-        return None
-    sport = _plain_ports(tokens, src[1], protocols)
-    if sport is None or sport[1] >= n:
-        return None
-    dst = _plain_address(tokens, sport[1], n)
+        sports, i = sport
+    if tokens[i][:1] in _DIGITS and i + 1 < n:
+        dst = _read_mask_operand(tokens[i], tokens[i + 1])
+        i += 2
+    else:
+        read = _plain_address(tokens, i, n, _read_mask_operand)
+        dst, i = (None, 0) if read is None else read
     if dst is None:
         return None
-    dport = _plain_ports(tokens, dst[1], protocols)
-    if dport is None or dport[1] != n:
-        return None
-    sports, dports = sport[0], dport[0]
+    dports = None
+    if i != n:  # a port operator ending the entry
+        op = tokens[i].lower()
+        if op not in PORT_OPERATORS or protocols is None or protocols[0] not in PORT_TABLES:
+            return None
+        end = i + 3 if op == "range" else i + 2
+        if end != n:
+            return None
+        dports = _port_operand(tokens[i:end], protocols[0])
+        if dports is None:
+            return None
     if (sports is None or (len(sports) == 1 and sports[0][0] <= sports[0][1])) and (
         dports is None or (len(dports) == 1 and dports[0][0] <= dports[0][1])
     ):
@@ -315,8 +359,8 @@ def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
             (
                 (
                     _ALL_PROTOCOLS if protocols is None else (protocols[0], protocols[0]),
-                    src[0],
-                    dst[0],
+                    src,
+                    dst,
                     _ALL_PORTS if sports is None else sports[0],
                     _ALL_PORTS if dports is None else dports[0],
                     _ALL_STATES,
@@ -324,7 +368,11 @@ def _plain_extended(tokens: tuple[str, ...]) -> FlowSpace | None:
             )
         )
     items = None if protocols is None else tuple((p, p) for p in protocols)
-    return FlowSpace.build(protocols=items, src=(src[0],), dst=(dst[0],), sport=sports, dport=dports)
+    return FlowSpace.build(protocols=items, src=(src,), dst=(dst,), sport=sports, dport=dports)
+
+
+# Pure on the tokens, so cached for `build_rule` and `_extended` (`plain_rule` remembers its own).
+_plain_extended = lru_cache(maxsize=4096)(_read_plain_extended)
 
 
 def _extended_general(tokens: Sequence[str], tables: Tables, lenient: bool) -> FlowSpace:
@@ -382,32 +430,41 @@ def _inactive(words: Sequence[str]) -> bool:
     )
 
 
-# Rules of plain entries by (file, line number, raw line): the entry's text decides its rule
-# when no word is a `name` alias (the caller checks that: the aliases are context). The
-# proof re-parses the same file with a line inserted: the lines before it are met again.
-_PLAIN_RULES: dict[tuple[str, int, str], Rule] = {}
-_PLAIN_RULES_MAX = 4096  # about one device's worth
+# Rules of plain entries by raw line: the entry's text decides its rule when no word is a
+# `name` alias (the caller checks that: the aliases are context). The proof re-parses the
+# same file with a line inserted: the lines before it are met again as they were, the lines
+# after it with their number one higher (a new `Source`, the same packets). Two halves of
+# 2,048 (about one device's worth in all): when the newer fills it becomes the older, so a
+# device's lines read just before are still there when its proof reads them again.
+_HALF = 2048
+_newer_rules: dict[str, Rule] = {}
+_older_rules: dict[str, Rule] = {}
 
 
 def plain_rule(tokens: tuple[str, ...], file: str, number: int, raw: str) -> Rule | None:
     """Return ``build_rule``'s rule for a plain extended entry with no alias word, else None.
 
-    ``tokens`` are the entry's words (after ``extended``) on line ``number`` of ``file``,
-    whose text is ``raw``; the caller has checked that no token is a ``name`` alias.
+    ``tokens`` are the entry's words (from ``permit|deny`` on) of the access-list line
+    ``raw``, line ``number`` of ``file``; the caller has checked that no token is a ``name``
+    alias. The words of a line are its text's (``raw`` alone decides them), so the rule is
+    remembered by ``raw``.
     """
-    key = (file, number, raw)
-    rule = _PLAIN_RULES.get(key)
+    global _newer_rules, _older_rules
+    rule = _newer_rules.get(raw) or _older_rules.get(raw)
     if rule is not None:
-        return rule
+        source = rule.source
+        if source.line == number and source.file == file:
+            return rule
+        return Rule(rule.action, rule.match, Source(file, number, raw))
     action = _ACTIONS.get(tokens[0]) if tokens else None
     if action is None:
         return None
-    match = _plain_extended(tokens)
+    match = _read_plain_extended(tokens)
     if match is None:
         return None
-    if len(_PLAIN_RULES) >= _PLAIN_RULES_MAX:
-        _PLAIN_RULES.clear()
-    rule = _PLAIN_RULES[key] = Rule(action, match, Source(file, number, raw))
+    if len(_newer_rules) >= _HALF:
+        _older_rules, _newer_rules = _newer_rules, {}
+    rule = _newer_rules[raw] = Rule(action, match, Source(file, number, raw))
     return rule
 
 

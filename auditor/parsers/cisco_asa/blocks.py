@@ -8,8 +8,8 @@ Part of the cisco_asa parser (parse stage). Each handler records what it read in
 from __future__ import annotations
 
 from auditor.model import DiagnosticKind
-from auditor.parsers.cisco_asa.builder import AccessGroup, Builder, NatLine
-from auditor.parsers.cisco_asa.lines import Block, ConfigLine, Disposition
+from auditor.parsers.cisco_asa.builder import AccessGroup, AclEntry, Builder, NatLine
+from auditor.parsers.cisco_asa.lines import Block, Disposition
 from auditor.parsers.cisco_asa.objects import Definition, ObjectError, is_ipv4, is_ipv6, read_member
 from auditor.parsers.cisco_asa.ports import TRANSPORTS
 
@@ -88,9 +88,9 @@ def read_acl_line(b: Builder, block: Block) -> None:
     if words[2] == "line" and len(words) > 4 and words[3].isdigit():
         index, position = 4, int(words[3]) - 1
     kind = words[index]
-    entry: tuple[ConfigLine, tuple[str, ...], bool] | None
+    entry: AclEntry | None
     if kind == "extended":  # most lines
-        entry = (header, tokens[index + 1 :], False)
+        entry = (header.number, header.raw, tokens[index + 1 :], False)
     elif kind in ("ethertype", "webtype", "advanced"):
         relevant = kind == "advanced"
         b.diagnose(header, DiagnosticKind.UNSUPPORTED, f"{kind} access list not modelled", relevant)
@@ -98,9 +98,9 @@ def read_acl_line(b: Builder, block: Block) -> None:
     elif kind == "remark":
         entry = None
     elif kind == "standard":
-        entry = (header, tokens[index + 1 :], True)
+        entry = (header.number, header.raw, tokens[index + 1 :], True)
     elif kind in ("permit", "deny"):  # 7.x and older print no `extended`
-        entry = (header, tokens[index:], False)
+        entry = (header.number, header.raw, tokens[index:], False)
     else:
         b.unrecognized(header, "access-list form not recognized")
         return

@@ -44,13 +44,18 @@ class InterfaceDraft:
     management_only: bool = False
 
 
+# One entry line of an access list: line number, raw text, the words from permit|deny on,
+# and whether the list is a standard one.
+AclEntry = tuple[int, str, tuple[str, ...], bool]
+
+
 @dataclass(slots=True)
 class AclDraft:
-    """An access list: its entry lines in order (remarks count for ``line N``)."""
+    """An access list: its entry lines in order (remarks, as None, count for ``line N``)."""
 
     name: str
     source: Source
-    entries: list[tuple[ConfigLine, tuple[str, ...], bool] | None] = field(default_factory=list)
+    entries: list[AclEntry | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

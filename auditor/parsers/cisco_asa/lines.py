@@ -1,11 +1,12 @@
-"""Splitting ASA configuration text into numbered lines and indentation blocks.
+"""ASA configuration lines: numbering, tokens, comments, and the blocks they form.
 
 Part of the cisco_asa parser (parse stage). ``show running-config`` nests sub-mode lines
 under their command by indentation (``policy-map`` nests two levels: ``class`` then
 ``inspect``). Lines that are not commands are classified here: blank lines, ``!`` comments,
 ``:`` lines (``: Saved``, ``: end``, ``:`` separators) and the ``Cryptochecksum:`` trailer
-that ASA prints at the end of ``show running-config``. ASA banners are one line per
-``banner motd TEXT`` command (no delimiter as on IOS), so they need no special handling.
+that ASA prints at the end of ``show running-config``; ``parser`` groups the other lines
+into blocks as it reads them. ASA banners are one line per ``banner motd TEXT`` command
+(no delimiter as on IOS), so they need no special handling.
 """
 
 from __future__ import annotations
@@ -53,15 +54,6 @@ class Block:
     children: list[ConfigLine] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class SplitConfig:
-    """The blocks of a configuration, plus what happened to non-command lines."""
-
-    blocks: list[Block]
-    dispositions: dict[int, Disposition]
-    line_count: int = 0
-
-
 def split_lines(text: str) -> list[str]:
     r"""Split text on ``\\n`` only (dropping ``\\r``), so line numbers match the file."""
     if not text:
@@ -75,11 +67,11 @@ def split_lines(text: str) -> list[str]:
 
 
 def _make_line(number: int, raw: str) -> ConfigLine:
-    return ConfigLine(number, raw, *_line_parts(raw))
+    return ConfigLine(number, raw, *line_parts(raw))
 
 
 @lru_cache(maxsize=4096)
-def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
+def line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
     """Return a line's indent, tokens and lower-cased words.
 
     Pure on its text, so cached: the proof re-parses the same lines.
@@ -92,29 +84,10 @@ def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
     return len(raw) - len(stripped), tokens, words
 
 
-def _is_comment(indent: int, tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
+def is_comment(indent: int, tokens: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """Tell whether a line (its ``line_parts``) is blank, a comment or the checksum trailer."""
     if not tokens:
         return True
     if tokens[0].startswith(("!", ":")):
         return True
     return indent == 0 and words[0].startswith("cryptochecksum:")
-
-
-def split_config(text: str) -> SplitConfig:
-    """Group the lines of ``text`` into top-level blocks, skipping comments."""
-    raws = split_lines(text)
-    blocks: list[Block] = []
-    dispositions: dict[int, Disposition] = {}
-    current: Block | None = None
-    for number, raw in enumerate(raws, start=1):
-        indent, tokens, words = _line_parts(raw)
-        if _is_comment(indent, tokens, words):
-            dispositions[number] = Disposition.COMMENT
-            continue
-        line = ConfigLine(number, raw, indent, tokens, words)
-        if indent == 0 or current is None:
-            current = Block(line, [])
-            blocks.append(current)
-        else:
-            current.children.append(line)
-    return SplitConfig(blocks, dispositions, line_count=len(raws))

@@ -17,6 +17,7 @@ not stated in the Cisco pages read). ``out`` ACLs filter traffic leaving an inte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from auditor.model import (
     Action,
@@ -35,10 +36,17 @@ from auditor.model import (
 )
 from auditor.parsers.cisco_asa import blocks, inspect
 from auditor.parsers.cisco_asa.acl import build_rule, plain_rule
-from auditor.parsers.cisco_asa.builder import Builder, InterfaceDraft
+from auditor.parsers.cisco_asa.builder import AclDraft, Builder, InterfaceDraft
 from auditor.parsers.cisco_asa.ignored import TOP_LEVEL, UNSUPPORTED
 from auditor.parsers.cisco_asa.interfaces import read_interface, read_route
-from auditor.parsers.cisco_asa.lines import Block, Disposition, split_config
+from auditor.parsers.cisco_asa.lines import (
+    Block,
+    ConfigLine,
+    Disposition,
+    is_comment,
+    line_parts,
+    split_lines,
+)
 from auditor.parsers.cisco_asa.nat import NatResult, build_nat
 
 Handler = Callable[[Builder, Block], None]
@@ -148,19 +156,19 @@ def _rulesets(b: Builder, diagnostics: list[Diagnostic]) -> dict[str, RuleSet]:
         for entry in draft.entries:
             if entry is None:
                 continue
-            line, tokens, standard = entry
+            number, raw, tokens, standard = entry
             if not standard and (not names or names.keys().isdisjoint(tokens)):
-                plain = plain_rule(tokens, file, line.number, line.raw)
+                plain = plain_rule(tokens, file, number, raw)
                 if plain is not None:
                     rules.append(plain)
                     continue
-            rule, error = build_rule(tokens, tables, Source(file, line.number, line.raw), standard=standard)
+            rule, error = build_rule(tokens, tables, Source(file, number, raw), standard=standard)
             rules.append(rule)
             if error is not None:
                 diagnostics.append(
                     Diagnostic(rule.source, error.kind, f"ACL {draft.name}: {error.reason}", True)
                 )
-                b.dispositions[line.number] = Disposition.DIAGNOSED
+                b.dispositions[number] = Disposition.DIAGNOSED
         out[draft.name] = RuleSet(draft.name, tuple(rules), source=draft.source)
     return out
 
@@ -303,19 +311,74 @@ def build_result(b: Builder, line_count: int) -> ParseResult:
     return ParseResult(model, tuple(diagnostics), line_count)
 
 
+@lru_cache(maxsize=4096)  # the proof reads a device's lines again right after
+def _plain_acl_line(raw: str) -> tuple[str, tuple[str, ...]] | None:
+    """Return (list name, entry words) of ``access-list NAME extended WORDS...``, else None.
+
+    ``raw`` starts with ``access-list `` (top level, no comment). None for the other forms
+    (``extended`` not in lower case, ``line N``, a name that a longer table key claims):
+    they take the general way.
+    """
+    tokens = raw.split()  # the line's tokens: it starts with a word, no indent to strip
+    if len(tokens) < 3 or tokens[2] != "extended" or tokens[1].lower() in _ACL_SECOND_WORDS:
+        return None
+    return tokens[1], tuple(tokens[3:])
+
+
+def _read_lines(b: Builder, raws: list[str]) -> None:
+    """Read every line into ``b`` in one pass: split, comments set apart, blocks dispatched.
+
+    A block (a top-level line and the indented lines under it) is dispatched once the next
+    top-level line ends it: handlers only record, so they see the file's order. Plain
+    ``access-list NAME extended`` lines, most of a config, are recorded straight from their
+    text as ``read_acl_line`` records them; indented lines under one are its block's body,
+    which ``read_acl_line`` marks diagnosed.
+    """
+    dispositions, acls, file = b.dispositions, b.acls, b.file
+    plain_line, extracted = _plain_acl_line, Disposition.EXTRACTED
+    current: Block | None = None  # the block being gathered
+    under_plain = False  # the last top-level line was a plain access-list line
+    for number, raw in enumerate(raws, start=1):
+        if raw.startswith("access-list "):  # top level and no comment: it ends the current block
+            if current is not None:
+                dispatch(b, current)
+                current = None
+            plain = plain_line(raw)
+            if plain is not None:
+                name, words = plain
+                draft = acls.get(name)
+                if draft is None:
+                    draft = acls[name] = AclDraft(name, Source(file, number, raw))
+                draft.entries.append((number, raw, words, False))
+                dispositions[number] = extracted  # the line's first record
+                under_plain = True
+                continue
+        indent, tokens, lowered = line_parts(raw)
+        if is_comment(indent, tokens, lowered):
+            dispositions[number] = Disposition.COMMENT
+            continue
+        line = ConfigLine(number, raw, indent, tokens, lowered)
+        if indent == 0:
+            if current is not None:
+                dispatch(b, current)
+            current = Block(line, [])
+            under_plain = False
+        elif under_plain:
+            dispositions.setdefault(number, Disposition.DIAGNOSED)
+        elif current is None:
+            current = Block(line, [])  # an indented first line heads its own block
+        else:
+            current.children.append(line)
+    if current is not None:
+        dispatch(b, current)
+
+
 def parse_with_dispositions(text: str, filename: str) -> tuple[ParseResult, dict[int, Disposition]]:
     """Parse ASA text; also return what became of every line (for accounting tests)."""
-    split = split_config(text)
+    raws = split_lines(text)
     b = Builder(filename)
-    b.dispositions.update(split.dispositions)
-    read_acl_line, second_words = blocks.read_acl_line, _ACL_SECOND_WORDS
-    for block in split.blocks:
-        words = block.header.words
-        if words[0] == "access-list" and (len(words) < 2 or words[1] not in second_words):
-            read_acl_line(b, block)  # what `dispatch` does first, without the call
-        else:
-            dispatch(b, block)
-    return build_result(b, split.line_count), b.dispositions
+    _read_lines(b, raws)
+    return build_result(b, len(raws)), b.dispositions
 
 
 def parse(text: str, filename: str) -> ParseResult:
