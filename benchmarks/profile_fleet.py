@@ -16,16 +16,20 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from auditor import engine, inventory, parsers, remediation
-from auditor.archive import Archive
-from auditor.pipeline import prepare_worker
-from auditor.runner.work import DeviceWork, process
+# This checkout's auditor, not whichever one is installed (a worktree beside an editable install).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from auditor import engine, inventory, parsers, remediation  # noqa: E402
+from auditor.archive import Archive  # noqa: E402
+from auditor.pipeline import prepare_worker  # noqa: E402
+from auditor.runner.work import DeviceWork, process  # noqa: E402
 
 _current = ["?"]
 _phase_stack: list[str] = []
