@@ -22,6 +22,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import cast
 
+from auditor.model import quick_init
 
 class Disposition(StrEnum):
     """What became of one input line."""
@@ -32,6 +33,7 @@ class Disposition(StrEnum):
     COMMENT = "comment"  # blank lines, comments, and pure structure (`foo {`, `}`)
 
 
+@quick_init  # one per config line, twice per remediated device (the proof lexes again)
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One leaf of the configuration: its full path of words and where it came from.
