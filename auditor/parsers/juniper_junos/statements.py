@@ -24,6 +24,7 @@ from typing import cast
 
 from auditor.model import quick_init
 
+
 class Disposition(StrEnum):
     """What became of one input line."""
 
