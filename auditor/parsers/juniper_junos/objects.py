@@ -133,6 +133,18 @@ class Resolver:
                 exact = False
         return cubes, exact
 
+    def plain_address(self, name: str, books: list[str]) -> tuple[Cube, ...] | None:
+        """The cubes of an ``address`` element read without a problem (else None, reporting nothing)."""
+        found = self._find("address", name, books)
+        if found is None:
+            return None
+        entry = found[0]
+        element = entry.name.split(" ", 1)[1]
+        cubes, _, problems = _address_value(
+            tuple([words_after(st.words, "address", element) for st in entry.statements])
+        )
+        return None if problems else cubes
+
     def _address(self, entry: Entry) -> tuple[list[Cube], bool]:
         name = entry.name.split(" ", 1)[1]
         cubes, exact, problems = _address_value(
@@ -163,6 +175,25 @@ class Resolver:
             used_at, f"application {name} is not defined and not a predefined application known here"
         )
         return UNKNOWN
+
+    def plain_application(self, name: str) -> FlowSpace | None:
+        """What ``application`` says a name matches, when exact without a set or a problem.
+
+        None (reporting nothing) sends the caller to ``application``.
+        """
+        if name == "any":
+            return FlowSpace.everything()
+        entry = self.d.applications.get(name)
+        if entry is not None:
+            match, problems = _custom_value(
+                tuple([words_after(st.words, "application", name) for st in entry.statements])
+            )
+            return None if problems else match.exact
+        if name in self.d.application_sets:
+            return None
+        if name in APPLICATIONS:
+            return _predefined(name).exact
+        return None
 
     def _set(self, entry: Entry, stack: tuple[str, ...]) -> Match:
         exact: FlowSpace | None = FlowSpace()
