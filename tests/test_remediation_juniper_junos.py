@@ -627,3 +627,33 @@ def test_a_simple_file_moves_elements_as_its_line_lists_do(lines: list[str], com
         assert len(refused) in (0, 2) and refused[:1] == refused[1:]
         assert fast.text() == slow.text()
         assert fast.lines == slow.lines
+
+
+def _mostly(usual: list[str], others: list[str]) -> st.SearchStrategy[str]:
+    """One of ``usual`` five times in six, else one of ``others``."""
+    return st.sampled_from(usual * (5 * len(others)) + others * len(usual))
+
+
+_RAW_WORD = _mostly(["policy", "p1", "a"], ["*", "/*", "{", '"q"', "é", "\x00", "\x01", ""])
+_RAW_SPACE = _mostly([" "], ["  ", "\t", "\x1c", "\r", ""])
+
+
+@st.composite
+def _raw_line(draw: st.DrawFn) -> str:
+    """Mostly ``set`` and plain words at single spaces; sometimes another verb, space or word."""
+    verb = draw(_mostly(["set"], ["deactivate", ""]))
+    words = draw(st.lists(_RAW_WORD, min_size=1, max_size=4))
+    gaps = [draw(_RAW_SPACE) for _ in words]
+    lead, trail = draw(_mostly([""], [" "])), draw(_mostly([""], [" ", "\t"]))
+    return lead + verb + "".join(gap + word for gap, word in zip(gaps, words, strict=True)) + trail
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_raw_line(), min_size=1, max_size=4), st.sampled_from([True, True, False]))
+def test_a_file_is_simple_by_its_lexed_lines_as_by_its_text(lines: list[str], newline: bool) -> None:
+    """``_simple_file`` (the lexer's words of each line) says what ``_simple`` (searches over
+    the whole text) says."""
+    from auditor.remediation import junos_text
+
+    text = "\n".join(lines) + ("\n" if newline else "")
+    assert junos_text._simple_file(text) == junos_text._simple(text), repr(text)

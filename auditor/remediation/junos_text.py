@@ -26,7 +26,14 @@ import itertools
 import re
 from functools import lru_cache
 
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, is_plain, lex, split_lines
+from auditor.parsers.juniper_junos.statements import (
+    Lexed,
+    Statement,
+    is_plain,
+    lex,
+    lex_shared,
+    split_lines,
+)
 from auditor.remediation.merge import MergeError
 
 __all__ = ["JunosText", "quote", "set_lines"]
@@ -172,6 +179,26 @@ def _simple(text: str) -> bool:
     )
 
 
+def _simple_file(text: str) -> bool:
+    """``_simple`` for a whole file, from the lexer's words of its lines (shared with the parse).
+
+    A line is simple when it is ``set`` and its words joined by single spaces (no other
+    whitespace, none leading or trailing): that tells what ``_simple``'s searches for two
+    characters (slow on a long text) tell, line by line.
+    """
+    if not (
+        text.endswith("\n") and text.isascii() and is_plain(text) and not any(c in text for c in _OTHER_SPACE)
+    ):
+        return False
+    lexed = lex_shared(text)  # the parse lexed the same text: read only
+    if len(lexed.statements) != len(lexed.lines):
+        return False
+    return all(
+        st.words and line == "set " + " ".join(st.words)
+        for line, st in zip(lexed.lines, lexed.statements, strict=True)
+    )
+
+
 def _heads(path: tuple[str, ...]) -> tuple[str, str]:
     """How a simple file (after a leading newline) writes a line whose path starts with ``path``.
 
@@ -239,7 +266,7 @@ class JunosText:
         self._body = None
         self._lines = None
         self._rows_parsed = self._rows_keys = None
-        if _simple(text):
+        if _simple_file(text):
             self._body = "\n" + text
             return
         lines = split_lines(text)
