@@ -673,7 +673,8 @@ def test_words_after_finds_the_first_keyword_name_pair(words: list[str], name: s
 
 # --- the plain-policy fast path agrees with the general way -----------------------------------
 
-_ADDRESS_NAMES = ["any", "any-ipv4", "any-ipv6", "H", "N", "WIDE", "ODD", "DNS", "SET", "MISSING", "ZONED"]
+_ADDRESS_NAMES = ["any", "any-ipv4", "any-ipv6", "H", "N", "WIDE", "ODD", "DNS", "SET", "MISSING", "ZONED",
+                  "V6", "BARE", "TWO"]  # fmt: skip
 _APP_NAMES = ["any", "WEB", "ODDPORT", "ICMPISH", "junos-https", "junos-ping", "APPSET", "NOPE"]
 _POLICY_EXTRA = st.sampled_from(
     ["", "match source-address-excluded", "match destination-address-excluded", "match url-category x",
@@ -685,6 +686,10 @@ _OBJECTS = [
     "set security address-book global address WIDE 0.0.0.0/0",
     "set security address-book global address ODD 17.0.0.0/40",
     "set security address-book global address DNS dns-name example.com",
+    "set security address-book global address V6 2001:db8::/32",
+    "set security address-book global address BARE description",
+    "set security address-book global address TWO 17.2.0.0/16",
+    "set security address-book global address TWO description two",
     "set security address-book global address-set SET address H",
     "set security zones security-zone untrust address-book address ZONED 198.51.100.0/24",
     "set applications application WEB protocol tcp destination-port 443",
@@ -772,3 +777,13 @@ def test_every_plain_policy_shape_reads_as_the_general_way_reads_it(brace: bool)
     finally:
         policy_module._plain_policy = general  # type: ignore[assignment]
     assert fast == slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 32), st.sampled_from(["src", "dst"]))
+def test_one_cube_address_space_is_what_build_makes(value: int, length: int, field_name: str) -> None:
+    from auditor.parsers.juniper_junos import values
+
+    care = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+    cube = (value & care, care)
+    assert values.address_space([cube], field_name) == values._address_space.__wrapped__((cube,), field_name)

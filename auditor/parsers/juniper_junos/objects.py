@@ -140,6 +140,13 @@ class Resolver:
             return None
         entry = found[0]
         element = entry.name.split(" ", 1)[1]
+        if len(entry.statements) == 1:  # most elements: one prefix, read here as _address_value would
+            tail = words_after(entry.statements[0].words, "address", element)
+            if len(tail) == 1 and tail[0] != "description":
+                cube = prefix_cube(tail[0])
+                if cube == IPV6:
+                    return ()
+                return None if cube is None or isinstance(cube, str) else (cube,)
         cubes, _, problems = _address_value(
             tuple([words_after(st.words, "address", element) for st in entry.statements])
         )
