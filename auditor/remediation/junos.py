@@ -439,6 +439,23 @@ def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dic
     return changes
 
 
+def _uses_zone_books(index: _Index) -> bool:
+    """Tell whether a zone has an address book (``security zones security-zone Z address-book``).
+
+    One pass that stops at the first, comparing the fifth word first (most statements differ there).
+    """
+    for st in index.statements:
+        w = st.words
+        if (
+            len(w) > 4
+            and w[4] == "address-book"
+            and w[2] == "security-zone"
+            and w[:2] == ("security", "zones")
+        ):
+            return True
+    return False
+
+
 def changes_for(
     model: ConfigModel,
     text: str,
@@ -450,9 +467,7 @@ def changes_for(
     """Return the device's changes, and each failing check's part of them."""
     index = _Index.of(text)
     builder = _Builder(index)
-    builder.zone_books = any(
-        st.words[4:5] == ("address-book",) for st in index.under(("security", "zones", "security-zone"))
-    )
+    builder.zone_books = _uses_zone_books(index)
 
     def acl(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:
         return acl_changes(text, plan, unresolved, builder)
