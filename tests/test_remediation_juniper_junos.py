@@ -551,8 +551,8 @@ def test_editor_places_a_set_as_the_line_scan_does(lines: list[str], commands: l
 
 
 _SIMPLE_WORD = st.sampled_from(
-    ["security", "policies", "policy", "p1", "p2", "match", "then", "a", "b", "x\ty"]
-)
+    ["security", "policies", "policy", "p1", "p2", "p10", "match", "then", "a", "b", "ab", "x\ty"]
+)  # p1 and p10, a and ab: a word that starts another
 _SIMPLE_LINE = st.lists(_SIMPLE_WORD, min_size=1, max_size=6).map(lambda w: "set " + " ".join(w))
 
 

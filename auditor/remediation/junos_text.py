@@ -164,7 +164,7 @@ def _simple(text: str) -> bool:
 
     Then a line's words are its text split at spaces (no word holds a tab, a newline or a
     NUL), so "some line's path starts with these words" is a substring test on the text
-    (see ``_heads``). Checked on the whole text at once.
+    (see ``_head_at``). Checked on the whole text at once.
     """
     return (
         text.endswith("\n")
@@ -199,19 +199,24 @@ def _simple_file(text: str) -> bool:
     )
 
 
-def _heads(path: tuple[str, ...]) -> tuple[str, str]:
-    """How a simple file (after a leading newline) writes a line whose path starts with ``path``.
-
-    A newline, ``set`` and the words; then a space when the line's path is longer, a newline
-    when it is ``path`` itself. Only for words a simple line could hold (``_plain_words``).
-    """
-    head = "\nset " + " ".join(path)
-    return head + " ", head + "\n"
-
-
 def _plain_words(path: tuple[str, ...]) -> bool:
     """Tell whether every word of ``path`` is non-empty and holds no whitespace."""
     return all(word.split() == [word] for word in path)
+
+
+def _head_at(body: str, head: str) -> int:
+    """The last place in ``body`` where ``head`` is followed by a space or a newline (-1: none).
+
+    ``head`` is a newline, ``set`` and some words: a line whose path starts with those words
+    holds it followed by a space (a longer path) or a newline (the same path); a place
+    followed by another character is a longer last word, looked past. Only for words a
+    simple line could hold (``_plain_words``).
+    """
+    n = len(head)
+    found = body.rfind(head)
+    while found >= 0 and body[found + n] not in " \n":  # the body ends with a newline
+        found = body.rfind(head, 0, found + n - 1)
+    return found
 
 
 def _longest_in_text(path: tuple[str, ...], body: str) -> int:
@@ -219,8 +224,7 @@ def _longest_in_text(path: tuple[str, ...], body: str) -> int:
     lo, hi = 0, len(path)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        longer, ends = _heads(path[:mid])
-        if longer in body or ends in body:
+        if _head_at(body, "\nset " + " ".join(path[:mid])) >= 0:
             lo = mid
         else:
             hi = mid - 1
@@ -247,7 +251,7 @@ class JunosText:
     ``_paths`` says of it), so an edit reads every line once instead of once per command.
 
     A file of simple set lines (``_simple``, most files) is kept as its text: ``set`` and
-    ``insert`` commands edit that text (placing a line by substring search, see ``_heads``),
+    ``insert`` commands edit that text (placing a line by substring search, see ``_head_at``),
     the lines are read from it when asked for, and the per-line lists only when another
     command needs them.
     """
@@ -421,7 +425,7 @@ class JunosText:
         """``_set`` on a simple file's text; False (nothing done) when the line is not simple.
 
         What ``_place_search`` decides: the new line goes after the last line holding the
-        longest head of ``path`` (else last), found by substring search (``_heads``).
+        longest head of ``path`` (else last), found by substring search (``_head_at``).
         """
         line = _text("set", path)
         if not _simple(line + "\n"):
@@ -434,8 +438,7 @@ class JunosText:
         if lo == 0:
             offset = len(body) - 1
         else:
-            longer, ends = _heads(path[:lo])
-            found = max(body.rfind(longer), body.rfind(ends))
+            found = _head_at(body, "\nset " + " ".join(path[:lo]))
             offset = body.find("\n", found + 1)
         self._lines = None
         self._body = body[:offset] + "\n" + line + body[offset:]
