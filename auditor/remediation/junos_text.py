@@ -219,16 +219,20 @@ def _head_at(body: str, head: str) -> int:
     return found
 
 
-def _longest_in_text(path: tuple[str, ...], body: str) -> int:
-    """``_longest_head`` over a simple file's text (after a leading newline) instead of its keys."""
-    lo, hi = 0, len(path)
+def _longest_in_text(path: tuple[str, ...], body: str) -> tuple[int, int]:
+    """``_longest_head`` over a simple file's text (after a leading newline) instead of its keys.
+
+    Also returns where the head of that many words last is (``_head_at``; -1 for none).
+    """
+    lo, hi, at = 0, len(path), -1
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if _head_at(body, "\nset " + " ".join(path[:mid])) >= 0:
-            lo = mid
+        found = _head_at(body, "\nset " + " ".join(path[:mid]))
+        if found >= 0:
+            lo, at = mid, found
         else:
             hi = mid - 1
-    return lo
+    return lo, at
 
 
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
@@ -434,12 +438,8 @@ class JunosText:
         assert body is not None
         if "\n" + line + "\n" in body:
             return True  # already there
-        lo = _longest_in_text(path, body)
-        if lo == 0:
-            offset = len(body) - 1
-        else:
-            found = _head_at(body, "\nset " + " ".join(path[:lo]))
-            offset = body.find("\n", found + 1)
+        lo, found = _longest_in_text(path, body)
+        offset = len(body) - 1 if lo == 0 else body.find("\n", found + 1)
         self._lines = None
         self._body = body[:offset] + "\n" + line + body[offset:]
         return True
