@@ -191,12 +191,11 @@ def _simple_file(text: str) -> bool:
     ):
         return False
     lexed = lex_shared(text)  # the parse lexed the same text: read only
-    if len(lexed.statements) != len(lexed.lines):
+    paths = [st.words for st in lexed.statements]
+    if len(paths) != len(lexed.lines) or not all(paths):
         return False
-    return all(
-        st.words and line == "set " + " ".join(st.words)
-        for line, st in zip(lexed.lines, lexed.statements, strict=True)
-    )
+    # Words hold no newline: the texts are equal exactly when each line is its words joined.
+    return "\n".join(["set " + " ".join(path) for path in paths]) + "\n" == text
 
 
 def _plain_words(path: tuple[str, ...]) -> bool:
