@@ -551,8 +551,8 @@ def test_editor_places_a_set_as_the_line_scan_does(lines: list[str], commands: l
 
 
 _SIMPLE_WORD = st.sampled_from(
-    ["security", "policies", "policy", "p1", "p2", "match", "then", "a", "b", "x\ty"]
-)
+    ["security", "policies", "policy", "p1", "p2", "p10", "match", "then", "a", "b", "ab", "x\ty"]
+)  # p1 and p10, a and ab: a word that starts another
 _SIMPLE_LINE = st.lists(_SIMPLE_WORD, min_size=1, max_size=6).map(lambda w: "set " + " ".join(w))
 
 
@@ -570,14 +570,13 @@ _SIMPLE_COMMAND = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_SIMPLE_LINE, min_size=1, max_size=15), st.lists(_SIMPLE_COMMAND, min_size=1, max_size=6))
 def test_a_simple_file_takes_commands_as_its_line_lists_do(lines: list[str], commands: list[str]) -> None:
-    """A file of simple set lines edits its joined keys; the same commands on its per-line
-    lists (read up front) give the same lines or the same refusal, and the joined keys stay
-    those of the lines."""
+    """A file of simple set lines edits its text; the same commands on its per-line lists (read
+    up front) give the same lines or the same refusal, and the text stays those lines."""
     from auditor.remediation import junos_text
 
     text = "\n".join(lines) + "\n"
     fast, slow = JunosText(text), JunosText(text)
-    assert (fast._joined is not None) == all("\t" not in line for line in lines)
+    assert (fast._body is not None) == all("\t" not in line for line in lines)
     slow._read_rows()
     for rendered in commands:
         if not junos_text.lex("set" + rendered.partition(" ")[1] + rendered.partition(" ")[2]).statements:
@@ -589,8 +588,72 @@ def test_a_simple_file_takes_commands_as_its_line_lists_do(lines: list[str], com
             except MergeError as exc:
                 refused.append(str(exc))
         assert len(refused) in (0, 2) and refused[:1] == refused[1:]
+        assert fast.text() == slow.text()  # read from the joined keys while no line is asked for
         assert fast.lines == slow.lines
-        if fast._joined is not None:
-            keys = [junos_text._key(junos_text._paths(line)) for line in fast.lines]
-            assert fast._joined == "".join(k or "" for k in keys) + "\n"
+        if fast._body is not None:  # still edited as its text: every line still simple
+            assert fast._body == "\n" + "".join(line + "\n" for line in slow.lines)
+            assert junos_text._simple(fast.text())
     assert fast._parsed == slow._parsed and fast._keys == slow._keys
+
+
+_POLICY_LINE = st.tuples(
+    st.sampled_from(["p1", "p2", "p3"]),
+    st.lists(st.sampled_from(["match", "a", "then", "permit"]), max_size=3),
+).map(lambda v: " ".join(["set security policies policy", v[0], *v[1]]))
+_POLICY_INSERT = st.tuples(
+    st.sampled_from(["p1", "p2", "p3", "p4"]), st.sampled_from(["p1", "p2", "p3"])
+).map(lambda v: f"insert security policies policy {v[0]} before policy {v[1]}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_POLICY_LINE, min_size=1, max_size=12),
+    st.lists(st.one_of(_POLICY_INSERT, _POLICY_LINE), min_size=1, max_size=5),
+)
+def test_a_simple_file_moves_elements_as_its_line_lists_do(lines: list[str], commands: list[str]) -> None:
+    """``insert`` on a simple file's text moves the same lines (or refuses the same way) as on
+    its per-line lists, elements named as their lines name them."""
+    text = "\n".join(lines) + "\n"
+    fast, slow = JunosText(text), JunosText(text)
+    assert fast._body is not None
+    slow._read_rows()
+    for rendered in commands:
+        refused = []
+        for editor in (fast, slow):
+            try:
+                editor.apply(rendered)
+            except MergeError as exc:
+                refused.append(str(exc))
+        assert len(refused) in (0, 2) and refused[:1] == refused[1:]
+        assert fast.text() == slow.text()
+        assert fast.lines == slow.lines
+
+
+def _mostly(usual: list[str], others: list[str]) -> st.SearchStrategy[str]:
+    """One of ``usual`` five times in six, else one of ``others``."""
+    return st.sampled_from(usual * (5 * len(others)) + others * len(usual))
+
+
+_RAW_WORD = _mostly(["policy", "p1", "a"], ["*", "/*", "{", '"q"', "é", "\x00", "\x01", ""])
+_RAW_SPACE = _mostly([" "], ["  ", "\t", "\x1c", "\r", ""])
+
+
+@st.composite
+def _raw_line(draw: st.DrawFn) -> str:
+    """Mostly ``set`` and plain words at single spaces; sometimes another verb, space or word."""
+    verb = draw(_mostly(["set"], ["deactivate", ""]))
+    words = draw(st.lists(_RAW_WORD, min_size=1, max_size=4))
+    gaps = [draw(_RAW_SPACE) for _ in words]
+    lead, trail = draw(_mostly([""], [" "])), draw(_mostly([""], [" ", "\t"]))
+    return lead + verb + "".join(gap + word for gap, word in zip(gaps, words, strict=True)) + trail
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_raw_line(), min_size=1, max_size=4), st.sampled_from([True, True, False]))
+def test_a_file_is_simple_by_its_lexed_lines_as_by_its_text(lines: list[str], newline: bool) -> None:
+    """``_simple_file`` (the lexer's words of each line) says what ``_simple`` (searches over
+    the whole text) says."""
+    from auditor.remediation import junos_text
+
+    text = "\n".join(lines) + ("\n" if newline else "")
+    assert junos_text._simple_file(text) == junos_text._simple(text), repr(text)

@@ -55,6 +55,7 @@ class _Index:
 
     lexed: Lexed
     statements: list[Statement]
+    text: str  # the text lexed: every word of a statement is a piece of it
     used: set[str] = field(default_factory=set)
     _by_line: dict[int, tuple[str, ...]] | None = None  # built on first use: most changes never ask
     _words: set[str] | None = None
@@ -62,7 +63,7 @@ class _Index:
     @classmethod
     def of(cls, text: str) -> _Index:
         lexed = lex_shared(text)  # the parse lexed the same text: read only, never changed here
-        return cls(lexed, apply_deactivations(lexed))
+        return cls(lexed, apply_deactivations(lexed), text)
 
     def path_at(self, line: int) -> tuple[str, ...]:
         """Return the path of the element that opens at file line ``line``."""
@@ -98,6 +99,10 @@ class _Index:
         )
 
     def name_taken(self, name: str) -> bool:
+        if name in self.used:
+            return True
+        if name not in self.text:  # a word is a piece of the text (most new names are in none)
+            return False
         if self._words is None:  # every word of every statement, once
             self._words = set().union(*[st.words for st in self.statements])
         return name in self.used or name in self._words
@@ -158,11 +163,7 @@ class _Builder:
         key = (*book, prefix)
         name = self.made.get(key)
         if name is None:
-            existing = [
-                st.words[len(book) + 1]
-                for st in self.index.under((*book, "address"))
-                if st.words[len(book) + 2 :] == (prefix,) and st.words[len(book) + 1].startswith("auditor-")
-            ]
+            existing = self._auditor_address(book, prefix)
             if existing:
                 name = existing[0]
             else:
@@ -180,6 +181,16 @@ class _Builder:
         elif not any(o["name"] == name and o["check"] == check for o in self.objects):
             self._share(check, name)
         return name
+
+    def _auditor_address(self, book: tuple[str, ...], prefix: str) -> list[str]:
+        """The names of the ``auditor-`` addresses of ``prefix`` already in ``book``."""
+        if "auditor-" not in self.index.text:  # a word is a piece of the text: no such name
+            return []
+        return [
+            st.words[len(book) + 1]
+            for st in self.index.under((*book, "address"))
+            if st.words[len(book) + 2 :] == (prefix,) and st.words[len(book) + 1].startswith("auditor-")
+        ]
 
     def application(self, check: str, protocol: str, ports: tuple[int, int]) -> str:
         key = ("application", protocol, _ports_text(ports))
@@ -428,6 +439,23 @@ def mapping_changes(model: ConfigModel, text: str, pack: PolicyPack) -> list[dic
     return changes
 
 
+def _uses_zone_books(index: _Index) -> bool:
+    """Tell whether a zone has an address book (``security zones security-zone Z address-book``).
+
+    One pass that stops at the first, comparing the fifth word first (most statements differ there).
+    """
+    for st in index.statements:
+        w = st.words
+        if (
+            len(w) > 4
+            and w[4] == "address-book"
+            and w[2] == "security-zone"
+            and w[:2] == ("security", "zones")
+        ):
+            return True
+    return False
+
+
 def changes_for(
     model: ConfigModel,
     text: str,
@@ -439,9 +467,7 @@ def changes_for(
     """Return the device's changes, and each failing check's part of them."""
     index = _Index.of(text)
     builder = _Builder(index)
-    builder.zone_books = any(
-        st.words[4:5] == ("address-book",) for st in index.under(("security", "zones", "security-zone"))
-    )
+    builder.zone_books = _uses_zone_books(index)
 
     def acl(text: str, plan: FlowPlan, unresolved: dict[str, str]) -> list[dict[str, Any]]:
         return acl_changes(text, plan, unresolved, builder)

@@ -26,7 +26,14 @@ import itertools
 import re
 from functools import lru_cache
 
-from auditor.parsers.juniper_junos.statements import Lexed, Statement, is_plain, lex, split_lines
+from auditor.parsers.juniper_junos.statements import (
+    Lexed,
+    Statement,
+    is_plain,
+    lex,
+    lex_shared,
+    split_lines,
+)
 from auditor.remediation.merge import MergeError
 
 __all__ = ["JunosText", "quote", "set_lines"]
@@ -152,29 +159,79 @@ def _key(parsed: _Parsed) -> str | None:
 _OTHER_SPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x00")
 
 
-def _simple(text: str, lines: list[str]) -> bool:
+def _simple(text: str) -> bool:
     """Tell whether every line of ``text`` is ``set`` and plain words, each after one space.
 
-    Then a line's words are its text split at spaces, with no word holding a tab, a newline
-    or a NUL, and its key is the line with ``set `` dropped and spaces made tabs. ``lines``
-    is ``split_lines(text)``. Checked on the whole text at once.
+    Then a line's words are its text split at spaces (no word holds a tab, a newline or a
+    NUL), so "some line's path starts with these words" is a substring test on the text
+    (see ``_head_at``). Checked on the whole text at once.
     """
     return (
         text.endswith("\n")
+        and text.startswith("set ")
         and text.isascii()
         and is_plain(text)
         and not any(c in text for c in _OTHER_SPACE)
         and "  " not in text
         and " \n" not in text
         and "\n " not in text
-        and ("\n" + text).count("\nset ") == len(lines)
+        and text.count("\nset ") == text.count("\n") - 1
     )
 
 
-def _joined_keys(text: str) -> str:
-    """The keys of a ``_simple`` text's lines joined, plus a newline, made from the whole text."""
-    joined = ("\n" + text[:-1]).replace(" ", "\t").replace("\n", "\t\n")
-    return (joined[1:] + "\t\n").replace("\nset\t", "\n")
+def _simple_file(text: str) -> bool:
+    """``_simple`` for a whole file, from the lexer's words of its lines (shared with the parse).
+
+    A line is simple when it is ``set`` and its words joined by single spaces (no other
+    whitespace, none leading or trailing): that tells what ``_simple``'s searches for two
+    characters (slow on a long text) tell, line by line.
+    """
+    if not (
+        text.endswith("\n") and text.isascii() and is_plain(text) and not any(c in text for c in _OTHER_SPACE)
+    ):
+        return False
+    lexed = lex_shared(text)  # the parse lexed the same text: read only
+    paths = [st.words for st in lexed.statements]
+    if len(paths) != len(lexed.lines) or not all(paths):
+        return False
+    # Words hold no newline: the texts are equal exactly when each line is its words joined.
+    return "\n".join(["set " + " ".join(path) for path in paths]) + "\n" == text
+
+
+def _plain_words(path: tuple[str, ...]) -> bool:
+    """Tell whether every word of ``path`` is non-empty and holds no whitespace."""
+    return all(word.split() == [word] for word in path)
+
+
+def _head_at(body: str, head: str) -> int:
+    """The last place in ``body`` where ``head`` is followed by a space or a newline (-1: none).
+
+    ``head`` is a newline, ``set`` and some words: a line whose path starts with those words
+    holds it followed by a space (a longer path) or a newline (the same path); a place
+    followed by another character is a longer last word, looked past. Only for words a
+    simple line could hold (``_plain_words``).
+    """
+    n = len(head)
+    found = body.rfind(head)
+    while found >= 0 and body[found + n] not in " \n":  # the body ends with a newline
+        found = body.rfind(head, 0, found + n - 1)
+    return found
+
+
+def _longest_in_text(path: tuple[str, ...], body: str) -> tuple[int, int]:
+    """``_longest_head`` over a simple file's text (after a leading newline) instead of its keys.
+
+    Also returns where the head of that many words last is (``_head_at``; -1 for none).
+    """
+    lo, hi, at = 0, len(path), -1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        found = _head_at(body, "\nset " + " ".join(path[:mid]))
+        if found >= 0:
+            lo, at = mid, found
+        else:
+            hi = mid - 1
+    return lo, at
 
 
 def _starts(path: tuple[str, ...], prefix: tuple[str, ...]) -> bool:
@@ -196,15 +253,16 @@ class JunosText:
     ``lines`` are the commands; ``_parsed`` holds, for each line, its verb and paths (what
     ``_paths`` says of it), so an edit reads every line once instead of once per command.
 
-    A file of simple set lines (``_simple``, most files) starts with its keys joined in one
-    string, made from the whole text at once; ``set`` commands edit that string, and the
-    per-line lists are read from the lines only when another command needs them.
+    A file of simple set lines (``_simple``, most files) is kept as its text: ``set`` and
+    ``insert`` commands edit that text (placing a line by substring search, see ``_head_at``),
+    the lines are read from it when asked for, and the per-line lists only when another
+    command needs them.
     """
 
-    lines: list[str]
+    _lines: list[str] | None  # None: the lines of the simple text (see ``lines``)
     _rows_parsed: list[_Parsed] | None
     _rows_keys: list[str | None] | None  # None: a word holds a tab or newline (see _place_search)
-    _joined: str | None  # while the rows are unread: "".join(keys) + "\n", one path per line
+    _body: str | None  # while the rows are unread: a newline, then the simple text
 
     def __init__(self, text: str) -> None:
         """Read ``text`` (set or brace form); a brace form is turned into set commands.
@@ -212,13 +270,13 @@ class JunosText:
         Raises:
             MergeError: the text has lines the lexer cannot read as Junos statements.
         """
-        self._joined = None
+        self._body = None
+        self._lines = None
         self._rows_parsed = self._rows_keys = None
-        lines = split_lines(text)
-        if _simple(text, lines):
-            self.lines = lines
-            self._joined = _joined_keys(text)
+        if _simple_file(text):
+            self._body = "\n" + text
             return
+        lines = split_lines(text)
         if is_plain(text) and self._read_plain(lines):
             return
         if _is_set_form(lines):
@@ -236,6 +294,18 @@ class JunosText:
         self.lines = lines
         self._parsed = [_paths(line) for line in lines]
         self._keys = [_key(parsed) for parsed in self._parsed]
+
+    @property
+    def lines(self) -> list[str]:
+        """The commands, one a line."""
+        if self._lines is None:  # a simple file's commands edited its text only
+            assert self._body is not None
+            self._lines = self._body[1:-1].split("\n")
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: list[str]) -> None:
+        self._lines = value
 
     @property
     def _parsed(self) -> list[_Parsed]:
@@ -261,8 +331,9 @@ class JunosText:
 
     def _read_rows(self) -> None:
         """Read the per-line lists of a simple file (its lines are still simple set lines)."""
-        self._joined = None
-        self._read_plain(self.lines)
+        lines = self.lines
+        self._body = None
+        self._read_plain(lines)
 
     def _read_plain(self, lines: list[str]) -> bool:
         """Read a set-form text whose every line is plain (most are); False for a brace form.
@@ -287,6 +358,8 @@ class JunosText:
 
     def text(self) -> str:
         """Return the edited configuration (set form)."""
+        if self._body is not None:
+            return self._body[1:]
         return "\n".join(self.lines) + "\n"
 
     def has(self, path: tuple[str, ...]) -> bool:
@@ -321,7 +394,7 @@ class JunosText:
 
         Nothing changes when a set line already names ``path``.
         """
-        if self._joined is not None and path and self._set_simple(path):
+        if self._body is not None and path and self._set_simple(path):
             return
         at = self._place_search(path) if path and None not in self._keys else self._place_scan(path)
         if at is None:
@@ -352,60 +425,48 @@ class JunosText:
         return at
 
     def _set_simple(self, path: tuple[str, ...]) -> bool:
-        """``_set`` on a simple file's joined keys; False (nothing done) when the line is not simple.
+        """``_set`` on a simple file's text; False (nothing done) when the line is not simple.
 
-        What ``_place_search`` decides, with the line found by counting newlines (one per line).
+        What ``_place_search`` decides: the new line goes after the last line holding the
+        longest head of ``path`` (else last), found by substring search (``_head_at``).
         """
         line = _text("set", path)
-        encoded = _encode(path)
-        if encoded is None or not _simple(line + "\n", [line]):
+        if not _simple(line + "\n"):
             return False
-        keys = self._joined
-        assert keys is not None
-        if encoded + "\n" in keys:
+        body = self._body
+        assert body is not None
+        if "\n" + line + "\n" in body:
             return True  # already there
-        lo = _longest_head(path, keys)
-        if lo == 0:
-            at, offset = len(self.lines), len(keys) - 1
-        else:
-            found = keys.rfind(_encode_head(path, lo))
-            at = keys.count("\n", 0, found) + 1
-            offset = keys.find("\n", found + 1)
-        self.lines.insert(at, line)
-        self._joined = keys[:offset] + encoded + keys[offset:]
+        lo, found = _longest_in_text(path, body)
+        offset = len(body) - 1 if lo == 0 else body.find("\n", found + 1)
+        self._lines = None
+        self._body = body[:offset] + "\n" + line + body[offset:]
         return True
 
     def _insert_simple(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> bool:
-        """``_insert`` on a simple file's joined keys; False (nothing done) when a path has no key.
+        """``_insert`` on a simple file's lines; False (nothing done) when a path is not plain words.
 
-        One path per line: a line is under a path when its key starts with the path's
-        encoding, i.e. where the joined keys hold it (see ``_place_search``).
+        One path per line, its words split at single spaces: a line is under a path when it
+        is ``set`` and the path's words, alone or followed by a space.
         """
-        encoded = _encode(element) if element else None
-        target = _encode(anchor) if anchor else None
-        keys = self._joined
-        if encoded is None or target is None or keys is None:
+        if not element or not anchor or not _plain_words(element) or not _plain_words(anchor):
             return False
-        moved_at: list[int] = []
-        found = keys.find(encoded)
-        while found >= 0:
-            moved_at.append(keys.count("\n", 0, found))
-            found = keys.find(encoded, found + 1)
-        if not moved_at:
+        lines = self.lines
+        mine = "set " + " ".join(element)
+        mine_longer = mine + " "
+        inside = [line == mine or line.startswith(mine_longer) for line in lines]
+        if not any(inside):
             raise MergeError(f"insert {' '.join(element)}: no such element")
-        moved_set = set(moved_at)
-        found = keys.find(target)
-        while found >= 0 and keys.count("\n", 0, found) in moved_set:
-            found = keys.find(target, found + 1)
-        if found < 0:
-            raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")
-        line = keys.count("\n", 0, found)
-        moved = [self.lines[i] for i in moved_at]
-        rest = [text for i, text in enumerate(self.lines) if i not in moved_set]
-        at = line - sum(1 for i in moved_at if i < line)
-        self.lines = [*rest[:at], *moved, *rest[at:]]
-        self._joined = _joined_keys("\n".join(self.lines) + "\n")
-        return True
+        target = "set " + " ".join(anchor)
+        target_longer = target + " "
+        rest = [line for line, yes in zip(lines, inside, strict=True) if not yes]
+        for i, line in enumerate(rest):
+            if line == target or line.startswith(target_longer):
+                moved = [line for line, yes in zip(lines, inside, strict=True) if yes]
+                self.lines = [*rest[:i], *moved, *rest[i:]]
+                self._body = "\n" + "\n".join(self.lines) + "\n"
+                return True
+        raise MergeError(f"insert {' '.join(element)}: no {' '.join(anchor[-2:])} to insert before")
 
     def _place_search(self, path: tuple[str, ...]) -> int | None:
         """``_place_scan`` for a non-empty path, by substring search over every line's key.
@@ -454,7 +515,7 @@ class JunosText:
         self._keys = [key for _, _, key in rows]
 
     def _insert(self, element: tuple[str, ...], anchor: tuple[str, ...]) -> None:
-        if self._joined is not None and self._insert_simple(element, anchor):
+        if self._body is not None and self._insert_simple(element, anchor):
             return
         encoded = _encode(element) if element else None
         inside = [

@@ -669,3 +669,121 @@ def test_words_after_finds_the_first_keyword_name_pair(words: list[str], name: s
             expected = tuple(words[i + 2 :])
             break
     assert words_after(tuple(words), "policy", name) == expected
+
+
+# --- the plain-policy fast path agrees with the general way -----------------------------------
+
+_ADDRESS_NAMES = ["any", "any-ipv4", "any-ipv6", "H", "N", "WIDE", "ODD", "DNS", "SET", "MISSING", "ZONED",
+                  "V6", "BARE", "TWO"]  # fmt: skip
+_APP_NAMES = ["any", "WEB", "ODDPORT", "ICMPISH", "junos-https", "junos-ping", "APPSET", "NOPE"]
+_POLICY_EXTRA = st.sampled_from(
+    ["", "match source-address-excluded", "match destination-address-excluded", "match url-category x",
+     "then log session-init", "then count", "description d"]
+)  # fmt: skip
+_OBJECTS = [
+    "set security address-book global address H 17.1.2.3",
+    "set security address-book global address N 17.0.0.0/8",
+    "set security address-book global address WIDE 0.0.0.0/0",
+    "set security address-book global address ODD 17.0.0.0/40",
+    "set security address-book global address DNS dns-name example.com",
+    "set security address-book global address V6 2001:db8::/32",
+    "set security address-book global address BARE description",
+    "set security address-book global address TWO 17.2.0.0/16",
+    "set security address-book global address TWO description two",
+    "set security address-book global address-set SET address H",
+    "set security zones security-zone untrust address-book address ZONED 198.51.100.0/24",
+    "set applications application WEB protocol tcp destination-port 443",
+    "set applications application ODDPORT protocol udp destination-port nonsense",
+    "set applications application ICMPISH protocol icmp icmp-type 8",
+    "set applications application-set APPSET application WEB",
+]
+
+
+def _names(names: list[str]) -> st.SearchStrategy[list[str]]:
+    """Mostly one name (the fast path's shape), sometimes none or two."""
+    one = st.lists(st.sampled_from(names), min_size=1, max_size=1)
+    return st.one_of(one, one, one, st.lists(st.sampled_from(names), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _names(_ADDRESS_NAMES),
+            _names(_ADDRESS_NAMES),
+            _names(_APP_NAMES),
+            st.sampled_from(["permit", "deny", "reject", "permit", None]),
+            st.one_of(st.just(""), st.just(""), _POLICY_EXTRA),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_plain_policies_read_as_the_general_way_reads_them(
+    policies: list[tuple[list[str], list[str], list[str], str | None, str]], brace: bool
+) -> None:
+    from auditor.parsers.juniper_junos import policies as policy_module
+
+    lines = HEAD.splitlines() + list(_OBJECTS)
+    for i, (sources, destinations, apps, action, extra) in enumerate(policies):
+        base = f"set security policies from-zone trust to-zone untrust policy p{i}"
+        lines += [f"{base} match source-address {name}" for name in sources]
+        lines += [f"{base} match destination-address {name}" for name in destinations]
+        lines += [f"{base} match application {name}" for name in apps]
+        lines += [f"{base} then {action}"] if action else []
+        lines += [f"{base} {extra}"] if extra else []
+    text = "\n".join(lines) + "\n"
+    if brace:
+        text = to_brace(text)
+    fast = parse(text, "fw.conf")
+    general = policy_module._plain_policy
+    try:
+        policy_module._plain_policy = lambda *args: None  # type: ignore[assignment]
+        slow = parse(text, "fw.conf")
+    finally:
+        policy_module._plain_policy = general  # type: ignore[assignment]
+    assert fast == slow
+
+
+@pytest.mark.parametrize("brace", [False, True])
+def test_every_plain_policy_shape_reads_as_the_general_way_reads_it(brace: bool) -> None:
+    """Each source, destination and application name of the list above, one each a policy, in
+    both directions between two zones: the fast path gives what the general way gives."""
+    from auditor.parsers.juniper_junos import policies as policy_module
+
+    lines = HEAD.splitlines() + list(_OBJECTS)
+    n = 0
+    for context in ("from-zone trust to-zone untrust", "from-zone untrust to-zone trust"):
+        for source in _ADDRESS_NAMES:
+            for destination in _ADDRESS_NAMES:
+                for app in _APP_NAMES:
+                    base = f"set security policies {context} policy q{n}"
+                    lines += [
+                        f"{base} match source-address {source}",
+                        f"{base} match destination-address {destination}",
+                        f"{base} match application {app}",
+                        f"{base} then {('permit', 'deny', 'reject')[n % 3]}",
+                    ]
+                    n += 1
+    text = "\n".join(lines) + "\n"
+    if brace:
+        text = to_brace(text)
+    fast = parse(text, "fw.conf")
+    general = policy_module._plain_policy
+    try:
+        policy_module._plain_policy = lambda *args: None  # type: ignore[assignment]
+        slow = parse(text, "fw.conf")
+    finally:
+        policy_module._plain_policy = general  # type: ignore[assignment]
+    assert fast == slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 32), st.sampled_from(["src", "dst"]))
+def test_one_cube_address_space_is_what_build_makes(value: int, length: int, field_name: str) -> None:
+    from auditor.parsers.juniper_junos import values
+
+    care = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+    cube = (value & care, care)
+    assert values.address_space([cube], field_name) == values._address_space.__wrapped__((cube,), field_name)

@@ -133,9 +133,29 @@ class Resolver:
                 exact = False
         return cubes, exact
 
+    def plain_address(self, name: str, books: list[str]) -> tuple[Cube, ...] | None:
+        """The cubes of an ``address`` element read without a problem (else None, reporting nothing)."""
+        found = self._find("address", name, books)
+        if found is None:
+            return None
+        entry = found[0]
+        element = entry.name.split(" ", 1)[1]
+        if len(entry.statements) == 1:  # most elements: one prefix, read here as _address_value would
+            tail = words_after(entry.statements[0].words, "address", element)
+            if len(tail) == 1 and tail[0] != "description":
+                cube = prefix_cube(tail[0])
+                if cube == IPV6:
+                    return ()
+                return None if cube is None or isinstance(cube, str) else (cube,)
+        cubes, _, problems = _address_value(
+            tuple([words_after(st.words, "address", element) for st in entry.statements])
+        )
+        return None if problems else cubes
+
     def _address(self, entry: Entry) -> tuple[list[Cube], bool]:
+        name = entry.name.split(" ", 1)[1]
         cubes, exact, problems = _address_value(
-            entry.name.split(" ", 1)[1], tuple([st.words for st in entry.statements])
+            tuple([words_after(st.words, "address", name) for st in entry.statements])
         )
         for index, reason in problems:
             self.problem(entry.statements[index], reason)
@@ -163,6 +183,25 @@ class Resolver:
         )
         return UNKNOWN
 
+    def plain_application(self, name: str) -> FlowSpace | None:
+        """What ``application`` says a name matches, when exact without a set or a problem.
+
+        None (reporting nothing) sends the caller to ``application``.
+        """
+        if name == "any":
+            return FlowSpace.everything()
+        entry = self.d.applications.get(name)
+        if entry is not None:
+            match, problems = _custom_value(
+                tuple([words_after(st.words, "application", name) for st in entry.statements])
+            )
+            return None if problems else match.exact
+        if name in self.d.application_sets:
+            return None
+        if name in APPLICATIONS:
+            return _predefined(name).exact
+        return None
+
     def _set(self, entry: Entry, stack: tuple[str, ...]) -> Match:
         exact: FlowSpace | None = FlowSpace()
         bound = FlowSpace()
@@ -180,7 +219,10 @@ class Resolver:
         return Match(exact, bound)
 
     def _custom(self, entry: Entry) -> Match:
-        match, problems = _custom_value(entry.name, tuple([st.words for st in entry.statements]))
+        name = entry.name
+        match, problems = _custom_value(
+            tuple([words_after(st.words, "application", name) for st in entry.statements])
+        )
         for index, reason in problems:
             self.problem(entry.statements[index], reason)
         return match
@@ -201,18 +243,16 @@ Problems = tuple[tuple[int, str], ...]
 
 
 @lru_cache(maxsize=4096)
-def _address_value(
-    name: str, statements: tuple[tuple[str, ...], ...]
-) -> tuple[tuple[Cube, ...], bool, Problems]:
-    """The cubes of an ``address`` element from its statements' words, whether exact, its problems.
+def _address_value(tails: tuple[tuple[str, ...], ...]) -> tuple[tuple[Cube, ...], bool, Problems]:
+    """The cubes of an ``address`` element, whether exact, and its problems.
 
-    Pure in the element's name and words (the proof parses the same elements again), so the
-    caller reports the problems against its own statements.
+    ``tails`` are the words after ``address NAME`` in each of its statements. Pure in them
+    (the proof parses the same elements again; other devices hold the same values under other
+    names), so the caller reports the problems against its own statements.
     """
     cubes: list[Cube] = []
     problems: list[tuple[int, str]] = []
-    for index, words in enumerate(statements):
-        tail = words_after(words, "address", name)
+    for index, tail in enumerate(tails):
         if not tail or tail[0] == "description":
             continue
         if len(tail) == 1:
@@ -243,14 +283,15 @@ def _address_value(
 
 
 @lru_cache(maxsize=4096)
-def _custom_value(name: str, statements: tuple[tuple[str, ...], ...]) -> tuple[Match, Problems]:
-    """What a custom ``application`` matches, from its statements' words, and its problems.
+def _custom_value(tails: tuple[tuple[str, ...], ...]) -> tuple[Match, Problems]:
+    """What a custom ``application`` matches, and its problems.
 
-    Pure in the element's name and words, like ``_address_value``.
+    ``tails`` are the words after ``application NAME`` in each of its statements; pure in
+    them, like ``_address_value`` (applications of the same protocol and ports repeat across
+    devices under other names).
     """
     terms: dict[str, list[tuple[str, str, int]]] = {}
-    for index, words in enumerate(statements):
-        tail = words_after(words, "application", name)
+    for index, tail in enumerate(tails):
         term = ""
         if len(tail) >= 2 and tail[0] == "term":
             term, tail = tail[1], tail[2:]

@@ -185,8 +185,7 @@ def _parse(text: str, filename: str, track: bool) -> tuple[ParseResult, dict[int
             )
         )
         d.dispositions[number] = Disposition.DIAGNOSED
-    for st in expansion.statements:
-        readers.read(d, st)
+    readers.read_all(d, expansion.statements)
     result = build_result(d, len(lexed.lines))
     if track:
         for number in range(1, len(lexed.lines) + 1):

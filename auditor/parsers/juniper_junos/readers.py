@@ -379,3 +379,55 @@ def read(d: Draft, st: Statement) -> None:
         d.mark(st, Disposition.IGNORED)
     else:
         d.diagnose(st, DiagnosticKind.UNSUPPORTED, found[1], True)
+
+
+def read_all(d: Draft, statements: list[Statement]) -> None:
+    """``read`` every statement, in order.
+
+    The most common ones (zone policies, address-book elements, custom applications) are
+    recorded here directly, as their readers would record them; the rest go to ``read``.
+    """
+    policies = d.policies
+    books = d.books
+    applications = d.applications
+    track = d.track
+    for st in statements:
+        w = st.words
+        if len(w) >= 4 and not st.inactive:
+            first = w[0]
+            if first == "security":
+                second = w[1]
+                if second == "policies":
+                    if len(w) >= 8 and w[2] == "from-zone" and w[4] == "to-zone" and w[6] == "policy":
+                        d.srx = True  # what _policies records
+                        pair = (w[3], w[5])
+                        table = policies.get(pair)
+                        if table is None:
+                            table = policies[pair] = {}
+                        entry = table.get(w[7])
+                        if entry is None:
+                            d.entry(table, w[7], st, "policy")
+                        else:
+                            entry.statements.append(st)
+                        if track:
+                            d.mark(st, _EXTRACTED)
+                        continue
+                elif second == "address-book" and len(w) >= 6 and w[3] in ("address", "address-set"):
+                    d.srx = True  # what _address_book and _book_element record
+                    table = books.get(w[2])
+                    if table is None:
+                        table = books[w[2]] = {}
+                    d.entry(table, f"{w[3]} {w[4]}", st)
+                    if track:
+                        d.mark(st, _EXTRACTED)
+                    continue
+            elif first == "applications" and w[1] == "application":
+                entry = applications.get(w[2])  # what _applications records
+                if entry is None:
+                    d.entry(applications, w[2], st)
+                else:
+                    entry.statements.append(st)
+                if track:
+                    d.mark(st, _EXTRACTED)
+                continue
+        read(d, st)
