@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from auditor.quick import quick_init
+
 FIELDS = ("protocol", "src", "dst", "sport", "dport", "state")
 _PROTO, _SRC, _DST, _SPORT, _DPORT, _STATE = range(6)
 _ADDRESS_FIELDS = frozenset({_SRC, _DST})
@@ -318,6 +320,7 @@ def _box_size(box: Box) -> int:
 # --- sets --------------------------------------------------------------------------------
 
 
+@quick_init  # built for every rule condition and every set operation
 @dataclass(frozen=True, slots=True)
 class FlowSpace:
     """An exact set of packets: a union of pairwise disjoint boxes.

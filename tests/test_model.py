@@ -8,12 +8,14 @@ import inspect
 import pytest
 
 from auditor.flowspace import FlowSpace
-from auditor.model import Action, InterfaceMatch, Rule, Source, quick_init
+from auditor.model import Action, InterfaceMatch, Rule, Source
 from auditor.parsers.cisco_asa.lines import ConfigLine as AsaLine
 from auditor.parsers.cisco_ios.lines import ConfigLine
+from auditor.parsers.juniper_junos.statements import Statement
+from auditor.quick import quick_init
 from auditor.remediation.mikrotik_routeros_text import RosItem
 
-QUICK = (Source, Rule, ConfigLine, AsaLine, RosItem)
+QUICK = (Source, Rule, FlowSpace, ConfigLine, AsaLine, RosItem, Statement)
 
 
 @pytest.mark.parametrize("cls", QUICK, ids=lambda c: c.__name__)

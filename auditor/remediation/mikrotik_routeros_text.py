@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from auditor.model import quick_init
 from auditor.parsers.mikrotik_routeros.features import MEDIA_HELPERS
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
@@ -36,6 +35,7 @@ from auditor.parsers.mikrotik_routeros.lexer import (
     shared_command,
     split_words,
 )
+from auditor.quick import quick_init
 from auditor.remediation.merge import MergeError
 
 __all__ = ["RosItem", "RosText", "parse_selector"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from auditor.model import quick_init
+from auditor.quick import quick_init
 
 
 class Disposition(StrEnum):

@@ -22,7 +22,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import cast
 
-from auditor.model import quick_init
+from auditor.quick import quick_init
 
 
 class Disposition(StrEnum):
