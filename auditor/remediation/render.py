@@ -29,6 +29,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,  # config text, not HTML
+        auto_reload=False,  # no stat of the template file per render: they do not change mid-run
     )
 
 

@@ -79,6 +79,7 @@ def environment(html: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # no stat of the template file per render: they do not change mid-run
     )
     env.filters["md_text"] = md_text
     env.filters["md_code"] = md_code
