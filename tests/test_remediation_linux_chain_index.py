@@ -31,6 +31,31 @@ LINES = st.lists(
 )
 
 
+def _by_definition(lines: list[str], table: str, chain: str) -> list[int] | None:
+    """The rule lines of ``chain``: between ``*table`` and its COMMIT, first two words ``-A CHAIN``."""
+    start = None
+    for i, line in enumerate(lines):
+        if line.strip() == f"*{table}":
+            start = i
+        elif start is not None and line.strip() == "COMMIT":
+            return [j for j in range(start, i) if lines[j].split()[:2] == ["-A", chain]]
+    return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINES)
+def test_the_editor_finds_a_chains_rules_by_their_definition(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    editor = IptablesText(text)
+    for table in ("filter", "nat", "raw", "mangle"):
+        for chain in ("FORWARD", "INPUT", "fw-1", "FORWARD-x", "FORWARD x", ""):
+            try:
+                found: list[int] | None = editor.chain_rules(table, chain)
+            except MergeError:
+                found = None
+            assert found == _by_definition(text.splitlines(), table, chain)
+
+
 @settings(max_examples=200, deadline=None)
 @given(LINES)
 def test_chain_index_finds_what_the_editor_finds(lines: list[str]) -> None:

@@ -371,17 +371,30 @@ class IptablesText:
 
     def _table(self, name: str) -> tuple[int, int]:
         start = None
+        marker = f"*{name}"
         for i, line in enumerate(self.lines):
-            if line.strip() == f"*{name}":
+            if line[:1] == "-":  # a rule line (most lines): stripped, neither a table nor COMMIT
+                continue
+            text = line.strip()
+            if text == marker:
                 start = i
-            elif start is not None and line.strip() == "COMMIT":
+            elif start is not None and text == "COMMIT":
                 return start, i
         raise MergeError(f"no table {name!r}")
 
     def chain_rules(self, table: str, chain: str) -> list[int]:
-        """Return the indexes of the rules of ``chain`` in ``table``."""
+        """Return the indexes of the rules of ``chain`` in ``table`` (first two words ``-A CHAIN``)."""
         start, end = self._table(table)
-        return [i for i in range(start, end) if self.lines[i].split()[:2] == ["-A", chain]]
+        lines, words = self.lines, ["-A", chain]
+        # "-A CHAIN " at the start has those two words when CHAIN is one word; any other line
+        # that could have them starts with -A once stripped, and only those are split to tell.
+        head = f"-A {chain} " if chain.split() == [chain] else None
+        return [
+            i
+            for i in range(start, end)
+            if (head is not None and lines[i].startswith(head))
+            or (lines[i].lstrip()[:2] == "-A" and lines[i].split(None, 2)[:2] == words)
+        ]
 
     def apply(self, rendered: str) -> None:
         """Apply ``iptables [-t T] -A CHAIN spec``, ``-I CHAIN N spec`` and ``-D CHAIN spec`` commands.
