@@ -18,6 +18,7 @@ from auditor.model import Action, Rule, Source
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros import firewall, reader
 from auditor.parsers.mikrotik_routeros.draft import Draft, Item
+from auditor.parsers.mikrotik_routeros.features import Services
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
     Logical,
@@ -31,6 +32,7 @@ from auditor.parsers.mikrotik_routeros.lexer import (
 )
 from auditor.parsers.mikrotik_routeros.matchers import (
     cached_address_cubes,
+    plain_cube,
     port_intervals,
     protocol_number,
     state_space,
@@ -84,6 +86,15 @@ def test_plain_address_fast_path_reads_as_ipaddress_does(text: str) -> None:
     except CondError:
         got = None
     assert got == expected
+
+
+@settings(max_examples=200)
+@given(_address_text)
+def test_plain_cube_is_the_general_reading_or_none(text: str) -> None:
+    """The rule reader's uncached plain form: the general reading's one cube, or left to it."""
+    cube = plain_cube(text)
+    if cube is not None:
+        assert [cube] == _reference_cubes(text)
 
 
 def test_plain_address_forms() -> None:
@@ -430,3 +441,72 @@ def test_logical_spans_without_backslash_or_quote_are_the_lines(lines: list[str]
     plain = [line.replace("\\", "").replace('"', "") for line in lines]
     assert list(logical_spans(plain)) == list(_joined_spans(plain))
     assert [first for first, _, _ in logical_spans(plain)] == list(range(1, len(plain) + 1))
+
+
+# --- rules read straight into their chains ----------------------------------------------------
+
+_RULE_LINE = st.sampled_from(
+    [
+        "/ip firewall filter",
+        "/ip firewall raw",
+        "/ip firewall nat",
+        "/interface list",
+        "add name=WAN",
+        "# a comment",
+        "",
+        "add chain=forward action=drop protocol=tcp dst-address=17.0.0.0/8 dst-port=443",
+        "add chain=forward action=accept src-address=10.0.0.0/8 dst-address=17.0.0.1",
+        "add chain=input action=accept connection-state=established,related",
+        "add chain=prerouting action=accept port=5060",
+        "add chain=custom action=return protocol=udp",
+        "add chain=forward action=drop in-interface-list=WAN",
+        "add chain=forward action=jump jump-target=custom",
+        "add chain=forward action=accept src-address-list=inside",
+        "add chain=forward action=drop disabled=yes",
+        "add chain=forward action=accept protocol=nope",
+        "add action=masquerade chain=srcnat out-interface-list=WAN",
+        "/ip hotspot add name=hs interface=ether2",
+        "/ip firewall address-list add list=inside address=10.0.0.0/8",
+    ]
+)
+
+
+def _reference_read(lines: list[str]) -> Draft:
+    """Every command as an Item through both passes: what the reader did before its shortcuts."""
+    draft = Draft("t.rsc")
+    items, menu = [], ()
+    for first, last, text in logical_spans(lines):
+        numbers = tuple(range(first, last + 1))
+        stripped = text.strip()
+        if not stripped or stripped[0] == "#":
+            for number in numbers:
+                draft.dispositions.setdefault(number, Disposition.COMMENT)
+            continue
+        command = read_command(split_words(stripped), menu)
+        if command.verb is None and command.inline_menu:
+            menu = command.menu
+            for number in numbers:
+                draft.dispositions.setdefault(number, Disposition.EXTRACTED)
+            continue
+        items.append(Item(command, Source("t.rsc", first, text), numbers))
+    for item in items:
+        reader._definitions(draft, item)
+    services = Services()
+    for item in items:
+        reader._rest(draft, services, item)
+    return draft
+
+
+@settings(max_examples=200)
+@given(st.lists(_RULE_LINE, max_size=14))
+def test_plain_rules_read_early_land_where_the_general_reading_puts_them(lines: list[str]) -> None:
+    """Plain verdict rules go into their chains as they are read, until a rule the second pass
+    reads: the same chains, in the same order, with the same rules, sources and line fates."""
+    draft = Draft("t.rsc")
+    reader.read(draft, lines)
+    expected = _reference_read(lines)
+    assert list(draft.chains.items()) == list(expected.chains.items())
+    assert list(draft.chain_sources.items()) == list(expected.chain_sources.items())
+    assert draft.dispositions == expected.dispositions
+    assert draft.diagnostics == expected.diagnostics
+    assert draft.gates == expected.gates

@@ -119,12 +119,16 @@ def _joined_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
         yield first, index, text
 
 
-_SPECIAL = frozenset('\\"[]{}')
-
-
 def split_words(text: str) -> list[str]:
     """Split on blanks outside quotes and brackets; drop the quotes, keep escapes' targets."""
-    if _SPECIAL.isdisjoint(text):
+    if (
+        '"' not in text
+        and "\\" not in text
+        and "[" not in text
+        and "]" not in text
+        and "{" not in text
+        and "}" not in text
+    ):
         return text.split()  # most lines: no quotes, escapes or brackets
     words: list[str] = []
     current: list[str] = []
