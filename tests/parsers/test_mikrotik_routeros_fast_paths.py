@@ -27,6 +27,7 @@ from auditor.parsers.mikrotik_routeros.lexer import (
     lex_command,
     logical_lines,
     logical_spans,
+    plain_command,
     read_command,
     split_words,
 )
@@ -268,6 +269,28 @@ def test_cached_reading_is_a_fresh_copy_of_the_reading(text: str, menu: tuple[st
     first.words.append("mutated")
     assert lex_command(text, menu) == read_command(split_words(text), menu)
     assert isinstance(first, Command)
+
+
+_WORDS_LINE = st.lists(
+    st.one_of(
+        st.text(alphabet='ab=!/[]"\\{', max_size=6),
+        st.sampled_from(["add", "set", "chain=forward", "a=b=c", "=x", "x=", "!x", "/ip", "0"]),
+    ),
+    max_size=6,
+).flatmap(lambda words: st.sampled_from([" ", "\t", "  "]).map(lambda gap: gap.join(words)))
+
+
+@settings(max_examples=200)
+@given(_WORDS_LINE, st.sampled_from([(), ("ip", "firewall", "filter")]))
+@example("add a=b a=c d=e", ("ip", "firewall", "filter"))
+@example("add x=1 =y", ())
+def test_plain_command_is_the_general_reading_or_none(text: str, menu: tuple[str, ...]) -> None:
+    """The lexer's shortcut for ``verb key=value ...``: the Command read_command makes, or left to it."""
+    found = plain_command(text, menu)
+    if found is not None:
+        assert found == read_command(split_words(text), menu)
+        assert not found.inline_menu and found.selector is None and not found.words
+    assert plain_command("add a=b a=c d=e", ()) == read_command(split_words("add a=b a=c d=e"), ())
 
 
 # --- the editor's items ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.flowspace import TCP, Atom, FlowSpace
+from auditor.flowspace import TCP, Atom, Cube, FlowSpace
 from auditor.model import Action, DiagnosticKind, PortMapping, Rule
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
@@ -285,6 +285,9 @@ _PLAIN_KINDS: dict[str, int] = (
     | dict.fromkeys(ACTION_KEYS, _SKIP)
 )
 _PLAIN_MENUS = frozenset({("ip", "firewall", "filter"), ("ip", "firewall", "raw")})
+# plain_cube's readings: a plain dict, no LRU bookkeeping (a rule's source address mostly
+# repeats, its destination mostly does not); emptied when it holds one device's worth.
+_PLAIN_CUBES: dict[str, Cube] = {}
 PlainVerdict = tuple[tuple[str, str], Action, FlowSpace]
 
 
@@ -318,7 +321,7 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
     # a different field, so no field is read twice.
     box = list(FULL)
     one_box = True
-    kinds = _PLAIN_KINDS
+    kinds, cubes = _PLAIN_KINDS, _PLAIN_CUBES
     try:
         for key, value in args.items():
             kind = kinds.get(key)
@@ -330,9 +333,14 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
                 if kind == _PORT:
                     one_box = False
                     continue
-                # Most rules' addresses: a plain one is its cube, what _single makes of it
-                # (read without its cache, which a new address would only fill).
-                cube = plain_cube(value)
+                # Most rules' addresses: a plain one is its cube, what _single makes of it.
+                cube = cubes.get(value)
+                if cube is None:
+                    cube = plain_cube(value)
+                    if cube is not None:
+                        if len(cubes) >= 4096:  # one device's worth
+                            cubes.clear()
+                        cubes[value] = cube
                 if cube is not None:
                     box[kind] = cube
                     continue

@@ -214,4 +214,26 @@ def shared_command(text: str, menu: tuple[str, ...]) -> Command:
     again costs a dictionary lookup, not a copy of its arguments. The cache itself, no
     wrapper around it: every line of every reading calls it.
     """
-    return read_command(split_words(text), menu)
+    return plain_command(text, menu) or read_command(split_words(text), menu)
+
+
+def plain_command(text: str, menu: tuple[str, ...]) -> Command | None:
+    """Return ``read_command(split_words(text), menu)`` for a verb and ``key=value`` words, else None.
+
+    Most lines of an export: no quote, escape or bracket, no menu on the line, every word
+    after the verb a ``key=value`` with a key. ``read_command`` puts each of them into
+    ``args`` in order (a repeated key keeps its first place and its last value), as ``dict``
+    does with the pairs; anything else is left to it.
+    """
+    if '"' in text or "\\" in text or "[" in text or "]" in text or "{" in text or "}" in text:
+        return None
+    words = text.split()
+    if len(words) < 2 or words[0][0] == "/":
+        return None
+    try:
+        args = dict([word.split("=", 1) for word in words[1:]])
+    except ValueError:  # a word without "=": a selector or a bare word
+        return None
+    if "" in args:
+        return None
+    return Command(menu, words[0], None, args, [], False)

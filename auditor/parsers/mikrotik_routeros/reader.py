@@ -80,13 +80,9 @@ def read_items(draft: Draft, lines: list[str]) -> list[Item | PlainLine]:
                 dispositions.setdefault(number, Disposition.EXTRACTED)
             continue
         reading = plain_verdict(command)
-        numbers = (first,) if first == last else tuple(range(first, last + 1))
-        if reading is None:
-            items.append(Item(command, Source(file, first, text), numbers))
-            if direct and command.menu in _CHAIN_MENUS:
-                direct = False
-        elif direct:
-            # What filter_rule does with a plain verdict rule (Draft.chain, Draft.mark).
+        if reading is not None and direct:
+            # What filter_rule does with a plain verdict rule (Draft.chain, Draft.mark: no
+            # other line has a fate yet).
             key, action, match = reading
             source = Source(file, first, text)
             rules = chains.get(key)
@@ -94,8 +90,14 @@ def read_items(draft: Draft, lines: list[str]) -> list[Item | PlainLine]:
                 rules = chains[key] = []
                 chain_sources[key] = source
             rules.append(Rule(action, match, source))
-            for number in numbers:
-                dispositions.setdefault(number, Disposition.EXTRACTED)
+            for number in range(first, last + 1):
+                dispositions[number] = Disposition.EXTRACTED
+            continue
+        numbers = (first,) if first == last else tuple(range(first, last + 1))
+        if reading is None:
+            items.append(Item(command, Source(file, first, text), numbers))
+            if direct and command.menu in _CHAIN_MENUS:
+                direct = False
         else:
             items.append((Source(file, first, text), numbers, reading))
     found = _VERSION.search("\n".join(lines[:40]))
