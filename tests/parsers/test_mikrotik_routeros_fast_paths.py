@@ -293,6 +293,54 @@ def test_plain_command_is_the_general_reading_or_none(text: str, menu: tuple[str
     assert plain_command("add a=b a=c d=e", ()) == read_command(split_words("add a=b a=c d=e"), ())
 
 
+def _reference_split_words(text: str) -> list[str]:
+    """The lexer's character walk, one character at a time."""
+    words: list[str] = []
+    current: list[str] = []
+    quoted, depth, started = False, 0, False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            current.append(text[index + 1])
+            started, index = True, index + 2
+            continue
+        if quoted:
+            if char == '"':
+                quoted = False
+            else:
+                current.append(char)
+        elif char == '"':
+            quoted, started = True, True
+        elif char in "[{":
+            depth += 1
+            current.append(char)
+            started = True
+        elif char in "]}" and depth:
+            depth -= 1
+            current.append(char)
+        elif char.isspace() and depth == 0:
+            if started:
+                words.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+        index += 1
+    if started:
+        words.append("".join(current))
+    return words
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet='ab =!"\\[]{}\t\n\u00a0', max_size=24))
+@example('add comment="a \\"b\\" c" place-before=[:pick [find where chain="x y"] 2] \\')
+@example('a] b} "[x" {y z} \\\\ \\ ')
+def test_split_words_runs_are_the_character_walk(text: str) -> None:
+    """The lexer's run-at-a-time walk splits every line as the character walk does."""
+    assert split_words(text) == _reference_split_words(text)
+
+
 # --- the editor's items ---------------------------------------------------------------------
 
 _EXPORT = """\
