@@ -72,8 +72,8 @@ def selector(slots: list[_Slot], index: int) -> dict[str, Any]:
     slot = slots[index]
     if slot.comment is not None and sum(1 for s in slots if s.comment == slot.comment) == 1:
         return {"comment": slot.comment, "chain": slot.chain, "index": None}
-    same = [i for i, s in enumerate(slots) if s.chain == slot.chain]
-    return {"comment": None, "chain": slot.chain, "index": same.index(index)}
+    # Its place among its chain's rules: how many of them come before it.
+    return {"comment": None, "chain": slot.chain, "index": [s.chain for s in slots[:index]].count(slot.chain)}
 
 
 def _body(item: RosItem) -> str:
@@ -93,6 +93,8 @@ def flow_changes(
     config = RosText(text)
     tables: dict[str, list[_Slot]] = {}
     items: dict[str, list[RosItem]] = {}
+    comments: dict[str, set[str | None]] = {}  # per table: its rules' comments
+    places: dict[str, dict[int, int]] = {}  # per table: a rule's first line -> its place
     entries: dict[str, list[dict[str, Any]]] = {}  # per table, in the plan's order
     keys: set[tuple[object, ...]] = set()
     for permit in plan.permits:
@@ -117,9 +119,13 @@ def flow_changes(
                 unresolved.setdefault(permit.check, str(exc))
                 continue
             tables[table] = _slots(items[table])
+            comments[table] = {s.comment for s in tables[table]}
+            places[table] = {}
+            for place_at, slot in enumerate(tables[table]):
+                places[table].setdefault(slot.line, place_at)
             entries[table] = []
         comment = f"auditor {permit.check}"
-        if any(s.comment == comment for s in tables[table]):
+        if comment in comments[table]:
             unresolved.setdefault(
                 permit.check,
                 f"/ip firewall {table} already has rules commented {comment!r}: review them first",
@@ -140,13 +146,12 @@ def flow_changes(
         where: dict[str, Any] | None = None
         described = "the end of the chain"
         if before is not None:
-            at = next((i for i, s in enumerate(slots) if s.line == line), None)
+            at = places[table].get(line) if line is not None else None
             if at is None or slots[at].chain != chain:
                 unresolved.setdefault(permit.check, f"cannot find the rule of {name} at line {line}")
                 continue
             where = selector(slots, at)
-            original = next(i for i in items[table] if i.first + 1 == line)
-            described = f"line {line} ({_body(original)})"
+            described = f"line {line} ({_body(items[table][at])})"  # slots[at] is its slot
         entries[table].append(
             {
                 "check": permit.check,

@@ -131,10 +131,22 @@ def _reading(lines: list[str]) -> list[_Span]:
 def _read_spans(lines: list[str], offset: int, menu: Menu) -> tuple[list[_Span], Menu]:
     """Read ``lines`` (the first at index ``offset``) from ``menu``; return their spans and the menu after."""
     out: list[_Span] = []
+    append = out.append
+    shift = offset - 1
     for first, last, text in logical_spans(lines):
-        span = _read_one(first - 1 + offset, last - 1 + offset, text, menu)
-        out.append(span)
-        menu = span.after
+        # _read_one, inline: most lines are an item read again from the lexer's cache.
+        first, last = first + shift, last + shift
+        stripped = text.strip()
+        if not stripped or stripped[0] == "#":
+            append(_Span(first, last, text, menu, menu, None))
+            continue
+        command = shared_command(stripped, menu)  # never changed here
+        if command.verb is None:
+            after = command.menu if command.inline_menu else menu
+            append(_Span(first, last, text, menu, after, None))
+            menu = after
+            continue
+        append(_Span(first, last, text, menu, menu, RosItem(command, first, last, stripped)))
     return out, menu
 
 

@@ -18,6 +18,7 @@ from auditor.model import Action, Rule, Source
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros import firewall, reader
 from auditor.parsers.mikrotik_routeros.draft import Draft, Item
+from auditor.parsers.mikrotik_routeros.features import Services
 from auditor.parsers.mikrotik_routeros.lexer import (
     Command,
     Logical,
@@ -26,11 +27,13 @@ from auditor.parsers.mikrotik_routeros.lexer import (
     lex_command,
     logical_lines,
     logical_spans,
+    plain_command,
     read_command,
     split_words,
 )
 from auditor.parsers.mikrotik_routeros.matchers import (
     cached_address_cubes,
+    plain_cube,
     port_intervals,
     protocol_number,
     state_space,
@@ -84,6 +87,15 @@ def test_plain_address_fast_path_reads_as_ipaddress_does(text: str) -> None:
     except CondError:
         got = None
     assert got == expected
+
+
+@settings(max_examples=200)
+@given(_address_text)
+def test_plain_cube_is_the_general_reading_or_none(text: str) -> None:
+    """The rule reader's uncached plain form: the general reading's one cube, or left to it."""
+    cube = plain_cube(text)
+    if cube is not None:
+        assert [cube] == _reference_cubes(text)
 
 
 def test_plain_address_forms() -> None:
@@ -259,6 +271,76 @@ def test_cached_reading_is_a_fresh_copy_of_the_reading(text: str, menu: tuple[st
     assert isinstance(first, Command)
 
 
+_WORDS_LINE = st.lists(
+    st.one_of(
+        st.text(alphabet='ab=!/[]"\\{', max_size=6),
+        st.sampled_from(["add", "set", "chain=forward", "a=b=c", "=x", "x=", "!x", "/ip", "0"]),
+    ),
+    max_size=6,
+).flatmap(lambda words: st.sampled_from([" ", "\t", "  "]).map(lambda gap: gap.join(words)))
+
+
+@settings(max_examples=200)
+@given(_WORDS_LINE, st.sampled_from([(), ("ip", "firewall", "filter")]))
+@example("add a=b a=c d=e", ("ip", "firewall", "filter"))
+@example("add x=1 =y", ())
+def test_plain_command_is_the_general_reading_or_none(text: str, menu: tuple[str, ...]) -> None:
+    """The lexer's shortcut for ``verb key=value ...``: the Command read_command makes, or left to it."""
+    found = plain_command(text, menu)
+    if found is not None:
+        assert found == read_command(split_words(text), menu)
+        assert not found.inline_menu and found.selector is None and not found.words
+    assert plain_command("add a=b a=c d=e", ()) == read_command(split_words("add a=b a=c d=e"), ())
+
+
+def _reference_split_words(text: str) -> list[str]:
+    """The lexer's character walk, one character at a time."""
+    words: list[str] = []
+    current: list[str] = []
+    quoted, depth, started = False, 0, False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            current.append(text[index + 1])
+            started, index = True, index + 2
+            continue
+        if quoted:
+            if char == '"':
+                quoted = False
+            else:
+                current.append(char)
+        elif char == '"':
+            quoted, started = True, True
+        elif char in "[{":
+            depth += 1
+            current.append(char)
+            started = True
+        elif char in "]}" and depth:
+            depth -= 1
+            current.append(char)
+        elif char.isspace() and depth == 0:
+            if started:
+                words.append("".join(current))
+            current, started = [], False
+        else:
+            current.append(char)
+            started = True
+        index += 1
+    if started:
+        words.append("".join(current))
+    return words
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet='ab =!"\\[]{}\t\n\u00a0', max_size=24))
+@example('add comment="a \\"b\\" c" place-before=[:pick [find where chain="x y"] 2] \\')
+@example('a] b} "[x" {y z} \\\\ \\ ')
+def test_split_words_runs_are_the_character_walk(text: str) -> None:
+    """The lexer's run-at-a-time walk splits every line as the character walk does."""
+    assert split_words(text) == _reference_split_words(text)
+
+
 # --- the editor's items ---------------------------------------------------------------------
 
 _EXPORT = """\
@@ -430,3 +512,72 @@ def test_logical_spans_without_backslash_or_quote_are_the_lines(lines: list[str]
     plain = [line.replace("\\", "").replace('"', "") for line in lines]
     assert list(logical_spans(plain)) == list(_joined_spans(plain))
     assert [first for first, _, _ in logical_spans(plain)] == list(range(1, len(plain) + 1))
+
+
+# --- rules read straight into their chains ----------------------------------------------------
+
+_RULE_LINE = st.sampled_from(
+    [
+        "/ip firewall filter",
+        "/ip firewall raw",
+        "/ip firewall nat",
+        "/interface list",
+        "add name=WAN",
+        "# a comment",
+        "",
+        "add chain=forward action=drop protocol=tcp dst-address=17.0.0.0/8 dst-port=443",
+        "add chain=forward action=accept src-address=10.0.0.0/8 dst-address=17.0.0.1",
+        "add chain=input action=accept connection-state=established,related",
+        "add chain=prerouting action=accept port=5060",
+        "add chain=custom action=return protocol=udp",
+        "add chain=forward action=drop in-interface-list=WAN",
+        "add chain=forward action=jump jump-target=custom",
+        "add chain=forward action=accept src-address-list=inside",
+        "add chain=forward action=drop disabled=yes",
+        "add chain=forward action=accept protocol=nope",
+        "add action=masquerade chain=srcnat out-interface-list=WAN",
+        "/ip hotspot add name=hs interface=ether2",
+        "/ip firewall address-list add list=inside address=10.0.0.0/8",
+    ]
+)
+
+
+def _reference_read(lines: list[str]) -> Draft:
+    """Every command as an Item through both passes: what the reader did before its shortcuts."""
+    draft = Draft("t.rsc")
+    items, menu = [], ()
+    for first, last, text in logical_spans(lines):
+        numbers = tuple(range(first, last + 1))
+        stripped = text.strip()
+        if not stripped or stripped[0] == "#":
+            for number in numbers:
+                draft.dispositions.setdefault(number, Disposition.COMMENT)
+            continue
+        command = read_command(split_words(stripped), menu)
+        if command.verb is None and command.inline_menu:
+            menu = command.menu
+            for number in numbers:
+                draft.dispositions.setdefault(number, Disposition.EXTRACTED)
+            continue
+        items.append(Item(command, Source("t.rsc", first, text), numbers))
+    for item in items:
+        reader._definitions(draft, item)
+    services = Services()
+    for item in items:
+        reader._rest(draft, services, item)
+    return draft
+
+
+@settings(max_examples=200)
+@given(st.lists(_RULE_LINE, max_size=14))
+def test_plain_rules_read_early_land_where_the_general_reading_puts_them(lines: list[str]) -> None:
+    """Plain verdict rules go into their chains as they are read, until a rule the second pass
+    reads: the same chains, in the same order, with the same rules, sources and line fates."""
+    draft = Draft("t.rsc")
+    reader.read(draft, lines)
+    expected = _reference_read(lines)
+    assert list(draft.chains.items()) == list(expected.chains.items())
+    assert list(draft.chain_sources.items()) == list(expected.chain_sources.items())
+    assert draft.dispositions == expected.dispositions
+    assert draft.diagnostics == expected.diagnostics
+    assert draft.gates == expected.gates

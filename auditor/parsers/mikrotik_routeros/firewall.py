@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.flowspace import TCP, Atom, FlowSpace
+from auditor.flowspace import TCP, Atom, Cube, FlowSpace
 from auditor.model import Action, DiagnosticKind, PortMapping, Rule
 from auditor.parsers.linux.common import Cond, CondError, Disposition
 from auditor.parsers.mikrotik_routeros.draft import BUILTIN_LISTS, Draft, Item, NatMapping
@@ -35,6 +35,7 @@ from auditor.parsers.mikrotik_routeros.matchers import (
     address_cubes,
     cached_address_cubes,
     negated,
+    plain_cube,
     port_intervals,
     protocol_number,
     state_space,
@@ -274,7 +275,19 @@ def _context_free(matchers: tuple[tuple[str, str], ...]) -> FlowSpace:
     return match.space()
 
 
+# What a plain verdict rule does with each property: skip it (what to do with a match), read
+# a plain address straight into its field (the index), read it by _single, or give up the
+# one-box reading (port=, which is two fields); a property not here is not context free.
+_SKIP, _SINGLE, _PORT = -1, 0, 9
+_PLAIN_KINDS: dict[str, int] = (
+    dict.fromkeys(_SINGLE_FIELD, _SINGLE)
+    | {"src-address": FIELD["src"], "dst-address": FIELD["dst"], "port": _PORT}
+    | dict.fromkeys(ACTION_KEYS, _SKIP)
+)
 _PLAIN_MENUS = frozenset({("ip", "firewall", "filter"), ("ip", "firewall", "raw")})
+# plain_cube's readings: a plain dict, no LRU bookkeeping (a rule's source address mostly
+# repeats, its destination mostly does not); emptied when it holds one device's worth.
+_PLAIN_CUBES: dict[str, Cube] = {}
 PlainVerdict = tuple[tuple[str, str], Action, FlowSpace]
 
 
@@ -304,26 +317,39 @@ def _plain_verdict(command: Command) -> PlainVerdict | None:
     if args.get("disabled", "no").lower() in ("yes", "true"):  # as _disabled
         return None
     # _context_free(matchers), its one-box case read here directly: most rules' conditions
-    # are new to the cache (an address), so its lookup would only cost.
+    # are new to the cache (an address), so its lookup would only cost. Each property names
+    # a different field, so no field is read twice.
     box = list(FULL)
-    seen: set[int] = set()
     one_box = True
+    kinds, cubes = _PLAIN_KINDS, _PLAIN_CUBES
     try:
         for key, value in args.items():
-            if key in ACTION_KEYS:
+            kind = kinds.get(key)
+            if kind is None:
+                return None  # not context free: the general path reads it
+            if kind == _SKIP:
                 continue
-            if key not in _CONTEXT_FREE:
-                return None
-            if one_box:
-                if key == "port":
+            if kind > 0:
+                if kind == _PORT:
                     one_box = False
                     continue
+                # Most rules' addresses: a plain one is its cube, what _single makes of it.
+                cube = cubes.get(value)
+                if cube is None:
+                    cube = plain_cube(value)
+                    if cube is not None:
+                        if len(cubes) >= 4096:  # one device's worth
+                            cubes.clear()
+                        cubes[value] = cube
+                if cube is not None:
+                    box[kind] = cube
+                    continue
+            if one_box:
                 index, atoms, neg = _single(key, value)
-                if neg or len(atoms) != 1 or index in seen:
+                if neg or len(atoms) != 1:
                     one_box = False
                     continue
                 box[index] = atoms[0]
-                seen.add(index)
         if one_box:
             match = FlowSpace((tuple(box),))  # type: ignore[arg-type]
         else:

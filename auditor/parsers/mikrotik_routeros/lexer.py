@@ -11,6 +11,7 @@ selectors stay one word. ``export verbose`` prints unset properties as ``!name``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -119,45 +120,62 @@ def _joined_spans(lines: list[str]) -> Iterator[tuple[int, int, str]]:
         yield first, index, text
 
 
-_SPECIAL = frozenset('\\"[]{}')
+_TOKEN = re.compile(r'\\(.)|(["\[\]{}])|(\s+)|([^\\"\[\]{}\s]+)|(\\)', re.S)
 
 
 def split_words(text: str) -> list[str]:
     """Split on blanks outside quotes and brackets; drop the quotes, keep escapes' targets."""
-    if _SPECIAL.isdisjoint(text):
+    if (
+        '"' not in text
+        and "\\" not in text
+        and "[" not in text
+        and "]" not in text
+        and "{" not in text
+        and "}" not in text
+    ):
         return text.split()  # most lines: no quotes, escapes or brackets
+    # The character walk, a run of characters at a time: an escape and its target, one
+    # special character, a run of blanks, a run of other characters, a backslash that ends
+    # the text (it escapes nothing).
     words: list[str] = []
     current: list[str] = []
     quoted, depth, started = False, 0, False
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            current.append(text[index + 1])
-            started, index = True, index + 2
-            continue
-        if quoted:
-            if char == '"':
-                quoted = False
+    for escaped, special, blanks, plain, _ in _TOKEN.findall(text):
+        if escaped:
+            current.append(escaped)
+            started = True
+        elif special:
+            if quoted:
+                if special == '"':
+                    quoted = False
+                else:
+                    current.append(special)
+            elif special == '"':
+                quoted, started = True, True
+            elif special in "[{":
+                depth += 1
+                current.append(special)
+                started = True
+            elif depth and special in "]}":
+                depth -= 1
+                current.append(special)
             else:
-                current.append(char)
-        elif char == '"':
-            quoted, started = True, True
-        elif char in "[{":
-            depth += 1
-            current.append(char)
-            started = True
-        elif char in "]}" and depth:
-            depth -= 1
-            current.append(char)
-        elif char.isspace() and depth == 0:
-            if started:
-                words.append("".join(current))
-            current, started = [], False
-        else:
-            current.append(char)
-            started = True
-        index += 1
+                current.append(special)
+                started = True
+        elif blanks:
+            if quoted:
+                current.append(blanks)
+            elif depth == 0:
+                if started:
+                    words.append("".join(current))
+                current, started = [], False
+            else:
+                current.append(blanks)
+                started = True
+        else:  # other characters, or the backslash at the end
+            current.append(plain or "\\")
+            if not quoted:
+                started = True
     if started:
         words.append("".join(current))
     return words
@@ -210,4 +228,26 @@ def shared_command(text: str, menu: tuple[str, ...]) -> Command:
     again costs a dictionary lookup, not a copy of its arguments. The cache itself, no
     wrapper around it: every line of every reading calls it.
     """
-    return read_command(split_words(text), menu)
+    return plain_command(text, menu) or read_command(split_words(text), menu)
+
+
+def plain_command(text: str, menu: tuple[str, ...]) -> Command | None:
+    """Return ``read_command(split_words(text), menu)`` for a verb and ``key=value`` words, else None.
+
+    Most lines of an export: no quote, escape or bracket, no menu on the line, every word
+    after the verb a ``key=value`` with a key. ``read_command`` puts each of them into
+    ``args`` in order (a repeated key keeps its first place and its last value), as ``dict``
+    does with the pairs; anything else is left to it.
+    """
+    if '"' in text or "\\" in text or "[" in text or "]" in text or "{" in text or "}" in text:
+        return None
+    words = text.split()
+    if len(words) < 2 or words[0][0] == "/":
+        return None
+    try:
+        args = dict([word.split("=", 1) for word in words[1:]])
+    except ValueError:  # a word without "=": a selector or a bare word
+        return None
+    if "" in args:
+        return None
+    return Command(menu, words[0], None, args, [], False)

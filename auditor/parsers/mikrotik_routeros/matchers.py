@@ -10,7 +10,6 @@ new/established/related/invalid/untracked.
 from __future__ import annotations
 
 import ipaddress
-import re
 from functools import lru_cache
 
 from auditor.flowspace import (
@@ -121,32 +120,36 @@ def address_cubes(value: str) -> list[Cube]:
     return list(cached_address_cubes(value))
 
 
+# The masks of a prefix length written with one or two ASCII digits ("8", "08", "24"), as
+# ipaddress reads it.
+_LENGTH_MASKS = {
+    text: (_ALL32 << (32 - bits)) & _ALL32 for bits in range(33) for text in (str(bits), f"{bits:02d}")
+}
+
+
+def plain_cube(value: str) -> Cube | None:
+    """Return the cube of a plain ``a.b.c.d`` or ``a.b.c.d/len``, else None (read by the general path).
+
+    The commonest address forms, read without a cache: most rule addresses are new to it.
+    A dotted quad as ``flowspace.quad_value`` reads it, the length as ``ipaddress`` does.
+    """
+    address, slash, length = value.partition("/")
+    number = quad_value(address)
+    if number is None:
+        return None
+    if not slash:
+        return (number, _ALL32)
+    mask = _LENGTH_MASKS.get(length)
+    return None if mask is None else (number & mask, mask)
+
+
 @lru_cache(maxsize=1024)
 def cached_address_cubes(value: str) -> tuple[Cube, ...]:
     """``address_cubes`` as a tuple, cached: configs repeat their addresses (pure text -> value)."""
     text = value.strip()
-    plain = _PLAIN.fullmatch(text)
-    if plain is not None:  # the commonest forms, in one regex
-        one, two, three, four = int(plain[1]), int(plain[2]), int(plain[3]), int(plain[4])
-        if one <= 255 and two <= 255 and three <= 255 and four <= 255:
-            quad = one << 24 | two << 16 | three << 8 | four
-            if plain[5] is None:
-                return ((quad, _ALL32),)
-            bits = int(plain[5])
-            if bits <= 32:
-                mask = (_ALL32 << (32 - bits)) & _ALL32
-                return ((quad & mask, mask),)
-    if "-" not in text:
-        address, slash, length = text.partition("/")
-        # Fast path for the plain forms, which ipaddress reads the same way: a dotted quad
-        # without leading zeros, optionally with a prefix length of one or two digits.
-        number = quad_value(address)
-        if number is not None:
-            if not slash:
-                return ((number, _ALL32),)
-            if length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32:
-                care = (_ALL32 << (32 - int(length))) & _ALL32
-                return ((number & care, care),)
+    cube = plain_cube(text)
+    if cube is not None:  # the commonest forms
+        return (cube,)
     try:
         if "-" in text:
             first, _, last = text.partition("-")
@@ -157,12 +160,6 @@ def cached_address_cubes(value: str) -> tuple[Cube, ...]:
         return (cube_from_prefix(str(ipaddress.IPv4Network(text, strict=False))),)
     except ValueError as exc:
         raise CondError(f"not an IPv4 address, prefix or range: {value!r}") from exc
-
-
-# A dotted quad as flowspace.quad_value reads it (ASCII digits, no leading zeros), with an optional
-# prefix length of one or two ASCII digits; the octets' and length's ranges are checked after.
-_OCTET = "(0|[1-9][0-9]{0,2})"
-_PLAIN = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/([0-9]{{1,2}}))?")
 
 
 def port_intervals(value: str) -> list[Interval]:

@@ -48,36 +48,60 @@ def _yes(value: str | None) -> bool:
 
 # A plain verdict rule (firewall.plain_verdict) as read: its source, its lines, its reading.
 PlainLine = tuple[Source, tuple[int, ...], firewall.PlainVerdict]
+# The menus whose items ``_rest`` turns into rules of a chain (filter_rule, _gatekeeper).
+_CHAIN_MENUS = frozenset({FILTER, RAW, ("ip", "hotspot"), ("ip", "kid-control")})
 
 
 def read_items(draft: Draft, lines: list[str]) -> list[Item | PlainLine]:
-    """Lex every line into items; comments and menu-only lines are accounted for here.
+    """Lex every line into items; comments, menu-only lines and most plain rules are done here.
 
-    A plain verdict rule, most lines of a rule set, stays a bare tuple: it needs no Item
-    (neither pass below looks at anything but its reading).
+    A plain verdict rule, most lines of a rule set, needs no Item: neither pass below looks
+    at anything but its reading. Until the first item that ``_rest`` may turn into a chain's
+    rule, such a rule goes straight into its chain (what ``read`` would do with it, in the
+    same order: no rule and no chain can come before it); after it, it stays a bare tuple.
     """
     items: list[Item | PlainLine] = []
     menu: tuple[str, ...] = ()
     dispositions = draft.dispositions
+    chains, chain_sources = draft.chains, draft.chain_sources
+    file = draft.file
     plain_verdict = firewall.plain_verdict
+    direct = True  # no item so far puts a rule into a chain
     for first, last, text in logical_spans(lines):
         stripped = text.strip()
-        numbers = (first,) if first == last else tuple(range(first, last + 1))
         if not stripped or stripped[0] == "#":
-            for number in numbers:
+            for number in range(first, last + 1):
                 dispositions.setdefault(number, Disposition.COMMENT)
             continue
         command = shared_command(stripped, menu)  # the parser never changes a Command
         if command.verb is None and command.inline_menu:
             menu = command.menu
-            for number in numbers:  # Draft.mark
+            for number in range(first, last + 1):  # Draft.mark
                 dispositions.setdefault(number, Disposition.EXTRACTED)
             continue
-        source = Source(draft.file, first, text)
         reading = plain_verdict(command)
-        items.append(Item(command, source, numbers) if reading is None else (source, numbers, reading))
-    match = _VERSION.search("\n".join(lines[:40]))
-    draft.version = match.group(1) if match else None
+        if reading is not None and direct:
+            # What filter_rule does with a plain verdict rule (Draft.chain, Draft.mark: no
+            # other line has a fate yet).
+            key, action, match = reading
+            source = Source(file, first, text)
+            rules = chains.get(key)
+            if rules is None:
+                rules = chains[key] = []
+                chain_sources[key] = source
+            rules.append(Rule(action, match, source))
+            for number in range(first, last + 1):
+                dispositions[number] = Disposition.EXTRACTED
+            continue
+        numbers = (first,) if first == last else tuple(range(first, last + 1))
+        if reading is None:
+            items.append(Item(command, Source(file, first, text), numbers))
+            if direct and command.menu in _CHAIN_MENUS:
+                direct = False
+        else:
+            items.append((Source(file, first, text), numbers, reading))
+    found = _VERSION.search("\n".join(lines[:40]))
+    draft.version = found.group(1) if found else None
     return items
 
 
@@ -93,7 +117,7 @@ def read(draft: Draft, lines: list[str]) -> feat.Services:
         if isinstance(item, Item):
             _rest(draft, services, item)
             continue
-        # Most lines: what filter_rule does with a plain verdict rule (Draft.chain, Draft.mark).
+        # What filter_rule does with a plain verdict rule (Draft.chain, Draft.mark).
         source, numbers, (key, action, match) = item
         chain_sources.setdefault(key, source)
         rules = chains.get(key)
