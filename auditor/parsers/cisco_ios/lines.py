@@ -47,6 +47,7 @@ class Block:
 
 # Lines an archive or collector puts before the configuration (oxidized, rancid, IOS itself).
 _HEADER_PREFIXES = ("building configuration", "current configuration")
+_HEADER_FIRST = frozenset(prefix.split()[0] for prefix in _HEADER_PREFIXES)
 
 
 def split_lines(text: str) -> list[str]:
@@ -60,6 +61,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    if "\r" not in text:  # the usual case: no line to trim
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -86,18 +89,9 @@ def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
     return len(raw) - len(stripped), tokens, words
 
 
-def _is_comment(line: ConfigLine) -> bool:
-    if not line.tokens:
-        return True
-    first = line.tokens[0]
-    if first.startswith(("!", "#")):
-        return True
-    return line.indent == 0 and " ".join(line.words).startswith(_HEADER_PREFIXES)
-
-
-def _banner_delimiter(line: ConfigLine) -> tuple[str, str] | None:
+def _banner_delimiter(raw: str) -> tuple[str, str] | None:
     """Return (delimiter, text after it) for ``banner TYPE <d>...``; IOS prints ``^C``."""
-    parts = line.raw.strip().split(None, 2)
+    parts = raw.strip().split(None, 2)
     if len(parts) < 3:
         return None
     rest = parts[2]
@@ -105,18 +99,18 @@ def _banner_delimiter(line: ConfigLine) -> tuple[str, str] | None:
     return delimiter, rest[len(delimiter) :]
 
 
-def _banner_end(lines: list[ConfigLine], start: int) -> tuple[int, bool]:
+def _banner_end(raws: list[str], start: int) -> tuple[int, bool]:
     """Return (index of the banner's last line, whether its closing delimiter was found)."""
-    found = _banner_delimiter(lines[start])
+    found = _banner_delimiter(raws[start])
     if found is None:
         return start, False
     delimiter, after = found
     if delimiter in after:
         return start, True
-    for index in range(start + 1, len(lines)):
-        if delimiter in lines[index].raw:
+    for index in range(start + 1, len(raws)):
+        if delimiter in raws[index]:
             return index, True
-    return len(lines) - 1, False
+    return len(raws) - 1, False
 
 
 @dataclass(slots=True)
@@ -130,38 +124,52 @@ class SplitConfig:
 
 
 def split_config(text: str) -> SplitConfig:
-    """Group the lines of ``text`` into top-level blocks, skipping comments and banners."""
-    raw_lines = split_lines(text)
-    lines = [ConfigLine(number, raw, *_line_parts(raw)) for number, raw in enumerate(raw_lines, start=1)]
-    result = SplitConfig([], {}, line_count=len(lines))
-    dispositions = result.dispositions
-    current: Block | None = None
-    skip_to = 0  # the index after a banner's last line
-    for index, line in enumerate(lines):
-        if index < skip_to:
+    """Group the lines of ``text`` into top-level blocks, skipping comments and banners.
+
+    One pass over the raw lines: a line's parts come from the cache, and only command lines
+    become ``ConfigLine``s.
+    """
+    raws = split_lines(text)
+    result = SplitConfig([], {}, line_count=len(raws))
+    dispositions, blocks = result.dispositions, result.blocks
+    children: list[ConfigLine] | None = None  # the current block's body
+    skip_to = 0  # the number of a banner's last line
+    number = 0
+    for raw in raws:
+        number += 1
+        if number <= skip_to:
             continue
-        if line.indent:  # most lines: a sub-mode line (``_is_comment`` without the header test)
-            tokens = line.tokens
+        indent, tokens, words = _line_parts(raw)
+        if indent:  # most lines: a sub-mode line (no header test)
             if not tokens or tokens[0][0] in "!#":
-                dispositions[line.number] = Disposition.COMMENT
-            elif current is None:
-                current = Block(line)
-                result.blocks.append(current)
+                dispositions[number] = Disposition.COMMENT
+            elif children is None:
+                block = Block(ConfigLine(number, raw, indent, tokens, words))
+                blocks.append(block)
+                children = block.children
             else:
-                current.children.append(line)
+                children.append(ConfigLine(number, raw, indent, tokens, words))
             continue
-        if _is_comment(line):
-            dispositions[line.number] = Disposition.COMMENT
+        # A comment, a blank line or an archive header; a header's first word is one of the
+        # prefixes' first words, so other lines skip the joined test.
+        if (
+            not tokens
+            or tokens[0][0] in "!#"
+            or (words[0] in _HEADER_FIRST and " ".join(words).startswith(_HEADER_PREFIXES))
+        ):
+            dispositions[number] = Disposition.COMMENT
             continue
-        if line.words[0] == "banner":
-            end, closed = _banner_end(lines, index)
+        line = ConfigLine(number, raw, indent, tokens, words)
+        if words[0] == "banner":
+            end, closed = _banner_end(raws, number - 1)
             if not closed:
                 result.unterminated_banner = line
-            for covered in lines[index : end + 1]:
-                dispositions[covered.number] = Disposition.IGNORED
-            current = None
+            for covered in range(number, end + 2):
+                dispositions[covered] = Disposition.IGNORED
+            children = None
             skip_to = end + 1
             continue
-        current = Block(line)
-        result.blocks.append(current)
+        block = Block(line)
+        blocks.append(block)
+        children = block.children
     return result
