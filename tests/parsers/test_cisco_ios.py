@@ -721,3 +721,14 @@ def test_plain_entries_take_the_fast_path() -> None:
 def test_line_words_are_the_lowered_tokens(raw: str) -> None:
     line = ios_lines._make_line(1, raw)
     assert line.words == tuple(t.lower() for t in line.tokens)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=" \tAbZz09!#.İ\x1c\u00a0\u2028é", max_size=12), max_size=8))
+def test_split_config_lines_are_made_as_make_line_makes_them(raws: list[str]) -> None:
+    # split_config writes the line reading out in its loop; it must give _make_line's lines.
+    split = ios_lines.split_config("\n".join(raws) + "\n")
+    seen = [block.header for block in split.blocks] + [c for block in split.blocks for c in block.children]
+    for line in seen:
+        assert line == ios_lines._make_line(line.number, split_lines("\n".join(raws) + "\n")[line.number - 1])
+    assert {line.number for line in seen}.isdisjoint(split.dispositions)

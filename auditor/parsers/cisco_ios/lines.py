@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
 from auditor.model import quick_init
 
@@ -70,23 +69,23 @@ def _make_line(number: int, raw: str) -> ConfigLine:
     return ConfigLine(number, raw, *_line_parts(raw))
 
 
-@lru_cache(maxsize=4096)
 def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
-    """Return a line's indent, tokens and lower-cased words.
+    """Return a line's indent, tokens and lower-cased words (``split_config`` inlines this).
 
-    Pure on its text, so cached: the proof re-parses the same lines.
+    Not cached: a config's lines are nearly all distinct, and the proof's re-parse of a
+    remediated list sees its entries with sequence numbers written in, so a cache mostly
+    missed and cost more than it saved.
     """
-    stripped = raw.lstrip(" \t")
-    tokens = tuple(stripped.split())
-    # ASCII lower-casing maps character to character, so the lowered line splits into the
-    # lowered tokens (the tokens themselves when nothing changes); other text is lowered
-    # token by token.
+    tokens = tuple(raw.split())  # leading blanks split away as ``raw.lstrip(" \t")`` would
+    # ASCII lower-casing maps character to character (blanks stay), so the lowered line
+    # splits into the lowered tokens (the tokens themselves when nothing changes); other
+    # text is lowered token by token.
     if raw.isascii():
-        lowered = stripped.lower()
-        words = tokens if lowered == stripped else tuple(lowered.split())
+        lowered = raw.lower()
+        words = tokens if lowered == raw else tuple(lowered.split())
     else:
         words = tuple(t.lower() for t in tokens)
-    return len(raw) - len(stripped), tokens, words
+    return len(raw) - len(raw.lstrip(" \t")), tokens, words
 
 
 def _banner_delimiter(raw: str) -> tuple[str, str] | None:
@@ -126,8 +125,7 @@ class SplitConfig:
 def split_config(text: str) -> SplitConfig:
     """Group the lines of ``text`` into top-level blocks, skipping comments and banners.
 
-    One pass over the raw lines: a line's parts come from the cache, and only command lines
-    become ``ConfigLine``s.
+    One pass over the raw lines; only command lines become ``ConfigLine``s.
     """
     raws = split_lines(text)
     result = SplitConfig([], {}, line_count=len(raws))
@@ -139,7 +137,14 @@ def split_config(text: str) -> SplitConfig:
         number += 1
         if number <= skip_to:
             continue
-        indent, tokens, words = _line_parts(raw)
+        # ``_line_parts(raw)``, written out: it runs once per line.
+        tokens = tuple(raw.split())
+        if raw.isascii():
+            lowered = raw.lower()
+            words = tokens if lowered == raw else tuple(lowered.split())
+        else:
+            words = tuple(t.lower() for t in tokens)
+        indent = len(raw) - len(raw.lstrip(" \t"))
         if indent:  # most lines: a sub-mode line (no header test)
             if not tokens or tokens[0][0] in "!#":
                 dispositions[number] = Disposition.COMMENT
