@@ -703,6 +703,13 @@ def test_plain_match_agrees_with_the_general_reader_and_match(tokens: tuple[str,
         assert fast == (spec.action, ios_parser._match_general(None, spec, False))
 
 
+def test_protocol_names_read_without_lowering_are_the_lower_case_ones() -> None:
+    # The fast path looks a protocol word up as written before lowering it: that gives the
+    # same number only because every name in the table is lower-case.
+    assert all(name == name.lower() and not name.isdigit() for name in ios_acl._PROTOCOL_WORDS)
+    assert ios_acl._PROTOCOL_WORDS["ip"] is None
+
+
 def test_plain_entries_take_the_fast_path() -> None:
     for text in (
         "permit tcp 10.0.1.0 0.0.0.255 17.0.0.0 0.255.255.255 eq 443",
