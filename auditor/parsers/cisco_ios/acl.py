@@ -421,25 +421,39 @@ def _last_ports(protocol: int | None, tail: tuple[str, ...]) -> Interval | None:
 _PROTOCOL_WORDS: dict[str, int | None] = {**PROTOCOLS, "ip": None}
 
 
+@lru_cache(maxsize=4096)
+def _plain_head(head: tuple[str, ...]) -> tuple[Action, int | None, _Cubes, int] | None:
+    """Read an entry's first four words (action, protocol, source), or None if not plain.
+
+    Returns the action, the protocol (None = ip), the source cubes and the index after the
+    source operand. A value of those words alone (the source operand ends by the fourth
+    word), so cached: entries of a list repeat their action, protocol and source.
+    """
+    action = _ACTIONS.get(head[0].lower())
+    if action is None:
+        return None
+    protocol = _PROTOCOL_WORDS.get(head[1], -1)
+    if protocol == -1:  # not a lower-case name: the word as the general reader reads it
+        word = head[1].lower()
+        protocol = None if word == "ip" else protocol_value(word)
+        if protocol is None and word != "ip":
+            return None
+    src = _plain_address(head, 2, 4)
+    if src is None:
+        return None
+    return action, protocol, src[0], src[1]
+
+
 def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
     """Read a plain extended entry into its fields, or None to leave it to the general reader."""
     n = len(tokens)
     if n < 4:
         return None
-    action = _ACTIONS.get(tokens[0].lower())
-    if action is None:
+    head = _plain_head(tokens[:4])
+    if head is None:
         return None
-    protocol = _PROTOCOL_WORDS.get(tokens[1], -1)
-    if protocol == -1:  # not a lower-case name: the word as the general reader reads it
-        word = tokens[1].lower()
-        protocol = None if word == "ip" else protocol_value(word)
-        if protocol is None and word != "ip":
-            return None
-    src = _plain_address(tokens, 2, n)
-    if src is None:
-        return None
+    action, protocol, src, at = head
     sport = dport = None
-    at = src[1]
     if at < n and tokens[at].lower() in PORT_OPERATORS:
         if protocol not in PORT_TABLES:
             return None
@@ -458,7 +472,7 @@ def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
         dport = _last_ports(protocol, tokens[at:])
         if dport is None:
             return None
-    return action, protocol, src[0], sport, dst[0], dport
+    return action, protocol, src, sport, dst[0], dport
 
 
 def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:
