@@ -703,6 +703,13 @@ def test_plain_match_agrees_with_the_general_reader_and_match(tokens: tuple[str,
         assert fast == (spec.action, ios_parser._match_general(None, spec, False))
 
 
+def test_protocol_names_read_without_lowering_are_the_lower_case_ones() -> None:
+    # The fast path looks a protocol word up as written before lowering it: that gives the
+    # same number only because every name in the table is lower-case.
+    assert all(name == name.lower() and not name.isdigit() for name in ios_acl._PROTOCOL_WORDS)
+    assert ios_acl._PROTOCOL_WORDS["ip"] is None
+
+
 def test_plain_entries_take_the_fast_path() -> None:
     for text in (
         "permit tcp 10.0.1.0 0.0.0.255 17.0.0.0 0.255.255.255 eq 443",
@@ -721,3 +728,14 @@ def test_plain_entries_take_the_fast_path() -> None:
 def test_line_words_are_the_lowered_tokens(raw: str) -> None:
     line = ios_lines._make_line(1, raw)
     assert line.words == tuple(t.lower() for t in line.tokens)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=" \tAbZz09!#.İ\x1c\u00a0\u2028é", max_size=12), max_size=8))
+def test_split_config_lines_are_made_as_make_line_makes_them(raws: list[str]) -> None:
+    # split_config writes the line reading out in its loop; it must give _make_line's lines.
+    split = ios_lines.split_config("\n".join(raws) + "\n")
+    seen = [block.header for block in split.blocks] + [c for block in split.blocks for c in block.children]
+    for line in seen:
+        assert line == ios_lines._make_line(line.number, split_lines("\n".join(raws) + "\n")[line.number - 1])
+    assert {line.number for line in seen}.isdisjoint(split.dispositions)

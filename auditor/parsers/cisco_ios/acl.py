@@ -35,7 +35,7 @@ from auditor.flowspace import (
     quad_value,
 )
 from auditor.model import Action, DiagnosticKind
-from auditor.parsers.cisco_ios.ports import PORT_TABLES, port_value, protocol_value
+from auditor.parsers.cisco_ios.ports import PORT_TABLES, PROTOCOLS, port_value, protocol_value
 
 PORT_OPERATORS = frozenset({"eq", "neq", "lt", "gt", "range"})
 # Conditions on header fields the model has no dimension for, or on time: the entry's
@@ -401,23 +401,59 @@ def _plain_services(
 _PlainFields = tuple[Action, int | None, _Cubes, Interval | None, _Cubes, Interval | None]
 
 
+@lru_cache(maxsize=4096)
+def _last_ports(protocol: int | None, tail: tuple[str, ...]) -> Interval | None:
+    """Read an entry's last words ``tail`` as its one destination port condition, or None.
+
+    What ``_plain_fields`` asks of the words after the destination (a value of them and the
+    protocol alone, so cached: entries repeat their ports).
+    """
+    if protocol not in PORT_TABLES or tail[0].lower() not in PORT_OPERATORS:
+        return None
+    assert protocol is not None
+    read = _plain_ports(tail, 0, len(tail), protocol)
+    if read is None or read[1] != len(tail):
+        return None
+    return read[0]
+
+
+# Protocol words as ``_plain_fields`` reads them when already lower-case (``ip``: any).
+_PROTOCOL_WORDS: dict[str, int | None] = {**PROTOCOLS, "ip": None}
+
+
+@lru_cache(maxsize=4096)
+def _plain_head(head: tuple[str, ...]) -> tuple[Action, int | None, _Cubes, int] | None:
+    """Read an entry's first four words (action, protocol, source), or None if not plain.
+
+    Returns the action, the protocol (None = ip), the source cubes and the index after the
+    source operand. A value of those words alone (the source operand ends by the fourth
+    word), so cached: entries of a list repeat their action, protocol and source.
+    """
+    action = _ACTIONS.get(head[0].lower())
+    if action is None:
+        return None
+    protocol = _PROTOCOL_WORDS.get(head[1], -1)
+    if protocol == -1:  # not a lower-case name: the word as the general reader reads it
+        word = head[1].lower()
+        protocol = None if word == "ip" else protocol_value(word)
+        if protocol is None and word != "ip":
+            return None
+    src = _plain_address(head, 2, 4)
+    if src is None:
+        return None
+    return action, protocol, src[0], src[1]
+
+
 def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
     """Read a plain extended entry into its fields, or None to leave it to the general reader."""
     n = len(tokens)
     if n < 4:
         return None
-    action = _ACTIONS.get(tokens[0].lower())
-    if action is None:
+    head = _plain_head(tokens[:4])
+    if head is None:
         return None
-    word = tokens[1].lower()
-    protocol = None if word == "ip" else protocol_value(word)
-    if protocol is None and word != "ip":
-        return None
-    src = _plain_address(tokens, 2, n)
-    if src is None:
-        return None
+    action, protocol, src, at = head
     sport = dport = None
-    at = src[1]
     if at < n and tokens[at].lower() in PORT_OPERATORS:
         if protocol not in PORT_TABLES:
             return None
@@ -433,14 +469,10 @@ def _plain_fields(tokens: tuple[str, ...]) -> _PlainFields | None:
         return None
     at = dst[1]
     if at < n:
-        if protocol not in PORT_TABLES or tokens[at].lower() not in PORT_OPERATORS:
+        dport = _last_ports(protocol, tokens[at:])
+        if dport is None:
             return None
-        assert protocol is not None
-        read = _plain_ports(tokens, at, n, protocol)
-        if read is None or read[1] != n:
-            return None
-        dport = read[0]
-    return action, protocol, src[0], sport, dst[0], dport
+    return action, protocol, src, sport, dst[0], dport
 
 
 def _plain_extended(tokens: tuple[str, ...]) -> AceSpec | None:

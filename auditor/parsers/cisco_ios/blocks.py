@@ -7,6 +7,8 @@ Numbered ACL ranges (Cisco "IP Access List Overview"): 1-99 and 1300-1999 standa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.flowspace import Cube
 from auditor.model import Action, DiagnosticKind, Rule, Source
 from auditor.parsers.cisco_ios.acl import (
@@ -79,6 +81,13 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
             draft.entries.append(AclEntry(draft.next_seq(seq), source, None, None, rule))
             builder.dispositions.setdefault(line.number, Disposition.EXTRACTED)
             return
+    _add_other(builder, draft, line, seq, tokens)
+
+
+def _add_other(
+    builder: Builder, draft: AclDraft, line: ConfigLine, seq: int | None, tokens: Sequence[str]
+) -> None:
+    """``add_entry`` for an entry that is not a plain extended one (``seq`` already read)."""
     first = tokens[0].lower() if tokens else ""
     if first == "remark":
         draft.next_seq(seq)
@@ -107,6 +116,34 @@ def add_entry(builder: Builder, draft: AclDraft, line: ConfigLine, tokens: tuple
     builder.mark(line, Disposition.EXTRACTED)
 
 
+def _add_extended_entries(builder: Builder, draft: AclDraft, lines: list[ConfigLine]) -> None:
+    """``add_entry`` for every line of an extended ACL's body.
+
+    The plain-entry path of ``add_entry`` written out in the loop (most lines take it):
+    no call, no ``next_seq`` call, per line.
+    """
+    file, dispositions, entries = builder.file, builder.dispositions, draft.entries
+    extracted = Disposition.EXTRACTED
+    for line in lines:
+        tokens = line.tokens
+        seq: int | None = None
+        if tokens and tokens[0].isdigit():
+            seq, tokens = int(tokens[0]), tokens[1:]
+        read = plain_match(tokens)
+        if read is None:
+            _add_other(builder, draft, line, seq, tokens)
+            continue
+        # ``draft.next_seq(seq)``
+        if seq is None:
+            seq = draft.last_seq = draft.last_seq + 10
+        elif seq > draft.last_seq:
+            draft.last_seq = seq
+        number = line.number
+        source = Source(file, number, line.raw)
+        entries.append(AclEntry(seq, source, None, None, Rule(read[0], read[1], source)))
+        dispositions.setdefault(number, extracted)
+
+
 def read_named_acl(builder: Builder, block: Block) -> None:
     """Read ``ip access-list standard|extended NAME`` and its entries."""
     header, words = block.header, block.header.words
@@ -124,6 +161,9 @@ def read_named_acl(builder: Builder, block: Block) -> None:
         builder.cover(block.children, Disposition.DIAGNOSED)
         return
     builder.mark(header, Disposition.EXTRACTED)
+    if not draft.standard:
+        _add_extended_entries(builder, draft, block.children)
+        return
     for line in block.children:
         add_entry(builder, draft, line, line.tokens)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
 from auditor.quick import quick_init
 
@@ -47,6 +46,7 @@ class Block:
 
 # Lines an archive or collector puts before the configuration (oxidized, rancid, IOS itself).
 _HEADER_PREFIXES = ("building configuration", "current configuration")
+_HEADER_FIRST = frozenset(prefix.split()[0] for prefix in _HEADER_PREFIXES)
 
 
 def split_lines(text: str) -> list[str]:
@@ -60,6 +60,8 @@ def split_lines(text: str) -> list[str]:
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
+    if "\r" not in text:  # the usual case: no line to trim
+        return lines
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
@@ -67,37 +69,28 @@ def _make_line(number: int, raw: str) -> ConfigLine:
     return ConfigLine(number, raw, *_line_parts(raw))
 
 
-@lru_cache(maxsize=4096)
 def _line_parts(raw: str) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
-    """Return a line's indent, tokens and lower-cased words.
+    """Return a line's indent, tokens and lower-cased words (``split_config`` inlines this).
 
-    Pure on its text, so cached: the proof re-parses the same lines.
+    Not cached: a config's lines are nearly all distinct, and the proof's re-parse of a
+    remediated list sees its entries with sequence numbers written in, so a cache mostly
+    missed and cost more than it saved.
     """
-    stripped = raw.lstrip(" \t")
-    tokens = tuple(stripped.split())
-    # ASCII lower-casing maps character to character, so the lowered line splits into the
-    # lowered tokens (the tokens themselves when nothing changes); other text is lowered
-    # token by token.
+    tokens = tuple(raw.split())  # leading blanks split away as ``raw.lstrip(" \t")`` would
+    # ASCII lower-casing maps character to character (blanks stay), so the lowered line
+    # splits into the lowered tokens (the tokens themselves when nothing changes); other
+    # text is lowered token by token.
     if raw.isascii():
-        lowered = stripped.lower()
-        words = tokens if lowered == stripped else tuple(lowered.split())
+        lowered = raw.lower()
+        words = tokens if lowered == raw else tuple(lowered.split())
     else:
         words = tuple(t.lower() for t in tokens)
-    return len(raw) - len(stripped), tokens, words
+    return len(raw) - len(raw.lstrip(" \t")), tokens, words
 
 
-def _is_comment(line: ConfigLine) -> bool:
-    if not line.tokens:
-        return True
-    first = line.tokens[0]
-    if first.startswith(("!", "#")):
-        return True
-    return line.indent == 0 and " ".join(line.words).startswith(_HEADER_PREFIXES)
-
-
-def _banner_delimiter(line: ConfigLine) -> tuple[str, str] | None:
+def _banner_delimiter(raw: str) -> tuple[str, str] | None:
     """Return (delimiter, text after it) for ``banner TYPE <d>...``; IOS prints ``^C``."""
-    parts = line.raw.strip().split(None, 2)
+    parts = raw.strip().split(None, 2)
     if len(parts) < 3:
         return None
     rest = parts[2]
@@ -105,18 +98,18 @@ def _banner_delimiter(line: ConfigLine) -> tuple[str, str] | None:
     return delimiter, rest[len(delimiter) :]
 
 
-def _banner_end(lines: list[ConfigLine], start: int) -> tuple[int, bool]:
+def _banner_end(raws: list[str], start: int) -> tuple[int, bool]:
     """Return (index of the banner's last line, whether its closing delimiter was found)."""
-    found = _banner_delimiter(lines[start])
+    found = _banner_delimiter(raws[start])
     if found is None:
         return start, False
     delimiter, after = found
     if delimiter in after:
         return start, True
-    for index in range(start + 1, len(lines)):
-        if delimiter in lines[index].raw:
+    for index in range(start + 1, len(raws)):
+        if delimiter in raws[index]:
             return index, True
-    return len(lines) - 1, False
+    return len(raws) - 1, False
 
 
 @dataclass(slots=True)
@@ -130,38 +123,58 @@ class SplitConfig:
 
 
 def split_config(text: str) -> SplitConfig:
-    """Group the lines of ``text`` into top-level blocks, skipping comments and banners."""
-    raw_lines = split_lines(text)
-    lines = [ConfigLine(number, raw, *_line_parts(raw)) for number, raw in enumerate(raw_lines, start=1)]
-    result = SplitConfig([], {}, line_count=len(lines))
-    dispositions = result.dispositions
-    current: Block | None = None
-    skip_to = 0  # the index after a banner's last line
-    for index, line in enumerate(lines):
-        if index < skip_to:
+    """Group the lines of ``text`` into top-level blocks, skipping comments and banners.
+
+    One pass over the raw lines; only command lines become ``ConfigLine``s.
+    """
+    raws = split_lines(text)
+    result = SplitConfig([], {}, line_count=len(raws))
+    dispositions, blocks = result.dispositions, result.blocks
+    children: list[ConfigLine] | None = None  # the current block's body
+    skip_to = 0  # the number of a banner's last line
+    number = 0
+    for raw in raws:
+        number += 1
+        if number <= skip_to:
             continue
-        if line.indent:  # most lines: a sub-mode line (``_is_comment`` without the header test)
-            tokens = line.tokens
+        # ``_line_parts(raw)``, written out: it runs once per line.
+        tokens = tuple(raw.split())
+        if raw.isascii():
+            lowered = raw.lower()
+            words = tokens if lowered == raw else tuple(lowered.split())
+        else:
+            words = tuple(t.lower() for t in tokens)
+        indent = len(raw) - len(raw.lstrip(" \t"))
+        if indent:  # most lines: a sub-mode line (no header test)
             if not tokens or tokens[0][0] in "!#":
-                dispositions[line.number] = Disposition.COMMENT
-            elif current is None:
-                current = Block(line)
-                result.blocks.append(current)
+                dispositions[number] = Disposition.COMMENT
+            elif children is None:
+                block = Block(ConfigLine(number, raw, indent, tokens, words))
+                blocks.append(block)
+                children = block.children
             else:
-                current.children.append(line)
+                children.append(ConfigLine(number, raw, indent, tokens, words))
             continue
-        if _is_comment(line):
-            dispositions[line.number] = Disposition.COMMENT
+        # A comment, a blank line or an archive header; a header's first word is one of the
+        # prefixes' first words, so other lines skip the joined test.
+        if (
+            not tokens
+            or tokens[0][0] in "!#"
+            or (words[0] in _HEADER_FIRST and " ".join(words).startswith(_HEADER_PREFIXES))
+        ):
+            dispositions[number] = Disposition.COMMENT
             continue
-        if line.words[0] == "banner":
-            end, closed = _banner_end(lines, index)
+        line = ConfigLine(number, raw, indent, tokens, words)
+        if words[0] == "banner":
+            end, closed = _banner_end(raws, number - 1)
             if not closed:
                 result.unterminated_banner = line
-            for covered in lines[index : end + 1]:
-                dispositions[covered.number] = Disposition.IGNORED
-            current = None
+            for covered in range(number, end + 2):
+                dispositions[covered] = Disposition.IGNORED
+            children = None
             skip_to = end + 1
             continue
-        current = Block(line)
-        result.blocks.append(current)
+        block = Block(line)
+        blocks.append(block)
+        children = block.children
     return result
