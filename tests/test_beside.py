@@ -79,3 +79,15 @@ def test_with_another_thread_alive_every_job_runs_here_in_order(tmp_path: Path) 
         stop.set()
         thread.join()
     assert order == [os.getpid(), os.getpid()]
+
+
+def test_without_memory_to_spare_for_the_childs_copy_every_job_runs_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditor.runner import beside
+
+    # This process as large as the memory the machine has left: a child's copy would not fit.
+    monkeypatch.setattr(beside, "_kib", lambda path, key: 4_000_000)
+    order: list[int] = []
+    run_all([lambda: order.append(os.getpid()), lambda: order.append(os.getpid())])
+    assert order == [os.getpid(), os.getpid()]

@@ -7,7 +7,8 @@ are gone and a core would otherwise sit idle.
 
 Nothing is lost when a child fails, for whatever reason: its job runs again here, so its
 error surfaces exactly as it would have in a serial run. Where forking is not possible or
-not safe (no ``os.fork``, one core, other threads alive), the jobs run here in order.
+not safe (no ``os.fork``, one core, other threads alive) or the memory for the child's copy
+is not there, the jobs run here in order.
 """
 
 from __future__ import annotations
@@ -48,7 +49,24 @@ def run_all(jobs: Sequence[Job]) -> None:
 
 def _can_fork() -> bool:
     # A child of a multi-threaded process holds the locks other threads held when it forked.
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() != 1:
+        return False
+    # The child copies the pages it reads (reference counts are writes): about this process's
+    # size again for a fleet's document. Only fork when the machine has that to spare.
+    size, available = _kib("/proc/self/status", "VmRSS:"), _kib("/proc/meminfo", "MemAvailable:")
+    return size is not None and available is not None and available >= 2 * size
+
+
+def _kib(path: str, key: str) -> int | None:
+    """Return the kB value of ``key`` in a /proc file (None where there is no /proc)."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _start(job: Job) -> int | None:
