@@ -26,15 +26,13 @@ from auditor.parsers.fortinet import reader
 from auditor.parsers.fortinet.alg import HELPER_KINDS
 from auditor.parsers.fortinet.interfaces import sdwan_members, zone_members
 from auditor.parsers.fortinet.lines import (
-    ConfigLine,
-    Disposition,
     Edit,
     Section,
     Stmt,
     node_lines,
     shared_tree,
 )
-from auditor.parsers.fortinet.state import Builder, Entry, Table, Vdom
+from auditor.parsers.fortinet.state import Entry, Table, Unaccounted, Vdom
 from auditor.policy import FeatureCheck, PolicyPack
 from auditor.remediation.plan import (
     ChangeBuilders,
@@ -51,17 +49,10 @@ _NAME_MAX = 35  # FortiOS policy names: at most 35 characters (CLI reference, co
 _VDOM_IN_DETAIL = re.compile(r"\(VDOM ([^)]+)\)")
 
 
-class _TablesOnly(Builder):
-    """A builder that keeps the tables only: the remediation never reads the line accounting."""
+class _TablesOnly(Unaccounted):
+    """A builder that keeps the tables only: the remediation reads no accounting, no diagnostics."""
 
     __slots__ = ()
-    accounts = False
-
-    def mark(self, line: ConfigLine, disposition: Disposition) -> None:
-        """Account for nothing."""
-
-    def cover(self, node: Stmt | Edit | Section, disposition: Disposition) -> None:
-        """Account for nothing."""
 
     def diagnose(
         self,
