@@ -79,19 +79,18 @@ def _memory_kib(pid: int) -> int:
     is the memory the tree really holds: forked workers share their parent's pages, and a
     sum of RSS would count those once per process.
     """
+    pss = _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+    return pss if pss is not None else _proc_kib(f"/proc/{pid}/status", "VmRSS:") or 0
+
+
+def _proc_kib(path: str, key: str) -> int | None:
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1])
     except OSError:
         pass
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return None
 
 
 def _descendants(root: int) -> list[int]:
