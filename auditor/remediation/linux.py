@@ -20,6 +20,7 @@ from auditor.evaluate import interfaces_match
 from auditor.flowspace import STATE_NEW, FlowSpace
 from auditor.model import Action, ConfigModel, Finding, Rule, Status
 from auditor.policy import FlowCheck, PolicyPack, PortMappingCheck
+from auditor.remediation.merge import chain_rule_lines, table_span
 from auditor.remediation.plan import (
     FlowPlan,
     Permit,
@@ -75,32 +76,11 @@ class _ChainRules:
 
     def _find(self, span: tuple[int, int], chain: str) -> list[int]:
         """Return the lines of ``span`` whose first two words are ``-A`` and ``chain``."""
-        lines, words = self.lines, ["-A", chain]
-        # ``-A CHAIN `` at the start: those two words, when CHAIN is one word. Any other line
-        # that could have them starts with -A once stripped, and is split to tell.
-        head = f"-A {chain} " if chain.split() == [chain] else None
-        found = []
-        for i in range(*span):
-            line = lines[i]
-            if head is not None and line.startswith(head):
-                found.append(i)
-            elif line.lstrip()[:2] == "-A" and line.split(None, 2)[:2] == words:
-                found.append(i)
-        return found
+        return chain_rule_lines(self.lines, span, chain)
 
     def _span(self, table: str) -> tuple[int, int] | None:
         """Return (the ``*table`` line, its ``COMMIT`` line) as ``IptablesText`` finds them."""
-        start = None
-        marker = f"*{table}"
-        for i, line in enumerate(self.lines):
-            if line[:1] == "-":  # a rule line (most lines): stripped, neither a table nor COMMIT
-                continue
-            text = line.strip()
-            if text == marker:
-                start = i
-            elif start is not None and text == "COMMIT":
-                return start, i
-        return None
+        return table_span(self.lines, table)
 
 
 def rule_at(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from typing import Protocol
 
 from auditor.errors import AuditorError
@@ -358,6 +359,35 @@ class AsaText(_ScanText):
         return True
 
 
+def table_span(lines: Sequence[str], name: str) -> tuple[int, int] | None:
+    """Return (the ``*name`` line, the ``COMMIT`` line that ends it) of iptables-save lines."""
+    start = None
+    marker = f"*{name}"
+    for i, line in enumerate(lines):
+        if line[:1] == "-":  # a rule line (most lines): stripped, neither a table nor COMMIT
+            continue
+        text = line.strip()
+        if text == marker:
+            start = i
+        elif start is not None and text == "COMMIT":
+            return start, i
+    return None
+
+
+def chain_rule_lines(lines: Sequence[str], span: tuple[int, int], chain: str) -> list[int]:
+    """Return the indexes in ``span`` of the lines whose first two words are ``-A`` and ``chain``."""
+    words = ["-A", chain]
+    # "-A CHAIN " at the start has those two words when CHAIN is one word; any other line
+    # that could have them starts with -A once stripped, and only those are split to tell.
+    head = f"-A {chain} " if chain.split() == [chain] else None
+    return [
+        i
+        for i in range(*span)
+        if (head is not None and lines[i].startswith(head))
+        or (lines[i].lstrip()[:2] == "-A" and lines[i].split(None, 2)[:2] == words)
+    ]
+
+
 class IptablesText:
     """iptables-save text: tables of ``-A CHAIN`` rules."""
 
@@ -370,31 +400,14 @@ class IptablesText:
         return "\n".join(self.lines) + "\n"
 
     def _table(self, name: str) -> tuple[int, int]:
-        start = None
-        marker = f"*{name}"
-        for i, line in enumerate(self.lines):
-            if line[:1] == "-":  # a rule line (most lines): stripped, neither a table nor COMMIT
-                continue
-            text = line.strip()
-            if text == marker:
-                start = i
-            elif start is not None and text == "COMMIT":
-                return start, i
-        raise MergeError(f"no table {name!r}")
+        span = table_span(self.lines, name)
+        if span is None:
+            raise MergeError(f"no table {name!r}")
+        return span
 
     def chain_rules(self, table: str, chain: str) -> list[int]:
         """Return the indexes of the rules of ``chain`` in ``table`` (first two words ``-A CHAIN``)."""
-        start, end = self._table(table)
-        lines, words = self.lines, ["-A", chain]
-        # "-A CHAIN " at the start has those two words when CHAIN is one word; any other line
-        # that could have them starts with -A once stripped, and only those are split to tell.
-        head = f"-A {chain} " if chain.split() == [chain] else None
-        return [
-            i
-            for i in range(start, end)
-            if (head is not None and lines[i].startswith(head))
-            or (lines[i].lstrip()[:2] == "-A" and lines[i].split(None, 2)[:2] == words)
-        ]
+        return chain_rule_lines(self.lines, self._table(table), chain)
 
     def apply(self, rendered: str) -> None:
         """Apply ``iptables [-t T] -A CHAIN spec``, ``-I CHAIN N spec`` and ``-D CHAIN spec`` commands.
