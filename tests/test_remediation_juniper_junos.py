@@ -567,6 +567,17 @@ _SIMPLE_COMMAND = st.one_of(
 )
 
 
+def _apply_to_both(fast: JunosText, slow: JunosText, rendered: str) -> None:
+    """Apply ``rendered`` to both editors: both take it, or both refuse it with the same reason."""
+    refused = []
+    for editor in (fast, slow):
+        try:
+            editor.apply(rendered)
+        except MergeError as exc:
+            refused.append(str(exc))
+    assert len(refused) in (0, 2) and refused[:1] == refused[1:]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_SIMPLE_LINE, min_size=1, max_size=15), st.lists(_SIMPLE_COMMAND, min_size=1, max_size=6))
 def test_a_simple_file_takes_commands_as_its_line_lists_do(lines: list[str], commands: list[str]) -> None:
@@ -581,13 +592,7 @@ def test_a_simple_file_takes_commands_as_its_line_lists_do(lines: list[str], com
     for rendered in commands:
         if not junos_text.lex("set" + rendered.partition(" ")[1] + rendered.partition(" ")[2]).statements:
             continue
-        refused = []
-        for editor in (fast, slow):
-            try:
-                editor.apply(rendered)
-            except MergeError as exc:
-                refused.append(str(exc))
-        assert len(refused) in (0, 2) and refused[:1] == refused[1:]
+        _apply_to_both(fast, slow, rendered)
         assert fast.text() == slow.text()  # read from the joined keys while no line is asked for
         assert fast.lines == slow.lines
         if fast._body is not None:  # still edited as its text: every line still simple
@@ -618,13 +623,7 @@ def test_a_simple_file_moves_elements_as_its_line_lists_do(lines: list[str], com
     assert fast._body is not None
     slow._read_rows()
     for rendered in commands:
-        refused = []
-        for editor in (fast, slow):
-            try:
-                editor.apply(rendered)
-            except MergeError as exc:
-                refused.append(str(exc))
-        assert len(refused) in (0, 2) and refused[:1] == refused[1:]
+        _apply_to_both(fast, slow, rendered)
         assert fast.text() == slow.text()
         assert fast.lines == slow.lines
 

@@ -699,6 +699,20 @@ _OBJECTS = [
 ]
 
 
+def _assert_fast_path_reads_as_general(text: str) -> None:
+    """Parse ``text`` with the plain-policy fast path and without it: the results are equal."""
+    from auditor.parsers.juniper_junos import policies as policy_module
+
+    fast = parse(text, "fw.conf")
+    general = policy_module._plain_policy
+    try:
+        policy_module._plain_policy = lambda *args: None  # type: ignore[assignment]
+        slow = parse(text, "fw.conf")
+    finally:
+        policy_module._plain_policy = general  # type: ignore[assignment]
+    assert fast == slow
+
+
 def _names(names: list[str]) -> st.SearchStrategy[list[str]]:
     """Mostly one name (the fast path's shape), sometimes none or two."""
     one = st.lists(st.sampled_from(names), min_size=1, max_size=1)
@@ -723,8 +737,6 @@ def _names(names: list[str]) -> st.SearchStrategy[list[str]]:
 def test_plain_policies_read_as_the_general_way_reads_them(
     policies: list[tuple[list[str], list[str], list[str], str | None, str]], brace: bool
 ) -> None:
-    from auditor.parsers.juniper_junos import policies as policy_module
-
     lines = HEAD.splitlines() + list(_OBJECTS)
     for i, (sources, destinations, apps, action, extra) in enumerate(policies):
         base = f"set security policies from-zone trust to-zone untrust policy p{i}"
@@ -736,22 +748,13 @@ def test_plain_policies_read_as_the_general_way_reads_them(
     text = "\n".join(lines) + "\n"
     if brace:
         text = to_brace(text)
-    fast = parse(text, "fw.conf")
-    general = policy_module._plain_policy
-    try:
-        policy_module._plain_policy = lambda *args: None  # type: ignore[assignment]
-        slow = parse(text, "fw.conf")
-    finally:
-        policy_module._plain_policy = general  # type: ignore[assignment]
-    assert fast == slow
+    _assert_fast_path_reads_as_general(text)
 
 
 @pytest.mark.parametrize("brace", [False, True])
 def test_every_plain_policy_shape_reads_as_the_general_way_reads_it(brace: bool) -> None:
     """Each source, destination and application name of the list above, one each a policy, in
     both directions between two zones: the fast path gives what the general way gives."""
-    from auditor.parsers.juniper_junos import policies as policy_module
-
     lines = HEAD.splitlines() + list(_OBJECTS)
     n = 0
     for context in ("from-zone trust to-zone untrust", "from-zone untrust to-zone trust"):
@@ -769,14 +772,7 @@ def test_every_plain_policy_shape_reads_as_the_general_way_reads_it(brace: bool)
     text = "\n".join(lines) + "\n"
     if brace:
         text = to_brace(text)
-    fast = parse(text, "fw.conf")
-    general = policy_module._plain_policy
-    try:
-        policy_module._plain_policy = lambda *args: None  # type: ignore[assignment]
-        slow = parse(text, "fw.conf")
-    finally:
-        policy_module._plain_policy = general  # type: ignore[assignment]
-    assert fast == slow
+    _assert_fast_path_reads_as_general(text)
 
 
 @settings(max_examples=200, deadline=None)
